@@ -1,0 +1,153 @@
+"""Importing files: find them, pick each one's format, validate, write, and keep the rejects.
+
+Each format is a module with ``sniff(path) -> bool`` and ``read(path, default_sources)``,
+a generator of validated records and rejects.  ``import_paths`` is the one entry point the
+CLI, the demo and the scheduler use.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import sys
+from pathlib import Path
+from typing import Callable, Iterable
+
+from ..errors import GraphtoolError, InputError
+from ..store import Store
+from . import canonical
+from .records import NodeRecord, Reject, iso
+from .writer import BatchWriter, LoadResult
+
+FORMATS: dict = {"canonical": canonical}
+
+
+def register(name: str, module) -> None:
+    """Add a format adapter (a module with ``sniff`` and ``read``)."""
+    FORMATS[name] = module
+
+
+def _load_adapters() -> None:
+    # Adapters that live in their own modules register themselves on import.
+    import importlib
+    import pkgutil
+
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("fmt_"):
+            importlib.import_module(f"{__name__}.{info.name}")
+
+
+class TooManyRejects(GraphtoolError):
+    """More rows were rejected than --max-rejects allows."""
+
+
+def find_files(paths: Iterable[str | Path], fmt: str | None = None) -> list[tuple[Path, object]]:
+    """Every importable file under ``paths`` with its format, nodes before relationships."""
+    _load_adapters()
+    if fmt and fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}; known: {', '.join(sorted(FORMATS))}")
+    found = []
+    for given in paths:
+        path = Path(given)
+        if not path.exists():
+            raise InputError(f"{path}: no such file or directory")
+        if path.is_dir():
+            candidates = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+            for p in candidates:
+                module = FORMATS[fmt] if fmt else _sniff(p)
+                if module is not None:
+                    found.append((p, module))
+        else:
+            module = FORMATS[fmt] if fmt else _sniff(path)
+            if module is None:
+                raise InputError(f"{path}: unknown format; name it after a label or relationship type "
+                                 f"(Account.csv, SHARED.jsonl) or pass --format ({', '.join(sorted(FORMATS))})")
+            found.append((path, module))
+    if not found:
+        raise InputError(f"no importable files in {', '.join(map(str, paths))}")
+    return sorted(found, key=lambda pm: (pm[1] is not canonical, canonical.order(pm[0]) if pm[1] is canonical else 0,
+                                         str(pm[0])))
+
+
+def _sniff(path: Path):
+    for name, module in FORMATS.items():
+        if module is not canonical and module.sniff(path):
+            return module
+    return canonical if canonical.sniff(path) else None
+
+
+def file_source(path: Path) -> NodeRecord:
+    """A Source node for an imported file: the evidence of last resort for what it holds."""
+    with path.open("rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    return NodeRecord("Source", f"file:{digest[:16]}",
+                      {"kind": "import", "title": path.name, "sha256": digest})
+
+
+class RejectsFile:
+    """Rejected rows as CSV: file, line, field, reason, raw."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self._handle = None
+        self._writer = None
+
+    def write(self, reject: Reject) -> None:
+        if self.path is None:
+            return
+        if self._writer is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._handle = self.path.open("w", newline="", encoding="utf-8")
+            self._writer = csv.writer(self._handle)
+            self._writer.writerow(["file", "line", "field", "reason", "raw"])
+        self._writer.writerow([reject.file, reject.line, reject.field, reject.reason,
+                               reject.raw.replace("\x00", "\\x00")])
+
+    def close(self) -> None:
+        if self._handle:
+            self._handle.close()
+
+
+def import_paths(store: Store, paths: Iterable[str | Path], *, fmt: str | None = None,
+                 rejects_path: Path | None = None, max_rejects: int | None = None,
+                 progress: bool | None = None, on_reject: Callable[[Reject], None] | None = None,
+                 batch_size: int | None = None) -> LoadResult:
+    """Import files or folders into ``store``; returns counts and rejects."""
+    files = find_files(paths, fmt)
+    result = LoadResult(files=[str(p) for p, _ in files])
+    rejects = RejectsFile(Path(rejects_path) if rejects_path else None)
+
+    def reject(r: Reject) -> None:
+        result.rejects.append(r)
+        rejects.write(r)
+        if on_reject:
+            on_reject(r)
+        if max_rejects is not None and len(result.rejects) > max_rejects:
+            raise TooManyRejects(f"stopped after {len(result.rejects)} rejected rows (--max-rejects {max_rejects}); "
+                                 f"first: {result.rejects[0]}")
+
+    show = sys.stderr.isatty() if progress is None else progress
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    kwargs = {"batch_size": batch_size} if batch_size else {}
+    try:
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,} rows"),
+                      disable=not show, transient=True) as bar:
+            writer = BatchWriter(store, result, on_reject=reject, **kwargs)
+            for path, module in files:
+                task = bar.add_task(f"importing {path.name}", total=None)
+                writer.on_write = lambda n, task=task: bar.advance(task, n)
+                source = file_source(path)
+                writer.add(source)
+                for item in module.read(path, default_sources=[source.id]):
+                    if isinstance(item, Reject):
+                        reject(item)
+                    else:
+                        writer.add(item)
+                writer.flush_nodes()  # a later file's relationships may need this file's nodes
+            writer.flush()
+    finally:
+        rejects.close()
+    return result
+
+
+__all__ = ["import_paths", "find_files", "register", "FORMATS", "LoadResult", "iso"]

@@ -1,0 +1,210 @@
+"""Validated records, rejects, and turning raw rows into them by the graph model.
+
+Every format adapter ends here: it yields raw rows (``dict`` of column -> value, with the
+file and line they came from) and :func:`node_record` / :func:`rel_record` check each
+value against the model, so every format gets the same rules and the same messages.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from .. import model
+
+MAX_FIELD_BYTES = 8 * 1024 * 1024  # an article may be long; a 10 MB field is not an article
+MAX_INT = 2**53  # beyond this, JSON and both stores stop agreeing on integers
+MIN_TS, MAX_TS = 0, 4102444800  # 1970-01-01 .. 2100-01-01
+LIST_SEPARATOR = "|"
+
+
+@dataclass
+class Origin:
+    file: str
+    line: int
+
+
+@dataclass
+class NodeRecord:
+    label: str
+    id: str
+    props: dict
+    origin: Origin | None = None
+
+
+@dataclass
+class RelRecord:
+    type: str
+    src: str
+    dst: str
+    props: dict
+    src_label: str | None = None
+    dst_label: str | None = None
+    origin: Origin | None = None
+
+    @property
+    def key(self):
+        spec = model.rel(self.type)
+        return self.props.get(spec.key) if spec.key else None
+
+
+@dataclass
+class Reject:
+    file: str
+    line: int
+    field: str
+    reason: str
+    raw: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.field}: {self.reason}" if self.field else f"{where}: {self.reason}"
+
+
+class FieldError(ValueError):
+    """A value that does not fit its declared property."""
+
+    def __init__(self, field: str, reason: str):
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+def parse_time(value) -> int:
+    """Epoch seconds from ISO-8601 (``Z``, an offset, or naive = UTC), epoch s or epoch ms."""
+    if isinstance(value, bool):
+        raise ValueError("a boolean is not a time")
+    if isinstance(value, (int, float)):
+        ts = float(value)
+    else:
+        text = str(value).strip()
+        try:
+            ts = float(text)
+        except ValueError:
+            dt = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T", 1))
+            if dt.tzinfo is None:
+                dt = dt.replace(tzinfo=timezone.utc)
+            ts = dt.timestamp()
+    if not math.isfinite(ts):
+        raise ValueError("not a finite number")
+    if ts > MAX_TS * 100:  # milliseconds since the epoch
+        ts /= 1000.0
+    if not MIN_TS <= ts <= MAX_TS:
+        raise ValueError("outside 1970..2100")
+    return int(ts)
+
+
+def iso(ts: int) -> str:
+    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _scalar(prop: model.Prop, kind: str, value, field_name: str):
+    if kind == "string":
+        if not isinstance(value, str):
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                value = str(value)
+            else:
+                raise FieldError(field_name, f"expected text, got {type(value).__name__}")
+        if "\x00" in value:
+            raise FieldError(field_name, "contains a NUL byte")
+        if len(value) > MAX_FIELD_BYTES // 4 and len(value.encode("utf-8")) > MAX_FIELD_BYTES:
+            raise FieldError(field_name, f"longer than {MAX_FIELD_BYTES // (1024 * 1024)} MiB")
+        if prop.choices and value not in prop.choices:
+            raise FieldError(field_name, f"{value[:40]!r} is not one of {', '.join(prop.choices)}")
+        return value
+    if kind == "boolean":
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("true", "1", "yes", "y", "t"):
+            return True
+        if text in ("false", "0", "no", "n", "f"):
+            return False
+        raise FieldError(field_name, f"{str(value)[:40]!r} is not true or false")
+    if kind in ("integer", "float"):
+        if isinstance(value, bool):
+            raise FieldError(field_name, f"expected a number, got {value!r}")
+        try:
+            number = float(value) if kind == "float" else int(str(value).strip().replace(",", "").removesuffix(".0"))
+        except (TypeError, ValueError):
+            raise FieldError(field_name, f"{str(value)[:40]!r} is not {'a number' if kind == 'float' else 'an integer'}") from None
+        if kind == "float" and not math.isfinite(number):
+            raise FieldError(field_name, f"{value!r} is not a finite number")
+        if abs(number) > MAX_INT:
+            raise FieldError(field_name, f"{value} is out of range")
+        if prop.minimum is not None and number < prop.minimum:
+            raise FieldError(field_name, f"{value} is below the minimum {prop.minimum:g}")
+        if prop.maximum is not None and number > prop.maximum:
+            raise FieldError(field_name, f"{value} is above the maximum {prop.maximum:g}")
+        return number
+    raise AssertionError(kind)
+
+
+def coerce(prop: model.Prop, value) -> dict:
+    """The stored properties for one declared property's raw value (empty when absent)."""
+    if value is None or (isinstance(value, str) and value.strip() == "" and prop.type != "string"):
+        return {}
+    if isinstance(value, str) and value == "":
+        return {}
+    if prop.type == "datetime":
+        try:
+            ts = parse_time(value)
+        except (ValueError, OverflowError) as exc:
+            raise FieldError(prop.name, f"{str(value)[:40]!r} is not a time ({exc})") from None
+        return {prop.name: iso(ts), prop.ts_name: ts}
+    if prop.type.endswith("[]"):
+        items = value if isinstance(value, list) else [v for v in str(value).split(LIST_SEPARATOR) if v != ""]
+        return {prop.name: [_scalar(prop, prop.type[:-2], v, prop.name) for v in items]}
+    return {prop.name: _scalar(prop, prop.type, value, prop.name)}
+
+
+def _props(spec, row: dict, skip: tuple[str, ...]) -> dict:
+    props: dict = {}
+    for prop in spec.props:
+        if prop.name in skip:
+            continue
+        value = row.get(prop.name)
+        stored = coerce(prop, value)
+        if prop.required and not stored:
+            raise FieldError(prop.name, "required but missing")
+        props.update(stored)
+    return props
+
+
+def node_record(label: str, row: dict, origin: Origin | None = None) -> NodeRecord:
+    """Validate one raw row as a node of ``label``; raises :class:`FieldError`."""
+    spec = model.node(label)
+    row = dict(row)
+    if label == "Account" and not row.get("id") and row.get("platform") and row.get("handle"):
+        row["id"] = f"{row['platform']}:{row['handle']}"
+    node_id = coerce(model.Prop("id"), row.get("id")).get("id")
+    if not node_id:
+        raise FieldError("id", "required but missing")
+    props = _props(spec, row, skip=("id",))
+    if label == "Article" and "text" in props and "content_sha256" not in props:
+        props["content_sha256"] = hashlib.sha256(props["text"].encode("utf-8")).hexdigest()
+    return NodeRecord(label, node_id, props, origin)
+
+
+def _endpoint_label(row: dict, column: str, allowed: tuple[str, ...]) -> str | None:
+    label = row.get(column) or None
+    if label is None:
+        return allowed[0] if len(allowed) == 1 else None
+    if label not in allowed:
+        raise FieldError(column, f"{label[:40]!r} is not one of {', '.join(allowed)}")
+    return label
+
+
+def rel_record(type_: str, row: dict, origin: Origin | None = None) -> RelRecord:
+    """Validate one raw row as a relationship of ``type_``; raises :class:`FieldError`."""
+    spec = model.rel(type_)
+    ends = {}
+    for column in ("src", "dst"):
+        ends[column] = coerce(model.Prop(column), row.get(column)).get(column)
+        if not ends[column]:
+            raise FieldError(column, "required but missing")
+    src_label = _endpoint_label(row, "src_label", spec.sources)
+    dst_label = _endpoint_label(row, "dst_label", spec.targets)
+    props = _props(spec, row, skip=())
+    return RelRecord(type_, ends["src"], ends["dst"], props, src_label, dst_label, origin)

@@ -1,0 +1,174 @@
+"""Raw rows out of CSV and JSON Lines files, with line numbers, surviving damaged files.
+
+A broken row never takes its neighbours with it: a line that is not UTF-8, a quote that
+never closes, a field over the size limit or a JSON line that does not parse becomes a
+:class:`~graphtool.load.records.Reject` and reading goes on at the next line.
+"""
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from ..errors import InputError
+from .records import MAX_FIELD_BYTES, Reject
+
+csv.field_size_limit(MAX_FIELD_BYTES + 1)
+MAX_RAW = 64 * 1024  # how much of a rejected row the rejects file keeps
+
+
+@dataclass
+class Row:
+    line: int
+    values: dict
+
+
+def _decoded_lines(path: Path, rejects: list[Reject]) -> Iterator[tuple[int, str]]:
+    """(line number, text) for each line; undecodable lines become rejects."""
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    with handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                rejects.append(Reject(str(path), number, "", f"not UTF-8 (byte {exc.start})",
+                                      raw[:MAX_RAW].decode("utf-8", "replace")))
+                continue
+            yield number, text
+
+
+def read_header(path: Path) -> list[str]:
+    """The header row of a CSV file (for format sniffing)."""
+    rows = read_csv(path)
+    try:
+        next(rows)
+    except StopIteration:
+        pass
+    return rows.header  # type: ignore[attr-defined]
+
+
+class read_csv:
+    """Iterate a CSV file as :class:`Row` and :class:`Reject` items.
+
+    ``header`` is available after the first item.  A record whose quoting runs away is
+    re-read from the line after its start, so one bad quote loses one row.
+    """
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.header: list[str] = []
+        self._iter = self._rows()
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self._iter)
+
+    def _rows(self):
+        rejects: list[Reject] = []
+        lines = _decoded_lines(self.path, rejects)
+        pending: list[tuple[int, str]] = []  # lines read for the record being parsed
+        replay: list[tuple[int, str]] = []
+
+        def feed():
+            while True:
+                while rejects:
+                    rejects_out.append(rejects.pop(0))
+                if replay:
+                    item = replay.pop(0)
+                else:
+                    item = next(lines, None)
+                    if item is None:
+                        return
+                pending.append(item)
+                yield item[1]
+
+        rejects_out: list[Reject] = []
+        header_done = False
+        while True:
+            reader = csv.reader(feed(), strict=True)
+            try:
+                for fields in reader:
+                    used = list(pending)
+                    pending.clear()
+                    start = used[0][0] if used else 0
+                    lines_used = len(used)
+                    raw = "".join(text for _, text in used)
+                    yield from self._drain(rejects_out)
+                    if not header_done:
+                        self.header = [h.strip() for h in fields]
+                        header_done = True
+                        if not any(self.header):
+                            raise InputError(f"{self.path}:1: empty header row")
+                        continue
+                    if not any(f.strip() for f in fields):
+                        continue
+                    if len(fields) != len(self.header):
+                        yield Reject(str(self.path), start, "",
+                                     f"{len(fields)} fields where the header has {len(self.header)}",
+                                     raw.partition("\n")[0][:MAX_RAW] if lines_used > 1 else raw[:MAX_RAW])
+                        # A stray quote may have swallowed the lines after it: read them again.
+                        replay[:0] = used[1:]
+                        continue
+                    yield Row(start, dict(zip(self.header, fields)))
+                yield from self._drain(rejects_out)
+                if not header_done:
+                    raise InputError(f"{self.path}: empty file, no header row")
+                return
+            except csv.Error as exc:
+                yield from self._drain(rejects_out)
+                bad = pending[0] if pending else (0, "")
+                reason = str(exc)
+                if "field larger than field limit" in reason:
+                    reason = f"a field is longer than {MAX_FIELD_BYTES // (1024 * 1024)} MiB"
+                elif "unexpected end of data" in reason or "EOF" in reason:
+                    reason = "a quoted field is never closed"
+                yield Reject(str(self.path), bad[0], "", f"broken CSV quoting ({reason})", bad[1][:MAX_RAW])
+                # Re-read everything after the broken record's first line.
+                replay[:0] = pending[1:]
+                pending.clear()
+                if not header_done:
+                    raise InputError(f"{self.path}:1: the header row cannot be parsed ({reason})")
+
+    @staticmethod
+    def _drain(rejects: list[Reject]):
+        while rejects:
+            yield rejects.pop(0)
+
+
+def read_jsonl(path: Path) -> Iterator[Row | Reject]:
+    """Iterate a JSON Lines file: one object per line."""
+    rejects: list[Reject] = []
+    for number, text in _decoded_lines(Path(path), rejects):
+        yield from rejects
+        rejects.clear()
+        if not text.strip():
+            continue
+        if len(text) > MAX_FIELD_BYTES * 2:
+            yield Reject(str(path), number, "", "line longer than the size limit", text[:MAX_RAW])
+            continue
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as exc:
+            yield Reject(str(path), number, "", f"not valid JSON ({exc.msg} at column {exc.colno})", text[:MAX_RAW])
+            continue
+        if not isinstance(value, dict):
+            yield Reject(str(path), number, "", "a JSON line must be an object", text[:MAX_RAW])
+            continue
+        yield Row(number, value)
+    yield from rejects
+
+
+def read_rows(path: Path) -> Iterator[Row | Reject]:
+    path = Path(path)
+    if path.suffix.lower() == ".csv":
+        return read_csv(path)
+    if path.suffix.lower() in (".jsonl", ".ndjson"):
+        return read_jsonl(path)
+    raise InputError(f"{path}: unknown format (expected .csv or .jsonl)")

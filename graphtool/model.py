@@ -1,0 +1,175 @@
+"""The graph model: every label, property, relationship type and endpoint, declared once.
+
+Constraints, validation, the loaders, map styles and ``docs/model.md`` are all derived
+from the declarations below; no other module spells a label or relationship type.
+
+Property types are portable between Neo4j and FalkorDB: ``string``, ``integer``,
+``float``, ``boolean``, lists of those (``string[]`` ...) and ``datetime``.  A
+``datetime`` is stored twice: the ISO-8601 UTC string under its own name and epoch
+seconds under the ``_ts`` companion (``published_at`` -> ``published_ts``), because the
+embedded store has no temporal type.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SCALAR_TYPES = ("string", "integer", "float", "boolean", "datetime")
+LIST_TYPES = ("string[]", "integer[]", "float[]")
+
+
+@dataclass(frozen=True)
+class Prop:
+    name: str
+    type: str = "string"
+    required: bool = False
+    doc: str = ""
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+
+    @property
+    def ts_name(self) -> str:
+        """Name of the epoch-seconds companion of a datetime property."""
+        return self.name[:-3] + "_ts" if self.name.endswith("_at") else self.name + "_ts"
+
+
+SOURCES = Prop("sources", "string[]", doc="ids of the Source nodes that are the evidence for this record")
+CONFIDENCE = Prop("confidence", "float", doc="how sure the evidence makes us, in [0, 1]", minimum=0.0, maximum=1.0)
+BASIS = Prop("basis", doc="how the link is known: declared, registration, indirect, analyst")
+RUN_ID = Prop("run_id", doc="the analysis run that derived this")
+
+
+@dataclass(frozen=True)
+class NodeType:
+    label: str
+    doc: str
+    props: tuple[Prop, ...]
+    color: str = "#999999"
+    shape: str = "dot"
+    key: str = "id"
+
+    def prop(self, name: str) -> Prop | None:
+        return next((p for p in self.props if p.name == name), None)
+
+
+@dataclass(frozen=True)
+class RelType:
+    type: str
+    doc: str
+    sources: tuple[str, ...]
+    targets: tuple[str, ...]
+    props: tuple[Prop, ...] = ()
+    derived: bool = False
+    # Property that distinguishes parallel relationships of this type between the same
+    # two nodes (two reposts of one article by one account are two SHARED edges).
+    key: str | None = None
+    color: str = "#888888"
+    dashes: bool = False
+
+    def prop(self, name: str) -> Prop | None:
+        return next((p for p in self.props if p.name == name), None)
+
+
+def _node(label, doc, *props, color="#999999", shape="dot"):
+    id_prop = Prop("id", required=True, doc="unique within the label")
+    return NodeType(label, doc, (id_prop, *props, SOURCES), color=color, shape=shape)
+
+
+def _rel(type_, doc, sources, targets, *props, derived=False, key=None, color="#888888", dashes=False):
+    extra = (RUN_ID,) if derived else (SOURCES,)
+    return RelType(type_, doc, tuple(sources), tuple(targets), (*props, *extra),
+                   derived=derived, key=key, color=color, dashes=dashes)
+
+
+TRI_STATE = ("true", "false", "unknown")
+
+NODES: tuple[NodeType, ...] = (
+    _node("Source", "Evidence: an archive capture, report, listening-tool export or analyst note.",
+          Prop("kind", doc="archive, report, export, note, import"),
+          Prop("title"), Prop("url"), Prop("captured_at", "datetime"),
+          Prop("sha256", doc="digest of the captured bytes"), Prop("collector"),
+          color="#bdbdbd", shape="box"),
+    _node("Account", "A presence on a platform; id is `platform:handle`.",
+          Prop("platform", required=True, doc="wechat, douyin, weibo, bilibili, xigua, x, facebook, web, ..."),
+          Prop("handle", required=True), Prop("display_name"), Prop("url"),
+          Prop("created_at", "datetime"), Prop("followers", "integer", minimum=0),
+          Prop("registrant_country", doc="ISO 3166 alpha-2 of whoever registered it"),
+          Prop("audience_country", doc="ISO 3166 alpha-2 of the audience it serves"),
+          Prop("description"),
+          color="#4e79a7", shape="dot"),
+    _node("Outlet", "A media brand.",
+          Prop("name", required=True), Prop("state_affiliated", choices=TRI_STATE, doc="true, false or unknown"),
+          Prop("country"), Prop("url"),
+          color="#e15759", shape="diamond"),
+    _node("Organization", "An owner, operator or registrant that is not a person.",
+          Prop("name", required=True), Prop("state_affiliated", choices=TRI_STATE), Prop("country"),
+          Prop("kind", doc="company, agency, party, ngo, ..."),
+          color="#f28e2b", shape="square"),
+    _node("Person", "A natural person behind an account or organization.",
+          Prop("name", required=True), Prop("country"),
+          color="#edc948", shape="triangle"),
+    _node("Article", "Any piece of content: article, post, video, repost text.",
+          Prop("platform", required=True), Prop("url"), Prop("title"), Prop("text"),
+          Prop("lang", doc="BCP-47 code, e.g. zh, en"),
+          Prop("published_at", "datetime", doc="when it was published; no time means it cannot be an origin"),
+          Prop("views", "integer", minimum=0), Prop("likes", "integer", minimum=0),
+          Prop("shares", "integer", minimum=0), Prop("content_sha256", doc="computed from text when absent"),
+          color="#76b7b2", shape="dot"),
+    _node("Narrative", "A storyline that articles carry.",
+          Prop("name", required=True), Prop("description"),
+          color="#b07aa1", shape="star"),
+    _node("Event", "A moment to align activity with: debate, vote, publication of a report.",
+          Prop("name", required=True), Prop("kind", doc="debate, vote, report, other"),
+          Prop("at", "datetime", required=True),
+          color="#59a14f", shape="hexagon"),
+)
+
+ACTORS = ("Account", "Outlet")
+OWNERS = ("Organization", "Person", "Outlet")
+
+RELATIONSHIPS: tuple[RelType, ...] = (
+    _rel("PUBLISHED", "An account or outlet published an article.", ACTORS, ("Article",),
+         color="#4e79a7"),
+    _rel("SHARED", "An account shared (reposted, quoted, replied to) an article.", ("Account",), ("Article",),
+         Prop("id", required=True, doc="the share's own message id"),
+         Prop("at", "datetime", required=True), Prop("kind", doc="repost, quote, reply, like, link"),
+         key="id", color="#a0cbe8"),
+    _rel("CITES", "An article explicitly attributes or links another.", ("Article",), ("Article",),
+         color="#59a14f"),
+    _rel("CARRIES", "An article carries a narrative.", ("Article",), ("Narrative",), CONFIDENCE,
+         color="#b07aa1"),
+    _rel("OPERATED_BY", "Who runs an account or outlet.", ACTORS, OWNERS, CONFIDENCE, BASIS,
+         color="#f28e2b"),
+    _rel("OWNED_BY", "Who owns an outlet, organization or account.", (*ACTORS, "Organization"), OWNERS,
+         CONFIDENCE, BASIS, color="#e15759"),
+    _rel("REGISTERED_TO", "Who an account is registered to.", ("Account",), ("Person", "Organization"),
+         CONFIDENCE, BASIS, color="#edc948"),
+    _rel("COPIES", "Derived: a later article copies an earlier one.", ("Article",), ("Article",),
+         Prop("similarity", "float"), Prop("containment", "float"), Prop("lag_s", "integer"),
+         Prop("attributed", "boolean"), Prop("method"),
+         derived=True, color="#d62728"),
+    _rel("COORDINATED_WITH", "Derived: two accounts acted together within a time window.",
+         ("Account",), ("Account",),
+         Prop("kind", required=True), Prop("window_s", "integer"), Prop("weight", "float"),
+         Prop("weight_ab", "integer"), Prop("weight_ba", "integer"), Prop("p_value", "float"),
+         derived=True, key="kind", color="#9467bd", dashes=True),
+    _rel("AMPLIFIED", "Derived: one actor spread another's content.", ACTORS, ACTORS,
+         Prop("weight", "float"), Prop("shares", "integer"), Prop("copies", "integer"),
+         derived=True, color="#ff9da7"),
+)
+
+NODE_BY_LABEL: dict[str, NodeType] = {n.label: n for n in NODES}
+REL_BY_TYPE: dict[str, RelType] = {r.type: r for r in RELATIONSHIPS}
+
+
+def node(label: str) -> NodeType:
+    return NODE_BY_LABEL[label]
+
+
+def rel(type_: str) -> RelType:
+    return REL_BY_TYPE[type_]
+
+
+def stored_names(p: Prop) -> list[str]:
+    """The property names a declared property occupies in the store."""
+    return [p.name, p.ts_name] if p.type == "datetime" else [p.name]

@@ -1,0 +1,69 @@
+"""The one small interface every graph store implements."""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+from .. import model
+
+
+class Store(ABC):
+    """A graph store that runs portable Cypher with ``$parameters``.
+
+    Rows come back as plain ``dict``s of column -> value; queries return scalars, lists and
+    maps, never driver objects, so the same query gives the same Python values on both stores.
+    """
+
+    url: str
+
+    @abstractmethod
+    def run(self, query: str, params: dict | None = None) -> list[dict]:
+        """Run a query that may write, in its own transaction."""
+
+    @abstractmethod
+    def read(self, query: str, params: dict | None = None, timeout: float | None = None) -> list[dict]:
+        """Run a query read-only; a write attempt raises :class:`~graphtool.errors.ReadOnlyError`."""
+
+    @abstractmethod
+    def _create_unique(self, label: str, key: str) -> None:
+        """Create (if absent) a uniqueness constraint on ``label.key``."""
+
+    @abstractmethod
+    def _create_index(self, label: str, prop: str) -> None:
+        """Create (if absent) a plain index on ``label.prop``."""
+
+    @abstractmethod
+    def wipe(self) -> None:
+        """Delete every node, relationship, index and constraint."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections (the embedded server keeps running)."""
+
+    def describe(self) -> str:
+        return self.url
+
+    # Properties queried by time or by platform get plain indexes on top of the key constraint.
+    INDEXED = ("platform", "published_ts", "at_ts")
+
+    def ensure_schema(self) -> None:
+        """Constraints and indexes derived from the model; safe to call any number of times."""
+        for spec in model.NODES:
+            self._create_unique(spec.label, spec.key)
+            for prop in spec.props:
+                for name in model.stored_names(prop):
+                    if name in self.INDEXED:
+                        self._create_index(spec.label, name)
+
+    def counts(self) -> dict:
+        """Counts per label and per relationship type (every declared one, zeros included)."""
+        nodes = {spec.label: self.read(f"MATCH (n:{spec.label}) RETURN count(n) AS c")[0]["c"]
+                 for spec in model.NODES}
+        rels = {spec.type: self.read(f"MATCH ()-[r:{spec.type}]->() RETURN count(r) AS c")[0]["c"]
+                for spec in model.RELATIONSHIPS}
+        return {"nodes": nodes, "relationships": rels}
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
