@@ -53,18 +53,12 @@ for _name in GROUPS:
 
 def main() -> None:
     try:
-        code = app(standalone_mode=False)  # click returns an Exit's code instead of raising it here
-        sys.exit(code if isinstance(code, int) else 0)
+        app()  # click handles usage errors (exit 2) and --help itself
     except GraphtoolError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        typer.echo("aborted", err=True)
-        sys.exit(1)
-    except (typer.BadParameter, __import__("click").ClickException) as exc:
-        exc.show()
-        sys.exit(2)
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)
     finally:
         state.close()

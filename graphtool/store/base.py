@@ -62,6 +62,22 @@ class Store(ABC):
                 for spec in model.RELATIONSHIPS}
         return {"nodes": nodes, "relationships": rels}
 
+    def snapshot(self) -> dict:
+        """The whole graph as sorted plain data, for comparing stores and runs.
+
+        Nodes: ``(label, id, props)``; relationships: ``(type, src_label, src_id, dst_label,
+        dst_id, props)``; props as sorted ``(name, value)`` tuples (lists kept as tuples).
+        """
+        def frozen(props: dict) -> tuple:
+            return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in dict(props).items()))
+
+        nodes = sorted((r["label"], r["id"], frozen(r["props"])) for r in self.read(
+            "MATCH (n) RETURN labels(n)[0] AS label, n.id AS id, properties(n) AS props"))
+        rels = sorted((r["type"], r["sl"], r["s"], r["dl"], r["d"], frozen(r["props"])) for r in self.read(
+            "MATCH (a)-[r]->(b) RETURN type(r) AS type, labels(a)[0] AS sl, a.id AS s, "
+            "labels(b)[0] AS dl, b.id AS d, properties(r) AS props"))
+        return {"nodes": nodes, "relationships": rels}
+
     def __enter__(self):
         return self
 
