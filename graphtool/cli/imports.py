@@ -19,6 +19,7 @@ def register(app: typer.Typer) -> None:
         rejects: Optional[Path] = typer.Option(None, "--rejects", help="Write rejected rows with reasons to this CSV."),
         max_rejects: Optional[int] = typer.Option(None, "--max-rejects", help="Stop after more than N rejected rows."),
         as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+        batch_size: int = typer.Option(5000, "--batch-size", min=1, help="Rows per write transaction."),
     ):
         """Import files or folders (canonical CSV/JSON Lines or a known export format) into the store."""
         shown = 0
@@ -30,7 +31,7 @@ def register(app: typer.Typer) -> None:
                 typer.echo(f"rejected {reject}", err=True)
 
         result = import_paths(state.store(), paths, fmt=fmt, rejects_path=rejects, max_rejects=max_rejects,
-                              on_reject=show)
+                              on_reject=show, batch_size=batch_size)
         if shown > 20 and not state.verbose:
             typer.echo(f"... and {shown - 20} more rejected rows (-v shows all)", err=True)
         if as_json:
