@@ -26,6 +26,7 @@ class Prop:
     choices: tuple[str, ...] = ()
     minimum: float | None = None
     maximum: float | None = None
+    derived: bool = False  # computed by graphtool (not imported); see ANALYSIS_PROPS
 
     @property
     def ts_name(self) -> str:
@@ -82,6 +83,33 @@ def _rel(type_, doc, sources, targets, *props, derived=False, key=None, color="#
 
 
 TRI_STATE = ("true", "false", "unknown")
+OWNERSHIP_CLARITY = ("declared", "indirect", "unclear", "none")
+
+
+def _derived(name, type_="string", doc="", **kw):
+    return Prop(name, type_, doc=f"Derived by `graphtool analyze`: {doc}", derived=True, **kw)
+
+
+# Scores that `graphtool analyze` (graphtool/analyze/) writes onto every Account and Outlet.
+ANALYSIS_PROPS = (
+    _derived("pagerank", "float", "weighted PageRank on the amplification graph (sums to 1)"),
+    _derived("strength_in", "float", "amplification received: shares + copies of its content by others"),
+    _derived("strength_out", "float", "amplification given: its shares + copies of others' content"),
+    _derived("betweenness", "float", "normalised betweenness on the amplification graph (sampled on large graphs)"),
+    _derived("community", "integer", "community on the amplification graph (0 = largest)"),
+    _derived("community_size", "integer", "number of actors in its community"),
+    _derived("affiliation_score", "float", "state affiliation in [0, 1]", minimum=0.0, maximum=1.0),
+    _derived("ownership_clarity", doc="declared, indirect, unclear (behaviour without ownership path) or none",
+             choices=OWNERSHIP_CLARITY),
+    _derived("affiliation_reasons", "string[]", "short sentences citing the evidence for the score"),
+    _derived("affiliation_ownership", "float", "signal: strongest ownership path to a state-affiliated entity"),
+    _derived("affiliation_copying", "float", "signal: weighted share of content copying or reposting state media"),
+    _derived("affiliation_pickup", "float", "signal: speed of picking up state-media content"),
+    _derived("affiliation_country", "float", "signal: registrant country against the audience served"),
+    _derived("affiliation_coordination", "float", "signal: coordination with state-affiliated accounts"),
+    _derived("analysis_run", doc="id of the analysis run that wrote these scores"),
+    _derived("analysis_at", "datetime", "when that run wrote them"),
+)
 
 NODES: tuple[NodeType, ...] = (
     _node("Source", "Evidence: an archive capture, report, listening-tool export or analyst note.",
@@ -95,11 +123,11 @@ NODES: tuple[NodeType, ...] = (
           Prop("created_at", "datetime"), Prop("followers", "integer", minimum=0),
           Prop("registrant_country", doc="ISO 3166 alpha-2 of whoever registered it"),
           Prop("audience_country", doc="ISO 3166 alpha-2 of the audience it serves"),
-          Prop("description"),
+          Prop("description"), *ANALYSIS_PROPS,
           color="#4e79a7", shape="dot"),
     _node("Outlet", "A media brand.",
           Prop("name", required=True), Prop("state_affiliated", choices=TRI_STATE, doc="true, false or unknown"),
-          Prop("country"), Prop("url"),
+          Prop("country"), Prop("url"), *ANALYSIS_PROPS,
           color="#e15759", shape="diamond"),
     _node("Organization", "An owner, operator or registrant that is not a person.",
           Prop("name", required=True), Prop("state_affiliated", choices=TRI_STATE), Prop("country"),
