@@ -31,6 +31,9 @@ class NodeRecord:
     id: str
     props: dict
     origin: Origin | None = None
+    # A placeholder for a node that a relationship names (the retweeted tweet, its author):
+    # it creates the node when absent and never overwrites stored properties; sources still unite.
+    stub: bool = False
 
 
 @dataclass

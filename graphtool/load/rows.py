@@ -85,6 +85,8 @@ class read_csv:
                 else:
                     item = next(lines, None)
                     if item is None:
+                        rejects_out.extend(rejects)  # an undecodable last line is still reported
+                        rejects.clear()
                         return
                 pending.append(item)
                 yield item[1]
