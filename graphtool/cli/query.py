@@ -1,0 +1,82 @@
+"""graphtool query list|show|run"""
+from __future__ import annotations
+
+import sys
+from typing import List, Optional
+
+import typer
+
+from ..errors import QueryError
+from ..queries import get_query, load_queries, param_lines, run_query
+from ..render.tables import FORMATS, render, rich_table
+from .common import state
+
+query_app = typer.Typer(help="Canned Cypher queries: list them, show one, run one read-only with typed parameters.",
+                        no_args_is_help=True)
+
+
+def _parse_pairs(pairs: list[str]) -> dict[str, str]:
+    given: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise QueryError(f"-p {pair[:40]!r}: expected key=value")
+        if key.strip() in given:
+            raise QueryError(f"-p {key.strip()}: given twice")
+        given[key.strip()] = value
+    return given
+
+
+@query_app.command("list")
+def list_():
+    """List the canned queries with the question each answers."""
+    for q in load_queries().values():
+        typer.echo(f"{q.name:<32} {q.question}")
+
+
+@query_app.command()
+def show(name: str = typer.Argument(..., help="Query name (see `graphtool query list`) or a .cypher file.")):
+    """Show a query: what it answers, its parameters, its columns and its Cypher."""
+    q = get_query(name)
+    typer.echo(f"{q.name}: {q.description}\nquestion: {q.question}\nfile: {q.path}\n")
+    typer.echo("parameters:" if q.params else "parameters: none")
+    for p in q.params:
+        default = "required" if p.required else f"default {p.default!r}"
+        typer.echo(f"  {p.name} ({p.type}, {default}): {p.doc}")
+    typer.echo("columns:")
+    for c in q.columns:
+        typer.echo(f"  {c.name}: {c.doc}")
+    typer.echo("\nNeo4j Browser:")
+    for line in param_lines(q):
+        typer.echo(f"  {line}")
+    typer.echo("\n" + q.text.rstrip())
+
+
+@query_app.command()
+def run(
+    name: str = typer.Argument(..., help="Query name (see `graphtool query list`) or a .cypher file."),
+    param: List[str] = typer.Option([], "--param", "-p", help="A parameter as key=value; repeat for more."),
+    fmt: str = typer.Option("table", "--format", "-f", help=f"Output format: {', '.join(FORMATS)}."),
+    limit: Optional[int] = typer.Option(None, "--limit", min=0,
+                                        help="At most N rows (sets the query's $limit when it has one)."),
+    timeout: Optional[float] = typer.Option(None, "--timeout", min=0.001, help="Give up after S seconds."),
+):
+    """Run a query read-only: values go in only as parameters; a query that writes is refused."""
+    if fmt not in FORMATS:
+        raise QueryError(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
+    q = get_query(name)
+    result = run_query(state.store(), q, _parse_pairs(param), limit=limit, timeout=timeout)
+    if fmt == "table" and sys.stdout.isatty():
+        from rich.console import Console
+
+        Console().print(rich_table(result.columns, result.rows, title=q.name))
+    else:
+        typer.echo(render(result.columns, result.rows, fmt), nl=False)
+    if fmt == "table":
+        typer.echo(f"{len(result.rows)} row{'s' if len(result.rows) != 1 else ''}", err=True)
+    if result.truncated:
+        typer.echo(f"(stopped at --limit {limit} rows)", err=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(query_app, name="query")

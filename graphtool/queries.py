@@ -1,0 +1,569 @@
+"""Canned Cypher queries: one per ``cypher/*.cypher`` file, declared by a header block.
+
+A query file opens with ``//`` comment lines that declare it, then the Cypher body::
+
+    // name: narrative-earliest
+    // description: The earliest articles carrying a narrative, per platform.
+    // question: Where did this narrative first appear on each platform, and who put it there?
+    // param narrative (string, required, e.g. "nar:platform-attack"): id of the Narrative
+    // param per_platform (integer, default 3): how many articles to list per platform
+    // column platform: the platform
+    // column published_at: when it was published (ISO-8601 UTC)
+    MATCH (a:Article)-[:CARRIES]->(:Narrative {id: $narrative}) ...
+
+Fields: ``name`` (must equal the file name without ``.cypher``), ``description`` (one line),
+``question`` (the investigative question it answers), any number of ``param`` lines and at
+least one ``column`` line.  A ``param`` is ``param NAME (TYPE, required, e.g. VALUE)`` or
+``param NAME (TYPE, default VALUE[, e.g. VALUE])``; VALUE is JSON (``"text"``, ``3``,
+``0.5``, ``true``, ``["a", "b"]``, ``null``).  Types: ``string``, ``integer``, ``float``,
+``boolean`` and lists of those (``string[]`` ...).  A line starting ``//`` followed by three
+or more spaces continues the field above it.
+
+Loading checks each file and raises :class:`~graphtool.errors.QueryError` naming the file
+and line when a header field is missing or malformed, when the body uses a ``$parameter``
+the header does not declare, when a declared parameter is unused, or when the body names a
+label, relationship type or property that :mod:`graphtool.model` does not declare.
+
+Limits: a query that declares an integer parameter named ``limit`` uses it as
+``LIMIT $limit``; ``--limit N`` sets it, so the store stops early.  For a query without one,
+``--limit`` truncates the rows after they come back.
+
+Run ``python -m graphtool.queries --docs`` to rewrite ``docs/queries.md`` from the headers
+(``--check`` fails when it is stale).
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import model
+from .errors import QueryError, StoreError
+
+ROOT = Path(__file__).resolve().parent.parent
+QUERY_DIR = ROOT / "cypher"
+DOCS_PATH = ROOT / "docs" / "queries.md"
+
+SCALARS = ("string", "integer", "float", "boolean")
+TYPES = SCALARS + tuple(f"{t}[]" for t in SCALARS)
+FIELDS = ("name", "description", "question", "param", "column")
+REQUIRED_FIELDS = ("name", "description", "question", "column")
+LIMIT_PARAM = "limit"
+MAX_INT = 2**63 - 1
+
+_IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
+_FIELD_RE = re.compile(r"^//\s?(\w+)(?:\s+(" + _IDENT + r"))?\s*(?:\((.*?)\))?\s*:\s?(.*)$")
+_PARAM_SPEC_RE = re.compile(
+    r"^\s*(?P<type>[a-z]+(?:\[\])?)\s*,\s*(?:(?P<required>required)|default\s+(?P<default>.+?))"
+    r"\s*(?:,\s*e\.g\.\s+(?P<example>.+?))?\s*$")
+
+
+@dataclass(frozen=True)
+class Param:
+    """A declared parameter: its type, default (when optional), example and meaning."""
+
+    name: str
+    type: str
+    doc: str
+    line: int
+    required: bool = True
+    default: object = None
+    example: object = None
+
+    def parse(self, text: str, where: str = "") -> object:
+        """The typed value of a ``-p name=text`` string (see :func:`parse_value`)."""
+        return parse_value(self.type, text, f"{where}parameter {self.name}")
+
+    @property
+    def sample(self) -> object:
+        """A value to show in documentation: the example, else the default."""
+        return self.example if self.example is not None else self.default
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    doc: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Query:
+    """One canned query: header fields plus the Cypher body."""
+
+    name: str
+    description: str
+    question: str
+    params: tuple[Param, ...]
+    columns: tuple[Column, ...]
+    text: str
+    path: Path
+    body_line: int  # line of the file on which the body starts
+
+    def param(self, name: str) -> Param | None:
+        return next((p for p in self.params if p.name == name), None)
+
+    @property
+    def has_limit(self) -> bool:
+        limit = self.param(LIMIT_PARAM)
+        return limit is not None and limit.type == "integer"
+
+    def bind(self, given: dict[str, object] | None = None, *, from_text: bool = True,
+             limit: int | None = None) -> dict[str, object]:
+        """The full parameter map: given values (typed from text when ``from_text``), defaults, limit.
+
+        Raises :class:`QueryError` for an unknown name, a value of the wrong type or a missing
+        required parameter.
+        """
+        given = dict(given or {})
+        unknown = sorted(set(given) - {p.name for p in self.params})
+        if unknown:
+            declared = ", ".join(p.name for p in self.params) or "none"
+            raise QueryError(f"query {self.name} has no parameter {unknown[0]!r} (declared: {declared})")
+        if limit is not None and self.has_limit:
+            given[LIMIT_PARAM] = str(limit) if from_text else limit
+        bound = {}
+        for p in self.params:
+            if p.name in given:
+                value = given[p.name]
+                bound[p.name] = p.parse(value) if from_text and isinstance(value, str) else check_value(
+                    p.type, value, f"parameter {p.name}")
+            elif p.required:
+                raise QueryError(f"query {self.name} needs parameter {p.name} ({p.type}): -p {p.name}=VALUE")
+            else:
+                bound[p.name] = p.default
+        return bound
+
+
+# --- typed values -------------------------------------------------------------------------------
+
+_TRUE = ("true", "yes", "y", "1", "t", "on")
+_FALSE = ("false", "no", "n", "0", "f", "off")
+
+
+def parse_value(type_: str, text: str, what: str = "value") -> object:
+    """Parse a command-line string as a value of a declared type.
+
+    Strings are taken verbatim (any characters but NUL); integers and floats in decimal;
+    booleans as true/false, yes/no, 1/0; lists as a JSON array (``["a", "b"]``) or as
+    comma-separated items (``a,b``; an empty string is the empty list).  ``null`` (any case)
+    gives no value for any type but string.
+
+    Raises
+    ------
+    QueryError
+        When the text is not a value of the type.
+    """
+    if type_ != "string" and text.strip().lower() == "null":
+        return None
+    if type_.endswith("[]"):
+        item_type = type_[:-2]
+        stripped = text.strip()
+        if stripped.startswith("["):
+            try:
+                items = json.loads(stripped)
+            except ValueError:
+                raise QueryError(f"{what}: {_short(text)} is not a JSON list") from None
+            if not isinstance(items, list):
+                raise QueryError(f"{what}: {_short(text)} is not a list")
+            return [check_value(item_type, v, f"{what}[{i}]") for i, v in enumerate(items)]
+        items = [] if stripped == "" else [v.strip() if item_type != "string" else v for v in text.split(",")]
+        return [parse_value(item_type, v, f"{what}[{i}]") for i, v in enumerate(items)]
+    if type_ == "string":
+        return check_value("string", text, what)
+    value = text.strip()
+    if type_ == "integer":
+        if not re.fullmatch(r"[+-]?\d+", value):
+            raise QueryError(f"{what}: expected an integer, got {_short(text)}")
+        return check_value("integer", int(value), what)
+    if type_ == "float":
+        try:
+            number = float(value)
+        except ValueError:
+            raise QueryError(f"{what}: expected a number, got {_short(text)}") from None
+        return check_value("float", number, what)
+    if type_ == "boolean":
+        if value.lower() in _TRUE:
+            return True
+        if value.lower() in _FALSE:
+            return False
+        raise QueryError(f"{what}: expected true or false, got {_short(text)}")
+    raise QueryError(f"{what}: unknown type {type_!r}")
+
+
+def check_value(type_: str, value: object, what: str = "value") -> object:
+    """Check an already-typed value (from JSON or Python) against a declared type."""
+    if value is None:
+        return None
+    if type_.endswith("[]"):
+        if not isinstance(value, (list, tuple)):
+            raise QueryError(f"{what}: expected a list of {type_[:-2]}, got {_short(value)}")
+        return [check_value(type_[:-2], v, f"{what}[{i}]") for i, v in enumerate(value)]
+    if type_ == "string":
+        if not isinstance(value, str):
+            raise QueryError(f"{what}: expected text, got {_short(value)}")
+        if "\x00" in value:  # FalkorDB's parameter text ends at a NUL; the loader refuses them too
+            raise QueryError(f"{what}: contains a NUL byte")
+        return value
+    if type_ == "boolean":
+        if not isinstance(value, bool):
+            raise QueryError(f"{what}: expected true or false, got {_short(value)}")
+        return value
+    if type_ == "integer":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise QueryError(f"{what}: expected an integer, got {_short(value)}")
+        if abs(value) > MAX_INT:
+            raise QueryError(f"{what}: {value} is out of the 64-bit range")
+        return value
+    if type_ == "float":
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise QueryError(f"{what}: expected a number, got {_short(value)}")
+        if not math.isfinite(value):
+            raise QueryError(f"{what}: {value} is not a finite number")
+        return float(value)
+    raise QueryError(f"{what}: unknown type {type_!r}")
+
+
+def _short(value: object, n: int = 40) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return repr(text[:n] + ("..." if len(text) > n else ""))
+
+
+# --- parsing a file -----------------------------------------------------------------------------
+
+def _blank_out(body: str) -> str:
+    """The body with string literals, backticked names and comments replaced by spaces.
+
+    Newlines stay where they were, so offsets still map to lines; what remains is code only.
+    """
+    out = list(body)
+    i, n = 0, len(body)
+    while i < n:
+        c = body[i]
+        if c in "'\"`":
+            j = i + 1
+            while j < n and body[j] != c:
+                j += 2 if body[j] == "\\" and c != "`" else 1
+            end = min(j + 1, n)
+            for k in range(i, end):
+                if out[k] != "\n":
+                    out[k] = " "
+            i = end
+        elif body.startswith("//", i):
+            j = body.find("\n", i)
+            j = n if j < 0 else j
+            out[i:j] = " " * (j - i)
+            i = j
+        elif body.startswith("/*", i):
+            j = body.find("*/", i + 2)
+            j = n if j < 0 else j + 2
+            for k in range(i, j):
+                if out[k] != "\n":
+                    out[k] = " "
+            i = j
+        else:
+            i += 1
+    return "".join(out)
+
+
+def _model_names() -> tuple[set[str], set[str], set[str]]:
+    labels = {n.label for n in model.NODES}
+    types = {r.type for r in model.RELATIONSHIPS}
+    props = {name for spec in (*model.NODES, *model.RELATIONSHIPS) for p in spec.props
+             for name in model.stored_names(p)}
+    return labels, types, props
+
+
+_PARAM_USE = re.compile(r"\$(" + _IDENT + r")")
+_NODE_LABEL = re.compile(r"\(\s*(?:" + _IDENT + r")?\s*((?::\s*" + _IDENT + r"\s*)+)")
+_WHERE_LABEL = re.compile(r"\b(?:WHERE|AND|OR|NOT|XOR)\s+" + _IDENT + r"\s*((?::\s*" + _IDENT + r"\s*)+)",
+                          re.IGNORECASE)
+_REL_TYPE = re.compile(r"\[\s*(?:" + _IDENT + r")?\s*:\s*(" + _IDENT + r"(?:\s*\|\s*:?\s*" + _IDENT + r")*)")
+_PROPERTY = re.compile(r"(?<![\w$.])" + _IDENT + r"\s*\.\s*(" + _IDENT + r")")
+_PROJECTION = re.compile(r"[{,]\s*\.(" + _IDENT + r")")
+
+
+def _check_body(path: Path, body: str, first_line: int, params: dict[str, Param]) -> None:
+    code = _blank_out(body)
+
+    def line_of(offset: int) -> int:
+        return first_line + code.count("\n", 0, offset)
+
+    used: dict[str, int] = {}
+    for m in _PARAM_USE.finditer(code):
+        used.setdefault(m.group(1), line_of(m.start()))
+    for name, line in used.items():
+        if name not in params:
+            raise QueryError(f"{path}:{line}: parameter ${name} is used but not declared in the header")
+    for name, p in params.items():
+        if name not in used:
+            raise QueryError(f"{path}:{p.line}: parameter {name} is declared but not used in the query")
+
+    labels, types, props = _model_names()
+    checks = [(_NODE_LABEL, labels, "label"), (_WHERE_LABEL, labels, "label"),
+              (_REL_TYPE, types, "relationship type"), (_PROPERTY, props, "property"),
+              (_PROJECTION, props, "property")]
+    for regex, known, what in checks:
+        for m in regex.finditer(code):
+            for name in re.split(r"[\s:|]+", m.group(1)):
+                if name and name not in known:
+                    raise QueryError(f"{path}:{line_of(m.start(1))}: {what} {name!r} is not declared in "
+                                     "graphtool/model.py")
+
+
+def _parse_param(path: Path, line: int, name: str, spec: str, doc: str) -> Param:
+    m = _PARAM_SPEC_RE.match(spec or "")
+    if not m:
+        raise QueryError(f"{path}:{line}: param {name}: expected '(TYPE, required, e.g. VALUE)' or "
+                         "'(TYPE, default VALUE)'")
+    type_ = m.group("type")
+    if type_ not in TYPES:
+        raise QueryError(f"{path}:{line}: param {name}: unknown type {type_!r} (use {', '.join(TYPES)})")
+
+    def literal(text: str, what: str):
+        try:
+            value = json.loads(text)
+        except ValueError:
+            raise QueryError(f"{path}:{line}: param {name}: {what} {text!r} is not a JSON value "
+                             '(quote strings: "text")') from None
+        try:
+            return check_value(type_, value, f"param {name} {what}")
+        except QueryError as exc:
+            raise QueryError(f"{path}:{line}: {exc}") from None
+
+    required = m.group("required") is not None
+    default = None if required else literal(m.group("default"), "default")
+    example = literal(m.group("example"), "example") if m.group("example") else None
+    if required and example is None:
+        raise QueryError(f"{path}:{line}: param {name}: a required parameter needs an example "
+                         "(e.g. VALUE) for the documentation")
+    if not doc.strip():
+        raise QueryError(f"{path}:{line}: param {name}: say what it means after the colon")
+    return Param(name, type_, doc.strip(), line, required, default, example)
+
+
+def parse_query(path: str | os.PathLike, text: str | None = None) -> Query:
+    """Parse and check one query file (see the module docstring for the format)."""
+    path = Path(path)
+    if text is None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise QueryError(f"{path}: cannot read: {exc}") from None
+    lines = text.splitlines()
+    header: list[tuple[int, str, str | None, str | None, str]] = []  # (line, field, name, spec, value)
+    i = 0
+    while i < len(lines) and lines[i].startswith("//"):
+        raw, number = lines[i], i + 1
+        i += 1
+        if raw.strip() == "//":
+            continue
+        if re.match(r"^//\s{3,}\S", raw) and header:  # continuation of the field above
+            line, fld, name, spec, value = header[-1]
+            header[-1] = (line, fld, name, spec, f"{value} {raw[2:].strip()}")
+            continue
+        m = _FIELD_RE.match(raw)
+        if not m or m.group(1) not in FIELDS:
+            raise QueryError(f"{path}:{number}: expected a header field ({', '.join(FIELDS)}), got {raw[:60]!r}")
+        fld, name, spec, value = m.groups()
+        if fld in ("param", "column") and not name:
+            raise QueryError(f"{path}:{number}: {fld} needs a name: '// {fld} NAME ...: meaning'")
+        if fld not in ("param", "column") and (name or spec):
+            raise QueryError(f"{path}:{number}: expected '// {fld}: text'")
+        if fld == "column" and spec:
+            raise QueryError(f"{path}:{number}: expected '// column NAME: meaning'")
+        header.append((number, fld, name, spec, value.strip()))
+    while i < len(lines) and not lines[i].strip():  # the body starts at its first non-blank line
+        i += 1
+    body_line = i + 1
+    body = "\n".join(lines[i:]).rstrip()
+
+    fields: dict[str, tuple[int, str]] = {}
+    params: dict[str, Param] = {}
+    columns: dict[str, Column] = {}
+    for line, fld, name, spec, value in header:
+        if fld == "param":
+            if name in params:
+                raise QueryError(f"{path}:{line}: param {name} is declared twice")
+            params[name] = _parse_param(path, line, name, spec, value)
+        elif fld == "column":
+            if name in columns:
+                raise QueryError(f"{path}:{line}: column {name} is declared twice")
+            if not value:
+                raise QueryError(f"{path}:{line}: column {name}: say what it holds after the colon")
+            columns[name] = Column(name, value, line)
+        else:
+            if fld in fields:
+                raise QueryError(f"{path}:{line}: {fld} is given twice")
+            if not value:
+                raise QueryError(f"{path}:{line}: {fld} is empty")
+            fields[fld] = (line, value)
+    end = header[-1][0] + 1 if header else 1
+    for fld in REQUIRED_FIELDS:
+        if fld not in fields and not (fld == "column" and columns):
+            raise QueryError(f"{path}:{end}: header field {fld!r} is missing")
+    name_line, name = fields["name"]
+    if name != path.stem:
+        raise QueryError(f"{path}:{name_line}: name {name!r} must equal the file name {path.stem!r}")
+    if not body.strip():
+        raise QueryError(f"{path}:{body_line}: the query body is empty")
+    if LIMIT_PARAM in params and params[LIMIT_PARAM].type != "integer":
+        raise QueryError(f"{path}:{params[LIMIT_PARAM].line}: param {LIMIT_PARAM} must be an integer")
+    _check_body(path, body, body_line, params)
+    return Query(name, fields["description"][1], fields["question"][1], tuple(params.values()),
+                 tuple(columns.values()), body.strip() + "\n", path, body_line)
+
+
+def query_dirs() -> list[Path]:
+    """Where queries are found: ``cypher/`` plus any folders in ``GRAPHTOOL_QUERIES`` (os.pathsep-separated)."""
+    extra = [Path(p) for p in os.environ.get("GRAPHTOOL_QUERIES", "").split(os.pathsep) if p]
+    return [QUERY_DIR, *extra]
+
+
+def load_queries(dirs: list[Path] | None = None) -> dict[str, Query]:
+    """Every query by name, each checked; a later folder may not redefine a name."""
+    found: dict[str, Query] = {}
+    for directory in dirs or query_dirs():
+        for path in sorted(Path(directory).glob("*.cypher")):
+            q = parse_query(path)
+            if q.name in found:
+                raise QueryError(f"{path}:1: query {q.name} is also defined in {found[q.name].path}")
+            found[q.name] = q
+    return found
+
+
+def get_query(name: str, dirs: list[Path] | None = None) -> Query:
+    """A query by name, or from a ``.cypher`` file path (an analyst's own query, same header rules)."""
+    if name.endswith(".cypher"):
+        path = Path(name)
+        if not path.is_file():
+            raise QueryError(f"{path}: no such query file")
+        return parse_query(path)
+    queries = load_queries(dirs)
+    if name not in queries:
+        close = [n for n in queries if name in n or n in name]
+        hint = f"; did you mean {', '.join(close[:3])}?" if close else "; see `graphtool query list`"
+        raise QueryError(f"no query named {name!r}{hint}")
+    return queries[name]
+
+
+# --- running ------------------------------------------------------------------------------------
+
+@dataclass
+class QueryResult:
+    query: Query
+    params: dict
+    columns: list[str]
+    rows: list[dict] = field(default_factory=list)
+    truncated: bool = False
+
+
+def run_query(store, query: Query, params: dict | None = None, *, from_text: bool = True,
+              limit: int | None = None, timeout: float | None = None) -> QueryResult:
+    """Run a canned query read-only with typed parameters.
+
+    ``params`` are ``-p`` strings when ``from_text`` (the CLI) or typed values otherwise.
+    ``limit`` sets the query's ``$limit`` when it declares one, else truncates the rows.
+    A query that tries to write raises :class:`~graphtool.errors.ReadOnlyError`.
+    """
+    if limit is not None and limit < 0:
+        raise QueryError("--limit must be 0 or more")
+    if timeout is not None and timeout <= 0:
+        raise QueryError("--timeout must be more than 0 seconds")
+    bound = query.bind(params, from_text=from_text, limit=limit)
+    try:
+        rows = store.read(query.text, bound, timeout=timeout)
+    except StoreError as exc:
+        message = str(exc)
+        if timeout and any(word in message.lower() for word in ("timed out", "timeout", "terminated")):
+            raise StoreError(f"query {query.name} did not finish within {timeout:g} s") from None
+        raise
+    truncated = False
+    if limit is not None and not query.has_limit and len(rows) > limit:
+        rows, truncated = rows[:limit], True
+    return QueryResult(query, bound, [c.name for c in query.columns], rows, truncated)
+
+
+# --- documentation ------------------------------------------------------------------------------
+
+def cypher_literal(value: object) -> str:
+    """A value written as a Cypher literal, for Neo4j Browser's ``:param`` lines."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(cypher_literal(v) for v in value) + "]"
+    raise TypeError(f"no Cypher literal for {type(value).__name__}")
+
+
+def param_lines(query: Query) -> list[str]:
+    """``:param name => value`` lines that set every parameter in Neo4j Browser."""
+    return [f":param {p.name} => {cypher_literal(p.sample)}" for p in query.params]
+
+
+def docs_markdown(queries: dict[str, Query] | None = None) -> str:
+    """``docs/queries.md``: every canned query with its parameters, columns and Browser-ready text."""
+    queries = queries if queries is not None else load_queries([QUERY_DIR])
+    out = ["# Canned queries", "",
+           "Generated from the headers in `cypher/*.cypher` by `python -m graphtool.queries --docs`; "
+           "do not edit by hand.", "",
+           "Run one with `graphtool query run NAME -p key=value ... [--format table|csv|json|md] "
+           "[--limit N] [--timeout S]`.",
+           "Queries run read-only (a READ transaction on Neo4j, `GRAPH.RO_QUERY` on FalkorDB) and take "
+           "values only as parameters.",
+           "`--limit N` sets a query's `$limit` parameter where it declares one, so the store stops early; "
+           "otherwise the rows are truncated after they come back.", "",
+           "To use one in Neo4j Browser, paste its `:param` lines (one at a time or all together), "
+           "then the query.", "",
+           "| query | question |", "|---|---|"]
+    out += [f"| [`{q.name}`](#{q.name}) | {_md(q.question)} |" for q in queries.values()]
+    out.append("")
+    for q in queries.values():
+        out += [f"## {q.name}", "", _md(q.description), "", f"*Question:* {_md(q.question)}", ""]
+        if q.params:
+            out += ["| parameter | type | default | meaning |", "|---|---|---|---|"]
+            for p in q.params:
+                default = "required" if p.required else f"`{json.dumps(p.default, ensure_ascii=False)}`"
+                out.append(f"| `{p.name}` | {p.type} | {default} | {_md(p.doc)} |")
+            out.append("")
+        out += ["| column | meaning |", "|---|---|"]
+        out += [f"| `{c.name}` | {_md(c.doc)} |" for c in q.columns]
+        out += ["", "```cypher", *param_lines(q), "", q.text.rstrip(), "```", ""]
+    return "\n".join(out)
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def main(argv: list[str]) -> int:
+    """``python -m graphtool.queries --docs [--check]``: regenerate or check docs/queries.md."""
+    if "--docs" not in argv:
+        print("usage: python -m graphtool.queries --docs [--check]", file=sys.stderr)
+        return 2
+    try:
+        text = docs_markdown()
+    except QueryError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if "--check" in argv:
+        if not DOCS_PATH.exists() or DOCS_PATH.read_text(encoding="utf-8") != text:
+            print(f"{DOCS_PATH} is stale: run python -m graphtool.queries --docs", file=sys.stderr)
+            return 1
+        return 0
+    DOCS_PATH.write_text(text, encoding="utf-8")
+    print(f"wrote {DOCS_PATH}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
