@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Sequence
@@ -145,37 +144,34 @@ def normalize_text(text: str | None) -> str | None:
     return out or None
 
 
-# Scripts written without spaces between words: shingled by characters, not words.
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_TOKENS = re.compile(f"(?P<cjk>[{_CJK}]+)|(?P<word>(?:(?![{_CJK}])[^\\W_])+)")
+SHINGLE_CHARS = 3  # character shingle width for scripts written without spaces
+SHINGLE_WORDS = 1  # word shingle width: single words, QUT's choice for its similarity
 
 
-def shingles(text: str | None, k: int = 3) -> frozenset[str]:
-    """The set of shingles near-duplicate texts are compared on.
+def _shingle_sets(texts: Sequence[str]) -> list[frozenset]:
+    """Shingle-hash sets of many texts at once (see :func:`shingles`)."""
+    from .shingles import normalize, shingle_batch
 
-    Words for space-separated scripts; character ``k``-grams for Chinese and Japanese
-    runs (a run shorter than ``k`` is one shingle).  Whole words are QUT's choice for
-    English; QUT also splits Chinese into single characters, so that unrelated Chinese
-    sentences share most of their tokens -- ``k``-grams keep them apart.
+    batch = shingle_batch([normalize(t) for t in texts], None, SHINGLE_CHARS, SHINGLE_WORDS)
+    return [frozenset(batch.doc(i).tolist()) for i in range(len(texts))]
 
-    >>> sorted(shingles("Mango, reindeer @bob apple"))
-    ['apple', 'mango', 'reindeer']
-    >>> sorted(shingles("加拿大大选"))
-    ['加拿大', '大大选', '拿大大']
+
+def shingles(text: str | None) -> frozenset[int]:
+    """The set of shingles near-duplicate texts are compared on, as 64-bit hashes.
+
+    After QUT's normalisation (:func:`normalize_text`: no @mentions) the text is
+    shingled by the copy-detection tokeniser (:mod:`graphtool.analyze.shingles`): single
+    words for space-separated scripts, as QUT does; character 3-grams for Chinese and
+    Japanese.  QUT splits Chinese into single characters, so that unrelated Chinese
+    sentences share most of their tokens -- 3-grams keep them apart.
+
+    >>> shingles("mango reindeer apple") == shingles("Apple,  MANGO reindeer @bob")
+    True
+    >>> len(shingles("加拿大大选"))  # 加拿大 拿大大 大大选
+    3
     """
-    clean = normalize_text(unicodedata.normalize("NFKC", text) if text else text)
-    if not clean:
-        return frozenset()
-    out: set[str] = set()
-    for m in _TOKENS.finditer(clean):
-        run = m.group("cjk")
-        if run is None:
-            out.add(m.group("word"))
-        elif len(run) <= k:
-            out.add(run)
-        else:
-            out.update(run[i:i + k] for i in range(len(run) - k + 1))
-    return frozenset(out)
+    clean = normalize_text(text)
+    return _shingle_sets([clean])[0] if clean else frozenset()
 
 
 def jaccard(a: frozenset, b: frozenset) -> float:
@@ -561,7 +557,8 @@ def co_actions(actions: Sequence[Action], window_s: float = DEFAULT_WINDOW_S, *,
         threshold = DEFAULT_SIMILARITY if similarity is None else similarity
         if not 0 < threshold <= 1:
             raise ValueError("the similarity threshold must be in (0, 1]")
-        texts = [shingles(enc.items[i]) for i in enc.item.tolist()]
+        per_item = _shingle_sets(enc.items)
+        texts = [per_item[i] for i in enc.item.tolist()]
         blocks = _similar_pairs(enc, texts, threshold, window_s, block)
     else:
         blocks = window_pairs(enc.item, enc.ts, window_s, block)

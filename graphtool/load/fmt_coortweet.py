@@ -2,9 +2,10 @@
 
 Recognised by its header; an optional ``platform`` column (default ``x``).  Each row is
 one share: ``content_id`` (the share's own id) by ``account_id`` of ``object_id`` at
-``timestamp_share`` (epoch s or ms, or ISO-8601).  An ``object_id`` that is a URL becomes a
-link share of the ``Article`` with that normalised URL; any other object id (a reposted
-tweet, a hashtag) a repost of the ``Article`` ``platform:object_id``.
+``timestamp_share`` (epoch s or ms, or ISO-8601).  An ``object_id`` that is a URL makes the
+share a message carrying that link (its ``Article``'s ``urls``, as a QUT message with a
+URL); any other object id (a reposted tweet, a hashtag) a repost of the ``Article``
+``platform:object_id``.
 """
 from __future__ import annotations
 

@@ -7,10 +7,9 @@ into records by the model:
 * the account: ``Account {id: platform:user_id, handle: user_id, display_name: username}``;
 * a repost: ``SHARED {id: message id, at, kind: "repost"}`` to the reposted ``Article``
   (the repost's own text and links are the original's: nothing else is recorded);
-* any other message: its own ``Article`` (text, published_at) ``PUBLISHED`` by the
-  account; a reply adds ``SHARED {kind: "reply"}`` to the answered ``Article``; each
-  distinct normalised URL adds ``SHARED {kind: "link"}`` to an ``Article`` whose id and
-  ``url`` are the normalised URL (platform ``web``).
+* any other message: its own ``Article {id: platform:message_id, text, published_at,
+  urls}`` ``PUBLISHED`` by the account, ``urls`` holding its distinct normalised links; a
+  reply adds ``SHARED {kind: "reply"}`` to the answered ``Article``.
 
 A message id seen again with different content is rejected (the first occurrence is
 kept, as QUT keeps it); the same message twice is loaded once.
@@ -26,7 +25,6 @@ from ..analyze.coordination import normalize_url
 from .records import FieldError, Origin, Reject, iso, node_record, parse_time, rel_record
 
 DEFAULT_PLATFORM = "x"
-URL_PLATFORM = "web"
 
 
 def parse_urls(value) -> list[str]:
@@ -140,12 +138,10 @@ class MessageRows:
         else:
             article = f"{platform}:{message_id}"
             out.append(node_record("Article", {"id": article, "platform": platform, "text": text or None,
-                                               "published_at": at}, origin))
+                                               "published_at": at, "urls": list(links) or None}, origin))
             out.append(rel_record("PUBLISHED", {"src": account, "dst": article, "src_label": "Account"}, origin))
             if reply_to:
                 share(f"{platform}:{reply_to}", "reply", platform=platform)
-            for url in links:
-                share(url, "link", platform=URL_PLATFORM, url=url)
         for record in out:
             if self.sources and not record.props.get("sources"):
                 record.props["sources"] = list(self.sources)

@@ -1,0 +1,237 @@
+"""Coordination on the store: read the actions, compute, write ``COORDINATED_WITH`` and groups back.
+
+Where each kind's actions come from (labels and types from the model):
+
+* ``co-share``: ``(Account)-[SHARED]->(Article)`` whose ``kind`` is not ``reply`` or
+  ``link`` (repost, quote, like, or unspecified); item = the article's id, message = the
+  share's ``id``, time = ``at_ts``.
+* ``co-reply``: ``SHARED`` of kind ``reply``; item = the answered article.
+* ``co-link``: ``SHARED`` of kind ``link`` (item = the target's normalised ``url``, else its
+  id) and every URL in the ``urls`` of an ``Article`` an account ``PUBLISHED`` (time =
+  ``published_ts``, message = the article).
+* ``co-text`` / ``co-similar-text``: the ``text`` of articles an account ``PUBLISHED``.
+
+Actions are read in batches of accounts (one indexed lookup per account id), so memory
+holds the actions, never a query result of the whole graph at once.  Results go back
+with batched ``UNWIND ... MERGE``: one ``COORDINATED_WITH {kind}`` per pair of accounts
+and kind, from the lower to the higher account id, with ``weight`` (mutual),
+``weight_ab``, ``weight_ba``, ``window_s``, ``p_value`` and ``run_id``.  A new run of a
+kind replaces the previous run's relationships of that kind.  Accounts get
+``coord_component`` and ``coord_community`` (1 = largest group) and ``coord_run``.
+"""
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from .. import model
+from ..store import Store
+from .coordination import (DEFAULT_SIMILARITY, DEFAULT_WINDOW_S, KINDS, Action, Coordination, Group, Pair,
+                           co_actions, find_groups, normalize_text, normalize_url, significance,
+                           summarize_groups)
+
+READ_BATCH = 1000  # accounts per read query
+WRITE_BATCH = 2000  # relationships per write query
+AFFILIATED_AT = 0.5  # affiliation_score from which an account counts as state-affiliated
+
+ACCOUNT = model.node("Account").label
+ARTICLE = model.node("Article").label
+SHARED = model.rel("SHARED").type
+PUBLISHED = model.rel("PUBLISHED").type
+COORDINATED = model.rel("COORDINATED_WITH")
+_SHARE_KINDS = {"co-reply": ["reply"], "co-link": ["link"]}
+_NOT_SHARES = ["reply", "link"]
+
+
+def _batches(items: list, size: int) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def account_info(store: Store) -> dict[str, dict]:
+    """``{account id: {"platform", "handle", "affiliation_score"}}`` for every account."""
+    rows = store.read(f"MATCH (a:{ACCOUNT}) RETURN a.id AS id, a.platform AS platform, a.handle AS handle, "
+                      f"a.affiliation_score AS score")
+    return {r["id"]: {"platform": r["platform"], "handle": r["handle"], "affiliation_score": r["score"]}
+            for r in rows}
+
+
+def read_actions(store: Store, kind: str, accounts: list[str] | None = None,
+                 batch: int = READ_BATCH) -> tuple[list[Action], int]:
+    """The actions of one kind in the store, and how many were skipped for lack of a time.
+
+    ``accounts`` limits the read to those account ids (default: all).  Deterministic
+    order: by account, then message, then item.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown coordination kind {kind!r}; known: {', '.join(KINDS)}")
+    if accounts is None:
+        accounts = [r["id"] for r in store.read(f"MATCH (a:{ACCOUNT}) RETURN a.id AS id")]
+    accounts = sorted(accounts)
+    actions: list[Action] = []
+    skipped = 0
+    for ids in _batches(accounts, batch):
+        if kind in ("co-share", "co-reply", "co-link"):
+            if kind == "co-share":
+                where, params = "NOT coalesce(r.kind, '') IN $kinds", {"ids": ids, "kinds": _NOT_SHARES}
+            else:
+                where, params = "r.kind IN $kinds", {"ids": ids, "kinds": _SHARE_KINDS[kind]}
+            rows = store.read(f"UNWIND $ids AS aid MATCH (a:{ACCOUNT} {{id: aid}})-[r:{SHARED}]->(b:{ARTICLE}) "
+                              f"WHERE {where} RETURN a.id AS account, b.id AS item, b.url AS url, r.id AS message, "
+                              f"r.at_ts AS ts", params)
+            for r in rows:
+                if r["ts"] is None:
+                    skipped += 1
+                    continue
+                item = (normalize_url(r["url"]) or normalize_url(r["item"])) if kind == "co-link" else r["item"]
+                if item:
+                    actions.append(Action(r["account"], item, float(r["ts"]), r["message"] or f"{r['account']}>{r['item']}"))
+        if kind in ("co-link", "co-text", "co-similar-text"):
+            field_ = "urls" if kind == "co-link" else "text"
+            rows = store.read(f"UNWIND $ids AS aid MATCH (a:{ACCOUNT} {{id: aid}})-[:{PUBLISHED}]->(m:{ARTICLE}) "
+                              f"WHERE m.{field_} IS NOT NULL "
+                              f"RETURN a.id AS account, m.id AS message, m.{field_} AS value, m.published_ts AS ts",
+                              {"ids": ids})
+            for r in rows:
+                if r["ts"] is None:
+                    skipped += 1
+                    continue
+                # one article published by two accounts is a message of each
+                message = f"{r['account']}\x1f{r['message']}"
+                if kind == "co-link":
+                    for url in dict.fromkeys(filter(None, map(normalize_url, r["value"] or []))):
+                        actions.append(Action(r["account"], url, float(r["ts"]), message))
+                else:
+                    text = normalize_text(r["value"])
+                    if text:
+                        actions.append(Action(r["account"], text, float(r["ts"]), message))
+    actions.sort(key=lambda a: (a.account, a.message_id, a.item, a.ts))
+    return actions, skipped
+
+
+def write_pairs(store: Store, result: Coordination, pairs: list[Pair], run_id: str,
+                batch: int = WRITE_BATCH) -> int:
+    """Store ``pairs`` as ``COORDINATED_WITH {kind: result.kind}``; drop that kind's older ones."""
+    rows = []
+    for p in pairs:
+        if p.is_loop:
+            continue
+        props = {"window_s": int(result.window_s), "weight": float(p.weight), "weight_ab": p.weight_12,
+                 "weight_ba": p.weight_21, "run_id": run_id}
+        if p.p_value is not None:
+            props["p_value"] = float(p.p_value)
+        rows.append({"a": p.account_1, "b": p.account_2, "props": props})
+    query = (f"UNWIND $rows AS row MATCH (a:{ACCOUNT} {{id: row.a}}) MATCH (b:{ACCOUNT} {{id: row.b}}) "
+             f"MERGE (a)-[r:{COORDINATED.type} {{{COORDINATED.key}: $kind}}]->(b) SET r += row.props")
+    for chunk in _batches(rows, batch):
+        store.run(query, {"rows": chunk, "kind": result.kind})
+    # A pair that coordinated in an earlier run and not in this one must not linger; so must
+    # not a p_value the earlier run had and this one has not.
+    store.run(f"MATCH ()-[r:{COORDINATED.type} {{{COORDINATED.key}: $kind}}]->() WHERE r.run_id <> $run DELETE r",
+              {"kind": result.kind, "run": run_id})
+    if result.p_values == {}:
+        store.run(f"MATCH ()-[r:{COORDINATED.type} {{{COORDINATED.key}: $kind}}]->() WHERE r.p_value IS NOT NULL "
+                  f"SET r.p_value = null", {"kind": result.kind})
+    return len(rows)
+
+
+def write_groups(store: Store, components: list[list[str]], communities: list[list[str]], run_id: str,
+                 batch: int = WRITE_BATCH) -> None:
+    """Set ``coord_component`` / ``coord_community`` (group number, 1 = largest) on members."""
+    store.run(f"MATCH (a:{ACCOUNT}) WHERE a.coord_run IS NOT NULL "
+              f"SET a.coord_component = null, a.coord_community = null, a.coord_run = null")
+    rows: dict[str, dict] = {}
+    for name, groups in (("coord_component", components), ("coord_community", communities)):
+        for number, members in enumerate(groups, start=1):
+            for m in members:
+                rows.setdefault(m, {"coord_run": run_id})[name] = number
+    payload = [{"id": k, "props": v} for k, v in sorted(rows.items())]
+    for chunk in _batches(payload, batch):
+        store.run(f"UNWIND $rows AS row MATCH (a:{ACCOUNT} {{id: row.id}}) SET a += row.props", {"rows": chunk})
+
+
+@dataclass
+class CoordinationRun:
+    """What one ``graphtool coordination`` run found and wrote."""
+
+    run_id: str
+    kind: str
+    window_s: float
+    min_weight: int
+    result: Coordination
+    pairs: list[Pair]
+    components: list[Group]
+    communities: list[Group]
+    actions: int
+    skipped: int
+    written: int
+    seconds: float
+    accounts: dict[str, dict] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"run_id": self.run_id, "kind": self.kind, "window_s": self.window_s, "min_weight": self.min_weight,
+                "actions": self.actions, "skipped_without_time": self.skipped, "pairs": len(self.pairs),
+                "written": self.written, "seconds": round(self.seconds, 3),
+                "components": [g.as_dict() for g in self.components],
+                "communities": [g.as_dict() for g in self.communities]}
+
+
+def run_coordination(store: Store, kind: str = "co-share", window_s: float = DEFAULT_WINDOW_S, *,
+                     min_weight: int = 1, min_participation: int = 1, similarity: float | None = None,
+                     permutations: int = 0, seed: int = 0, write: bool = True, run_id: str | None = None,
+                     resolution: float = 1.0) -> CoordinationRun:
+    """Read one kind of actions from ``store``, compute the network and its groups, write them back.
+
+    Parameters
+    ----------
+    store : Store
+    kind : str
+        One of :data:`~graphtool.analyze.coordination.KINDS`.
+    window_s : float
+        Coordination window in seconds.
+    min_weight : int
+        Pairs are kept when one directed weight reaches it (QUT's threshold).
+    min_participation : int
+        Accounts with fewer actions of this kind are left out (CooRTweet's filter).
+    similarity : float, optional
+        Jaccard threshold for ``co-similar-text`` (default 0.8).
+    permutations, seed : int
+        Significance test (:func:`~graphtool.analyze.coordination.significance`); 0 = none.
+    write : bool
+        Store ``COORDINATED_WITH`` and the group numbers (else compute only).
+    run_id : str, optional
+        Recorded on everything written (default: a new one).
+    resolution : float
+        Louvain resolution for the communities.
+
+    Returns
+    -------
+    CoordinationRun
+    """
+    started = time.perf_counter()
+    run_id = run_id or f"coordination-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{uuid.uuid4().hex[:6]}"
+    info = account_info(store)
+    actions, skipped = read_actions(store, kind, list(info))
+    result = co_actions(actions, window_s, kind=kind, min_weight=min_weight, min_participation=min_participation,
+                        similarity=similarity if similarity is not None else DEFAULT_SIMILARITY)
+    if permutations:
+        significance(result, actions, permutations=permutations, seed=seed, similarity=similarity,
+                     min_participation=min_participation)
+    pairs = result.pairs()
+    graph = result.graph()
+    platforms = {k: v["platform"] for k, v in info.items()}
+    affiliated = {k: v["affiliation_score"] >= AFFILIATED_AT for k, v in info.items()
+                  if v["affiliation_score"] is not None}
+    comps = find_groups(graph, "components")
+    comms = find_groups(graph, "louvain", seed=seed, resolution=resolution)
+    summary = dict(platforms=platforms, state_affiliated=affiliated or None)
+    components = summarize_groups(comps, graph, actions, method="components", **summary)
+    communities = summarize_groups(comms, graph, actions, method="louvain", **summary)
+    written = 0
+    if write:
+        written = write_pairs(store, result, pairs, run_id)
+        write_groups(store, comps, comms, run_id)
+    return CoordinationRun(run_id, kind, window_s, min_weight, result, pairs, components, communities,
+                           len(actions), skipped, written, time.perf_counter() - started, info)
