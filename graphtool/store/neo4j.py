@@ -55,7 +55,7 @@ class Neo4jStore(Store):
                     return session.execute_read(work)
                 return session.execute_write(work)
         except neo4j.exceptions.ClientError as exc:
-            if access == neo4j.READ_ACCESS and "write" in (exc.message or "").lower():
+            if access == neo4j.READ_ACCESS and exc.code == "Neo.ClientError.Statement.AccessMode":
                 raise ReadOnlyError("this query writes; read-only queries may not") from exc
             raise StoreError(f"Neo4j: {exc.message}") from exc
         except neo4j.exceptions.Neo4jError as exc:
