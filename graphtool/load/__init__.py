@@ -7,6 +7,7 @@ CLI, the demo and the scheduler use.
 from __future__ import annotations
 
 import csv
+from contextlib import ExitStack
 import hashlib
 import sys
 from pathlib import Path
@@ -129,10 +130,12 @@ def import_paths(store: Store, paths: Iterable[str | Path], *, fmt: str | None =
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
     kwargs = {"batch_size": batch_size} if batch_size else {}
+    bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,} rows"),
+                   disable=not show, transient=True)
     try:
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,} rows"),
-                      disable=not show, transient=True) as bar:
+        with ExitStack() as stack, bar:
             writer = BatchWriter(store, result, on_reject=reject, **kwargs)
+            stack.callback(writer.close)
             for path, module in files:
                 task = bar.add_task(f"importing {path.name}", total=None)
                 writer.on_write = lambda n, task=task: bar.advance(task, n)

@@ -7,6 +7,7 @@ union of ``sources`` makes loading idempotent: the same files twice change nothi
 from __future__ import annotations
 
 from collections import defaultdict
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -16,22 +17,36 @@ from .records import NodeRecord, Reject, RelRecord
 
 BATCH_SIZE = 5000
 
-# Merge the evidence lists instead of overwriting them: importing a second source adds to them.
-_MERGE_SOURCES = ("SET {v}.sources = coalesce({v}.sources, []) + "
-                  "[s IN coalesce(row.sources, []) WHERE NOT s IN coalesce({v}.sources, [])]")
+# New records take their evidence list as is; records met again unite it, so importing a
+# second source adds to the list and importing the same file twice changes nothing.
+_UNITE_SOURCES = "{v}.sources = coalesce({v}.sources, []) + [s IN row.sources WHERE NOT s IN coalesce({v}.sources, [])]"
 
 
-def node_query(label: str) -> str:
-    return (f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) SET n += row.props "
-            + _MERGE_SOURCES.format(v="n"))
+def _merge_set(v: str, stub: bool = False) -> str:
+    # A stub's properties are set only when the node is created; its sources always unite.
+    on_match = _UNITE_SOURCES.format(v=v) if stub else f"{v} += row.props, " + _UNITE_SOURCES.format(v=v)
+    return f"ON CREATE SET {v} += row.props, {v}.sources = row.sources ON MATCH SET {on_match}"
+
+
+def node_query(label: str, stub: bool = False) -> str:
+    return f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) " + _merge_set("n", stub)
+
+
+def _endpoints(src_label: str, dst_label: str) -> str:
+    return f"UNWIND $rows AS row MATCH (a:{src_label} {{id: row.src}}) MATCH (b:{dst_label} {{id: row.dst}}) "
 
 
 def rel_query(type_: str, src_label: str, dst_label: str) -> str:
+    """Write a batch; returns one row, ``written``: how many rows found both endpoints."""
     spec = model.rel(type_)
     key = f" {{{spec.key}: row.key}}" if spec.key else ""
-    return (f"UNWIND $rows AS row MATCH (a:{src_label} {{id: row.src}}) MATCH (b:{dst_label} {{id: row.dst}}) "
-            f"MERGE (a)-[r:{type_}{key}]->(b) SET r += row.props "
-            + _MERGE_SOURCES.format(v="r") + " RETURN row.i AS i")
+    return (_endpoints(src_label, dst_label) + f"MERGE (a)-[r:{type_}{key}]->(b) " + _merge_set("r")
+            + " RETURN count(*) AS written")
+
+
+def matched_query(src_label: str, dst_label: str) -> str:
+    """Which rows of a batch find both endpoints (asked only when some did not)."""
+    return _endpoints(src_label, dst_label) + "RETURN row.i AS i"
 
 
 @dataclass
@@ -57,7 +72,15 @@ def _split_sources(props: dict) -> tuple[dict, list]:
 
 
 class BatchWriter:
-    """Buffers records per label / type and writes them in batches."""
+    """Buffers records per label / type and writes them in batches.
+
+    Batches are written by one background thread, in the order they were flushed, while
+    the caller parses and validates the next rows: the database works on one core while
+    Python works on the other.  At most ``IN_FLIGHT`` batches wait, which bounds memory.
+    ``flush()`` returns when everything is written and re-raises any error of the writes.
+    """
+
+    IN_FLIGHT = 2
 
     def __init__(self, store: Store, result: LoadResult, batch_size: int = BATCH_SIZE,
                  on_reject: Callable[[Reject], None] | None = None, on_write: Callable[[int], None] | None = None):
@@ -67,51 +90,87 @@ class BatchWriter:
         self.on_reject = on_reject or result.rejects.append
         self.on_write = on_write or (lambda n: None)
         self.nodes: dict[str, dict[str, NodeRecord]] = defaultdict(dict)
-        self.rels: dict[str, list[RelRecord]] = defaultdict(list)
+        self.stubs: dict[str, dict[str, NodeRecord]] = defaultdict(dict)
+        # Keyed by endpoints (+ key): one batch never MERGEs the same relationship twice, which
+        # FalkorDB 4.16 answers with a segfault when the MERGE has ON CREATE / ON MATCH SET.
+        self.rels: dict[str, dict[tuple, RelRecord]] = defaultdict(dict)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphtool-writer")
+        self._futures: list[Future] = []
+
+    def _submit(self, fn, *args) -> None:
+        self._futures.append(self._pool.submit(fn, *args))
+        while len(self._futures) > self.IN_FLIGHT:
+            self._futures.pop(0).result()
+
+    def wait(self) -> None:
+        """Block until every submitted batch is written; raise the first error."""
+        while self._futures:
+            self._futures.pop(0).result()
 
     def add(self, record: NodeRecord | RelRecord) -> None:
         if isinstance(record, NodeRecord):
-            pending = self.nodes[record.label]
+            pending = (self.stubs if record.stub else self.nodes)[record.label]
             if record.id in pending:  # the same node twice in a batch: later values win, sources unite
                 earlier = pending[record.id]
                 merged = earlier.props.get("sources", []) + [
                     s for s in record.props.get("sources", []) if s not in earlier.props.get("sources", [])]
-                record.props = {**earlier.props, **record.props, **({"sources": merged} if merged else {})}
+                first, last = (record, earlier) if record.stub else (earlier, record)  # the first stub wins
+                record.props = {**first.props, **last.props, **({"sources": merged} if merged else {})}
             pending[record.id] = record
             if len(pending) >= self.batch_size:
                 self._flush_nodes(record.label)
         else:
             pending = self.rels[record.type]
-            pending.append(record)
+            ident = (record.src, record.dst, record.src_label, record.dst_label, record.key)
+            if ident in pending:  # the same relationship twice in a batch: later values win, sources unite
+                earlier = pending[ident]
+                merged = earlier.props.get("sources", []) + [
+                    s for s in record.props.get("sources", []) if s not in earlier.props.get("sources", [])]
+                record.props = {**earlier.props, **record.props, **({"sources": merged} if merged else {})}
+            pending[ident] = record
             if len(pending) >= self.batch_size:
                 self.flush_nodes()
                 self._flush_rels(record.type)
 
     def flush_nodes(self) -> None:
-        for label in list(self.nodes):
+        for label in list(self.nodes) + [label for label in self.stubs if label not in self.nodes]:
             self._flush_nodes(label)
 
     def flush(self) -> None:
         self.flush_nodes()
         for type_ in list(self.rels):
             self._flush_rels(type_)
+        self.wait()
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            self._pool.shutdown()
 
     def _flush_nodes(self, label: str) -> None:
-        records = list(self.nodes.pop(label, {}).values())
-        if not records:
-            return
-        rows = []
-        for r in records:
-            props, sources = _split_sources(r.props)
-            rows.append({"id": r.id, "props": props, "sources": sources})
-        self.store.run(node_query(label), {"rows": rows})
+        # Stubs first: a full record of the same node in this batch then sets its properties.
+        for stub, pending in ((True, self.stubs), (False, self.nodes)):
+            records = list(pending.pop(label, {}).values())
+            if not records:
+                continue
+            rows = []
+            for r in records:
+                props, sources = _split_sources(r.props)
+                rows.append({"id": r.id, "props": props, "sources": sources})
+            self._submit(self._write_nodes, label, stub, rows)
+
+    def _write_nodes(self, label: str, stub: bool, rows: list[dict]) -> None:
+        self.store.run(node_query(label, stub), {"rows": rows})
         self.result.nodes[label] += len(rows)
         self.on_write(len(rows))
 
     def _flush_rels(self, type_: str) -> None:
-        records = self.rels.pop(type_, [])
-        if not records:
-            return
+        records = list(self.rels.pop(type_, {}).values())
+        if records:
+            self._submit(self._write_rels, type_, records)
+
+    def _write_rels(self, type_: str, records: list[RelRecord]) -> None:
         spec = model.rel(type_)
         # A row without endpoint labels is tried against each allowed label in turn.
         waiting = list(enumerate(records))
@@ -126,8 +185,13 @@ class BatchWriter:
                     props, sources = _split_sources(r.props)
                     rows.append({"i": i, "src": r.src, "dst": r.dst, "key": r.key, "props": props,
                                  "sources": sources})
-                done = {row["i"] for row in self.store.run(rel_query(type_, src_label, dst_label), {"rows": rows})}
-                self.result.relationships[type_] += len(done)
+                written = self.store.run(rel_query(type_, src_label, dst_label), {"rows": rows})[0]["written"]
+                self.result.relationships[type_] += written
+                if written == len(rows):
+                    done = {i for i, _ in batch}
+                else:
+                    done = {row["i"] for row in self.store.read(matched_query(src_label, dst_label),
+                                                                 {"rows": rows})}
                 waiting = [(i, r) for i, r in waiting if i not in done]
         for _, r in waiting:
             self._reject_dangling(r)
@@ -155,10 +219,13 @@ def write_records(store: Store, records: Iterable[NodeRecord | RelRecord | Rejec
     """Write a stream of records (rejects in it are collected) and flush at the end."""
     result = result or LoadResult()
     writer = BatchWriter(store, result, **kwargs)
-    for item in records:
-        if isinstance(item, Reject):
-            writer.on_reject(item)
-        else:
-            writer.add(item)
-    writer.flush()
+    try:
+        for item in records:
+            if isinstance(item, Reject):
+                writer.on_reject(item)
+            else:
+                writer.add(item)
+        writer.flush()
+    finally:
+        writer.close()
     return result
