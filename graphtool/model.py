@@ -116,6 +116,7 @@ NODES: tuple[NodeType, ...] = (
           Prop("kind", doc="archive, report, export, note, import"),
           Prop("title"), Prop("url"), Prop("captured_at", "datetime"),
           Prop("sha256", doc="digest of the captured bytes"), Prop("collector"),
+          Prop("digest", doc="the digest the capture itself states, e.g. a WARC record's sha1:..."),
           color="#bdbdbd", shape="box"),
     _node("Account", "A presence on a platform; id is `platform:handle`.",
           Prop("platform", required=True, doc="wechat, douyin, weibo, bilibili, xigua, x, facebook, web, ..."),
@@ -149,6 +150,9 @@ NODES: tuple[NodeType, ...] = (
           Prop("shares", "integer", minimum=0), Prop("content_sha256", doc="computed from text when absent"),
           Prop("hashtags", "string[]", doc="hashtags without the #"), Prop("urls", "string[]", doc="links it carries"),
           Prop("mentions", "string[]", doc="ids or handles of the accounts it mentions"),
+          Prop("copy_sketch", derived=True,
+               doc="Derived by `graphtool copies`: MinHash band keys and anchor sample of the text, so later "
+                   "runs compare only new or changed articles"),
           color="#76b7b2", shape="dot"),
     _node("Narrative", "A storyline that articles carry.",
           Prop("name", required=True), Prop("description"),
