@@ -1,0 +1,82 @@
+"""graphtool schedule run|status"""
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ..schedule import _alive, load_manifest, read_lock, recent_runs, run_schedule
+from .common import echo_json, state
+
+schedule_app = typer.Typer(help="Scheduled imports for cron or systemd timers: run a manifest, show recent runs.",
+                           no_args_is_help=True)
+
+
+def _terminate(signum, frame):
+    raise KeyboardInterrupt  # recorded as a failed run, and the lock is released
+
+
+@schedule_app.command("run")
+def run(
+    manifest: Path = typer.Argument(..., help="The schedule manifest (TOML); see docs/scheduling.md."),
+    lock: Optional[Path] = typer.Option(None, "--lock", help="Lock file (default: from the manifest, or "
+                                                             ".MANIFEST.lock beside it)."),
+    log: Optional[Path] = typer.Option(None, "--log", help="Also append the run's JSON line to this file."),
+):
+    """Import the new or changed files a manifest lists, once at a time; print the run as one JSON line.
+
+    Exit codes: 0 ok (or nothing new), 1 finished with rejects, 2 could not run, 3 another run holds the lock.
+    """
+    signal.signal(signal.SIGTERM, _terminate)
+    shown = 0
+
+    def show(reject):
+        nonlocal shown
+        shown += 1
+        if shown <= 20 or state.verbose:
+            typer.echo(f"rejected {reject}", err=True)
+
+    report = run_schedule(manifest, state.store, lock_path=lock, log_path=log, on_reject=show)
+    typer.echo(report.line())
+    if report.error:
+        typer.echo(f"error: {report.error}", err=True)
+    raise typer.Exit(report.exit_code)
+
+
+@schedule_app.command("status")
+def status(
+    manifest: Optional[Path] = typer.Argument(None, help="Only this manifest's runs, and its lock."),
+    limit: int = typer.Option(10, "--limit", "-n", help="How many runs to show."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+):
+    """Show the latest scheduled runs from the store's run log (and who holds a manifest's lock)."""
+    holder = None
+    if manifest is not None:
+        info = read_lock(load_manifest(manifest).lock)
+        if info:
+            holder = {**info, "state": "held" if _alive(int(info.get("pid", 0) or 0)) else "stale (pid gone)"}
+    runs = recent_runs(state.store(), manifest, limit)
+    if as_json:
+        echo_json({"lock": holder, "runs": runs})
+        return
+    if manifest is not None:
+        if holder is None:
+            typer.echo("lock: free")
+        else:
+            typer.echo(f"lock: {holder['state']}, pid {holder.get('pid')} since {holder.get('since')}")
+    if not runs:
+        typer.echo("no scheduled runs in the store yet")
+        return
+    typer.echo(f"{'started':<21} {'ended':<21} {'outcome':<9} {'files':>5} {'skipped':>7} {'rows':>9} {'rejects':>7}  run")
+    for r in runs:
+        rows = sum(r["counts"].get("nodes", {}).values()) + sum(r["counts"].get("relationships", {}).values())
+        typer.echo(f"{r['started_at'] or '':<21} {r['ended_at'] or '-':<21} {r['outcome']:<9} {len(r['files']):>5} "
+                   f"{r['skipped'] or 0:>7} {rows:>9,} {r['rejects'] or 0:>7}  {r['id']}")
+        if r.get("error") and state.verbose:
+            typer.echo(f"    {r['error']}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(schedule_app, name="schedule")
