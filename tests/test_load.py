@@ -155,3 +155,20 @@ def test_cli_exit_codes_and_messages(store_url, tmp_path):
 
     counts = json.loads(stats.stdout)
     assert set(counts) == {"nodes", "relationships"} and counts["nodes"]["Outlet"] == 2
+
+
+def test_case_imports_cleanly_and_identically_on_both_stores(embedded_store, neo4j_store):
+    from conftest import CASE
+
+    results = [import_paths(s, [CASE]) for s in (embedded_store, neo4j_store)]
+    assert [r.rejected for r in results] == [0, 0]
+    assert embedded_store.snapshot() == neo4j_store.snapshot()
+    import json
+
+    expected = json.loads((CASE / "answers.json").read_text(encoding="utf-8"))["counts"]
+    counts = embedded_store.counts()
+    for label, n in expected["nodes"].items():
+        extra = len(results[0].files) if label == "Source" else 0  # one Source per imported file
+        assert counts["nodes"][label] == n + extra, label
+    for type_, n in expected["relationships"].items():
+        assert counts["relationships"][type_] == n, type_
