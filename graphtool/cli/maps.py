@@ -1,0 +1,59 @@
+"""graphtool map"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .common import state
+
+
+def _time(value: Optional[str], option: str) -> Optional[int]:
+    if value is None:
+        return None
+    from ..errors import ConfigError
+    from ..load.records import parse_time
+
+    try:
+        return parse_time(value)
+    except ValueError as exc:
+        raise ConfigError(f"{option} {value!r}: not a time ({exc}); use e.g. 2021-09-01 or 2021-09-01T12:00:00Z")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("map")
+    def map_(
+        view: str = typer.Option("amplification", "--view",
+                                 help="amplification, ownership, coordination or narrative:ID."),
+        color: Optional[str] = typer.Option(None, "--color",
+                                            help="community, affiliation, platform or type (default: by view)."),
+        size: Optional[str] = typer.Option(None, "--size", help="pagerank, followers or degree (default: by view)."),
+        since: Optional[str] = typer.Option(None, "--since", help="Only activity from this time (ISO-8601 or epoch)."),
+        until: Optional[str] = typer.Option(None, "--until", help="Only activity up to this time (ISO-8601 or epoch)."),
+        out: Optional[Path] = typer.Option(None, "--out", help="HTML file to write (default: <view>.html)."),
+        budget: int = typer.Option(1500, "--budget", min=10,
+                                   help="Most nodes on one page; larger graphs become a community overview "
+                                        "with drill-down pages, or the top nodes and their neighbours."),
+        seed: int = typer.Option(42, "--seed", help="Seed of community detection and layout."),
+        list_narratives: bool = typer.Option(False, "--list-narratives", help="List narrative ids and stop."),
+    ):
+        """Write an interactive map: one self-contained HTML file that works offline."""
+        from ..render import views
+
+        store = state.store()
+        if list_narratives:
+            for n in views.narratives(store):
+                typer.echo(f"{n['id']}\t{n.get('name') or ''}")
+            return
+        name, _ = views.parse_view(view)
+        target = out or Path(re.sub(r"[^A-Za-z0-9_.-]", "-", view) + ".html")
+        result = views.write_view_map(store, view, target, color=color, size=size, since=_time(since, "--since"),
+                                      until=_time(until, "--until"), budget=budget, seed=seed)
+        typer.echo(f"{result.path}: {result.shown_nodes:,} of {result.total_nodes:,} nodes"
+                   + (f" ({result.kind})" if result.kind != "full" else ""))
+        for extra in result.pages[1:]:
+            typer.echo(f"  drill-down: {extra}")
+        for note in result.notes:
+            typer.echo(f"  {note}")

@@ -1,0 +1,1 @@
+"""Rendering: interactive maps, timelines, tables and exports of what the store holds."""

@@ -1,0 +1,537 @@
+"""Interactive maps: self-contained HTML pages that make no request and run no imported text.
+
+:func:`write_map` takes a NetworkX graph and writes one HTML file (plus drill-down files when the
+graph exceeds the node budget, see :mod:`graphtool.render.reduce`).  It is pure: no store, no
+network, the same input gives byte-identical files.
+
+The graph's contract
+    node attributes: ``label`` (a graph-model label: its colour and shape come from
+    :mod:`graphtool.model`), any properties the model declares for it, scores (``pagerank``,
+    ``community``, ``affiliation_score``, ``ownership_clarity``, ``affiliation_reasons``, ...),
+    ``first_ts`` / ``last_ts`` (epoch seconds of first and last activity, for the date filter).
+    Edge attributes: ``type`` (a model relationship type: colour and dashes from the model),
+    ``weight``, ``first_ts`` / ``last_ts`` and any others, shown in the edge's tooltip.
+    ``COPIES`` edges with ``attributed`` false (or an ``unattributed`` count > 0) are drawn thick
+    and bold: they are what an analyst looks for first.
+
+The page
+    vis-network (the build pyvis ships, inlined) draws the graph; pyvis supplies its physics
+    options.  pyvis's own page template is not used: it loads Bootstrap from a CDN, and its
+    ``add_edge`` scans every edge per call.  A strict Content-Security-Policy allows exactly the
+    page's own scripts and stylesheet by SHA-256 hash and nothing else (``default-src 'none'``):
+    no fetch, no font, no image.  The data travels as a JSON block (``<``, ``>``, ``&``,
+    U+2028/U+2029 escaped) that the script parses; labels go to the canvas and every other string
+    through ``textContent``, so ``<img src=x onerror=...>`` shows as those characters.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import networkx as nx
+
+from .. import __version__, model
+from . import reduce as reducer
+from .layout import initial_positions
+
+COLOR_MODES = ("community", "affiliation", "platform", "type")
+SIZE_MODES = ("pagerank", "followers", "degree")
+DEFAULT_BUDGET = 1500
+STATIC = Path(__file__).parent / "static"
+
+# Tableau 20: distinguishable, colour-blind-aware; communities and platforms beyond it are grey.
+PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
+           "#9c755f", "#bab0ac", "#a0cbe8", "#ffbe7d", "#ff9d9a", "#86bcb6", "#8cd17d", "#f1ce63",
+           "#d4a6c8", "#fabfd2", "#d7b5a6", "#79706e")
+OTHER_COLOR = "#c7c7c7"
+UNKNOWN_COLOR = "#bdbdbd"
+AFFILIATION_LOW, AFFILIATION_HIGH = (78, 121, 167), (214, 39, 40)  # blue (0) to red (1)
+UNATTRIBUTED_COLOR = model.rel("COPIES").color  # bold and thick; attributed copies are drawn pale
+SUPER_COLOR = "#8c8c8c"
+# How a vis-network shape is drawn in the legend.
+GLYPHS = {"dot": "●", "box": "■", "square": "■", "diamond": "◆", "triangle": "▲", "triangleDown": "▼",
+          "star": "★", "hexagon": "⬢", "ellipse": "⬬", "text": "T"}
+# Properties that name a node, in order of preference (each declared by some model label).
+NAME_PROPS = ("display_name", "name", "title", "handle")
+# Node attributes that drive the drawing rather than being facts about the node.
+INTERNAL = {"label", "first_ts", "last_ts", "affiliation_reasons", "href", "top", "x", "y"}
+MAX_TEXT = 300
+MAX_LABEL = 40
+# Stabilisation budget: one Barnes-Hut iteration costs about ITERATION_MS[0] + ITERATION_MS[1] * nodes
+# milliseconds in headless Chromium on the benchmark machine (bench/maps.py); the iteration count
+# is what fits in STABILIZATION_MS, within [50, 500].
+STABILIZATION_MS = 3000
+ITERATION_MS = (5.0, 0.015)
+
+_declared = {p.name for spec in model.NODES for p in spec.props}
+assert set(NAME_PROPS) <= _declared, "NAME_PROPS must be declared by the graph model"
+
+
+@dataclass
+class MapOptions:
+    """How to draw a map."""
+
+    title: str = "graphtool map"
+    color: str = "type"  # one of COLOR_MODES
+    size: str = "pagerank"  # one of SIZE_MODES
+    budget: int = DEFAULT_BUDGET  # most nodes on one page; larger graphs are reduced
+    reduce: str = "auto"  # one of reduce.STRATEGIES
+    max_drilldowns: int = 50
+    seed: int = 42
+    notes: tuple[str, ...] = ()  # extra lines shown at the top of every page (filters applied, ...)
+
+    def check(self) -> None:
+        if self.color not in COLOR_MODES:
+            raise ValueError(f"color must be one of {', '.join(COLOR_MODES)}")
+        if self.size not in SIZE_MODES:
+            raise ValueError(f"size must be one of {', '.join(SIZE_MODES)}")
+        if self.reduce not in reducer.STRATEGIES:
+            raise ValueError(f"reduce must be one of {', '.join(reducer.STRATEGIES)}")
+        if self.budget < 10:
+            raise ValueError("the node budget must be at least 10")
+
+
+@dataclass
+class MapResult:
+    """What :func:`write_map` wrote."""
+
+    path: Path  # the main page
+    pages: list[Path] = field(default_factory=list)  # every page written, the main one first
+    total_nodes: int = 0
+    total_edges: int = 0
+    shown_nodes: int = 0  # on the main page
+    kind: str = "full"  # "full", "overview" or "top"
+    notes: list[str] = field(default_factory=list)
+
+
+# ---- names, scores, colours ------------------------------------------------------------------
+
+def display_name(G: nx.Graph, v) -> str:
+    """The best human name of node ``v``: display name, name, title, handle, else its key."""
+    attrs = G.nodes[v]
+    for key in NAME_PROPS:
+        value = attrs.get(key)
+        if value not in (None, ""):
+            return _text(value)
+    return _text(attrs.get("id", v))
+
+
+def node_scores(G: nx.Graph, size: str) -> dict:
+    """node -> the raw value of the size measure, computed on the whole graph.
+
+    ``pagerank`` and ``followers`` use the node attribute where every node has one; PageRank is
+    computed (weighted, :func:`graphtool.analyze.centrality.pagerank`) otherwise.  ``degree``
+    counts relationships.
+    """
+    if size == "degree":
+        return {v: float(d) for v, d in G.degree()}
+    if size == "followers":
+        return {v: float(G.nodes[v].get("followers") or 0) for v in G}
+    if G.number_of_nodes() and all(isinstance(G.nodes[v].get("pagerank"), (int, float)) for v in G):
+        return {v: float(G.nodes[v]["pagerank"]) for v in G}
+    from ..analyze.centrality import pagerank
+
+    return pagerank(G)
+
+
+def node_communities(G: nx.Graph, seed: int) -> dict:
+    """node -> community: the ``community`` attribute where every node has one, else detected."""
+    if G.number_of_nodes() and all(G.nodes[v].get("community") is not None for v in G):
+        return {v: G.nodes[v]["community"] for v in G}
+    from ..analyze.communities import communities
+
+    return communities(G, seed=seed).partition
+
+
+def _size_value(size: str, raw: float) -> float:
+    # Followers span orders of magnitude: size by their logarithm.
+    return round(math.log10(1.0 + raw), 4) if size == "followers" else float(f"{raw:.6g}")
+
+
+def affiliation_color(score) -> str:
+    """Blue (0) to red (1); grey when unknown."""
+    if not isinstance(score, (int, float)) or isinstance(score, bool) or math.isnan(score):
+        return UNKNOWN_COLOR
+    t = min(1.0, max(0.0, float(score)))
+    rgb = (round(a + (b - a) * t) for a, b in zip(AFFILIATION_LOW, AFFILIATION_HIGH))
+    return "#" + "".join(f"{c:02x}" for c in rgb)
+
+
+def affiliation_value(attrs: dict):
+    """The affiliation score, else 1 / 0 for a node the data marks state-affiliated or not, else None."""
+    score = attrs.get("affiliation_score")
+    if isinstance(score, (int, float)) and not isinstance(score, bool):
+        return score
+    return {"true": 1.0, "false": 0.0}.get(attrs.get("state_affiliated"))
+
+
+def _pale(color: str, amount: float = 0.55) -> str:
+    """``color`` mixed with white."""
+    rgb = [int(color[i:i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(c + (255 - c) * amount):02x}" for c in rgb)
+
+
+def _ranked_colors(values: Counter) -> dict:
+    """value -> palette colour, the most frequent values first; grey beyond the palette."""
+    order = sorted(values, key=lambda k: (-values[k], str(k)))
+    return {k: (PALETTE[i] if i < len(PALETTE) else OTHER_COLOR) for i, k in enumerate(order)}
+
+
+# ---- text and JSON safety ------------------------------------------------------------------
+
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _text(value, limit: int = MAX_TEXT) -> str:
+    """A value as display text, shortened; never markup (the page sets it as text)."""
+    if isinstance(value, bool):
+        s = "true" if value else "false"
+    elif isinstance(value, float):
+        s = f"{value:.4g}"
+    elif isinstance(value, (list, tuple, set)):
+        s = "; ".join(_text(x, limit) for x in value)
+    else:
+        s = str(value)
+    if not s.isascii():
+        s = _LONE_SURROGATE.sub("\ufffd", s)  # not encodable as UTF-8
+    return s if len(s) <= limit else s[:limit - 1] + "…"
+
+
+def embed_json(value) -> str:
+    """JSON that is safe inside ``<script type="application/json">``.
+
+    ``<``, ``>`` and ``&`` become ``\\u003c`` ... so that no ``</script>`` or ``<!--`` can end or
+    alter the block, and U+2028 / U+2029 are escaped for older JavaScript parsers.  NaN and
+    infinities are refused (they are not JSON).
+
+    Examples
+    --------
+    >>> embed_json({"name": "</script><script>alert(1)</script>"})
+    '{"name":"\\\\u003c/script\\\\u003e\\\\u003cscript\\\\u003ealert(1)\\\\u003c/script\\\\u003e"}'
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True, allow_nan=False)
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def _sha256(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def content_security_policy(scripts: list[str], styles: list[str]) -> str:
+    """A policy that allows these inline scripts and styles (by hash) and nothing else."""
+    return ("default-src 'none'; "
+            f"script-src {' '.join(_sha256(s) for s in scripts)}; "
+            f"style-src {' '.join(_sha256(s) for s in styles)}; "
+            "img-src data:; font-src 'none'; connect-src 'none'; media-src 'none'; object-src 'none'; "
+            "frame-src 'none'; worker-src 'none'; manifest-src 'none'; base-uri 'none'; form-action 'none'")
+
+
+@lru_cache(maxsize=1)
+def _assets() -> dict:
+    import pyvis
+
+    vis = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2" / "vis-network.min.js"
+    return {"vis": vis.read_text(encoding="utf-8"),
+            "app": (STATIC / "map.js").read_text(encoding="utf-8"),
+            "css": (STATIC / "map.css").read_text(encoding="utf-8"),
+            "html": (STATIC / "map.html").read_text(encoding="utf-8")}
+
+
+def stabilization_iterations(n_nodes: int) -> int:
+    """How many layout iterations fit the stabilisation time budget for ``n_nodes`` nodes."""
+    per_iteration = ITERATION_MS[0] + ITERATION_MS[1] * max(1, n_nodes)
+    return int(min(500, max(50, STABILIZATION_MS // per_iteration)))
+
+
+def physics_options(n_nodes: int) -> dict:
+    """Barnes-Hut physics (pyvis's option model) with a stabilisation budget that shrinks with size."""
+    from pyvis.network import Network
+
+    net = Network(directed=True)
+    net.barnes_hut(gravity=-6000, central_gravity=0.2, spring_length=140, spring_strength=0.02,
+                   damping=0.3, overlap=0.1)
+    physics = json.loads(net.options.to_json())["physics"]
+    physics.pop("forceAtlas2Based", None)
+    physics["minVelocity"] = 1.0
+    physics["stabilization"] = {"enabled": True, "fit": True, "updateInterval": 25,
+                                "iterations": stabilization_iterations(n_nodes)}
+    return physics
+
+
+# ---- one page --------------------------------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def _declared(label: str | None) -> tuple[dict, frozenset]:
+    """The label's declared properties to show (name -> model order) and every name the model owns."""
+    spec = model.NODE_BY_LABEL.get(label)
+    if spec is None:
+        return {}, frozenset(INTERNAL)
+    shown = {p.name: i for i, p in enumerate(spec.props) if p.name not in INTERNAL}
+    return shown, frozenset(INTERNAL.union(n for p in spec.props for n in model.stored_names(p)))
+
+
+def _blank(value) -> bool:
+    return value is None or value == "" or value == [] or (isinstance(value, dict) and not isinstance(value, Counter))
+
+
+def _facts(attrs: dict, label: str | None) -> list[list[str]]:
+    """[name, text] pairs for a tooltip: declared properties in model order, then the rest by name."""
+    shown, owned = _declared(label)
+    facts = [["type", _text(label or "node")]]
+    present = sorted((shown[k], k) for k in attrs if k in shown)  # attrs are few, declared props many
+    facts += [[name, _text(attrs[name])] for _, name in present if not _blank(attrs[name])]
+    for key in sorted(k for k in attrs if k not in owned):
+        value = attrs[key]
+        if isinstance(value, Counter):
+            value = [f"{k}: {n}" for k, n in sorted(value.items(), key=lambda kv: str(kv[0]))]
+        if not _blank(value):
+            facts.append([key, _text(value)])
+    for key, word in (("first_ts", "first activity"), ("last_ts", "last activity")):
+        if isinstance(attrs.get(key), (int, float)):
+            facts.append([word, _iso(attrs[key])])
+    return facts
+
+
+def _iso(ts: float) -> str:
+    from datetime import datetime, timezone
+
+    return datetime.fromtimestamp(float(ts), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _num(value):
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _ts(value):
+    n = _num(value)
+    return None if n is None or math.isnan(n) else int(n)
+
+
+def _unattributed(attrs: dict) -> bool:
+    if attrs.get("type") != "COPIES":
+        return False
+    return attrs.get("attributed") is False or (_num(attrs.get("unattributed")) or 0) > 0
+
+
+def page_data(G: nx.Graph, options: MapOptions, score: dict, partition: dict, *, kind: str = "full",
+              notes: list[str] = (), links: list[dict] = (), hrefs: dict | None = None) -> dict:
+    """Everything the page's script needs: vis nodes and edges, legend, filters, options."""
+    hrefs = hrefs or {}
+    ordered = sorted(G, key=str)
+    vid = {v: i for i, v in enumerate(ordered)}
+    pos = initial_positions(G, partition, score, seed=options.seed)
+    community_colors = _ranked_colors(Counter({v: G.nodes[v]["members"] for v in G}) if kind == "overview"
+                                      else Counter(partition.get(v) for v in G))
+    platform_colors = _ranked_colors(Counter(G.nodes[v].get("platform") for v in G if G.nodes[v].get("platform")))
+    is_overview = kind == "overview"
+
+    nodes, times = [], []
+    for v in ordered:
+        a = G.nodes[v]
+        label = a.get("label")
+        spec = model.NODE_BY_LABEL.get(label)
+        shape = spec.shape if spec else "dot"
+        if options.color == "community" or (is_overview and options.color == "type"):
+            color = community_colors.get(partition.get(v), OTHER_COLOR) if v != "other" else OTHER_COLOR
+        elif options.color == "affiliation":
+            color = affiliation_color(affiliation_value(a))
+        elif options.color == "platform":
+            color = platform_colors.get(a.get("platform")) or (spec.color if spec else SUPER_COLOR)
+        else:
+            color = spec.color if spec else SUPER_COLOR
+        name = display_name(G, v) if not is_overview else (
+            f"Community {str(v)[1:]}" if v != "other" else "other communities")
+        raw = float(a["members"]) if is_overview else float(score.get(v, 0.0) or 0.0)
+        t0, t1 = _ts(a.get("first_ts")), _ts(a.get("last_ts"))
+        times += [t for t in (t0, t1) if t is not None]
+        item = {"id": vid[v], "label": _text(name, MAX_LABEL), "shape": shape, "color": color,
+                "value": raw if is_overview else _size_value(options.size, raw),
+                "x": pos[v][0], "y": pos[v][1],
+                "gt": {"head": name, "key": _text(a.get("id", v)), "platform": a.get("platform"),
+                       "t0": t0, "t1": t1, "score": float(f"{raw:.6g}"),
+                       "facts": _facts(a, label if not is_overview else None),
+                       "reasons": [_text(r) for r in (a.get("affiliation_reasons") or [])]}}
+        if is_overview:
+            item["gt"]["facts"] = [["members", f"{a['members']:,}"], ["top members", _text(a.get("top") or [])]] + \
+                ([["communities merged", f"{a['merged']:,}"]] if a.get("merged", 1) > 1 else []) + \
+                ([["main platform", _text(a["platform"])]] if a.get("platform") else []) + \
+                ([["mean affiliation", _text(float(a["affiliation_score"]))]]
+                 if isinstance(a.get("affiliation_score"), float) else [])
+            item["gt"]["platform"] = None
+        if v in hrefs:
+            item["gt"]["href"] = hrefs[v]
+        if a.get("ownership_clarity") == "unclear":
+            item["shapeProperties"] = {"borderDashes": [4, 3]}
+            item["borderWidth"] = 3
+            item["color"] = {"background": color, "border": "#000000"}
+        nodes.append(item)
+
+    edges, edge_types = [], Counter()
+    opacity = 0.7 if G.number_of_edges() < 500 else 0.35  # many edges: let the nodes show through
+    iterator = G.edges(keys=True, data=True) if G.is_multigraph() else ((u, v, None, d) for u, v, d in G.edges(data=True))
+    rows = sorted(iterator, key=lambda e: (vid[e[0]], vid[e[1]], str(e[2]), str(e[3].get("type"))))
+    for i, (u, v, _, a) in enumerate(rows):
+        rtype = a.get("type")
+        spec = model.REL_BY_TYPE.get(rtype)
+        unattributed = _unattributed(a)
+        weight = _num(a.get("weight")) or 1.0
+        color = (UNATTRIBUTED_COLOR if unattributed else _pale(spec.color) if rtype == "COPIES"
+                 else spec.color if spec else SUPER_COLOR)
+        edge_types[(rtype if spec else "aggregated", unattributed)] += 1
+        t0, t1 = _ts(a.get("first_ts", a.get("at_ts"))), _ts(a.get("last_ts"))
+        times += [t for t in (t0, t1) if t is not None]
+        facts = [["relationship", _text(rtype or "between communities")]]
+        facts += [f for f in _facts(a, None)[1:] if f[0] != "type"]
+        item = {"id": f"e{i}", "from": vid[u], "to": vid[v],
+                "color": {"color": color, "highlight": "#000000", "opacity": 1.0 if unattributed else opacity},
+                "width": reducer.log_width(weight, base=3.0) if unattributed else reducer.log_width(weight, 0.5, 0.5),
+                "dashes": bool(spec.dashes) if spec else False,
+                "gt": {"head": ("Unattributed copy" if unattributed else _text(rtype or "aggregated edge")),
+                       "t0": t0, "t1": t1, "facts": facts}}
+        if rtype == "COPIES":  # curved, so that copies stay visible next to shares between the same pair
+            item["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": 0.2}
+        edges.append(item)
+
+    options_js = {
+        "autoResize": True,
+        "layout": {"randomSeed": options.seed, "improvedLayout": False},
+        "nodes": {"borderWidth": 1, "font": {"face": "system-ui, sans-serif", "size": 12},
+                  "scaling": {"min": 6, "max": 40,
+                              "label": {"enabled": True, "min": 7, "max": 26, "drawThreshold": 9, "maxVisible": 28}}},
+        "edges": {"smooth": False, "selectionWidth": 2,
+                  "arrows": {"to": {"enabled": G.is_directed(), "scaleFactor": 0.5}}},
+        "interaction": {"hover": True, "tooltipDelay": 100, "hideEdgesOnDrag": len(nodes) > 800,
+                        "multiselect": False, "navigationButtons": False, "keyboard": False},
+        "physics": physics_options(len(nodes)),
+    }
+    platforms = sorted({n["gt"]["platform"] for n in nodes if n["gt"]["platform"]})
+    return {
+        "meta": {"kind": kind, "color": options.color, "size": options.size, "title": _text(options.title),
+                 "score_name": "members" if is_overview else options.size,
+                 "shown_nodes": len(nodes), "shown_edges": len(edges)},
+        "nodes": nodes, "edges": edges, "options": options_js, "platforms": platforms,
+        "timeRange": [min(times), max(times)] if times else None,
+        "legend": _legend(G, options, kind, community_colors, platform_colors, edge_types),
+        "links": list(links),
+    }
+
+
+def _legend(G, options, kind, community_colors, platform_colors, edge_types) -> list[dict]:
+    items: list[dict] = []
+    labels = Counter(G.nodes[v].get("label") for v in G)
+    if kind == "overview":
+        items.append({"heading": "Nodes"})
+        items.append({"glyph": "●", "color": SUPER_COLOR, "text": "a community (size = members)"})
+    else:
+        items.append({"heading": "Node types (shape)"})
+        for label in sorted(labels, key=str):
+            spec = model.NODE_BY_LABEL.get(label)
+            shape, color = (spec.shape, spec.color) if spec else ("dot", SUPER_COLOR)
+            items.append({"glyph": GLYPHS.get(shape, "●"), "color": color if options.color == "type" else "#555555",
+                          "text": f"{label or 'node'} ({labels[label]:,})"})
+    if options.color == "community" or (kind == "overview" and options.color == "type"):
+        items.append({"heading": "Colour: community (largest first)"})
+        shown = [c for c in community_colors if community_colors[c] != OTHER_COLOR]
+        items += [{"glyph": "●", "color": community_colors[c], "text": f"community {_text(c)}"} for c in shown[:10]]
+        if len(community_colors) > 10:
+            items.append({"glyph": "●", "color": OTHER_COLOR, "text": f"{len(community_colors) - 10:,} more"})
+    elif options.color == "affiliation":
+        items.append({"heading": "Colour: state-affiliation score"})
+        items += [{"glyph": "●", "color": affiliation_color(t), "text": f"{t:.2f}"} for t in (0.0, 0.25, 0.5, 0.75, 1.0)]
+        items.append({"glyph": "●", "color": UNKNOWN_COLOR, "text": "no score"})
+    elif options.color == "platform":
+        items.append({"heading": "Colour: platform"})
+        items += [{"glyph": "●", "color": c, "text": _text(p)} for p, c in platform_colors.items()][:20]
+    if any(G.nodes[v].get("ownership_clarity") == "unclear" for v in G):
+        items.append({"glyph": "◌", "color": "#000000", "text": "dashed border: ownership unclear"})
+    items.append({"heading": f"Size: {'members' if kind == 'overview' else options.size}"
+                             f"{' (log scale)' if options.size == 'followers' and kind != 'overview' else ''}"})
+    if edge_types:
+        items.append({"heading": "Edges"})
+        for (rtype, unattributed), n in sorted(edge_types.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
+            spec = model.REL_BY_TYPE.get(rtype)
+            if unattributed:
+                items.append({"glyph": "━━", "color": UNATTRIBUTED_COLOR, "bold": True,
+                              "text": f"COPIES without attribution ({n:,})"})
+            else:
+                items.append({"glyph": "╌╌" if spec and spec.dashes else "──",
+                              "color": (_pale(spec.color) if rtype == "COPIES" else spec.color) if spec else SUPER_COLOR,
+                              "text": f"{rtype + (' with attribution' if rtype == 'COPIES' else '') if spec else 'between communities (width = weight)'} ({n:,})"})
+    return items
+
+
+def render_page(data: dict, title: str, notes: list[str]) -> str:
+    """The HTML of one page: template, inlined assets, hashed CSP, escaped data."""
+    import jinja2
+
+    assets = _assets()
+    env = jinja2.Environment(autoescape=True, keep_trailing_newline=True)
+    template = env.from_string(assets["html"])
+    return template.render(
+        csp=content_security_policy([assets["vis"], assets["app"]], [assets["css"]]),
+        title=_text(title), notes=[_text(n, 2000) for n in notes], version=__version__,
+        css=assets["css"], vis_js=assets["vis"], app_js=assets["app"], data_json=embed_json(data))
+
+
+# ---- whole maps ------------------------------------------------------------------------------
+
+def _slug_file(path: Path, slug: str) -> Path:
+    stem = re.sub(r"[^A-Za-z0-9._-]", "_", path.stem) or "map"
+    return path.with_name(f"{stem}-{slug}.html")
+
+
+def write_map(G: nx.Graph, path: str | Path, options: MapOptions | None = None) -> MapResult:
+    """Write the map of ``G`` to ``path`` (and its drill-down pages next to it).
+
+    Parameters
+    ----------
+    G : networkx graph
+        See the module docstring for the attributes it reads.  Directed graphs get arrows.
+    path : str or Path
+        The main page.  Drill-down pages are written beside it as ``<stem>-c<k>.html``.
+    options : MapOptions
+
+    Returns
+    -------
+    MapResult
+        Paths written and what the main page shows.
+    """
+    options = options or MapOptions()
+    options.check()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    score = node_scores(G, options.size)
+    partition = node_communities(G, options.seed)
+    pages = reducer.plan_pages(G, score, partition, options.budget, lambda v: display_name(G, v),
+                               strategy=options.reduce, max_drilldowns=options.max_drilldowns,
+                               score_name=options.size)
+    files = {p.slug: (path if not p.slug else _slug_file(path, p.slug)) for p in pages}
+    written = []
+    for page in pages:
+        H = page.graph
+        if page.kind == "overview":
+            sub_score = {v: float(H.nodes[v]["members"]) for v in H}
+            sub_partition = {v: v for v in H}
+        else:
+            sub_score, sub_partition = score, partition
+        hrefs = {v: files[H.nodes[v]["href"]].name for v in H if H.nodes[v].get("href") in files} \
+            if page.kind == "overview" else {}
+        links = [{"href": files[slug].name, "text": text} for slug, text in page.links if slug in files]
+        title = options.title if not page.slug else f"{options.title}: {page.title}"
+        data = page_data(H, options, sub_score, sub_partition, kind=page.kind, notes=page.notes,
+                         links=links, hrefs=hrefs)
+        html = render_page(data, title, [*options.notes, *page.notes])
+        target = files[page.slug]
+        target.write_text(html, encoding="utf-8")
+        written.append(target)
+    main = pages[0]
+    return MapResult(path=path, pages=written, total_nodes=G.number_of_nodes(), total_edges=G.number_of_edges(),
+                     shown_nodes=main.graph.number_of_nodes(), kind=main.kind, notes=[*options.notes, *main.notes])

@@ -1,0 +1,248 @@
+"""Fitting a graph into a map's node budget: community overview with drill-downs, or top-N.
+
+A browser lays out about 1,500 nodes in a few seconds; beyond that a map is slow and
+unreadable.  :func:`plan_pages` turns a graph of any size into pages that each fit the budget:
+
+``communities``
+    one overview page whose nodes are communities ("super-nodes", size = members, edges =
+    aggregated weight between them), plus one drill-down page per large community, itself
+    reduced by top-N when the community alone exceeds the budget;
+``top``
+    the ``budget // 5`` nodes with the highest score and, filling the rest of the budget,
+    their highest-scoring neighbours.
+
+Every reduced page carries a note that says what was left out.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable
+
+import networkx as nx
+
+STRATEGIES = ("auto", "communities", "top")
+SUPER = "Community"  # the pseudo-label of a super-node; not a graph-model label
+# An overview is read, not searched: past this many super-nodes the smallest are merged.
+OVERVIEW_MAX_COMMUNITIES = 300
+TOP_CORE_SHARE = 5  # top-N keeps budget // TOP_CORE_SHARE nodes by score, then neighbours
+
+
+@dataclass
+class Page:
+    """One map to draw: a graph within the budget and how it relates to the input."""
+
+    graph: nx.Graph
+    kind: str  # "full", "overview", "community" or "top"
+    notes: list[str] = field(default_factory=list)
+    slug: str = ""  # "" for the main page, else the suffix of its file name
+    title: str = ""  # "" for the main page
+    links: list[tuple[str, str]] = field(default_factory=list)  # (slug, text); slug "" = main page
+
+
+def _edge_count(G: nx.Graph) -> int:
+    return G.number_of_edges()
+
+
+def top_nodes(G: nx.Graph, score: dict, budget: int) -> tuple[list, int]:
+    """The ``budget // 5`` best nodes by score plus their best neighbours, up to ``budget`` nodes.
+
+    Parameters
+    ----------
+    G : networkx graph
+    score : dict
+        node -> number; higher is more important; missing counts 0.
+    budget : int
+        The most nodes to keep.
+
+    Returns
+    -------
+    (list, int)
+        The kept nodes (core first, by descending score; ties broken by ``str(node)`` so the
+        choice is deterministic) and the size of the core.
+    """
+    def rank(v):
+        return (-float(score.get(v, 0.0) or 0.0), str(v))
+
+    ordered = sorted(G, key=rank)
+    core = ordered[:max(1, budget // TOP_CORE_SHARE)]
+    kept = dict.fromkeys(core)
+    neighbours: set = set()
+    for v in core:
+        neighbours.update(nx.all_neighbors(G, v) if G.is_directed() else G.neighbors(v))
+    for v in sorted(neighbours.difference(kept), key=rank):
+        if len(kept) >= budget:
+            break
+        kept[v] = None
+    # A core without enough neighbours leaves room: fill it with the next best nodes.
+    for v in ordered[len(core):]:
+        if len(kept) >= budget:
+            break
+        kept.setdefault(v, None)
+    return list(kept), len(core)
+
+
+def _top_page(G: nx.Graph, score: dict, budget: int, score_name: str) -> Page:
+    kept, core = top_nodes(G, score, budget)
+    H = G.subgraph(kept)
+    left_nodes = G.number_of_nodes() - H.number_of_nodes()
+    left_edges = _edge_count(G) - _edge_count(H)
+    note = (f"Showing {H.number_of_nodes():,} of {G.number_of_nodes():,} nodes: the {core:,} with the highest "
+            f"{score_name} and {H.number_of_nodes() - core:,} of their neighbours (highest {score_name} first). "
+            f"Left out: {left_nodes:,} nodes and {left_edges:,} edges.")
+    return Page(H, "top", [note])
+
+
+def supernode_graph(G: nx.Graph, partition: dict, score: dict, name: Callable[[object], str],
+                    max_communities: int = OVERVIEW_MAX_COMMUNITIES) -> tuple[nx.Graph, dict]:
+    """The quotient graph of ``G`` by ``partition``: one node per community.
+
+    Parameters
+    ----------
+    G : networkx graph
+    partition : dict
+        node -> community id.
+    score : dict
+        node -> number, used to name each community's top members.
+    name : callable
+        node -> display name.
+    max_communities : int
+        Communities beyond the largest ``max_communities - 1`` merge into one "other" node.
+
+    Returns
+    -------
+    (networkx.Graph, dict)
+        The undirected quotient graph and community id -> super-node id.  A super-node has
+        ``label`` = :data:`SUPER`, ``members`` (count), ``top`` (names of up to five
+        best-scoring members), ``platform`` (the most common), ``affiliation_score`` (mean of
+        the members' known scores), ``community`` and ``merged`` (communities merged into it).
+        An edge has ``weight`` (summed; a missing weight counts 1), ``edges`` (how many) and
+        ``types`` (count per relationship type).
+    """
+    members: dict = {}
+    for v in G:
+        members.setdefault(partition[v], []).append(v)
+    order = sorted(members, key=lambda c: (-len(members[c]), str(c)))
+    keep = order if len(order) <= max_communities else order[:max_communities - 1]
+    sid = {c: f"c{i}" for i, c in enumerate(keep)}
+    rest = [c for c in order if c not in sid]
+    for c in rest:
+        sid[c] = "other"
+    Q = nx.Graph()
+    groups: dict = {}
+    for c in order:
+        groups.setdefault(sid[c], []).append(c)
+    for s, cs in groups.items():
+        vs = [v for c in cs for v in members[c]]
+        best = sorted(vs, key=lambda v: (-float(score.get(v, 0.0) or 0.0), str(v)))[:5]
+        platforms = Counter(G.nodes[v].get("platform") for v in vs if G.nodes[v].get("platform"))
+        affiliation = [float(G.nodes[v]["affiliation_score"]) for v in vs
+                       if isinstance(G.nodes[v].get("affiliation_score"), (int, float))]
+        Q.add_node(s, label=SUPER, members=len(vs), top=[name(v) for v in best],
+                   platform=(min(platforms.items(), key=lambda kv: (-kv[1], kv[0]))[0] if platforms else None),
+                   affiliation_score=(sum(affiliation) / len(affiliation) if affiliation else None),
+                   community=(cs[0] if s != "other" else None), merged=len(cs),
+                   first_ts=_extreme(G, vs, "first_ts", min), last_ts=_extreme(G, vs, "last_ts", max))
+    for u, v, attrs in G.edges(data=True):
+        a, b = sid[partition[u]], sid[partition[v]]
+        if a == b:
+            continue
+        if not Q.has_edge(a, b):
+            Q.add_edge(a, b, weight=0.0, edges=0, types=Counter())
+        e = Q[a][b]
+        e["weight"] += float(attrs.get("weight", 1.0) or 1.0)
+        e["edges"] += 1
+        e["types"][attrs.get("type", "edge")] += 1
+    return Q, {c: sid[c] for c in order}
+
+
+def _extreme(G, vs, key, pick):
+    values = [G.nodes[v][key] for v in vs if isinstance(G.nodes[v].get(key), (int, float))]
+    return pick(values) if values else None
+
+
+def plan_pages(G: nx.Graph, score: dict, partition: dict, budget: int, name: Callable[[object], str],
+               strategy: str = "auto", max_drilldowns: int = 50, score_name: str = "score") -> list[Page]:
+    """Split ``G`` into pages that each have at most ``budget`` nodes.
+
+    Parameters
+    ----------
+    G : networkx graph
+    score : dict
+        node -> the score that ranks nodes (the map's size measure).
+    partition : dict
+        node -> community id, for the ``communities`` strategy.
+    budget : int
+        Most nodes on one page.
+    name : callable
+        node -> display name (to name communities by their top members).
+    strategy : {"auto", "communities", "top"}
+        ``auto`` uses communities when there are at least two and none holds 90% of the nodes.
+    max_drilldowns : int
+        Drill-down pages for at most this many of the largest communities (of 2+ members).
+    score_name : str
+        How the score is called on the page.
+
+    Returns
+    -------
+    list of Page
+        The main page first; for ``communities`` the drill-downs follow, each linked from it.
+    """
+    if strategy not in STRATEGIES:
+        raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}")
+    n = G.number_of_nodes()
+    if n <= budget:
+        return [Page(G, "full")]
+    sizes = Counter(partition[v] for v in G)
+    if strategy == "auto":
+        strategy = "communities" if len(sizes) >= 2 and max(sizes.values()) < 0.9 * n else "top"
+    if strategy == "top":
+        return [_top_page(G, score, budget, score_name)]
+
+    Q, sid = supernode_graph(G, partition, score, name, min(budget, OVERVIEW_MAX_COMMUNITIES))
+    overview = Page(Q, "overview")
+    pages = [overview]
+    ordered = sorted(sizes, key=lambda c: (-sizes[c], str(c)))
+    drill = [c for c in ordered if sid[c] != "other" and sizes[c] >= 2][:max_drilldowns]
+    members: dict = {}
+    for v in G:
+        members.setdefault(partition[v], []).append(v)
+    for c in drill:
+        s = sid[c]
+        H = G.subgraph(members[c])
+        outside = sum(1 for u, v in G.edges(members[c]) if partition[u] != partition[v]) if not G.is_directed() \
+            else sum(1 for u, v in G.in_edges(members[c]) if partition[u] != c) + \
+            sum(1 for u, v in G.out_edges(members[c]) if partition[v] != c)
+        title = f"Community {s[1:]} ({sizes[c]:,} members)"
+        if H.number_of_nodes() > budget:
+            page = _top_page(H, score, budget, score_name)
+        else:
+            page = Page(H, "community")
+        page.kind, page.slug, page.title = "community", s, title
+        page.notes.insert(0, f"{title}, one of the communities of the overview map. "
+                             f"{outside:,} edges to other communities are not drawn.")
+        page.links = [("", "Back to the overview of all communities")]
+        Q.nodes[s]["href"] = s
+        overview.links.append((s, f"{title}: {', '.join(Q.nodes[s]['top'][:3])}"))
+        pages.append(page)
+
+    merged = [c for c in ordered if sid[c] == "other"]
+    notes = [f"Too many nodes for one map ({n:,} nodes, {_edge_count(G):,} edges; the budget is {budget:,}): "
+             f"each node here is a community, sized by its members; edges add up the weight between communities. "
+             f"Double-click a community or use the links below to open its own map."]
+    if merged:
+        notes.append(f"The {len(merged):,} smallest communities ({sum(sizes[c] for c in merged):,} nodes) "
+                     f"are merged into one node, 'other communities'.")
+    undrilled = [c for c in ordered if sid[c] != "other" and c not in set(drill)]
+    if undrilled:
+        notes.append(f"{len(undrilled):,} communities ({sum(sizes[c] for c in undrilled):,} nodes) have no map "
+                     f"of their own: {sum(1 for c in undrilled if sizes[c] < 2):,} are single nodes, the rest "
+                     f"are beyond the largest {max_drilldowns:,}.")
+    overview.notes = notes
+    return pages
+
+
+def log_width(weight: float, base: float = 1.0, step: float = 1.0, cap: float = 8.0) -> float:
+    """An edge width that grows by ``step`` for every doubling of its weight."""
+    return round(min(cap, base + step * math.log2(max(1.0, float(weight)))), 2)

@@ -1,0 +1,310 @@
+"""What each map shows: the store read into a NetworkX graph per view, then drawn by :mod:`.maps`.
+
+Views
+-----
+amplification
+    Accounts and Outlets; ``A -> B`` SHARED edges (A reposted B's articles; weight = shares) and
+    COPIES edges (A published copies of B's articles; weight = copies, ``unattributed`` = copies
+    without attribution), counted inside the time window.  Actors with no amplification in the
+    window are left out.
+ownership
+    Accounts, Outlets and their owners: OPERATED_BY / OWNED_BY / REGISTERED_TO with confidence
+    and basis (:func:`graphtool.analyze.project.ownership_graph`), plus the accounts whose
+    ownership is unclear even without a link.  Timeless.
+coordination
+    COORDINATED_WITH between Accounts (:func:`graphtool.analyze.project.coordination_graph`),
+    coloured by the coordination communities where ``graphtool coordination`` stored them.
+    Timeless.
+narrative:ID
+    The narrative, the articles that carry it, who published and who shared them, and the
+    COPIES / CITES between those articles, inside the time window.
+
+The node set and its keys come from :func:`graphtool.analyze.project.census`; every node also
+gets the properties the model declares for its label (scores written by ``graphtool analyze``
+included), and ``first_ts`` / ``last_ts`` from its edges for the page's date filter.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import networkx as nx
+
+from .. import model
+from ..analyze import project
+from ..errors import ConfigError, NotFoundError
+from ..store import Store
+from .maps import MapOptions, MapResult, write_map
+
+VIEWS = ("amplification", "ownership", "coordination", "narrative")
+# (colour, size) when the user asks for neither.
+DEFAULTS = {"amplification": ("community", "pagerank"), "ownership": ("affiliation", "degree"),
+            "coordination": ("community", "degree"), "narrative": ("type", "degree")}
+TIMELESS = ("ownership", "coordination")
+MIN_TS, MAX_TS = -(2 ** 53), 2 ** 53  # "no bound" for the window parameters
+_ACCOUNT, _OUTLET, _ARTICLE, _NARRATIVE = (model.node(x).label for x in ("Account", "Outlet", "Article", "Narrative"))
+_SHARED, _COPIES, _CITES, _CARRIES, _PUBLISHED = (model.rel(x).type for x in
+                                                   ("SHARED", "COPIES", "CITES", "CARRIES", "PUBLISHED"))
+# Long free text stays in the store; the map shows the title and a link.
+SKIP_PROPS = {"id", "text", "description", "sources"}
+
+
+def parse_view(text: str) -> tuple[str, str | None]:
+    """``"narrative:ID"`` -> ``("narrative", "ID")``; other views take no argument."""
+    name, sep, arg = text.partition(":")
+    if name not in VIEWS:
+        raise ConfigError(f"--view must be one of amplification, ownership, coordination, narrative:ID (got {text!r})")
+    if name == "narrative" and not arg:
+        raise ConfigError("--view narrative needs the narrative's id: --view narrative:ID")
+    if name != "narrative" and sep:
+        raise ConfigError(f"--view {name} takes no argument")
+    return name, (arg or None)
+
+
+def _props(label: str) -> tuple[str, ...]:
+    return tuple(n for p in model.node(label).props if p.name not in SKIP_PROPS for n in model.stored_names(p))
+
+
+def _enrich(store: Store, G: nx.Graph, labels: tuple[str, ...]) -> None:
+    """Copy every declared, non-null property onto the graph's nodes of ``labels``."""
+    for label in labels:
+        nodes: dict = defaultdict(list)
+        for v, d in G.nodes(data=True):
+            if d.get("label") == label:
+                nodes[d["id"]].append(v)
+        props = _props(label)
+        query = (f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) RETURN n.id AS id"
+                 + "".join(f", n.{p} AS {p}" for p in props))
+        for batch in project._batches(sorted(nodes)):
+            for row in store.read(query, {"ids": batch}):
+                for v in nodes[row["id"]]:
+                    G.nodes[v].update({k: value for k, value in row.items() if value is not None})
+
+
+def _spans(G: nx.Graph) -> None:
+    """Each node's first_ts / last_ts: the span of its edges' times."""
+    first: dict = {}
+    last: dict = {}
+    for u, v, d in G.edges(data=True):
+        for node in (u, v):
+            if d.get("first_ts") is not None:
+                first[node] = min(first.get(node, d["first_ts"]), d["first_ts"])
+            if d.get("last_ts") is not None:
+                last[node] = max(last.get(node, d["last_ts"]), d["last_ts"])
+    for node in G:
+        G.nodes[node].setdefault("first_ts", first.get(node))
+        G.nodes[node].setdefault("last_ts", last.get(node))
+
+
+def _window(since, until) -> dict:
+    return {"since": MIN_TS if since is None else int(since), "until": MAX_TS if until is None else int(until)}
+
+
+def amplification_view(store: Store, since: int | None = None, until: int | None = None) -> nx.MultiDiGraph:
+    """SHARED and COPIES edges between actors inside ``[since, until]`` (epoch seconds)."""
+    census = project.census(store)
+    keys, window = census.keys, _window(since, until)
+    G = nx.MultiDiGraph(name="amplification")
+    edges = []
+    # One aggregate per label pair, anchored on the relationships: with a time predicate, a
+    # batch-of-ids UNWIND lets FalkorDB's planner start from the time index (seconds, not ms).
+    for dst in project.ACTORS:
+        query = (f"MATCH (a:{_ACCOUNT})-[s:{_SHARED}]->(x:{_ARTICLE}) WHERE s.at_ts >= $since AND s.at_ts <= $until "
+                 f"MATCH (b:{dst})-[:{_PUBLISHED}]->(x) "
+                 f"RETURN a.id AS src, b.id AS dst, count(s) AS n, 0 AS unattributed, "
+                 f"min(s.at_ts) AS t0, max(s.at_ts) AS t1")
+        edges += [(_ACCOUNT, dst, _SHARED, r) for r in store.read(query, window)]
+        for src in project.ACTORS:
+            query = (f"MATCH (x:{_ARTICLE})-[c:{_COPIES}]->(y:{_ARTICLE}) "
+                     f"WHERE x.published_ts >= $since AND x.published_ts <= $until "
+                     f"MATCH (a:{src})-[:{_PUBLISHED}]->(x) MATCH (b:{dst})-[:{_PUBLISHED}]->(y) "
+                     f"RETURN a.id AS src, b.id AS dst, count(c) AS n, "
+                     f"sum(CASE WHEN c.attributed = false THEN 1 ELSE 0 END) AS unattributed, "
+                     f"min(x.published_ts) AS t0, max(x.published_ts) AS t1")
+            edges += [(src, dst, _COPIES, r) for r in store.read(query, window)]
+    rows = []
+    for src_label, dst_label, type_, r in edges:
+        a, b = keys.key(src_label, r["src"]), keys.key(dst_label, r["dst"])
+        if a != b:
+            rows.append((a, b, type_, int(r["n"]), int(r["unattributed"] or 0), r["t0"], r["t1"]))
+    for a, b, type_, n, unattributed, t0, t1 in sorted(rows):
+        for key in (a, b):
+            if key not in G:
+                actor = census.actors[key]
+                G.add_node(key, label=actor.label, id=actor.id)
+        attrs = {"type": type_, "weight": float(n), "first_ts": t0, "last_ts": t1}
+        if type_ == _COPIES:
+            attrs.update(copies=n, unattributed=unattributed, attributed=unattributed == 0)
+        else:
+            attrs["shares"] = n
+        G.add_edge(a, b, key=type_, **attrs)
+    _enrich(store, G, project.ACTORS)
+    _spans(G)
+    if since is not None or until is not None:
+        _drop_stored(G, ("pagerank", "community"))  # stored scores describe the whole period
+    G.graph["left_out"] = len(census.actors) - G.number_of_nodes()
+    return G
+
+
+def _drop_stored(G: nx.Graph, names: tuple[str, ...]) -> None:
+    for _, d in G.nodes(data=True):
+        for name in names:
+            d.pop(name, None)
+
+
+def ownership_view(store: Store) -> nx.MultiDiGraph:
+    """Ownership links, with the accounts of unclear ownership even where they have none."""
+    census = project.census(store)
+    G = project.ownership_graph(store, census)
+    _enrich(store, G, project.ACTORS)
+    keep = [v for v in G if G.degree(v) or G.nodes[v].get("ownership_clarity") == "unclear"]
+    G.graph["left_out"] = G.number_of_nodes() - len(keep)
+    H = G.subgraph(keep).copy()
+    for _, _, d in H.edges(data=True):
+        d["weight"] = float(project._finite(d.get("confidence"), 0.5))
+    return H
+
+
+def coordination_view(store: Store) -> nx.Graph:
+    """Coordinated accounts; communities from ``graphtool coordination`` where stored."""
+    census = project.census(store)
+    G = project.coordination_graph(store, census)
+    _enrich(store, G, (_ACCOUNT,))
+    G.remove_nodes_from([v for v in list(G) if G.degree(v) == 0])
+    G.graph["left_out"] = len(census.by_label(_ACCOUNT)) - G.number_of_nodes()
+    rel = model.rel("COORDINATED_WITH").type
+    for _, _, d in G.edges(data=True):
+        d["type"] = rel
+    coord = {v: G.nodes[v].get("coord_community") for v in G}
+    _drop_stored(G, ("pagerank", "community"))  # amplification scores do not describe this graph
+    if G.number_of_nodes() and all(c is not None for c in coord.values()):
+        for v, c in coord.items():
+            G.nodes[v]["community"] = c
+    return G
+
+
+def narrative_view(store: Store, narrative_id: str, since: int | None = None,
+                   until: int | None = None) -> nx.MultiDiGraph:
+    """A narrative with its articles, their publishers and sharers, and copies among them."""
+    found = store.read(f"MATCH (n:{_NARRATIVE} {{id: $id}}) RETURN n.name AS name", {"id": narrative_id})
+    if not found:
+        raise NotFoundError(f"no Narrative with id {narrative_id!r}; list them with `graphtool map --list-narratives`")
+    window = _window(since, until)
+    G = nx.MultiDiGraph(name=f"narrative {narrative_id}")
+    nkey = f"{_NARRATIVE}:{narrative_id}"
+    G.add_node(nkey, label=_NARRATIVE, id=narrative_id, name=found[0]["name"])
+    rows = store.read(f"MATCH (x:{_ARTICLE})-[c:{_CARRIES}]->(:{_NARRATIVE} {{id: $id}}) "
+                      f"WHERE x.published_ts >= $since AND x.published_ts <= $until "
+                      f"RETURN x.id AS id, c.confidence AS confidence ORDER BY id", {"id": narrative_id, **window})
+    articles = [r["id"] for r in rows]
+    akey = {a: f"{_ARTICLE}:{a}" for a in articles}
+    for r in rows:
+        G.add_node(akey[r["id"]], label=_ARTICLE, id=r["id"])
+        G.add_edge(akey[r["id"]], nkey, key=_CARRIES, type=_CARRIES, confidence=r["confidence"])
+    actor_rows = []
+    for batch in project._batches(articles):
+        for label in project.ACTORS:
+            actor_rows += [(label, _PUBLISHED, r) for r in store.read(
+                f"UNWIND $ids AS id MATCH (a:{label})-[:{_PUBLISHED}]->(x:{_ARTICLE} {{id: id}}) "
+                f"RETURN a.id AS actor, x.id AS article, count(*) AS n, min(x.published_ts) AS t0, "
+                f"max(x.published_ts) AS t1", {"ids": batch})]
+        actor_rows += [(_ACCOUNT, _SHARED, r) for r in store.read(
+            f"UNWIND $ids AS id MATCH (a:{_ACCOUNT})-[s:{_SHARED}]->(x:{_ARTICLE} {{id: id}}) "
+            f"WHERE s.at_ts >= $since AND s.at_ts <= $until "
+            f"RETURN a.id AS actor, x.id AS article, count(s) AS n, min(s.at_ts) AS t0, max(s.at_ts) AS t1",
+            {"ids": batch, **window})]
+        for type_ in (_COPIES, _CITES):
+            extra = ", c.attributed AS attributed, c.similarity AS similarity, c.lag_s AS lag_s" \
+                if type_ == _COPIES else ""
+            for r in store.read(f"UNWIND $ids AS id MATCH (x:{_ARTICLE} {{id: id}})-[c:{type_}]->(y:{_ARTICLE}) "
+                                f"WHERE y.id IN $all RETURN x.id AS src, y.id AS dst, x.published_ts AS t0{extra}",
+                                {"ids": batch, "all": articles}):
+                attrs = {k: r[k] for k in ("attributed", "similarity", "lag_s") if r.get(k) is not None}
+                G.add_edge(akey[r["src"]], akey[r["dst"]], key=type_, type=type_, first_ts=r["t0"], **attrs)
+    for label, type_, r in sorted(actor_rows, key=lambda t: (t[0], t[1], t[2]["actor"], t[2]["article"])):
+        k = f"{label}:{r['actor']}"
+        if k not in G:
+            G.add_node(k, label=label, id=r["actor"])
+        G.add_edge(k, akey[r["article"]], key=type_, type=type_, weight=float(r["n"]), count=int(r["n"]),
+                   first_ts=r["t0"], last_ts=r["t1"])
+    _enrich(store, G, (*project.ACTORS, _ARTICLE))
+    for a in articles:
+        d = G.nodes[akey[a]]
+        d["first_ts"] = d["last_ts"] = d.get(model.node(_ARTICLE).prop("published_at").ts_name)
+    _spans(G)
+    return G
+
+
+def view_graph(store: Store, view: str, since: int | None = None, until: int | None = None) -> tuple[nx.Graph, list[str]]:
+    """The graph of ``view`` (see :data:`VIEWS`) and notes on what it left out."""
+    name, arg = parse_view(view)
+    notes = []
+    if name == "amplification":
+        G = amplification_view(store, since, until)
+        left = "actors without amplification" + (" in this period" if since or until else "")
+    elif name == "ownership":
+        G = ownership_view(store)
+        left = "actors without any ownership link or sign of unclear ownership"
+    elif name == "coordination":
+        G = coordination_view(store)
+        left = "accounts without coordination"
+    else:
+        G = narrative_view(store, arg, since, until)
+        left = ""
+    if G.graph.get("left_out"):
+        notes.append(f"{G.graph['left_out']:,} {left} are not drawn.")
+    if name in TIMELESS and (since is not None or until is not None):
+        notes.append(f"The {name} view has no time: --since/--until do not apply to it.")
+    if since is not None or until is not None:
+        from ..load.records import iso
+
+        notes.append(f"Period: {iso(since) if since is not None else 'start'} to "
+                     f"{iso(until) if until is not None else 'end'}.")
+    return G, notes
+
+
+def write_view_map(store: Store, view: str, out: str | Path, *, color: str | None = None, size: str | None = None,
+                   since: int | None = None, until: int | None = None, budget: int | None = None,
+                   seed: int = 42, title: str | None = None) -> MapResult:
+    """Read ``view`` from the store and write its map to ``out``; see :func:`graphtool.render.maps.write_map`."""
+    name, arg = parse_view(view)
+    default_color, default_size = DEFAULTS[name]
+    options = MapOptions(color=color or default_color, size=size or default_size, seed=seed)
+    if budget is not None:
+        options.budget = budget
+    try:
+        options.check()
+    except ValueError as exc:
+        raise ConfigError(f"--{str(exc)}") from None
+    G, notes = view_graph(store, view, since, until)
+    options.notes = tuple(notes)
+    options.title = title or (f"Narrative: {G.nodes[f'{_NARRATIVE}:{arg}'].get('name') or arg}"
+                              if name == "narrative" else f"{name.capitalize()} map")
+    return write_map(G, out, options)
+
+
+def narratives(store: Store) -> list[dict]:
+    """Every Narrative as ``{"id", "name"}``, sorted by id."""
+    return project.list_nodes(store, _NARRATIVE, ("name",))
+
+
+def write_case_maps(store: Store, out_dir: str | Path, seed: int = 42) -> list[MapResult]:
+    """The maps of a case: amplification by community, ownership by affiliation, one per narrative."""
+    out_dir = Path(out_dir)
+    results = [write_view_map(store, "amplification", out_dir / "amplification.html", color="community", seed=seed),
+               write_view_map(store, "ownership", out_dir / "ownership.html", color="affiliation", seed=seed)]
+    for i, n in enumerate(narratives(store), start=1):
+        results.append(write_view_map(store, f"narrative:{n['id']}", out_dir / f"narrative-{i}.html", seed=seed))
+    return results
+
+
+def demo_step(ctx) -> list[str]:
+    """``graphtool demo``: write the case's maps and say where they are."""
+    results = write_case_maps(ctx.store, ctx.out / "maps", seed=ctx.seed)
+    ctx.results["maps"] = results
+    lines = []
+    for r in results:
+        extra = f", {len(r.pages) - 1} drill-down pages" if len(r.pages) > 1 else ""
+        lines.append(f"{r.path} ({r.shown_nodes:,} of {r.total_nodes:,} nodes{extra})")
+    lines.append("open them in a browser: they work offline and make no network request")
+    return lines
