@@ -1,7 +1,7 @@
 // name: account-summary
 // description: One account at a glance: profile, publications, shares, narratives, owners.
 // question: What do we know about this account?
-// param account (string, required, e.g. "douyin:sim_xinhua_video"): id of the Account
+// param account (string, required, e.g. "wechat:sim_fengqiao_news"): id of the Account
 // column account: its id
 // column platform: its platform
 // column display_name: its display name

@@ -1,7 +1,7 @@
 // name: amplifiers-by-reach
 // description: The accounts with the largest audiences among those that shared a narrative's articles.
 // question: Who carried this narrative to the most people?
-// param narrative (string, required, e.g. "nar:conservative-platform"): id of the Narrative
+// param narrative (string, required, e.g. "narrative:conservative-platform-breaks-ties"): id of the Narrative
 // param min_shares (integer, default 1): only accounts that shared it at least this often
 // param platform (string, default null, e.g. "wechat"): only accounts on this platform
 // param limit (integer, default 25): most rows to return

@@ -1,7 +1,7 @@
 // name: amplifiers-by-shares
 // description: The accounts that shared a narrative's articles most often.
 // question: Who pushed this narrative hardest, counted in shares?
-// param narrative (string, required, e.g. "nar:conservative-platform"): id of the Narrative
+// param narrative (string, required, e.g. "narrative:conservative-platform-breaks-ties"): id of the Narrative
 // param platform (string, default null, e.g. "weibo"): only accounts on this platform
 // param limit (integer, default 25): most rows to return
 // column account: id of the Account

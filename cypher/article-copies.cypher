@@ -1,7 +1,7 @@
 // name: article-copies
 // description: Every article that copies a given article, directly or through other copies, with lag and credit.
 // question: Where did this article's text travel, and where was its source stripped?
-// param article (string, required, e.g. "gt-en-1"): id of the original Article
+// param article (string, required, e.g. "art:gt-0908-a"): id of the original Article
 // param max_hops (integer, default 3): longest copy chain to follow (at most 5)
 // column copy: id of the copying Article
 // column platform: its platform

@@ -1,6 +1,7 @@
 // name: bridging-accounts
 // description: Accounts and outlets with high betweenness whose amplification neighbours span several communities.
 // question: Who carries content between otherwise separate communities?
+// param min_betweenness (float, default 0.0): only those with betweenness above this
 // param min_communities (integer, default 2): only those whose neighbours fall in at least this many communities
 // param candidates (integer, default 200): how many of the highest-betweenness actors to examine
 // param limit (integer, default 25): most rows to return
@@ -14,12 +15,13 @@
 // column per_community: how many neighbours fall in each of those communities
 // column neighbours: actors it amplified or was amplified by (shares of each other's articles)
 MATCH (x)
-WHERE x.betweenness IS NOT NULL AND (x:Account OR x:Outlet)
+WHERE x.betweenness > $min_betweenness AND (x:Account OR x:Outlet)
 WITH x ORDER BY x.betweenness DESC, x.id LIMIT $candidates
 OPTIONAL MATCH (x)-[:SHARED]->(:Article)<-[:PUBLISHED]-(up)
 WITH x, collect(DISTINCT up) AS ups
 OPTIONAL MATCH (x)-[:PUBLISHED]->(:Article)<-[:SHARED]-(down)
-WITH x, ups + collect(DISTINCT down) AS near
+WITH x, ups, collect(DISTINCT down) AS downs
+WITH x, ups + downs AS near
 UNWIND near AS nb
 WITH DISTINCT x, nb
 WHERE nb.community IS NOT NULL AND nb.id <> x.id

@@ -1,7 +1,7 @@
 // name: coordinated-pairs
 // description: Pairs of accounts found acting together, with the strength of the link and its significance.
 // question: Which accounts acted in concert, how often, and how unlikely is that by chance?
-// param account (string, default null, e.g. "weibo:sim_echo_01"): only pairs involving this account
+// param account (string, default null, e.g. "wechat:sim_fengqiao_news"): only pairs involving this account
 // param kind (string, default null, e.g. "co-share"): only this kind of coordination
 // param min_weight (float, default 0.0): only pairs with at least this weight
 // param limit (integer, default 100): most rows to return

@@ -1,8 +1,8 @@
 // name: evidence-relationship
 // description: The Sources behind the relationships between two nodes, in either direction.
 // question: What is the evidence that these two are linked (ownership, publication, a share, a copy)?
-// param a (string, required, e.g. "wechat:sim_maple_daily"): id of one node
-// param b (string, required, e.g. "org:sim-maple-media"): id of the other node
+// param a (string, required, e.g. "wechat:sim_hanxin_canada"): id of one node
+// param b (string, required, e.g. "org:sim-hanxin-media"): id of the other node
 // param type (string, default null, e.g. "OPERATED_BY"): only relationships of this type
 // column relationship: the relationship type
 // column src: id of the node it starts from

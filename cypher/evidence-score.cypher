@@ -1,7 +1,7 @@
 // name: evidence-score
 // description: The reasons behind an account's or outlet's affiliation score, each with the Sources it cites.
 // question: Why does this account score as it does, and what evidence can I show for each reason?
-// param id (string, required, e.g. "wechat:sim_maple_daily"): id of the Account or Outlet
+// param id (string, required, e.g. "wechat:sim_fengqiao_news"): id of the Account or Outlet
 // column id: id of the Account or Outlet
 // column affiliation_score: state affiliation in [0, 1]
 // column ownership_clarity: declared, indirect, unclear or none

@@ -1,7 +1,7 @@
 // name: narrative-earliest
 // description: The earliest articles carrying a narrative on each platform, with who published them.
 // question: Where did this narrative first appear on each platform, and who put it there?
-// param narrative (string, required, e.g. "nar:conservative-platform"): id of the Narrative
+// param narrative (string, required, e.g. "narrative:conservative-platform-breaks-ties"): id of the Narrative
 // param per_platform (integer, default 3): how many of the earliest articles to list per platform
 // column platform: platform of the article
 // column rank: 1 for the earliest article on that platform, 2 for the next, ...

@@ -1,7 +1,7 @@
 // name: narrative-first-appearance
 // description: The first appearance of a narrative on each platform, in order, with the time between hops.
 // question: In what order did this narrative cross platforms, and how long did each hop take?
-// param narrative (string, required, e.g. "nar:conservative-platform"): id of the Narrative
+// param narrative (string, required, e.g. "narrative:conservative-platform-breaks-ties"): id of the Narrative
 // column hop: 0 for the platform where it appeared first, 1 for the next platform it reached, ...
 // column platform: the platform
 // column first_at: when the narrative first appeared there (ISO-8601 UTC)

@@ -1,7 +1,7 @@
 // name: new-accounts-amplifying
 // description: Accounts that were young when they first published or shared a narrative's articles.
 // question: Which freshly created accounts jumped on this narrative?
-// param narrative (string, required, e.g. "nar:conservative-platform"): id of the Narrative
+// param narrative (string, required, e.g. "narrative:conservative-platform-breaks-ties"): id of the Narrative
 // param max_age_days (float, default 90.0): account age at its first action on the narrative, in days
 // param created_after (string, default null, e.g. "2021-06-01"): only accounts created on or after this ISO-8601 date or time
 // param limit (integer, default 50): most rows to return

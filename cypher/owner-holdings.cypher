@@ -1,7 +1,7 @@
 // name: owner-holdings
 // description: Everything an owner controls directly or through intermediaries: outlets, organizations, accounts.
 // question: What does this organization or person own, operate or have registered, and through whom?
-// param id (string, required, e.g. "org:cmg"): id of the Organization, Person or Outlet
+// param id (string, required, e.g. "org:state-council"): id of the Organization, Person or Outlet
 // param max_hops (integer, default 3): longest chain to follow (at most 5)
 // column held: id of the account, outlet or organization it controls
 // column held_label: its label

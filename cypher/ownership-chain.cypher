@@ -1,7 +1,7 @@
 // name: ownership-chain
 // description: Who owns, operates or registered an outlet, account or organization, hop by hop.
 // question: Who stands behind this outlet (or account), and how sure are we of each link?
-// param id (string, required, e.g. "outlet:global-times"): id of the Outlet, Account or Organization to start from
+// param id (string, required, e.g. "weibo:sim_globaltimes_wb"): id of the Outlet, Account or Organization to start from
 // param max_hops (integer, default 4): longest chain to follow (at most 6)
 // column hops: length of the chain
 // column owner: id of the owner reached

@@ -3,7 +3,7 @@
 // question: Which articles repeated state media without saying so, how closely, and how soon after?
 // param include_attributed (boolean, default false): also list copies that do credit the original
 // param min_containment (float, default 0.0): only copies that contain at least this share of the original
-// param narrative (string, default null, e.g. "nar:conservative-platform"): only copies carrying this Narrative
+// param narrative (string, default null, e.g. "narrative:conservative-platform-breaks-ties"): only copies carrying this Narrative
 // param limit (integer, default 200): most rows to return
 // column outlet: id of the state-affiliated Outlet behind the original (its publisher or its operator)
 // column original: id of the original Article

@@ -72,7 +72,14 @@ def cli_markdown() -> str:
     return "\n".join(lines)
 
 
-GENERATED = {"model.md": model_markdown, "cli.md": cli_markdown}
+def queries_markdown() -> str:
+    """The canned queries from their headers (also ``python -m graphtool.queries --docs``)."""
+    from .queries import docs_markdown
+
+    return docs_markdown()
+
+
+GENERATED = {"model.md": model_markdown, "cli.md": cli_markdown, "queries.md": queries_markdown}
 
 
 def main(argv: list[str]) -> int:

@@ -80,8 +80,8 @@ class Param:
 
     @property
     def sample(self) -> object:
-        """A value to show in documentation: the example, else the default."""
-        return self.example if self.example is not None else self.default
+        """The value documentation shows: a required parameter's example, else the default."""
+        return self.example if self.required else self.default
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,7 @@ def to_json(columns: list[str], rows: list[dict]) -> str:
 def _md_cell(value) -> str:
     text = cell_text(value)
     text = text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
-    return _escape_control(text.replace("\r\n", " ").replace("\n", " ").replace("\r", " "))
+    return _escape_control(text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ").strip())
 
 
 def to_markdown(columns: list[str], rows: list[dict]) -> str:
