@@ -1,0 +1,328 @@
+"""Cross-platform timeline of a narrative, and activity around Events.
+
+Pure functions over :class:`Activity` records (one post or share, with its time, platform
+and account), plus the store projection that reads them:
+
+- :func:`volume`: activity per platform per bin (hour or day, aligned to UTC);
+- :func:`first_appearances`: when the narrative first showed up on each platform, and where;
+- :func:`find_bursts`: bins well above a rolling baseline (a Poisson-style z-score against
+  the mean of the preceding bins), merged into runs;
+- :func:`align_events`: for each Event, activity in a window before and after it, and the
+  bursts within the window with the accounts that drove them.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from .. import model
+from ..errors import NotFoundError
+from ..load.records import iso
+from ..store import Store
+
+ARTICLE = model.node("Article").label
+ACCOUNT = model.node("Account").label
+NARRATIVE = model.node("Narrative").label
+EVENT = model.node("Event").label
+CARRIES = model.rel("CARRIES").type
+SHARED = model.rel("SHARED").type
+PUBLISHED = model.rel("PUBLISHED").type
+PUBLISHERS = model.rel("PUBLISHED").sources
+
+HOUR, DAY = 3600, 86400
+BATCH = 1000
+
+
+@dataclass(frozen=True)
+class Activity:
+    """One post (an article carrying the narrative) or share of one, at ``ts`` (epoch s)."""
+
+    ts: int
+    platform: str
+    account: str | None
+    article: str
+    kind: str = "post"  # post or share
+
+
+@dataclass(frozen=True)
+class EventMark:
+    id: str
+    name: str
+    kind: str | None
+    ts: int
+
+    @property
+    def at(self) -> str:
+        return iso(self.ts)
+
+
+@dataclass
+class Volume:
+    """``counts[p, b]``: activity on ``platforms[p]`` in ``[start + b*bin_s, start + (b+1)*bin_s)``."""
+
+    start: int
+    bin_s: int
+    platforms: list[str]
+    counts: np.ndarray
+
+    @property
+    def total(self) -> np.ndarray:
+        return self.counts.sum(axis=0) if self.counts.size else np.zeros(0, dtype=np.int64)
+
+    def bin_start(self, b: int) -> int:
+        return self.start + b * self.bin_s
+
+    def as_dict(self) -> dict:
+        return {"start": iso(self.start), "start_ts": self.start, "bin_s": self.bin_s,
+                "bins": [iso(self.bin_start(b)) for b in range(self.counts.shape[1] if self.counts.ndim == 2 else 0)],
+                "platforms": {p: self.counts[i].tolist() for i, p in enumerate(self.platforms)}}
+
+
+def volume(activity: list[Activity], bin_s: int = HOUR, start: int | None = None, end: int | None = None) -> Volume:
+    """Counts per platform per bin; bins aligned to multiples of ``bin_s`` since the epoch (UTC).
+
+    Examples
+    --------
+    >>> acts = [Activity(3600, "wechat", "a", "x"), Activity(3700, "weibo", "b", "y"), Activity(7300, "wechat", "c", "z")]
+    >>> v = volume(acts, 3600)
+    >>> v.platforms, v.counts.tolist()
+    (['wechat', 'weibo'], [[1, 1], [1, 0]])
+    """
+    platforms = sorted({a.platform for a in activity})
+    if not activity:
+        return Volume(start or 0, bin_s, [], np.zeros((0, 0), dtype=np.int64))
+    ts = np.array([a.ts for a in activity], dtype=np.int64)
+    lo = (int(ts.min()) if start is None else min(start, int(ts.min()))) // bin_s * bin_s
+    hi = int(ts.max()) if end is None else max(end, int(ts.max()))
+    n_bins = (hi - lo) // bin_s + 1
+    index = {p: i for i, p in enumerate(platforms)}
+    counts = np.zeros((len(platforms), n_bins), dtype=np.int64)
+    np.add.at(counts, (np.array([index[a.platform] for a in activity]), (ts - lo) // bin_s), 1)
+    return Volume(lo, bin_s, platforms, counts)
+
+
+def first_appearances(activity: list[Activity]) -> list[dict]:
+    """Per platform, the earliest activity (ties: posts before shares, then by article id)."""
+    first: dict[str, Activity] = {}
+    for a in sorted(activity, key=lambda a: (a.ts, a.kind != "post", a.article, a.account or "")):
+        first.setdefault(a.platform, a)
+    return [{"platform": p, "ts": a.ts, "at": iso(a.ts), "article": a.article, "account": a.account, "kind": a.kind}
+            for p, a in sorted(first.items(), key=lambda kv: (kv[1].ts, kv[0]))]
+
+
+@dataclass
+class Burst:
+    start_bin: int
+    end_bin: int        # inclusive
+    count: int          # activity in the burst's bins
+    peak: int           # highest bin count
+    baseline: float     # median per bin of the preceding baseline window
+    z: float            # peak z-score against the baseline
+
+    def span(self, vol: Volume) -> tuple[int, int]:
+        return vol.bin_start(self.start_bin), vol.bin_start(self.end_bin + 1)
+
+
+def find_bursts(series: np.ndarray, baseline_bins: int = 24, z: float = 3.0, min_count: int = 3) -> list[Burst]:
+    """Runs of bins well above the rolling baseline.
+
+    Parameters
+    ----------
+    series : numpy.ndarray
+        Counts per bin.
+    baseline_bins : int
+        The baseline of bin ``t`` is the median of bins ``t - baseline_bins .. t - 1`` (fewer at
+        the start): robust to a short spike, while a surge that lasts more than half the window
+        becomes the new level.
+    z : float
+        A bin is hot when ``count >= level + z * max(sqrt(level), 1.4826 * MAD, 0.5)``: a
+        Poisson z-score, widened when the baseline varies more than a Poisson count would.
+    min_count : int
+        A hot bin also needs at least this many events.
+
+    Returns
+    -------
+    list of Burst
+        Consecutive hot bins merged; ``baseline`` and ``z`` of the run's first bin and peak.
+
+    Examples
+    --------
+    >>> [(b.start_bin, b.end_bin, b.count) for b in find_bursts(np.array([1, 0, 1, 1, 9, 7, 1, 0]), 4)]
+    [(4, 5, 16)]
+    """
+    series = np.asarray(series, dtype=np.float64)
+    hot = np.zeros(series.size, dtype=bool)
+    means = np.zeros(series.size)
+    scales = np.ones(series.size)
+    for t in range(series.size):
+        window = series[max(0, t - baseline_bins):t]
+        level = float(np.median(window)) if window.size else 0.0
+        mad = float(np.median(np.abs(window - level))) * 1.4826 if window.size else 0.0
+        scale = max(float(np.sqrt(level)), mad, 0.5)
+        means[t], scales[t] = level, scale
+        hot[t] = series[t] >= min_count and series[t] >= level + z * scale
+    bursts = []
+    t = 0
+    while t < series.size:
+        if not hot[t]:
+            t += 1
+            continue
+        end = t
+        while end + 1 < series.size and hot[end + 1]:
+            end += 1
+        seg = series[t:end + 1]
+        peak_at = t + int(seg.argmax())
+        bursts.append(Burst(t, end, int(seg.sum()), int(seg.max()), round(float(means[t]), 3),
+                            round(float((series[peak_at] - means[peak_at]) / scales[peak_at]), 2)))
+        t = end + 1
+    return bursts
+
+
+def burst_accounts(activity: list[Activity], start: int, end: int, top: int = 5) -> list[tuple[str, int]]:
+    """The accounts with the most activity in ``[start, end)`` (ties by id)."""
+    counts = Counter(a.account for a in activity if start <= a.ts < end and a.account)
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+
+
+def _burst_dict(b: Burst, vol: Volume, activity: list[Activity], top: int) -> dict:
+    start, end = b.span(vol)
+    per_platform = Counter(a.platform for a in activity if start <= a.ts < end)
+    return {"start": iso(start), "end": iso(end), "start_ts": start, "end_ts": end, "count": b.count,
+            "peak": b.peak, "baseline": b.baseline, "z": b.z, "platforms": dict(sorted(per_platform.items())),
+            "accounts": [{"account": k, "count": n} for k, n in burst_accounts(activity, start, end, top)]}
+
+
+def bursts(activity: list[Activity], bin_s: int = HOUR, baseline_bins: int = 24, z: float = 3.0,
+           min_count: int = 3, top: int = 5, vol: Volume | None = None) -> list[dict]:
+    """Bursts of the total activity, with platforms and the accounts that drove them."""
+    vol = vol or volume(activity, bin_s)
+    return [_burst_dict(b, vol, activity, top) for b in find_bursts(vol.total, baseline_bins, z, min_count)]
+
+
+def align_events(activity: list[Activity], events: list[EventMark], window_s: int = DAY, bin_s: int = HOUR,
+                 baseline_bins: int = 24, z: float = 3.0, min_count: int = 3, top: int = 5,
+                 vol: Volume | None = None) -> list[dict]:
+    """Activity around each Event: counts before/after, per platform, and bursts in the window.
+
+    Parameters
+    ----------
+    activity : list of Activity
+    events : list of EventMark
+    window_s : int
+        Seconds before and after each event to compare (``[t - w, t)`` and ``[t, t + w)``).
+    bin_s, baseline_bins, z, min_count :
+        Burst detection on the total activity (see :func:`find_bursts`).
+    top : int
+        Accounts listed per burst.
+    vol : Volume, optional
+        The binned activity, when already computed (same ``bin_s``).
+
+    Returns
+    -------
+    list of dict
+        One per event, by time: ``before``, ``after``, ``change`` (after / before, None when
+        nothing before), ``platforms`` {platform: [before, after]}, ``bursts`` (starting within
+        the window, each with ``offset_s`` from the event and its top accounts).
+    """
+    vol = vol or volume(activity, bin_s, start=min((e.ts for e in events), default=None),
+                        end=max((e.ts for e in events), default=None))
+    all_bursts = find_bursts(vol.total, baseline_bins, z, min_count) if activity else []
+    out = []
+    for e in sorted(events, key=lambda e: (e.ts, e.id)):
+        before = [a for a in activity if e.ts - window_s <= a.ts < e.ts]
+        after = [a for a in activity if e.ts <= a.ts < e.ts + window_s]
+        platforms = sorted({a.platform for a in before + after})
+        near = []
+        for b in all_bursts:
+            start, end = b.span(vol)
+            if start < e.ts + window_s and end > e.ts - window_s:
+                near.append({**_burst_dict(b, vol, activity, top), "offset_s": start - e.ts})
+        out.append({"event": e.id, "name": e.name, "kind": e.kind, "at": e.at, "ts": e.ts, "window_s": window_s,
+                    "before": len(before), "after": len(after),
+                    "change": round(len(after) / len(before), 3) if before else None,
+                    "platforms": {p: [sum(a.platform == p for a in before), sum(a.platform == p for a in after)]
+                                  for p in platforms},
+                    "bursts": near})
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Store projection
+# --------------------------------------------------------------------------------------------
+
+def narrative_activity(store: Store, narrative_id: str, shares: bool = True) -> tuple[str, list[Activity]]:
+    """The narrative's name and its activity: posts (articles carrying it) and, optionally, shares."""
+    rows = store.read(f"MATCH (n:{NARRATIVE} {{id: $id}}) RETURN n.name AS name", {"id": narrative_id})
+    if not rows:
+        raise NotFoundError(f"no Narrative with id {narrative_id!r}")
+    posts = store.read(f"MATCH (a:{ARTICLE})-[:{CARRIES}]->(n:{NARRATIVE} {{id: $id}}) "
+                       f"RETURN DISTINCT a.id AS id, a.platform AS platform, a.published_ts AS ts ORDER BY id",
+                       {"id": narrative_id})
+    ids = [r["id"] for r in posts]
+    publisher: dict[str, str] = {}
+    for i in range(0, len(ids), BATCH):
+        for label in PUBLISHERS:
+            for r in store.read(f"UNWIND $ids AS id MATCH (p:{label})-[:{PUBLISHED}]->(a:{ARTICLE} {{id: id}}) "
+                                f"RETURN a.id AS id, p.id AS pid ORDER BY pid", {"ids": ids[i:i + BATCH]}):
+                publisher.setdefault(r["id"], r["pid"])
+    activity = [Activity(int(r["ts"]), r["platform"] or "unknown", publisher.get(r["id"]), r["id"], "post")
+                for r in posts if r["ts"] is not None]
+    if shares:
+        for i in range(0, len(ids), BATCH):
+            for r in store.read(f"UNWIND $ids AS id MATCH (s:{ACCOUNT})-[r:{SHARED}]->(a:{ARTICLE} {{id: id}}) "
+                                f"RETURN a.id AS id, s.id AS account, s.platform AS platform, r.at_ts AS ts",
+                                {"ids": ids[i:i + BATCH]}):
+                if r["ts"] is not None:
+                    activity.append(Activity(int(r["ts"]), r["platform"] or "unknown", r["account"], r["id"], "share"))
+    activity.sort(key=lambda a: (a.ts, a.platform, a.article, a.account or "", a.kind))
+    return rows[0]["name"], activity
+
+
+def read_events(store: Store) -> list[EventMark]:
+    rows = store.read(f"MATCH (e:{EVENT}) RETURN e.id AS id, e.name AS name, e.kind AS kind, e.at_ts AS ts "
+                      f"ORDER BY ts, id")
+    return [EventMark(r["id"], r["name"] or r["id"], r["kind"], int(r["ts"])) for r in rows if r["ts"] is not None]
+
+
+@dataclass
+class Timeline:
+    """Everything the timeline figure and report show for one narrative."""
+
+    narrative: str
+    name: str
+    bin_s: int
+    volume: Volume
+    first: list[dict]
+    events: list[EventMark]
+    bursts: list[dict]
+    alignment: list[dict]
+    posts: int = 0
+    shares: int = 0
+    undated_posts: int = 0
+    params: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"narrative": self.narrative, "name": self.name, "bin_s": self.bin_s, "posts": self.posts,
+                "shares": self.shares, "undated_posts": self.undated_posts, "params": self.params,
+                "volume": self.volume.as_dict(), "first_appearance": self.first,
+                "events": [{**asdict(e), "at": e.at} for e in self.events], "bursts": self.bursts,
+                "event_alignment": self.alignment}
+
+
+def build_timeline(store: Store, narrative_id: str, bin_s: int = HOUR, window_s: int = DAY, shares: bool = True,
+                   baseline_bins: int = 24, z: float = 3.0, min_count: int = 3, top: int = 5) -> Timeline:
+    """Volume, first appearances, bursts and event alignment of one narrative."""
+    name, activity = narrative_activity(store, narrative_id, shares)
+    events = read_events(store)
+    carried = store.read(f"MATCH (a:{ARTICLE})-[:{CARRIES}]->(n:{NARRATIVE} {{id: $id}}) "
+                         f"WHERE a.published_ts IS NULL RETURN count(DISTINCT a) AS n", {"id": narrative_id})
+    vol = volume(activity, bin_s, start=min((e.ts for e in events), default=None) if activity else None,
+                 end=max((e.ts for e in events), default=None) if activity else None)
+    return Timeline(narrative_id, name or narrative_id, bin_s, vol, first_appearances(activity), events,
+                    bursts(activity, bin_s, baseline_bins, z, min_count, top, vol),
+                    align_events(activity, events, window_s, bin_s, baseline_bins, z, min_count, top, vol),
+                    posts=sum(a.kind == "post" for a in activity), shares=sum(a.kind == "share" for a in activity),
+                    undated_posts=int(carried[0]["n"]) if carried else 0,
+                    params={"window_s": window_s, "baseline_bins": baseline_bins, "z": z, "min_count": min_count})
