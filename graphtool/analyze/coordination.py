@@ -33,11 +33,13 @@ stays bounded by the block plus the distinct (message, account) matches.
 """
 from __future__ import annotations
 
+import gc
 import math
 import re
 from collections import Counter, defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Iterator, NamedTuple, Sequence
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
@@ -48,12 +50,24 @@ DEFAULT_SIMILARITY = 0.8
 BLOCK = 4_000_000  # matched pairs per block: ~100 MB of int64 work arrays
 
 
+@contextmanager
+def _gc_paused():
+    """Pause the cyclic garbage collector: the engine makes millions of small objects and no
+    cycles, and each full collection would walk all of them (a third of the run at 10^6)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 # ---------------------------------------------------------------------------------------
 # Inputs
 
 
-@dataclass(frozen=True)
-class Message:
+class Message(NamedTuple):
     """One message (post, repost or reply) of one account, the unit QUT works on.
 
     ``repost_of`` / ``reply_to`` are the ids of the shared / answered item; ``urls`` the
@@ -69,8 +83,7 @@ class Message:
     urls: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Action:
+class Action(NamedTuple):
     """One account acting on one item at one time, through one message."""
 
     account: str
@@ -180,39 +193,69 @@ def jaccard(a: frozenset, b: frozenset) -> float:
     return len(a & b) / union if union else 0.0
 
 
-def actions_for(messages: Iterable[Message], kind: str) -> list[Action]:
-    """The actions of one network kind in a stream of messages, by QUT's rules.
+class ActionColumns(NamedTuple):
+    """Actions as four parallel sequences: the fast input of :func:`co_actions` for large data."""
+
+    account: Sequence[str]
+    item: Sequence[str]
+    ts: Sequence[float]
+    message_id: Sequence[str]
+
+
+def action_columns(messages: Iterable[Message], kind: str) -> ActionColumns:
+    """The actions of one network kind in a stream of messages, by QUT's rules, as columns.
 
     ``co-share``: messages that repost something, item = the repost target.  The others
     use only messages that are not reposts: ``co-reply`` item = the reply target,
     ``co-link`` one action per distinct normalised URL, ``co-text`` and
     ``co-similar-text`` item = the normalised text.  A message id counts once (first
-    wins); messages without the item (no URL, empty text) take no part.
+    wins, as QUT's ``insert or ignore``); messages without the item (no URL, empty text)
+    take no part.
     """
     _check_kind(kind)
     seen: set[str] = set()
-    out: list[Action] = []
+    accounts: list = []
+    items: list = []
+    times: list = []
+    ids: list = []
+
+    def add(account, item, ts, mid):
+        accounts.append(account), items.append(item), times.append(ts), ids.append(mid)
+
     for m in messages:
-        if m.message_id in seen:
+        mid = m.message_id
+        if mid in seen:
             continue
-        seen.add(m.message_id)
+        seen.add(mid)
         if kind == "co-share":
             if m.repost_of:
-                out.append(Action(m.account, str(m.repost_of), float(m.ts), m.message_id))
+                add(m.account, m.repost_of, m.ts, mid)
+        elif m.repost_of:
             continue
-        if m.repost_of:
-            continue
-        if kind == "co-reply":
+        elif kind == "co-reply":
             if m.reply_to:
-                out.append(Action(m.account, str(m.reply_to), float(m.ts), m.message_id))
+                add(m.account, m.reply_to, m.ts, mid)
         elif kind == "co-link":
             for url in dict.fromkeys(filter(None, map(normalize_url, m.urls))):
-                out.append(Action(m.account, url, float(m.ts), m.message_id))
+                add(m.account, url, m.ts, mid)
         else:
             text = normalize_text(m.text)
             if text:
-                out.append(Action(m.account, text, float(m.ts), m.message_id))
-    return out
+                add(m.account, text, m.ts, mid)
+    return ActionColumns(accounts, items, times, ids)
+
+
+def actions_for(messages: Iterable[Message], kind: str) -> list[Action]:
+    """:func:`action_columns` as a list of :class:`Action`."""
+    cols = action_columns(messages, kind)
+    return [Action(*row) for row in zip(*cols)]
+
+
+def _as_columns(actions: Iterable[Action] | ActionColumns) -> ActionColumns:
+    if isinstance(actions, ActionColumns):
+        return actions
+    actions = list(actions)
+    return ActionColumns(*zip(*actions)) if actions else ActionColumns((), (), (), ())
 
 
 def _check_kind(kind: str) -> None:
@@ -276,6 +319,7 @@ class Coordination:
     seed: int | None = None
     actions: int = 0
 
+    @_gc_paused()
     def edges(self, self_loops: bool = False, min_weight: int | None = None) -> dict[tuple[str, str], int]:
         """QUT's directed output: ``{(a, b): weight}`` for every weight >= min_weight."""
         floor = self.min_weight if min_weight is None else min_weight
@@ -284,6 +328,7 @@ class Coordination:
                                                                    self.weight.tolist())
                 if w >= floor and (self_loops or a != b)}
 
+    @_gc_paused()
     def pairs(self, self_loops: bool = False, min_weight: int | None = None) -> list[Pair]:
         """Undirected pairs (both directed weights) whose symmetric weight >= min_weight.
 
@@ -327,40 +372,78 @@ class Coordination:
 # The engine
 
 
-class _Encoded:
-    """Actions as integer arrays: account, item, message (first-seen order) and time."""
+SHORT_ID = 64  # ids up to this many characters are encoded in numpy
+_FNV_OFFSET, _FNV_PRIME = np.uint64(0xCBF29CE484222325), np.uint64(0x100000001B3)
 
-    def __init__(self, actions: Sequence[Action]):
-        acc: dict[str, int] = {}
-        itm: dict[str, int] = {}
-        msg: dict[str, int] = {}
-        a, i, m, t = [], [], [], []
-        seen_pairs: set[tuple[int, int]] = set()
-        msg_account: list[int] = []
-        for act in actions:
-            ai = acc.setdefault(act.account, len(acc))
-            mi = msg.get(act.message_id)
-            if mi is None:
-                mi = msg[act.message_id] = len(msg)
-                msg_account.append(ai)
-            elif msg_account[mi] != ai:
-                continue  # one message id used by two accounts: the first keeps it
-            ii = itm.setdefault(act.item, len(itm))
-            if (mi, ii) in seen_pairs:
-                continue  # the same URL twice in one message is one action
-            seen_pairs.add((mi, ii))
-            a.append(ai), i.append(ii), m.append(mi), t.append(float(act.ts))
-        self.accounts = list(acc)
-        self.items = list(itm)
-        self.account = np.asarray(a, dtype=np.int64)
-        self.item = np.asarray(i, dtype=np.int64)
-        self.message = np.asarray(m, dtype=np.int64)
-        self.ts = np.asarray(t, dtype=np.float64)
-        self.msg_account = np.asarray(msg_account, dtype=np.int64)
-        self.n_messages = len(msg)
-        # Each message has one item unless it carries several URLs; then (message,
-        # account) matches must be de-duplicated across items, not only within a block.
-        self.multi_item = len(a) != len(msg)
+
+def _codes(values: Sequence) -> tuple[list, np.ndarray]:
+    """Distinct values and each value's index among them (deterministic order).
+
+    Short strings (ids, handles, URLs) are hashed in numpy -- FNV-1a over the code points
+    of a fixed-width array -- and grouped by hash; every row is then compared with its
+    group's first string, so a hash collision can only send the column down the exact dict
+    path, never merge two ids.  About three times faster than a dict at 10^6 values.  Long
+    strings (texts) and other values go through a dict, so a long text never widens every
+    row of an array.
+    """
+    n = len(values)
+    if n and all(type(v) is str for v in values):
+        lengths = np.fromiter(map(len, values), dtype=np.int64, count=n)
+        if lengths.max() <= SHORT_ID:
+            arr = np.asarray(values)
+            # numpy drops trailing NULs: such ids would compare equal to shorter ones
+            if arr.dtype.itemsize and np.array_equal(np.char.str_len(arr), lengths):
+                points = arr.view(np.uint32).reshape(n, arr.dtype.itemsize // 4)
+                h = np.full(n, _FNV_OFFSET, dtype=np.uint64)
+                with np.errstate(over="ignore"):
+                    for j in range(points.shape[1]):
+                        h = (h ^ points[:, j]) * _FNV_PRIME
+                _, first, inverse = np.unique(h, return_index=True, return_inverse=True)
+                inverse = inverse.reshape(n)
+                if np.array_equal(arr, arr[first][inverse]):
+                    return arr[first].tolist(), inverse.astype(np.int64, copy=False)
+    index = {v: i for i, v in enumerate(dict.fromkeys(values))}
+    return list(index), np.fromiter(map(index.__getitem__, values), dtype=np.int64, count=n)
+
+
+class _Encoded:
+    """Actions as integer arrays: account, item, message (first-seen order) and time.
+
+    With ``one_per_message`` a message id keeps only its first action (QUT's ``insert or
+    ignore``: every kind but co-link); otherwise a message keeps one action per distinct
+    item (a message's URLs).  Either way a message id belongs to the first account that
+    used it.  ``min_participation`` drops accounts with fewer distinct messages.
+    """
+
+    def __init__(self, cols: ActionColumns, one_per_message: bool, min_participation: int = 1):
+        self.accounts, account = _codes(cols.account)
+        self.items, item = _codes(cols.item)
+        message = _codes(cols.message_id)[1]
+        first_row = np.unique(message, return_index=True)[1]  # by message code
+        ts = np.asarray(cols.ts, dtype=np.float64)
+        msg_account = account[first_row]
+        if one_per_message:
+            rows = np.sort(first_row)
+        else:
+            rows = np.flatnonzero(account == msg_account[message])
+            pair = message[rows] * max(len(self.items), 1) + item[rows]
+            rows = np.sort(rows[np.unique(pair, return_index=True)[1]])
+        if min_participation > 1:
+            per_account = np.bincount(msg_account, minlength=len(self.accounts))
+            rows = rows[per_account[account[rows]] >= min_participation]
+        self.account, self.item, self.message, self.ts = account[rows], item[rows], message[rows], ts[rows]
+        self.msg_account = msg_account
+        # A message with several items (URLs) needs its (message, account) matches
+        # de-duplicated across items, not only within a block.
+        self.multi_item = not one_per_message and len(rows) != len(np.unique(self.message))
+        self._texts: list[frozenset] | None = None
+
+    def texts(self) -> list[frozenset]:
+        """Shingle set of each row's item (co-similar-text), computed once."""
+        if self._texts is None:
+            per_item = _shingle_sets(self.items)
+            self._texts = [per_item[i] for i in self.item.tolist()]
+        return self._texts
 
 
 def _ticks(ts: np.ndarray, window_s: float) -> tuple[np.ndarray, int]:
@@ -474,7 +557,7 @@ def _directed_weights(enc: _Encoded, pair_blocks: Iterable[tuple[np.ndarray, np.
     return keys // n_acc, keys % n_acc, weights
 
 
-def _similar_pairs(enc: _Encoded, texts: list[frozenset], threshold: float, window_s: float,
+def _similar_pairs(texts: list[frozenset], ts: np.ndarray, threshold: float, window_s: float,
                    block: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Pairs of rows within the window whose shingle sets have Jaccard >= threshold.
 
@@ -499,7 +582,7 @@ def _similar_pairs(enc: _Encoded, texts: list[frozenset], threshold: float, wind
     rows_a = np.asarray(rows_, dtype=np.int64)
     tok_a = np.asarray(toks, dtype=np.int64)
     n = len(texts)
-    for i, j in window_pairs(tok_a, enc.ts[rows_a], window_s, block):
+    for i, j in window_pairs(tok_a, ts[rows_a], window_s, block):
         ri, rj = rows_a[i], rows_a[j]
         cand = np.unique(ri * n + rj)  # a pair sharing several prefix tokens is one candidate
         a, b = cand // n, cand % n
@@ -508,19 +591,32 @@ def _similar_pairs(enc: _Encoded, texts: list[frozenset], threshold: float, wind
         yield a[ok], b[ok]
 
 
-def co_actions(actions: Sequence[Action], window_s: float = DEFAULT_WINDOW_S, *, kind: str = "co-share",
-               min_weight: int = 1, min_participation: int = 1, similarity: float | None = None,
-               block: int = BLOCK) -> Coordination:
+def _network(enc: _Encoded, ts: np.ndarray, kind: str, window_s: float, similarity: float | None,
+             block: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    if kind == "co-similar-text":
+        threshold = DEFAULT_SIMILARITY if similarity is None else similarity
+        if not 0 < threshold <= 1:
+            raise ValueError("the similarity threshold must be in (0, 1]")
+        blocks = _similar_pairs(enc.texts(), ts, threshold, window_s, block)
+    else:
+        blocks = window_pairs(enc.item, ts, window_s, block)
+    return _directed_weights(enc, blocks)
+
+
+def co_actions(actions: Iterable[Action] | ActionColumns, window_s: float = DEFAULT_WINDOW_S, *,
+               kind: str = "co-share", min_weight: int = 1, min_participation: int = 1,
+               similarity: float | None = None, block: int = BLOCK) -> Coordination:
     """Directed coordination weights between accounts from their actions.
 
     Parameters
     ----------
-    actions : sequence of Action
-        What each account did: item, time, message id (see :func:`actions_for`).
+    actions : iterable of Action, or ActionColumns
+        What each account did: item, time, message id (see :func:`actions_for`).  For every
+        kind but ``co-link`` a message id counts once, with its first action.
     window_s : float
         Two actions on the same item match when ``|t_1 - t_2| <= window_s`` seconds.
     kind : str
-        Recorded on the result; with ``co-similar-text`` the items are texts compared by
+        One of :data:`KINDS`; with ``co-similar-text`` the items are texts compared by
         shingle Jaccard similarity instead of equality.
     min_weight : int
         Default threshold of :meth:`Coordination.edges` / :meth:`Coordination.pairs`.
@@ -546,25 +642,10 @@ def co_actions(actions: Sequence[Action], window_s: float = DEFAULT_WINDOW_S, *,
     _check_kind(kind)
     if window_s < 0:
         raise ValueError("the window cannot be negative")
-    actions = list(actions)
-    if min_participation > 1:
-        per_account: dict[str, set[str]] = defaultdict(set)
-        for a in actions:
-            per_account[a.account].add(a.message_id)
-        actions = [a for a in actions if len(per_account[a.account]) >= min_participation]
-    enc = _Encoded(actions)
-    if kind == "co-similar-text":
-        threshold = DEFAULT_SIMILARITY if similarity is None else similarity
-        if not 0 < threshold <= 1:
-            raise ValueError("the similarity threshold must be in (0, 1]")
-        per_item = _shingle_sets(enc.items)
-        texts = [per_item[i] for i in enc.item.tolist()]
-        blocks = _similar_pairs(enc, texts, threshold, window_s, block)
-    else:
-        blocks = window_pairs(enc.item, enc.ts, window_s, block)
-    src, dst, weight = _directed_weights(enc, blocks)
-    return Coordination(kind, window_s, min_weight, enc.accounts, src, dst, weight,
-                        actions=len(enc.item))
+    with _gc_paused():
+        enc = _Encoded(_as_columns(actions), kind != "co-link", min_participation)
+        src, dst, weight = _network(enc, enc.ts, kind, window_s, similarity, block)
+        return Coordination(kind, window_s, min_weight, enc.accounts, src, dst, weight, actions=len(enc.item))
 
 
 def coordination(messages: Iterable[Message], kind: str = "co-share", window_s: float = DEFAULT_WINDOW_S, *,
@@ -572,7 +653,7 @@ def coordination(messages: Iterable[Message], kind: str = "co-share", window_s: 
                  permutations: int = 0, seed: int = 0) -> Coordination:
     """The coordination network of one kind over messages, by QUT's semantics.
 
-    :func:`actions_for` then :func:`co_actions`; with ``permutations > 0`` also
+    :func:`action_columns` then :func:`co_actions`; with ``permutations > 0`` also
     :func:`significance`.  See the module docstring for the definition of the weights.
 
     Examples
@@ -582,30 +663,32 @@ def coordination(messages: Iterable[Message], kind: str = "co-share", window_s: 
     >>> [(p.account_1, p.account_2, p.weight_12, p.weight_21) for p in coordination(ms, window_s=10).pairs()]
     [('a', 'b', 1, 2)]
     """
-    acts = actions_for(messages, kind)
-    result = co_actions(acts, window_s, kind=kind, min_weight=min_weight,
+    cols = action_columns(messages, kind)
+    result = co_actions(cols, window_s, kind=kind, min_weight=min_weight,
                         min_participation=min_participation, similarity=similarity)
     if permutations:
-        significance(result, acts, permutations=permutations, seed=seed, similarity=similarity,
+        significance(result, cols, permutations=permutations, seed=seed, similarity=similarity,
                      min_participation=min_participation)
     return result
 
 
-def significance(result: Coordination, actions: Sequence[Action], *, permutations: int = 100, seed: int = 0,
-                 similarity: float | None = None, min_participation: int = 1) -> dict[tuple[str, str], float]:
+def significance(result: Coordination, actions: Iterable[Action] | ActionColumns, *, permutations: int = 100,
+                 seed: int = 0, similarity: float | None = None, min_participation: int = 1,
+                 block: int = BLOCK) -> dict[tuple[str, str], float]:
     """Permutation p-values for each pair: could the timing be chance?
 
     The null model keeps every account's items and activity times but shuffles which of
     its own message times goes with which message (seeded; all of one message's actions
     move together).  Popular items an account shares anyway keep matching under the null;
     pairs held together by precise timing do not.  For a pair with mutual weight ``w``
-    (:attr:`Pair.weight`) the p-value is ``(1 + #{runs with null weight >= w}) / (permutations + 1)``.
+    (:attr:`Pair.weight`) the p-value is ``(1 + #{runs with null weight >= w}) /
+    (permutations + 1)``.
 
     Parameters
     ----------
     result : Coordination
         The observed network, from the same ``actions``; its ``p_values`` are filled.
-    actions : sequence of Action
+    actions : iterable of Action, or ActionColumns
     permutations : int
         Number of shuffled runs.
     seed : int
@@ -620,33 +703,26 @@ def significance(result: Coordination, actions: Sequence[Action], *, permutation
     observed = result.pairs(self_loops=False, min_weight=1)
     if not observed or permutations <= 0:
         return {}
-    rng = np.random.default_rng(seed)
-    actions = list(actions)
-    msg_ids = list(dict.fromkeys(a.message_id for a in actions))
-    msg_index = {m: k for k, m in enumerate(msg_ids)}
-    msg_ts = np.zeros(len(msg_ids))
-    msg_acc = np.zeros(len(msg_ids), dtype=np.int64)
-    acc_index: dict[str, int] = {}
-    for a in actions:
-        k = msg_index[a.message_id]
-        msg_ts[k] = a.ts
-        msg_acc[k] = acc_index.setdefault(a.account, len(acc_index))
-    by_account = np.argsort(msg_acc, kind="stable")
-    wanted = {(p.account_1, p.account_2): p.weight for p in observed}
+    enc = _Encoded(_as_columns(actions), result.kind != "co-link", min_participation)
+    code = {name: k for k, name in enumerate(enc.accounts)}
+    wanted = {(code[p.account_1], code[p.account_2]): p.weight for p in observed}
     exceed = dict.fromkeys(wanted, 0)
+    present, first = np.unique(enc.message, return_index=True)
+    msg_ts, msg_acc = enc.ts[first], enc.account[first]
+    by_account = np.argsort(msg_acc, kind="stable")
+    row_msg = np.searchsorted(present, enc.message)
+    rng = np.random.default_rng(seed)
     for _ in range(permutations):
-        shuffled = np.lexsort((rng.random(len(msg_ids)), msg_acc))
+        shuffled = np.lexsort((rng.random(len(present)), msg_acc))  # same accounts, times in random order
         new_ts = np.empty_like(msg_ts)
         new_ts[by_account] = msg_ts[shuffled]
-        null_actions = [Action(a.account, a.item, float(new_ts[msg_index[a.message_id]]), a.message_id)
-                        for a in actions]
-        null = co_actions(null_actions, result.window_s, kind=result.kind, similarity=similarity,
-                          min_participation=min_participation)
-        for p in null.pairs(self_loops=False, min_weight=1):
-            key = (p.account_1, p.account_2)
-            if key in wanted and p.weight >= wanted[key]:
-                exceed[key] += 1
-    p_values = {k: (1 + c) / (permutations + 1) for k, c in exceed.items()}
+        src, dst, weight = _network(enc, new_ts[row_msg], result.kind, result.window_s, similarity, block)
+        null = dict(zip(zip(src.tolist(), dst.tolist()), weight.tolist()))
+        for (a, b), w in wanted.items():
+            if min(null.get((a, b), 0), null.get((b, a), 0)) >= w:
+                exceed[(a, b)] += 1
+    names = enc.accounts
+    p_values = {(names[a], names[b]): (1 + c) / (permutations + 1) for (a, b), c in exceed.items()}
     result.p_values = p_values
     result.permutations = permutations
     result.seed = seed
@@ -718,8 +794,8 @@ def find_groups(graph, method: str = "louvain", *, seed: int = 0, resolution: fl
     return sorted(groups, key=lambda g: (-len(g), g[0]))
 
 
-def summarize_groups(groups: list[list[str]], graph, actions: Iterable[Action] = (), *, method: str = "louvain",
-                     platforms: dict[str, str] | None = None,
+def summarize_groups(groups: list[list[str]], graph, actions: Iterable[Action] | ActionColumns = (), *,
+                     method: str = "louvain", platforms: dict[str, str] | None = None,
                      state_affiliated: dict[str, bool] | None = None) -> list[Group]:
     """Summaries of groups: size, internal edges and weight, shared items, time span, platforms.
 
@@ -731,9 +807,10 @@ def summarize_groups(groups: list[list[str]], graph, actions: Iterable[Action] =
     """
     by_item: dict[str, list[tuple[str, float]]] = defaultdict(list)
     member_of = {m: k for k, g in enumerate(groups) for m in g}
-    for a in actions:
-        if a.account in member_of:
-            by_item[a.item].append((a.account, a.ts))
+    cols = _as_columns(actions)
+    for account, item, ts in zip(cols.account, cols.item, cols.ts):
+        if account in member_of:
+            by_item[item].append((account, ts))
     out = []
     for k, members in enumerate(groups):
         mset = set(members)
