@@ -55,6 +55,7 @@ def step_import(ctx: DemoContext) -> list[str]:
 # (title, "module:function") — resolved lazily so that one analysis' import cost is paid only here.
 STEPS: list[tuple[str, str]] = [
     ("Import the case", "graphtool.demo:step_import"),
+    ("Scheduled imports: incremental, one run at a time, crash-safe", "graphtool.schedule:demo_step"),
     ("Find coordinated groups", "graphtool.analyze.coordination_store:demo_step"),
     ("Write the maps", "graphtool.render.views:demo_step"),  # keep last: draws the scores the analyses stored
 ]
