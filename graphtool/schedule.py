@@ -370,6 +370,7 @@ def run_schedule(manifest_path: str | Path, open_store: Callable[[], Store], *, 
     lock = None
     store = None
     logged = False  # whether the run has its ImportRun node
+    rejects_file = RejectsFile(None)
     hashes: list[str] = []
     try:
         manifest = load_manifest(manifest_path)
@@ -404,19 +405,16 @@ def run_schedule(manifest_path: str | Path, open_store: Callable[[], Store], *, 
         show = sys.stderr.isatty() if progress is None else progress
         from rich.progress import Progress, SpinnerColumn, TextColumn
 
-        try:
-            with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,} rows"),
-                          disable=not show, transient=True) as bar:
-                for planned in todo:
-                    task = bar.add_task(f"importing {planned.path.name}", total=None)
-                    _import_file(store, planned, manifest.batch_size, report.result, reject,
-                                 lambda n, task=task: bar.advance(task, n))
-                    # Only now is the file done: a run killed before this line reads it again.
-                    report.files.append(str(planned.path))
-                    hashes.append(planned.fingerprint)
-                    _save_run(store, report, host, hashes)
-        finally:
-            rejects_file.close()
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,} rows"),
+                      disable=not show, transient=True) as bar:
+            for planned in todo:
+                task = bar.add_task(f"importing {planned.path.name}", total=None)
+                _import_file(store, planned, manifest.batch_size, report.result, reject,
+                             lambda n, task=task: bar.advance(task, n))
+                # Only now is the file done: a run killed before this line reads it again.
+                report.files.append(str(planned.path))
+                hashes.append(planned.fingerprint)
+                _save_run(store, report, host, hashes)
         report.outcome = "rejects" if report.rejects else "ok"
     except LockedError as exc:
         report.outcome, report.error = "locked", str(exc)
@@ -424,6 +422,7 @@ def run_schedule(manifest_path: str | Path, open_store: Callable[[], Store], *, 
         report.outcome = "failed"
         report.error = str(exc) if isinstance(exc, GraphtoolError) else f"{type(exc).__name__}: {exc}"
     finally:
+        rejects_file.close()
         report.ended_at = iso(int(_now().timestamp()))
         if logged:
             try:

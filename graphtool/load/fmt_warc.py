@@ -25,7 +25,7 @@ from typing import Iterator
 from urllib.parse import urlsplit
 
 from . import register
-from .records import FieldError, NodeRecord, Origin, Reject, iso, node_record, parse_time, rel_record
+from .records import FieldError, Origin, Reject, iso, node_record, parse_time, rel_record
 
 EXTENSIONS = (".warc", ".warc.gz")
 HTML_TYPES = ("text/html", "application/xhtml+xml")
