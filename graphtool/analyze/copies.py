@@ -64,8 +64,8 @@ class CopyParams:
         A document with more anchors is sampled at half the rate, repeatedly, until it has
         at most this many (a nested sample, still consistent with smaller documents, but an
         excerpt must then be longer to be found in it).  The default only bounds texts
-        beyond what the loader accepts (8 MiB): a 5 MB article keeps all its anchors, about
-        half a byte per character against the text's three.
+        beyond what the loader accepts (8 MiB): a 5 MB article keeps all its anchors, and its
+        stored sketch is about a fifth of the text's size.
     min_shared_anchors : int
         Anchors two documents must share to become a candidate pair.
     max_anchor_df : int
