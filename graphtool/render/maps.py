@@ -67,7 +67,7 @@ MAX_LABEL = 40
 # Stabilisation budget: one Barnes-Hut iteration costs about ITERATION_MS[0] + ITERATION_MS[1] * nodes
 # milliseconds in headless Chromium on the benchmark machine (bench/maps.py); the iteration count
 # is what fits in STABILIZATION_MS, within [50, 500].
-STABILIZATION_MS = 3000
+STABILIZATION_MS = 2500
 ITERATION_MS = (5.0, 0.015)
 
 _declared = {p.name for spec in model.NODES for p in spec.props}
@@ -191,6 +191,8 @@ _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 def _text(value, limit: int = MAX_TEXT) -> str:
     """A value as display text, shortened; never markup (the page sets it as text)."""
+    if type(value) is int:
+        return str(value)
     if isinstance(value, bool):
         s = "true" if value else "false"
     elif isinstance(value, float):
@@ -358,7 +360,7 @@ def page_data(G: nx.Graph, options: MapOptions, score: dict, partition: dict, *,
                 "gt": {"head": name, "key": _text(a.get("id", v)), "platform": a.get("platform"),
                        "t0": t0, "t1": t1, "score": float(f"{raw:.6g}"),
                        "facts": _facts(a, label if not is_overview else None),
-                       "reasons": [_text(r) for r in (a.get("affiliation_reasons") or [])]}}
+                       "reasons": [_text(r, 1000) for r in (a.get("affiliation_reasons") or [])]}}
         if is_overview:
             item["gt"]["facts"] = [["members", f"{a['members']:,}"], ["top members", _text(a.get("top") or [])]] + \
                 ([["communities merged", f"{a['merged']:,}"]] if a.get("merged", 1) > 1 else []) + \

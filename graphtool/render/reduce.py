@@ -178,7 +178,8 @@ def plan_pages(G: nx.Graph, score: dict, partition: dict, budget: int, name: Cal
     name : callable
         node -> display name (to name communities by their top members).
     strategy : {"auto", "communities", "top"}
-        ``auto`` uses communities when there are at least two and none holds 90% of the nodes.
+        ``auto`` uses top-N up to twice the budget (one page then shows at least half the graph),
+        and communities beyond, when there are at least two and none holds 90% of the nodes.
     max_drilldowns : int
         Drill-down pages for at most this many of the largest communities (of 2+ members).
     score_name : str
@@ -196,7 +197,8 @@ def plan_pages(G: nx.Graph, score: dict, partition: dict, budget: int, name: Cal
         return [Page(G, "full")]
     sizes = Counter(partition[v] for v in G)
     if strategy == "auto":
-        strategy = "communities" if len(sizes) >= 2 and max(sizes.values()) < 0.9 * n else "top"
+        strategy = "communities" if n > 2 * budget and len(sizes) >= 2 and max(sizes.values()) < 0.9 * n \
+            else "top"
     if strategy == "top":
         return [_top_page(G, score, budget, score_name)]
 
@@ -208,12 +210,14 @@ def plan_pages(G: nx.Graph, score: dict, partition: dict, budget: int, name: Cal
     members: dict = {}
     for v in G:
         members.setdefault(partition[v], []).append(v)
+    outside: Counter = Counter()  # community -> edges to other communities, in one pass
+    for u, v in G.edges():
+        if partition[u] != partition[v]:
+            outside[partition[u]] += 1
+            outside[partition[v]] += 1
     for c in drill:
         s = sid[c]
         H = G.subgraph(members[c])
-        outside = sum(1 for u, v in G.edges(members[c]) if partition[u] != partition[v]) if not G.is_directed() \
-            else sum(1 for u, v in G.in_edges(members[c]) if partition[u] != c) + \
-            sum(1 for u, v in G.out_edges(members[c]) if partition[v] != c)
         title = f"Community {s[1:]} ({sizes[c]:,} members)"
         if H.number_of_nodes() > budget:
             page = _top_page(H, score, budget, score_name)
@@ -221,7 +225,7 @@ def plan_pages(G: nx.Graph, score: dict, partition: dict, budget: int, name: Cal
             page = Page(H, "community")
         page.kind, page.slug, page.title = "community", s, title
         page.notes.insert(0, f"{title}, one of the communities of the overview map. "
-                             f"{outside:,} edges to other communities are not drawn.")
+                             f"{outside[c]:,} edges to other communities are not drawn.")
         page.links = [("", "Back to the overview of all communities")]
         Q.nodes[s]["href"] = s
         overview.links.append((s, f"{title}: {', '.join(Q.nodes[s]['top'][:3])}"))

@@ -9,7 +9,7 @@
   var data = JSON.parse(document.getElementById("graph-data").textContent);
   var meta = data.meta;
   var byId = function (id) { return document.getElementById(id); };
-  var LOCAL_PAGE = /^[A-Za-z0-9][A-Za-z0-9._-]*\.html$/;
+  var LOCAL_PAGE = /^[^\/\\:?#]+\.html$/;  // a file name beside this one: no folder, scheme or query
 
   function el(tag, text, cls) {
     var e = document.createElement(tag);
@@ -46,7 +46,7 @@
   var network = new vis.Network(byId("map"), { nodes: nodeView, edges: edgeView }, data.options);
   var api = {
     network: network, nodes: nodes, edges: edges, nodeView: nodeView, edgeView: edgeView,
-    meta: meta, stable: false, stableMs: null, search: search, refresh: refresh
+    meta: meta, stable: false, stableMs: null, stableAt: null, search: search, refresh: refresh
   };
   window.graphtoolMap = api;
 
@@ -54,7 +54,8 @@
     if (api.stable) { return; }
     network.setOptions({ physics: { enabled: false } });  // stop: the layout stays put from here on
     api.stable = true;
-    api.stableMs = performance.now() - started;
+    api.stableMs = performance.now() - started;  // since the network was created
+    api.stableAt = performance.now();  // since navigation started: parsing and drawing included
     document.body.setAttribute("data-stable", "1");
     shownCount();
   }
@@ -75,6 +76,13 @@
   function factsBlock(item) {
     var box = document.createElement("div");
     box.appendChild(el("div", item.gt.head, "head"));
+    var reasons = item.gt.reasons || [];
+    if (reasons.length) {  // the why first: it is what an analyst has to defend
+      box.appendChild(el("div", "Why affiliated:"));
+      var ul = el("ul", null, "reasons");
+      reasons.forEach(function (r) { ul.appendChild(el("li", r)); });
+      box.appendChild(ul);
+    }
     var dl = el("dl", null, "facts");
     var facts = (item.gt.facts || []).slice();
     if (item.from !== undefined) {  // an edge: name its ends
@@ -85,16 +93,9 @@
       dl.appendChild(el("dd", kv[1]));
     });
     box.appendChild(dl);
-    var reasons = item.gt.reasons || [];
-    if (reasons.length) {
-      box.appendChild(el("div", "Why affiliated:"));
-      var ul = el("ul", null, "reasons");
-      reasons.forEach(function (r) { ul.appendChild(el("li", r)); });
-      box.appendChild(ul);
-    }
     if (item.gt.href && LOCAL_PAGE.test(item.gt.href)) {
       var a = el("a", "Open this community's map");
-      a.href = item.gt.href;
+      a.href = encodeURIComponent(item.gt.href);
       box.appendChild(a);
     }
     return box;
@@ -124,7 +125,7 @@
   network.on("doubleClick", function (p) {
     if (!p.nodes.length) { return; }
     var href = nodes.get(p.nodes[0]).gt.href;
-    if (href && LOCAL_PAGE.test(href)) { window.location.href = href; }
+    if (href && LOCAL_PAGE.test(href)) { window.location.href = encodeURIComponent(href); }
   });
 
   // ---- search ------------------------------------------------------------------------------
@@ -242,7 +243,7 @@
     if (!LOCAL_PAGE.test(link.href)) { return; }
     var li = document.createElement("li");
     var a = el("a", link.text);
-    a.href = link.href;
+    a.href = encodeURIComponent(link.href);
     li.appendChild(a);
     byId("links").appendChild(li);
   });
