@@ -1,7 +1,7 @@
 """Co-share (co-retweet) networks: graphtool's sort-and-sweep against the QUT toolkit, same input.
 
-    python -m bench.coordination [--sizes real,100000,1000000] [--runs 3] [--qut-timeout 900]
-                                 [--qut-runs-large 1] [--out docs/benchmarks.md]
+    python -m bench.coordination [--sizes real,100000,1000000] [--runs 3] [--qut-timeout 600]
+                                 [--qut-runs-large 3] [--out docs/benchmarks.md]
 
 Inputs, all in QUT's CSV format: the 35,125 real retweets of the CooRTweet sample (10 s
 window, the issue's check) and synthetic shares (60 s window): accounts with log-normal
@@ -90,15 +90,16 @@ def run_graphtool(csv_path: str, window: float, edges_out: str) -> None:
 
     seen: set[str] = set()
     account, item, ts, ids = [], [], [], []
+    add_seen, add_account, add_item, add_ts, add_id = seen.add, account.append, item.append, ts.append, ids.append
     with open(csv_path, newline="", encoding="utf-8") as handle:
         reader = csv.reader(handle)
         next(reader)
-        for row in reader:
-            if row[0] in seen:
+        for message_id, user_id, _, repost_id, _, _, timestamp, _ in reader:
+            if message_id in seen:
                 continue
-            seen.add(row[0])
-            if row[3]:
-                account.append(row[1]), item.append(row[3]), ts.append(float(row[6])), ids.append(row[0])
+            add_seen(message_id)
+            if repost_id:
+                add_account(user_id), add_item(repost_id), add_ts(float(timestamp)), add_id(message_id)
     edges = co_actions(ActionColumns(account, item, ts, ids), window, kind="co-share").edges(self_loops=False)
     with open(edges_out, "wb") as handle:
         pickle.dump(edges, handle)
@@ -282,8 +283,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="real,100000,1000000")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--qut-timeout", type=float, default=900.0, help="seconds before a QUT run is stopped")
-    parser.add_argument("--qut-runs-large", type=int, default=1, help="QUT runs at 10^6 shares and above")
+    parser.add_argument("--qut-timeout", type=float, default=600.0, help="seconds before a QUT run is stopped")
+    parser.add_argument("--qut-runs-large", type=int, default=3, help="QUT runs at 10^6 shares and above")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     args = parser.parse_args()

@@ -47,7 +47,7 @@ import numpy as np
 KINDS = ("co-share", "co-link", "co-text", "co-similar-text", "co-reply")
 DEFAULT_WINDOW_S = 60
 DEFAULT_SIMILARITY = 0.8
-BLOCK = 4_000_000  # matched pairs per block: ~100 MB of int64 work arrays
+BLOCK = 1_000_000  # matched pairs per block: ~60 MB of int64 work arrays
 
 
 @contextmanager
@@ -462,7 +462,7 @@ def window_pairs(item: np.ndarray, ts: np.ndarray, window_s: float,
 
     Sort-and-sweep: rows are sorted by (item, time); each row's window is one contiguous
     run of that order, found by binary search on a composite (item rank, time) key.  The
-    pairs come out in blocks of about ``block`` rows each (a single row's window may make a
+    pairs come out in blocks of about ``block`` pairs each (a single row's window may make a
     block larger), as index arrays into the input.
 
     Parameters
