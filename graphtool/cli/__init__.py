@@ -14,7 +14,7 @@ from .. import __version__
 from ..errors import GraphtoolError
 from .common import state
 
-GROUPS = ("imports", "stats", "db", "demo", "query", "schedule", "maps")
+GROUPS = ("imports", "stats", "db", "demo", "query", "coordination", "analyze", "maps", "schedule", "provenance")
 
 app = typer.Typer(
     name="graphtool",

@@ -1,0 +1,161 @@
+"""Centrality on the amplification graph: weighted PageRank, in/out strength, betweenness.
+
+Every function is pure: ``f(G, ...) -> {node: value}`` on a NetworkX graph, deterministic for
+a given graph (node order included) and seed.  Edges of the amplification graph point from
+the amplifier to the amplified (``A -> B``: A shared or copied B's content), so PageRank and
+in-strength rise with how much an actor is amplified, out-strength with how much it amplifies.
+"""
+from __future__ import annotations
+
+import random
+
+import networkx as nx
+
+# PageRank parameters: networkx's own defaults, written out so the stored numbers can be
+# reproduced with ``networkx.pagerank(G, alpha=ALPHA, weight="weight", tol=TOL, max_iter=MAX_ITER)``.
+ALPHA = 0.85
+TOL = 1.0e-6
+MAX_ITER = 100
+
+# Betweenness is exact up to this many nodes and estimated from BETWEENNESS_PIVOTS sampled
+# source nodes beyond it (Brandes & Pich 2007).  On a 2-core machine the exact all-pairs
+# computation on 5,000 nodes takes about a second; 256 pivots keep a 10^6-edge graph within
+# a few seconds while the ranking of the top nodes stays stable.
+EXACT_BETWEENNESS_MAX_NODES = 5000
+BETWEENNESS_PIVOTS = 256
+
+
+def pagerank(G: nx.Graph, alpha: float = ALPHA, weight: str | None = "weight", tol: float = TOL,
+             max_iter: int = MAX_ITER) -> dict:
+    """Weighted PageRank.
+
+    Parameters
+    ----------
+    G : networkx.Graph or networkx.DiGraph
+        Edge attribute ``weight`` is the amplification weight (shares + copies).
+    alpha : float
+        Damping factor.
+    weight : str or None
+        Edge attribute holding the weight; ``None`` treats every edge as 1.
+    tol, max_iter : float, int
+        Convergence tolerance (on the L1 change, times the number of nodes) and iteration cap.
+
+    Returns
+    -------
+    dict
+        node -> PageRank; values sum to 1; ``{}`` for an empty graph.  Dangling nodes
+        (actors nobody's content flows out of) spread their rank uniformly, as in networkx.
+
+    Notes
+    -----
+    This is :func:`networkx.pagerank` itself (its power iteration on a SciPy sparse matrix),
+    so the values equal networkx's to machine precision; the function exists to fix and
+    document the parameters graphtool stores.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("a", "b"), ("c", "b")])
+    >>> pr = pagerank(G)
+    >>> max(pr, key=pr.get)
+    'b'
+    """
+    if G.number_of_nodes() == 0:
+        return {}
+    return nx.pagerank(G, alpha=alpha, weight=weight, tol=tol, max_iter=max_iter)
+
+
+def strength(G: nx.Graph, weight: str = "weight") -> tuple[dict, dict]:
+    """Weighted in- and out-degree.
+
+    Parameters
+    ----------
+    G : networkx.Graph or networkx.DiGraph
+    weight : str
+        Edge attribute summed; a missing attribute counts 1.
+
+    Returns
+    -------
+    (dict, dict)
+        ``(strength_in, strength_out)``: node -> float.  On an undirected graph both are the
+        weighted degree.  A self-loop counts once in each direction.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph()
+    >>> G.add_edge("a", "b", weight=3); G.add_edge("c", "b", weight=2)
+    >>> strength(G)[0]["b"]
+    5.0
+    """
+    if G.is_directed():
+        inn = {n: float(d) for n, d in G.in_degree(weight=weight)}
+        out = {n: float(d) for n, d in G.out_degree(weight=weight)}
+        return inn, out
+    deg = {n: float(d) for n, d in G.degree(weight=weight)}
+    return deg, dict(deg)
+
+
+def betweenness(G: nx.Graph, k: int | None = None, seed: int = 0,
+                exact_max_nodes: int = EXACT_BETWEENNESS_MAX_NODES,
+                pivots: int = BETWEENNESS_PIVOTS) -> dict:
+    """Normalised shortest-path betweenness (hop counts, endpoints excluded).
+
+    Parameters
+    ----------
+    G : networkx.Graph or networkx.DiGraph
+        Edge weights are ignored: an amplification weight is a strength, not a distance.
+    k : int, optional
+        Number of pivot (source) nodes to sample.  ``None`` means exact when the graph has at
+        most ``exact_max_nodes`` nodes and ``pivots`` sampled sources beyond that.
+    seed : int
+        Seed of the pivot sample.  The pivots are ``random.Random(seed).sample(list(G), k)``,
+        exactly the ones ``networkx.betweenness_centrality(G, k=k, seed=seed)`` draws, so the
+        estimate equals networkx's for the same arguments.
+    exact_max_nodes, pivots : int
+        The size limit for the exact computation and the default pivot count.
+
+    Returns
+    -------
+    dict
+        node -> betweenness, normalised as networkx does (by the number of (s, t) pairs that
+        could pass through the node; with sampling, scaled from the ``k`` sources).
+
+    Notes
+    -----
+    The shortest-path counting runs in igraph (C): ``Graph.betweenness(sources=pivots)`` gives
+    the raw sum of pair dependencies from the chosen sources, which is the quantity Brandes'
+    algorithm accumulates in networkx; the rescaling below is networkx's.  An undirected graph
+    is counted as a symmetric directed one, which is what networkx's ordered-pair sums are.
+    With fewer than 3 nodes every value is 0.
+    """
+    n = G.number_of_nodes()
+    if n == 0:
+        return {}
+    nodes = list(G)
+    if k is None and n > exact_max_nodes:
+        k = pivots
+    if k is not None and k >= n:
+        k = None  # sampling every node is the exact computation
+    if k is not None and k < 2:
+        raise ValueError("betweenness needs at least 2 pivots")
+    sources = None if k is None else random.Random(seed).sample(nodes, k)
+
+    import igraph as ig
+
+    index = {v: i for i, v in enumerate(nodes)}
+    edges = [(index[u], index[v]) for u, v in G.edges() if u != v]
+    if not G.is_directed():
+        edges += [(b, a) for a, b in edges]
+    g = ig.Graph(n=n, edges=edges, directed=True)
+    raw = g.betweenness(directed=True, sources=None if sources is None else [index[s] for s in sources])
+
+    big_n = n - 1  # (s, t) pairs through v exclude v as target
+    if big_n < 2:
+        return dict.fromkeys(nodes, 0.0)
+    if sources is None:
+        scale = 1.0 / (big_n * (big_n - 1))
+        return {v: raw[i] * scale for i, v in enumerate(nodes)}
+    # A sampled source never counts itself, so it is scaled by k - 1 sources (as networkx does).
+    scale_source = 1.0 / ((k - 1) * (big_n - 1))
+    scale_other = 1.0 / (k * (big_n - 1))
+    sampled = set(sources)
+    return {v: raw[i] * (scale_source if v in sampled else scale_other) for i, v in enumerate(nodes)}

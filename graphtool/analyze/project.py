@@ -1,0 +1,469 @@
+"""Projections from the store into NetworkX, and the writer that stores scores back.
+
+Everything is read in batches with portable Cypher: node lists by key range
+(``WHERE n.id > $after ORDER BY n.id LIMIT $n``), relationships by ``UNWIND $ids`` over batches
+of their start nodes, so no single query returns the whole graph.  Results are sorted before
+the graphs are built, so the same store content gives the same graph (node and edge order
+included) on either store, and the same scores.
+
+Node keys are the node ids; an id used by two labels (an Outlet and an Organization both
+called ``xinhua``) becomes ``Label:id`` for each of them.  Every graph node carries ``label``,
+``id`` and ``name`` attributes, which is what the writer uses.
+
+Graphs
+------
+amplification
+    Account/Outlet -> Account/Outlet: an edge ``A -> B`` when A shared one of B's articles or
+    published an article that COPIES one of B's; ``shares``, ``copies`` and
+    ``weight = shares + copies``.  Self-amplification (sharing or copying oneself) is left out.
+    Every Account and Outlet is a node, amplified or not.
+ownership
+    MultiDiGraph of OPERATED_BY / OWNED_BY / REGISTERED_TO (whatever the model declares as
+    :data:`OWNERSHIP_TYPES`), ``u -> v`` meaning v runs, owns or registered u; edge attributes
+    ``type``, ``confidence`` (as stored), ``basis``, ``sources``.
+coordination
+    Undirected Graph of COORDINATED_WITH between Accounts: ``weight`` summed over kinds,
+    ``kinds`` the sorted kinds joined by ``|``.
+"""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+
+from .. import model
+from ..errors import InputError
+from ..store import Store
+from .affiliation import Actor, Item
+
+BATCH = 2000  # ids per UNWIND batch
+PAGE = 10_000  # rows per page of a node listing
+FLOAT_DIGITS = 12  # significant digits of stored scores: identical on both stores
+OWNERSHIP_TYPES = ("OPERATED_BY", "OWNED_BY", "REGISTERED_TO")
+ACTORS = model.ACTORS  # Account, Outlet
+_ACCOUNT, _OUTLET = (model.node(label).label for label in ("Account", "Outlet"))
+_ARTICLE = model.node("Article").label
+
+
+def _batches(items: list, size: int = BATCH):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _finite(value, default=None):
+    if isinstance(value, bool) or value is None:
+        return default
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return default
+    return number if math.isfinite(number) else default
+
+
+def list_nodes(store: Store, label: str, props: tuple[str, ...] = (), page: int = PAGE) -> list[dict]:
+    """Every node of ``label`` as ``{"id": ..., prop: value}``, sorted by id, read page by page."""
+    label = model.node(label).label
+    columns = "".join(f", n.{p} AS {p}" for p in props)
+    query = (f"MATCH (n:{label}) WHERE n.id > $after RETURN n.id AS id{columns} "
+             f"ORDER BY id LIMIT $limit")
+    rows, after = [], ""
+    while True:
+        chunk = store.read(query, {"after": after, "limit": page})
+        rows.extend(chunk)
+        if len(chunk) < page:
+            return rows
+        after = chunk[-1]["id"]
+
+
+@dataclass
+class Keys:
+    """Node keys for (label, id): the id, or ``Label:id`` where an id is used by several labels."""
+
+    ids: dict = field(default_factory=dict)  # label -> set of ids
+    _shared: set = field(default_factory=set)
+
+    def add(self, label: str, ids) -> None:
+        self.ids.setdefault(label, set()).update(ids)
+        seen: dict = defaultdict(int)
+        for members in self.ids.values():
+            for i in members:
+                seen[i] += 1
+        self._shared = {i for i, n in seen.items() if n > 1}
+
+    def key(self, label: str, node_id: str) -> str:
+        return f"{label}:{node_id}" if node_id in self._shared else node_id
+
+
+@dataclass
+class Census:
+    """What the projections read: the actors and owners with their properties, and their keys."""
+
+    keys: Keys
+    actors: dict  # key -> Actor
+    owners: dict  # key -> {"label", "id", "name", "state_affiliated", "country", "sources"}
+    warnings: list = field(default_factory=list)
+
+    def by_label(self, label: str) -> list[str]:
+        return sorted(a.id for a in self.actors.values() if a.label == label)
+
+
+def census(store: Store) -> Census:
+    """Read every Account, Outlet and possible owner (Organization, Person) with what scoring needs."""
+    keys = Keys()
+    raw: dict = {}
+    owner_labels = sorted({t for rel in OWNERSHIP_TYPES for t in model.rel(rel).targets} - set(ACTORS))
+    wanted = {
+        _ACCOUNT: ("display_name", "registrant_country", "audience_country", "sources"),
+        _OUTLET: ("name", "state_affiliated", "country", "sources"),
+    }
+    for label in owner_labels:
+        spec = model.node(label)
+        wanted[label] = tuple(p for p in ("name", "state_affiliated", "country", "sources") if spec.prop(p))
+    for label, props in wanted.items():
+        raw[label] = list_nodes(store, label, props)
+        keys.add(label, (r["id"] for r in raw[label]))
+
+    def text(value):
+        return value if isinstance(value, str) and value.strip() else None
+
+    def sources(value):
+        return tuple(sorted(s for s in value if isinstance(s, str))) if isinstance(value, list) else ()
+
+    actors, owners = {}, {}
+    for label in ACTORS:
+        for r in raw[label]:
+            k = keys.key(label, r["id"])
+            actors[k] = Actor(k, label, r["id"], name=text(r.get("name")) or text(r.get("display_name")) or "",
+                              state_affiliated=text(r.get("state_affiliated")), country=text(r.get("country")),
+                              registrant_country=text(r.get("registrant_country")),
+                              audience_country=text(r.get("audience_country")), sources=sources(r.get("sources")))
+    for label in owner_labels:
+        for r in raw[label]:
+            owners[keys.key(label, r["id"])] = {
+                "label": label, "id": r["id"], "name": text(r.get("name")) or "",
+                "state_affiliated": text(r.get("state_affiliated")), "country": text(r.get("country")),
+                "sources": sources(r.get("sources"))}
+    return Census(keys, actors, owners)
+
+
+def _add_nodes(G: nx.Graph, census_: Census, include_owners: bool = False) -> None:
+    for k in sorted(census_.actors):
+        a = census_.actors[k]
+        G.add_node(k, label=a.label, id=a.id, name=a.name, state_affiliated=a.state_affiliated or "",
+                   country=a.country or "", sources=list(a.sources))
+    if include_owners:
+        for k in sorted(census_.owners):
+            o = census_.owners[k]
+            G.add_node(k, label=o["label"], id=o["id"], name=o["name"], state_affiliated=o["state_affiliated"] or "",
+                       country=o["country"] or "", sources=list(o["sources"]))
+
+
+# ----------------------------------------------------------------------------- amplification
+
+def _share_query(dst_label: str) -> str:
+    return (f"UNWIND $ids AS id MATCH (a:{_ACCOUNT} {{id: id}})-[s:SHARED]->(:{_ARTICLE})"
+            f"<-[:PUBLISHED]-(b:{dst_label}) RETURN a.id AS src, b.id AS dst, count(s) AS n")
+
+
+def _copy_query(src_label: str, dst_label: str) -> str:
+    return (f"UNWIND $ids AS id MATCH (a:{src_label} {{id: id}})-[:PUBLISHED]->(:{_ARTICLE})-[c:COPIES]->"
+            f"(:{_ARTICLE})<-[:PUBLISHED]-(b:{dst_label}) RETURN a.id AS src, b.id AS dst, count(c) AS n")
+
+
+def amplification_graph(store: Store, census_: Census | None = None) -> nx.DiGraph:
+    """Who amplifies whom (see the module docstring); deterministic node and edge order."""
+    census_ = census_ or census(store)
+    keys = census_.keys
+    counts: dict = defaultdict(lambda: [0, 0])  # (src key, dst key) -> [shares, copies]
+    specs = ([(0, _ACCOUNT, dst, _share_query(dst)) for dst in ACTORS]
+             + [(1, src, dst, _copy_query(src, dst)) for src in ACTORS for dst in ACTORS])
+    for kind, src_label, dst_label, query in specs:
+        for batch in _batches(census_.by_label(src_label)):
+            for r in store.read(query, {"ids": batch}):
+                src, dst = keys.key(src_label, r["src"]), keys.key(dst_label, r["dst"])
+                if src != dst:
+                    counts[(src, dst)][kind] += int(r["n"])
+    G = nx.DiGraph(name="amplification")
+    _add_nodes(G, census_)
+    for (src, dst) in sorted(counts):
+        shares, copies = counts[(src, dst)]
+        G.add_edge(src, dst, weight=float(shares + copies), shares=shares, copies=copies)
+    return G
+
+
+# ----------------------------------------------------------------------------- ownership
+
+def ownership_graph(store: Store, census_: Census | None = None) -> nx.MultiDiGraph:
+    """OPERATED_BY / OWNED_BY / REGISTERED_TO with confidences, owners included as nodes."""
+    census_ = census_ or census(store)
+    keys = census_.keys
+    G = nx.MultiDiGraph(name="ownership")
+    _add_nodes(G, census_, include_owners=True)
+    by_label = {label: sorted(ids) for label, ids in keys.ids.items()}
+    edges = []
+    for type_ in OWNERSHIP_TYPES:
+        spec = model.rel(type_)
+        for src_label in spec.sources:
+            for dst_label in spec.targets:
+                if src_label not in by_label or dst_label not in by_label:
+                    continue
+                query = (f"UNWIND $ids AS id MATCH (a:{src_label} {{id: id}})-[r:{spec.type}]->(b:{dst_label}) "
+                         f"RETURN a.id AS src, b.id AS dst, r.confidence AS confidence, r.basis AS basis, "
+                         f"r.sources AS sources")
+                for batch in _batches(by_label[src_label]):
+                    for r in store.read(query, {"ids": batch}):
+                        srcs = r.get("sources")
+                        edges.append((keys.key(src_label, r["src"]), keys.key(dst_label, r["dst"]), type_,
+                                      r.get("confidence"), r.get("basis") if isinstance(r.get("basis"), str) else "",
+                                      tuple(sorted(s for s in srcs if isinstance(s, str)))
+                                      if isinstance(srcs, list) else ()))
+    edges.sort(key=lambda e: (e[0], e[1], e[2], str(e[3]), e[4], e[5]))
+    for src, dst, type_, conf, basis, sources in edges:
+        G.add_edge(src, dst, key=f"{type_}:{G.number_of_edges(src, dst)}", type=type_, confidence=conf,
+                   basis=basis, sources=list(sources))
+    return G
+
+
+# ----------------------------------------------------------------------------- coordination
+
+def coordination_graph(store: Store, census_: Census | None = None) -> nx.Graph:
+    """COORDINATED_WITH between Accounts as one undirected weighted edge per pair."""
+    census_ = census_ or census(store)
+    keys = census_.keys
+    spec = model.rel("COORDINATED_WITH")
+    query = (f"UNWIND $ids AS id MATCH (a:{_ACCOUNT} {{id: id}})-[r:{spec.type}]->(b:{_ACCOUNT}) "
+             f"RETURN a.id AS src, b.id AS dst, r.kind AS kind, r.weight AS weight")
+    pairs: dict = defaultdict(lambda: [0.0, set()])
+    for batch in _batches(census_.by_label(_ACCOUNT)):
+        for r in store.read(query, {"ids": batch}):
+            a, b = sorted((keys.key(_ACCOUNT, r["src"]), keys.key(_ACCOUNT, r["dst"])))
+            w = _finite(r.get("weight"), 1.0)
+            pairs[(a, b)][0] += max(0.0, w)
+            if isinstance(r.get("kind"), str):
+                pairs[(a, b)][1].add(r["kind"])
+    G = nx.Graph(name="coordination")
+    _add_nodes(G, census_)
+    G.remove_nodes_from([k for k, d in list(G.nodes(data=True)) if d["label"] != _ACCOUNT])
+    for (a, b) in sorted(pairs):
+        w, kinds = pairs[(a, b)]
+        G.add_edge(a, b, weight=w, kinds="|".join(sorted(kinds)))
+    return G
+
+
+# ----------------------------------------------------------------------------- content
+
+def content_counts(store: Store, census_: Census) -> tuple[dict, dict]:
+    """``(published, shared)``: actor key -> number of articles it published / shares it made."""
+    keys = census_.keys
+    published: dict = defaultdict(int)
+    shared: dict = defaultdict(int)
+    for label in ACTORS:
+        queries = [(published, f"UNWIND $ids AS id MATCH (a:{label} {{id: id}})-[p:PUBLISHED]->() "
+                                f"RETURN a.id AS id, count(p) AS n")]
+        if label == _ACCOUNT:
+            queries.append((shared, f"UNWIND $ids AS id MATCH (a:{label} {{id: id}})-[s:SHARED]->() "
+                                    f"RETURN a.id AS id, count(s) AS n"))
+        for counts, query in queries:
+            for batch in _batches(census_.by_label(label)):
+                for r in store.read(query, {"ids": batch}):
+                    counts[keys.key(label, r["id"])] += int(r["n"])
+    return dict(published), dict(shared)
+
+
+def _sources(value) -> tuple:
+    return tuple(sorted(s for s in value if isinstance(s, str))) if isinstance(value, list) else ()
+
+
+def state_items(store: Store, census_: Census, state_keys: set) -> tuple[list[Item], dict]:
+    """Content of every actor that takes up an article published by one of ``state_keys``.
+
+    Returns ``(items, info)``.  Items come from, for each state-media article:
+
+    - COPIES edges into it (``attributed`` and ``lag_s`` as stored; a CITES edge from the copy to
+      the original also makes it attributed);
+    - CITES edges into it from articles without a COPIES edge to it (an attributed copy);
+    - articles with the same ``content_sha256`` published later, without a COPIES edge to it
+      (a verbatim copy; attributed if it CITES the original) -- so verbatim copies count even
+      before copy detection has run;
+    - SHARED edges to it (reposts; lag from the original's ``published_ts`` to the share's ``at_ts``).
+
+    ``info`` counts the COPIES edges seen, for the summary's warnings.
+    """
+    keys = census_.keys
+    originals: dict = {}  # article id -> (state key, published_ts, sha)
+    for label in ACTORS:
+        ids = sorted(census_.actors[k].id for k in state_keys if census_.actors[k].label == label)
+        query = (f"UNWIND $ids AS id MATCH (s:{label} {{id: id}})-[:PUBLISHED]->(y:{_ARTICLE}) "
+                 f"RETURN s.id AS actor, y.id AS article, y.published_ts AS ts, y.content_sha256 AS sha")
+        for batch in _batches(ids):
+            for r in store.read(query, {"ids": batch}):
+                originals.setdefault(r["article"], (keys.key(label, r["actor"]), _finite(r.get("ts")), r.get("sha")))
+    article_ids = sorted(originals)
+    items: list[Item] = []
+    copies_seen: set = set()
+    cites: set = set()
+
+    def lag(ts, original) -> float | None:
+        t0 = originals[original][1]
+        t1 = _finite(ts)
+        return None if t0 is None or t1 is None else t1 - t0
+
+    for label in ACTORS:
+        cite_q = (f"UNWIND $ids AS id MATCH (y:{_ARTICLE} {{id: id}})<-[r:CITES]-(x:{_ARTICLE})"
+                  f"<-[:PUBLISHED]-(a:{label}) RETURN y.id AS original, x.id AS content, a.id AS actor, "
+                  f"x.published_ts AS ts, x.sources AS xs, r.sources AS rs")
+        for batch in _batches(article_ids):
+            for r in store.read(cite_q, {"ids": batch}):
+                cites.add((r["content"], r["original"], keys.key(label, r["actor"]), _finite(r.get("ts")),
+                           _sources(r.get("xs")) + _sources(r.get("rs"))))
+    cited_pairs = {(c[0], c[1]) for c in cites}
+
+    copies = 0
+    for label in ACTORS:
+        copy_q = (f"UNWIND $ids AS id MATCH (y:{_ARTICLE} {{id: id}})<-[c:COPIES]-(x:{_ARTICLE})"
+                  f"<-[:PUBLISHED]-(a:{label}) RETURN y.id AS original, x.id AS content, a.id AS actor, "
+                  f"c.attributed AS attributed, c.lag_s AS lag_s, x.published_ts AS ts, x.sources AS xs")
+        for batch in _batches(article_ids):
+            for r in store.read(copy_q, {"ids": batch}):
+                copies += 1
+                pair = (r["content"], r["original"])
+                copies_seen.add(pair)
+                lag_s = _finite(r.get("lag_s"))
+                items.append(Item(keys.key(label, r["actor"]), "copy", r["content"], r["original"],
+                                  originals[r["original"]][0],
+                                  attributed=r.get("attributed") is True or pair in cited_pairs,
+                                  lag_s=lag_s if lag_s is not None else lag(r.get("ts"), r["original"]),
+                                  sources=_sources(r.get("xs"))))
+    for content, original, actor, ts, sources in sorted(cites):
+        if (content, original) not in copies_seen:
+            items.append(Item(actor, "copy", content, original, originals[original][0], attributed=True,
+                              lag_s=lag(ts, original), sources=sources))
+            copies_seen.add((content, original))
+
+    by_sha: dict = defaultdict(list)
+    for article, (_, ts, sha) in originals.items():
+        if isinstance(sha, str) and sha:
+            by_sha[sha].append(article)
+    shas = sorted(by_sha)
+    for label in ACTORS:
+        sha_q = (f"MATCH (a:{label})-[:PUBLISHED]->(x:{_ARTICLE}) WHERE x.content_sha256 IN $shas "
+                 f"RETURN x.id AS content, x.content_sha256 AS sha, a.id AS actor, x.published_ts AS ts, "
+                 f"x.sources AS xs")
+        for batch in _batches(shas):
+            for r in store.read(sha_q, {"shas": batch}):
+                for original in by_sha[r["sha"]]:
+                    l = lag(r.get("ts"), original)
+                    if r["content"] == original or (r["content"], original) in copies_seen or l is None or l <= 0:
+                        continue
+                    copies_seen.add((r["content"], original))
+                    items.append(Item(keys.key(label, r["actor"]), "copy", r["content"], original,
+                                      originals[original][0], attributed=(r["content"], original) in cited_pairs,
+                                      lag_s=l, sources=_sources(r.get("xs"))))
+
+    share_q = (f"UNWIND $ids AS id MATCH (y:{_ARTICLE} {{id: id}})<-[s:SHARED]-(a:{_ACCOUNT}) "
+               f"RETURN y.id AS original, s.id AS share, a.id AS actor, s.at_ts AS ts, s.sources AS ss")
+    for batch in _batches(article_ids):
+        for r in store.read(share_q, {"ids": batch}):
+            items.append(Item(keys.key(_ACCOUNT, r["actor"]), "repost", str(r["share"]), r["original"],
+                              originals[r["original"]][0], attributed=True, lag_s=lag(r.get("ts"), r["original"]),
+                              sources=_sources(r.get("ss"))))
+    items.sort(key=lambda it: (it.actor, it.kind, it.content, it.original))
+    return items, {"copies": copies, "state_articles": len(article_ids)}
+
+
+# ----------------------------------------------------------------------------- export
+
+def save_graph(G: nx.Graph, path: str | Path) -> Path:
+    """Write a projection as GEXF (``.gexf``) or GraphML (``.graphml``) for Gephi and friends.
+
+    List attributes (``sources``) are joined with ``|``; ``None`` values are left out, because
+    neither format has a null.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".gexf", ".graphml"):
+        raise InputError(f"{path}: graph files must end in .gexf or .graphml")
+
+    def plain(attrs: dict) -> dict:
+        out = {}
+        for k, v in attrs.items():
+            if v is None:
+                continue
+            out[k] = "|".join(map(str, v)) if isinstance(v, (list, tuple)) else v
+        return out
+
+    H = G.__class__()
+    H.graph.update({k: v for k, v in G.graph.items() if isinstance(v, (str, int, float))})
+    for n, d in G.nodes(data=True):
+        H.add_node(str(n), **plain(d))
+    if G.is_multigraph():
+        for u, v, k, d in G.edges(keys=True, data=True):
+            H.add_edge(str(u), str(v), key=k, **plain(d))
+    else:
+        for u, v, d in G.edges(data=True):
+            H.add_edge(str(u), str(v), **plain(d))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".gexf":
+        nx.write_gexf(H, path)
+    else:
+        nx.write_graphml(H, path)
+    return path
+
+
+# ----------------------------------------------------------------------------- writer
+
+def write_node_scores(store: Store, rows: list[dict], batch: int = BATCH) -> int:
+    """Store scores as node properties: rows of ``{"label", "id", "props"}``.
+
+    Property names must be the model's derived ones; a non-finite float is never written (it is
+    left out of the row, so a previous value stays) -- there is no NaN in the store.  Floats are
+    stored to :data:`FLOAT_DIGITS` significant digits: FalkorDB returns doubles printed to 15
+    digits, so a full-precision double would read back differently from the two stores.
+    """
+    allowed = {label: {n for p in model.node(label).props if p.derived for n in model.stored_names(p)}
+               for label in ACTORS}
+    by_label: dict = defaultdict(list)
+    for row in rows:
+        label = row["label"]
+        props = {}
+        for name, value in row["props"].items():
+            if name not in allowed[label]:
+                raise ValueError(f"{name} is not a derived property of {label} in the model")
+            if isinstance(value, float):
+                if not math.isfinite(value):
+                    continue
+                value = float(f"{value:.{FLOAT_DIGITS}g}")
+            props[name] = value
+        by_label[label].append({"id": row["id"], "props": props})
+    written = 0
+    for label, label_rows in sorted(by_label.items()):
+        query = f"UNWIND $rows AS row MATCH (n:{model.node(label).label} {{id: row.id}}) SET n += row.props"
+        for chunk in _batches(label_rows, batch):
+            store.run(query, {"rows": chunk})
+            written += len(chunk)
+    return written
+
+
+def write_amplified(store: Store, G: nx.DiGraph, run_id: str, batch: int = 5000) -> int:
+    """Replace every AMPLIFIED relationship by the edges of the amplification graph ``G``."""
+    spec = model.rel("AMPLIFIED")
+    while store.run(f"MATCH ()-[r:{spec.type}]->() WITH r LIMIT $n DELETE r RETURN count(*) AS c",
+                    {"n": 50_000})[0]["c"]:
+        pass
+    groups: dict = defaultdict(list)
+    for u, v, d in G.edges(data=True):
+        a, b = G.nodes[u], G.nodes[v]
+        groups[(a["label"], b["label"])].append({"src": a["id"], "dst": b["id"], "weight": float(d["weight"]),
+                                                 "shares": int(d["shares"]), "copies": int(d["copies"])})
+    written = 0
+    for (sl, dl), rows in sorted(groups.items()):
+        query = (f"UNWIND $rows AS row MATCH (a:{sl} {{id: row.src}}) MATCH (b:{dl} {{id: row.dst}}) "
+                 f"CREATE (a)-[:{spec.type} {{weight: row.weight, shares: row.shares, copies: row.copies, "
+                 f"run_id: $run}}]->(b)")
+        for chunk in _batches(rows, batch):
+            store.run(query, {"rows": chunk, "run": run_id})
+            written += len(chunk)
+    return written

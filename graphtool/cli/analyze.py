@@ -1,0 +1,111 @@
+"""graphtool analyze / graphtool explain"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .common import echo_json, state
+
+
+def _value(v) -> str:
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    return str(v)
+
+
+def print_summary(summary: dict, echo=typer.echo) -> None:
+    """The human-readable form of :func:`graphtool.analyze.run_analyses`' summary."""
+    for name, g in summary["graphs"].items():
+        echo(f"{name} graph: {g['nodes']:,} nodes, {g['edges']:,} edges")
+    cen = summary.get("centrality")
+    if cen:
+        for score, title in (("pagerank", "PageRank"), ("strength_in", "amplification received"),
+                             ("betweenness", "betweenness")):
+            extra = f" ({cen[score]['method']})" if "method" in cen[score] else ""
+            echo(f"top by {title}{extra}:")
+            for e in cen[score]["top"][:10]:
+                echo(f"  {_value(e['value']):>10}  {e['label']:<7} {e['id']}" + (f"  ({e['name']})" if e["name"] else ""))
+    com = summary.get("communities")
+    if com:
+        q = "undefined" if com["modularity"] is None else f"{com['modularity']:.4f}"
+        echo(f"communities ({com['engine']}, resolution {com['resolution']:g}, seed {com['seed']}): "
+             f"{com['count']:,}, modularity {q}, {com['singletons']:,} singletons")
+        for c in com["largest"]:
+            echo(f"  #{c['community']:<4} {c['size']:>6,} members, e.g. {', '.join(c['members'])}")
+    af = summary.get("affiliation")
+    if af:
+        echo("ownership clarity: " + ", ".join(f"{n:,} {c}" for c, n in af["clarity"].items()))
+        echo("top by affiliation score:")
+        for e in af["top"]:
+            echo(f"  {e['value']:.3f}  {e['clarity']:<8} {e['label']:<7} {e['id']}"
+                 + (f"  ({e['name']})" if e["name"] else ""))
+        if af["unclear"]:
+            echo("unclear ownership, strong behaviour (look at these next; `graphtool explain ID`):")
+            for e in af["unclear"]:
+                echo(f"  {e['value']:.3f}  {e['id']}")
+    for w in summary["warnings"]:
+        echo(f"warning: {w}", err=True)
+    echo(f"run {summary['run']}: scores written to {summary['written']:,} nodes")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def analyze(
+        only: Optional[str] = typer.Option(None, "--only",
+                                           help="Comma-separated subset of centrality,communities,affiliation."),
+        seed: int = typer.Option(0, "--seed", help="Seed of community detection and betweenness sampling."),
+        resolution: float = typer.Option(1.0, "--resolution", min=0.0, help="Community resolution (larger: smaller communities)."),
+        engine: str = typer.Option("auto", "--engine",
+                                   help="Community engine: auto (python-louvain on small graphs, Leiden on large), "
+                                        "louvain or leiden."),
+        top: int = typer.Option(10, "--top", min=1, help="Length of the ranked lists."),
+        export: Optional[Path] = typer.Option(None, "--export",
+                                              help="Also write the projections to this folder (GEXF, GraphML)."),
+        as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    ):
+        """Score every account and outlet (centrality, communities, state affiliation) and store the scores."""
+        from ..analyze import run_analyses
+        from ..analyze.communities import ENGINES
+        from ..errors import ConfigError
+
+        if engine not in ENGINES:
+            raise ConfigError(f"--engine must be one of {', '.join(ENGINES)}")
+        summary = run_analyses(state.store(), only=only, seed=seed, resolution=resolution, engine=engine, top=top,
+                               export_dir=export)
+        if as_json:
+            echo_json(summary)
+        else:
+            print_summary(summary)
+
+    @app.command()
+    def explain(node_id: str = typer.Argument(..., metavar="ID", help="Account or Outlet id, e.g. wechat:handle."),
+                as_json: bool = typer.Option(False, "--json", help="Print the stored scores as JSON.")):
+        """Show one account's or outlet's scores and every reason behind its affiliation score."""
+        from ..analyze import explain as explain_node
+
+        found = explain_node(state.store(), node_id)
+        if as_json:
+            echo_json(found)
+            return
+        for node in found:
+            typer.echo(f"{node['label']} {node['id']}" + (f" ({node['name']})" if node.get("name") else ""))
+            if node.get("analysis_run") is None:
+                typer.echo("  not analysed yet: run `graphtool analyze`")
+                continue
+            typer.echo(f"  analysed by {node['analysis_run']} at {node['analysis_at']}")
+            for name in ("affiliation_score", "ownership_clarity", "pagerank", "strength_in", "strength_out",
+                         "betweenness", "community", "community_size"):
+                if node.get(name) is not None:
+                    typer.echo(f"  {name:<19} {_value(node[name])}")
+            signals = [(k.removeprefix("affiliation_"), node[k]) for k in node
+                       if k.startswith("affiliation_") and k not in ("affiliation_score", "affiliation_reasons")
+                       and node[k] is not None]
+            if signals:
+                typer.echo("  signals: " + ", ".join(f"{k} {v:.3f}" for k, v in signals))
+            reasons = node.get("affiliation_reasons") or []
+            if reasons:
+                typer.echo("  reasons:")
+                for reason in reasons:
+                    typer.echo(f"  - {reason}")
