@@ -57,6 +57,8 @@ STEPS: list[tuple[str, str]] = [
     ("Import the case", "graphtool.demo:step_import"),
     ("Scheduled imports: incremental, one run at a time, crash-safe", "graphtool.schedule:demo_step"),
     ("Find coordinated groups", "graphtool.analyze.coordination_store:demo_step"),
+    # after copy detection and coordination: the affiliation score reads COPIES and COORDINATED_WITH
+    ("Score accounts: centrality, communities, state affiliation", "graphtool.analyze:demo_step"),
     ("Write the maps", "graphtool.render.views:demo_step"),  # keep last: draws the scores the analyses stored
 ]
 

@@ -18,6 +18,7 @@ from typing import Callable
 from .. import model
 from ..errors import AnalysisError, NotFoundError
 from ..store import Store
+from . import affiliation
 from . import affiliation as aff
 from . import centrality, communities, project
 
@@ -252,6 +253,55 @@ def run_analyses(store: Store, only=None, seed: int = 0, resolution: float = com
     return summary
 
 
+def _fmt(v) -> str:
+    return f"{v:.4g}" if isinstance(v, float) else str(v)
+
+
+def summary_lines(summary: dict, top: int = 10) -> list[str]:
+    """The human-readable form of a :func:`run_analyses` summary (warnings not included)."""
+    lines = [f"{name} graph: {g['nodes']:,} nodes, {g['edges']:,} edges" for name, g in summary["graphs"].items()]
+    cen = summary.get("centrality")
+    if cen:
+        for score, title in (("pagerank", "PageRank"), ("strength_in", "amplification received"),
+                             ("betweenness", "betweenness")):
+            extra = f" ({cen[score]['method']})" if "method" in cen[score] else ""
+            lines.append(f"top by {title}{extra}:")
+            lines += [f"  {_fmt(e['value']):>10}  {e['label']:<7} {e['id']}" + (f"  ({e['name']})" if e["name"] else "")
+                      for e in cen[score]["top"][:top]]
+    com = summary.get("communities")
+    if com:
+        q = "undefined" if com["modularity"] is None else f"{com['modularity']:.4f}"
+        lines.append(f"communities ({com['engine']}, resolution {com['resolution']:g}, seed {com['seed']}): "
+                     f"{com['count']:,}, modularity {q}, {com['singletons']:,} singletons")
+        lines += [f"  #{c['community']:<4} {c['size']:>6,} members, e.g. {', '.join(c['members'])}"
+                  for c in com["largest"][:top]]
+    af = summary.get("affiliation")
+    if af:
+        lines.append("ownership clarity: " + ", ".join(f"{n:,} {c}" for c, n in af["clarity"].items()))
+        lines.append("top by affiliation score:")
+        lines += [f"  {e['value']:.3f}  {e['clarity']:<8} {e['label']:<7} {e['id']}"
+                  + (f"  ({e['name']})" if e["name"] else "") for e in af["top"][:top]]
+        if af["unclear"]:
+            lines.append("unclear ownership, strong behaviour (look at these next; `graphtool explain ID`):")
+            lines += [f"  {e['value']:.3f}  {e['id']}" for e in af["unclear"][:top]]
+    lines.append(f"run {summary['run']}: scores written to {summary['written']:,} nodes")
+    return lines
+
+
+def demo_step(ctx) -> list[str]:
+    """``graphtool demo``: score the case, show the summary and the reasons for the first unclear account."""
+    summary = run_analyses(ctx.store, seed=ctx.seed, progress=False, top=5, export_dir=ctx.out / "graphs")
+    ctx.results["analyze"] = summary
+    lines = summary_lines(summary, top=5) + [f"warning: {w}" for w in summary["warnings"]]
+    lines.append(f"projections for Gephi: {', '.join(summary.get('exported', []))}")
+    unclear = summary.get("affiliation", {}).get("unclear") or []
+    if unclear:
+        first = unclear[0]
+        lines.append(f"graphtool explain {first['id']}:")
+        lines += [f"  - {reason}" for reason in first["reasons"]]
+    return lines
+
+
 EXPLAIN_PROPS = tuple(p.name for p in model.ANALYSIS_PROPS)
 
 
@@ -274,4 +324,5 @@ def explain(store: Store, node_id: str) -> list[dict]:
     return found
 
 
-__all__ = ["run_analyses", "explain", "parse_only", "PARTS", "centrality", "communities", "project"]
+__all__ = ["run_analyses", "summary_lines", "explain", "demo_step", "parse_only", "PARTS",
+           "affiliation", "centrality", "communities", "project"]

@@ -10,44 +10,7 @@ from .common import echo_json, state
 
 
 def _value(v) -> str:
-    if isinstance(v, float):
-        return f"{v:.4g}"
-    return str(v)
-
-
-def print_summary(summary: dict, echo=typer.echo) -> None:
-    """The human-readable form of :func:`graphtool.analyze.run_analyses`' summary."""
-    for name, g in summary["graphs"].items():
-        echo(f"{name} graph: {g['nodes']:,} nodes, {g['edges']:,} edges")
-    cen = summary.get("centrality")
-    if cen:
-        for score, title in (("pagerank", "PageRank"), ("strength_in", "amplification received"),
-                             ("betweenness", "betweenness")):
-            extra = f" ({cen[score]['method']})" if "method" in cen[score] else ""
-            echo(f"top by {title}{extra}:")
-            for e in cen[score]["top"][:10]:
-                echo(f"  {_value(e['value']):>10}  {e['label']:<7} {e['id']}" + (f"  ({e['name']})" if e["name"] else ""))
-    com = summary.get("communities")
-    if com:
-        q = "undefined" if com["modularity"] is None else f"{com['modularity']:.4f}"
-        echo(f"communities ({com['engine']}, resolution {com['resolution']:g}, seed {com['seed']}): "
-             f"{com['count']:,}, modularity {q}, {com['singletons']:,} singletons")
-        for c in com["largest"]:
-            echo(f"  #{c['community']:<4} {c['size']:>6,} members, e.g. {', '.join(c['members'])}")
-    af = summary.get("affiliation")
-    if af:
-        echo("ownership clarity: " + ", ".join(f"{n:,} {c}" for c, n in af["clarity"].items()))
-        echo("top by affiliation score:")
-        for e in af["top"]:
-            echo(f"  {e['value']:.3f}  {e['clarity']:<8} {e['label']:<7} {e['id']}"
-                 + (f"  ({e['name']})" if e["name"] else ""))
-        if af["unclear"]:
-            echo("unclear ownership, strong behaviour (look at these next; `graphtool explain ID`):")
-            for e in af["unclear"]:
-                echo(f"  {e['value']:.3f}  {e['id']}")
-    for w in summary["warnings"]:
-        echo(f"warning: {w}", err=True)
-    echo(f"run {summary['run']}: scores written to {summary['written']:,} nodes")
+    return f"{v:.4g}" if isinstance(v, float) else str(v)
 
 
 def register(app: typer.Typer) -> None:
@@ -66,7 +29,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
     ):
         """Score every account and outlet (centrality, communities, state affiliation) and store the scores."""
-        from ..analyze import run_analyses
+        from ..analyze import run_analyses, summary_lines
         from ..analyze.communities import ENGINES
         from ..errors import ConfigError
 
@@ -76,8 +39,11 @@ def register(app: typer.Typer) -> None:
                                export_dir=export)
         if as_json:
             echo_json(summary)
-        else:
-            print_summary(summary)
+            return
+        for line in summary_lines(summary, top):
+            typer.echo(line)
+        for warning in summary["warnings"]:
+            typer.echo(f"warning: {warning}", err=True)
 
     @app.command()
     def explain(node_id: str = typer.Argument(..., metavar="ID", help="Account or Outlet id, e.g. wechat:handle."),
