@@ -13,7 +13,7 @@
 // column exposure: followers x shares, an upper bound on the impressions it generated
 // column first_share_at: its first share of the narrative
 MATCH (:Narrative {id: $narrative})<-[:CARRIES]-(:Article)<-[s:SHARED]-(acc:Account)
-WHERE $platform IS NULL OR acc.platform = $platform
+WITH acc, s WHERE $platform IS NULL OR acc.platform = $platform
 WITH acc, s ORDER BY s.at_ts, s.id
 WITH acc, count(s) AS shares, collect(s.at) AS times
 WHERE shares >= $min_shares

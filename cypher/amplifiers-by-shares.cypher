@@ -13,7 +13,7 @@
 // column first_share_at: its first share of the narrative
 // column last_share_at: its last share of the narrative
 MATCH (:Narrative {id: $narrative})<-[:CARRIES]-(a:Article)<-[s:SHARED]-(acc:Account)
-WHERE $platform IS NULL OR acc.platform = $platform
+WITH acc, s, a WHERE $platform IS NULL OR acc.platform = $platform
 WITH acc, s, a ORDER BY s.at_ts, s.id
 WITH acc, count(s) AS shares, count(DISTINCT a) AS articles, collect(s.at) AS times
 RETURN acc.id AS account, acc.platform AS platform, acc.display_name AS display_name, shares, articles,

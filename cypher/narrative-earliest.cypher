@@ -12,7 +12,7 @@
 // column after_first_s: seconds after the narrative's first article on any platform
 // column url: where it was published
 MATCH (:Narrative {id: $narrative})<-[:CARRIES]-(a:Article)
-WHERE a.published_ts IS NOT NULL
+WITH a WHERE a.published_ts IS NOT NULL
 WITH a ORDER BY a.published_ts, a.id
 WITH collect(a) AS all_articles
 WITH all_articles, all_articles[0].published_ts AS first_ts

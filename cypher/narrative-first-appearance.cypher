@@ -11,7 +11,7 @@
 // column after_origin_s: seconds since its first appearance anywhere
 // column articles: how many articles carry it on this platform
 MATCH (:Narrative {id: $narrative})<-[:CARRIES]-(a:Article)
-WHERE a.published_ts IS NOT NULL
+WITH a WHERE a.published_ts IS NOT NULL
 WITH a ORDER BY a.published_ts, a.id
 WITH a.platform AS platform, collect(a) AS on_platform
 WITH platform, on_platform[0] AS first, size(on_platform) AS articles

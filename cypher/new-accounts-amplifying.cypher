@@ -14,7 +14,7 @@
 // column actions: its publications and shares of the narrative
 // column followers: its followers
 MATCH (:Narrative {id: $narrative})<-[:CARRIES]-(a:Article)<-[r:SHARED|PUBLISHED]-(acc:Account)
-WHERE acc.created_ts IS NOT NULL AND ($created_after IS NULL OR acc.created_at >= $created_after)
+WITH acc, r, a WHERE acc.created_ts IS NOT NULL AND ($created_after IS NULL OR acc.created_at >= $created_after)
 WITH acc, CASE type(r) WHEN 'SHARED' THEN r.at_ts ELSE a.published_ts END AS t,
      CASE type(r) WHEN 'SHARED' THEN r.at ELSE a.published_at END AS at
 WHERE t IS NOT NULL
