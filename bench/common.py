@@ -37,3 +37,20 @@ def median_time(fn, runs: int = 3, setup=None) -> tuple[float, list[float]]:
 def peak_rss_mib() -> float:
     """Peak resident memory of this process so far (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def write_section(path, section: str, text: str) -> None:
+    """Replace one benchmark's ``## section`` of ``path`` (or append it), leaving the others alone."""
+    from pathlib import Path
+
+    path = Path(path)
+    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    text = text.rstrip("\n") + "\n"
+    if section in old:
+        head, rest = old.split(section, 1)
+        nxt = rest.find("\n## ")
+        new = head + text + ("\n" + rest[nxt + 1:] if nxt >= 0 else "")
+    else:
+        new = old.rstrip("\n") + "\n\n" + text
+    path.write_text(new, encoding="utf-8")
+
