@@ -59,6 +59,7 @@ STEPS: list[tuple[str, str]] = [
     ("Find coordinated groups", "graphtool.analyze.coordination_store:demo_step"),
     # after copy detection and coordination: the affiliation score reads COPIES and COORDINATED_WITH
     ("Score accounts: centrality, communities, state affiliation", "graphtool.analyze:demo_step"),
+    ("Ask the canned queries", "graphtool.queries:demo_step"),
     ("Write the maps", "graphtool.render.views:demo_step"),  # keep last: draws the scores the analyses stored
 ]
 

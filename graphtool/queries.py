@@ -488,6 +488,33 @@ def run_query(store, query: Query, params: dict | None = None, *, from_text: boo
     return QueryResult(query, bound, [c.name for c in query.columns], rows, truncated)
 
 
+def demo_step(ctx) -> list[str]:
+    """``graphtool demo``: ask a few canned questions of the case, as an analyst would."""
+    queries = load_queries([QUERY_DIR])
+
+    def ask(name: str, **params) -> list[dict]:
+        return run_query(ctx.store, queries[name], params, from_text=False).rows
+
+    lines = [f"{len(queries)} canned queries (graphtool query list); each runs read-only on either store"]
+    narratives = ask("narratives")
+    if not narratives:
+        return lines + ["no narratives in the store"]
+    top = narratives[0]["narrative"]
+    hops = ask("narrative-first-appearance", narrative=top)
+    lines.append(f"narrative-first-appearance -p narrative={top}:")
+    lines += [f"  {h['hop']}. {h['platform']:<9} {h['first_at']}  {h['first_article']} by {', '.join(h['publishers'])}"
+              f"  (+{h['after_previous_s'] / 3600:.1f} h)" for h in hops]
+    copies = ask("unattributed-copies", limit=1000)
+    lines.append(f"unattributed-copies: {len(copies)} copies of state-media articles without credit"
+                 + (", e.g." if copies else ""))
+    lines += [f"  {c['copy']} ({', '.join(c['copiers'])}) copies {c['original']} ({c['outlet']}) "
+              f"{c['lag_h']:g} h later" for c in copies[:3]]
+    unclear = ask("unclear-ownership", limit=5)
+    lines.append("unclear-ownership (look at these next):")
+    lines += [f"  {u['id']:<32} score {u['affiliation_score']:.2f}" for u in unclear]
+    return lines
+
+
 # --- documentation ------------------------------------------------------------------------------
 
 def cypher_literal(value: object) -> str:
