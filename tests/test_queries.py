@@ -382,6 +382,18 @@ def test_optional_filters(qstore):
                                         narrative="nar:other")] == ["outlet:hilltimes", "x:bystander"]
 
 
+def test_demo_step_asks_the_questions(qstore):
+    from types import SimpleNamespace
+
+    from graphtool.queries import demo_step
+
+    lines = demo_step(SimpleNamespace(store=qstore))
+    assert f"narrative-first-appearance -p narrative={NAR}:" in lines
+    assert "  wc-1 (wechat:maple) copies gt-1 (outlet:gt) 23 h later" in lines
+    assert [line.split() for line in lines[-3:]] == [["wechat:maple", "score", "0.82"], ["weibo:echo1", "score", "0.41"],
+                                                      ["wechat:lotus", "score", "0.35"]]
+
+
 def test_same_rows_on_both_stores(embedded_store, neo4j_store):
     for s in (embedded_store, neo4j_store):
         import_paths(s, [QDATA])
