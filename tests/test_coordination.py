@@ -489,7 +489,9 @@ def test_store_actions_skip_what_cannot_be_matched(store):
                                                                                    ("x:b", "x:a"): 1}
 
 
-def test_cli_imports_peer_formats_and_writes_pairs_csv(store, tmp_path):
+def test_cli_imports_peer_formats_and_writes_pairs_csv(embedded_store, tmp_path):
+    # 35k rows: once, on the embedded store (test_cli_sniffs_qut_format covers both stores)
+    store = embedded_store
     runner = CliRunner()
     env = {"GRAPHTOOL_STORE": store.url}
     imported = runner.invoke(app, ["import", "--format", "coortweet", str(DATA / "russian_coord_tweets.csv")], env=env)
