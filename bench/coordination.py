@@ -262,19 +262,6 @@ def markdown(rows: list[dict], machine_line: str) -> str:
     return "\n".join(lines)
 
 
-def write_section(path: Path, text: str) -> None:
-    """Replace this benchmark's section of ``path`` (or append it), leaving the others alone."""
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    text = text.rstrip("\n") + "\n"
-    if SECTION in old:
-        head, rest = old.split(SECTION, 1)
-        nxt = rest.find("\n## ")
-        new = head + text + ("\n" + rest[nxt + 1:] if nxt >= 0 else "")
-    else:
-        new = old.rstrip("\n") + "\n\n" + text
-    path.write_text(new, encoding="utf-8")
-
-
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--worker":
         tool, csv_path, window, out = sys.argv[2:6]
@@ -288,7 +275,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     args = parser.parse_args()
-    from bench.common import machine
+    from bench.common import machine, write_section
 
     rows = bench(args.sizes.split(","), args.runs, args.qut_timeout, args.qut_runs_large)
     extrapolate(rows)
@@ -297,7 +284,7 @@ def main() -> None:
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))
     if args.out:
-        write_section(args.out, text)
+        write_section(args.out, SECTION, text)
 
 
 if __name__ == "__main__":
