@@ -174,7 +174,11 @@ def layouts(pages: list[tuple[str, Path, str]], runs: int, timeout_s: float = 18
         context = p.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, args=ARGS, headless=True,
                                                        viewport={"width": 1400, "height": 900})
         for name, path, kind in pages:
-            measured = [time_to_stable(context, path, kind, timeout_s) for _ in range(runs)]
+            measured = []
+            for _ in range(runs):
+                measured.append(time_to_stable(context, path, kind, timeout_s))
+                if measured[-1][0] is None:  # one run past the timeout is enough evidence
+                    break
             done = [t for t, _ in measured if t is not None]
             rows.append({"page": name, "kind": kind, "nodes": _page_nodes(path, kind),
                          "seconds": statistics.median(done) if done else None,

@@ -134,6 +134,18 @@ def test_csp_allows_exactly_the_inline_scripts_and_style(tmp_path):
     assert not re.search(r"\b(src|href)=", outside) and "http" not in outside.replace("http-equiv", "")
 
 
+def test_non_finite_and_odd_values_still_give_a_valid_page(tmp_path):
+    G = hostile_graph()
+    G.nodes["wechat:h0"].update(pagerank=float("nan"), first_ts=float("inf"), followers=float("-inf"),
+                                platform=["not", "a", "string"], display_name="\ud800 lone surrogate")
+    for _, _, d in G.edges(data=True):
+        d["weight"] = float("nan")
+    data = page_json(write_map(G, tmp_path / "odd.html", MapOptions(size="followers")).path.read_text())
+    node = next(n for n in data["nodes"] if n["gt"]["key"] == "wechat:h0")
+    assert node["gt"]["t0"] is None and node["gt"]["head"] == "\ufffd lone surrogate"
+    assert node["gt"]["platform"] == "not; a; string"
+
+
 def test_output_is_byte_identical_for_the_same_input(tmp_path):
     G = hostile_graph()
     a = write_map(G, tmp_path / "a.html", MapOptions(color="community")).path.read_bytes()
@@ -204,6 +216,19 @@ def test_top_n_keeps_the_best_nodes_and_says_what_it_left_out(tmp_path):
     assert result.kind == "top" and result.shown_nodes == 30
     assert result.notes == ["Showing 30 of 152 nodes: the 6 with the highest degree and 24 of their neighbours "
                             "(highest degree first). Left out: 122 nodes and 122 edges."]
+
+
+def test_small_communities_share_drilldown_pages():
+    G = nx.connected_caveman_graph(10, 20)  # 10 communities of 20
+    partition = {v: v // 20 for v in G}
+    pages = reduce.plan_pages(G, {}, partition, budget=70, name=str, strategy="communities", max_drilldowns=3)
+    assert [p.graph.number_of_nodes() for p in pages[1:]] == [60, 60, 60]  # 3 pages of 3 communities
+    assert pages[1].title == "Communities 0, 1 and 2 (60 members)"
+    hrefs = [pages[0].graph.nodes[f"c{i}"].get("href") for i in range(10)]
+    assert hrefs == ["p1", "p1", "p1", "p2", "p2", "p2", "p3", "p3", "p3", None]
+    assert "1 community (20 nodes) has no map: 0 single nodes, 1 beyond the 3 drill-down pages." in pages[0].notes
+    # a page's note counts the edges that leave it: the ring links between neighbouring caves
+    assert pages[1].notes[0].endswith("2 edges to other communities are not drawn.")
 
 
 def test_huge_community_counts_merge_into_other(tmp_path):

@@ -95,6 +95,8 @@ class Opened:
         assert self.js("() => graphtoolMap.network.body.nodeIndices.length") == len(data["nodes"])
         assert self.js("() => graphtoolMap.edges.length") == len(data["edges"])
         assert self.js("() => graphtoolMap.stable") is True
+        assert self.js("() => graphtoolMap.network.physics.options.enabled") is False  # settled, then stopped
+        assert self.js("() => document.querySelectorAll('#legend li').length") >= 3
         # nothing injected: the only elements are the page's own
         assert self.js("() => document.querySelectorAll('img, iframe, object, embed, base, link').length") == 0
         assert self.js("() => document.scripts.length") == 3
@@ -130,6 +132,10 @@ def test_hostile_names_render_as_text_and_run_nothing(browser, tmp_path):
             selected = m.search(name)
             node = m.js("(id) => graphtoolMap.nodes.get(id)", selected[0])
             assert node["gt"]["head"] == name and node["label"] == name  # drawn on the canvas as text
+            # focused: the view is centred on the node
+            centre, at = m.js("""(id) => [graphtoolMap.network.getViewPosition(),
+                                          graphtoolMap.network.getPositions([id])[id]]""", selected[0])
+            assert abs(centre["x"] - at["x"]) < 1 and abs(centre["y"] - at["y"]) < 1
             # the details panel holds the name as text, not as markup
             assert m.js("() => document.querySelector('#details .head').textContent") == name
             assert name in m.js("() => document.querySelector('#details').textContent")
@@ -181,7 +187,7 @@ def test_overview_and_drilldown_pages(browser, tmp_path):
     nx.set_node_attributes(G, "Account", "label")
     nx.set_node_attributes(G, {v: f"Member {v}" for v in G}, "display_name")
     result = write_map(G, tmp_path / "overview.html", MapOptions(budget=100, color="community"))
-    assert result.kind == "overview" and len(result.pages) == 9
+    assert result.kind == "overview" and len(result.pages) == 4  # 8 communities of 30 share 3 pages of <= 100
     m = Opened(browser, result.path)
     try:
         data = m.check_clean("overview")
@@ -203,7 +209,7 @@ def test_overview_and_drilldown_pages(browser, tmp_path):
     d = Opened(browser, result.pages[1])
     try:
         data = d.check_clean("drilldown")
-        assert len(data["nodes"]) == 30
+        assert len(data["nodes"]) == 90
         assert d.search("Member 5")
     finally:
         d.close()

@@ -53,7 +53,10 @@ PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b
 OTHER_COLOR = "#c7c7c7"
 UNKNOWN_COLOR = "#bdbdbd"
 AFFILIATION_LOW, AFFILIATION_HIGH = (78, 121, 167), (214, 39, 40)  # blue (0) to red (1)
-UNATTRIBUTED_COLOR = model.rel("COPIES").color  # bold and thick; attributed copies are drawn pale
+COPIES = model.rel("COPIES").type
+UNCLEAR = "unclear"  # the ownership clarity that gets a dashed border
+assert UNCLEAR in model.OWNERSHIP_CLARITY
+UNATTRIBUTED_COLOR = model.rel(COPIES).color  # bold and thick; attributed copies are drawn pale
 SUPER_COLOR = "#8c8c8c"
 # How a vis-network shape is drawn in the legend.
 GLYPHS = {"dot": "●", "box": "■", "square": "■", "diamond": "◆", "triangle": "▲", "triangleDown": "▼",
@@ -169,7 +172,8 @@ def affiliation_value(attrs: dict):
     score = attrs.get("affiliation_score")
     if isinstance(score, (int, float)) and not isinstance(score, bool):
         return score
-    return {"true": 1.0, "false": 0.0}.get(attrs.get("state_affiliated"))
+    yes, no, _ = model.TRI_STATE
+    return {yes: 1.0, no: 0.0}.get(attrs.get("state_affiliated"))
 
 
 def _pale(color: str, amount: float = 0.55) -> str:
@@ -191,8 +195,13 @@ _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 def _text(value, limit: int = MAX_TEXT) -> str:
     """A value as display text, shortened; never markup (the page sets it as text)."""
-    if type(value) is int:
+    kind = type(value)
+    if kind is int:
         return str(value)
+    if kind is str and len(value) <= limit and value.isascii():  # the common case, nothing to do
+        return value
+    if kind is float:
+        return f"{value:.4g}"
     if isinstance(value, bool):
         s = "true" if value else "false"
     elif isinstance(value, float):
@@ -287,17 +296,25 @@ def _blank(value) -> bool:
 def _facts(attrs: dict, label: str | None) -> list[list[str]]:
     """[name, text] pairs for a tooltip: declared properties in model order, then the rest by name."""
     shown, owned = _declared(label)
+    declared, extra = [], []
+    for key, value in attrs.items():  # one pass: a node has few attributes, its label many properties
+        if key in shown:
+            declared.append((shown[key], key, value))
+        elif key not in owned:
+            extra.append((key, value))
+    declared.sort(key=lambda t: t[0])
+    extra.sort(key=lambda t: t[0])
     facts = [["type", _text(label or "node")]]
-    present = sorted((shown[k], k) for k in attrs if k in shown)  # attrs are few, declared props many
-    facts += [[name, _text(attrs[name])] for _, name in present if not _blank(attrs[name])]
-    for key in sorted(k for k in attrs if k not in owned):
-        value = attrs[key]
+    for _, key, value in declared:
+        if not _blank(value):
+            facts.append([key, _text(value)])
+    for key, value in extra:
         if isinstance(value, Counter):
             value = [f"{k}: {n}" for k, n in sorted(value.items(), key=lambda kv: str(kv[0]))]
         if not _blank(value):
             facts.append([key, _text(value)])
     for key, word in (("first_ts", "first activity"), ("last_ts", "last activity")):
-        if isinstance(attrs.get(key), (int, float)):
+        if _num(attrs.get(key)) is not None:
             facts.append([word, _iso(attrs[key])])
     return facts
 
@@ -305,26 +322,32 @@ def _facts(attrs: dict, label: str | None) -> list[list[str]]:
 def _iso(ts: float) -> str:
     from datetime import datetime, timezone
 
-    return datetime.fromtimestamp(float(ts), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        return datetime.fromtimestamp(float(ts), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, ValueError, OSError):  # outside what a date can be: show the number
+        return _text(ts)
 
 
 def _num(value):
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    """A finite number as float, else None (NaN and infinities are not JSON)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    return float(value)
 
 
 def _ts(value):
     n = _num(value)
-    return None if n is None or math.isnan(n) else int(n)
+    return None if n is None else int(n)
 
 
 def _unattributed(attrs: dict) -> bool:
-    if attrs.get("type") != "COPIES":
+    if attrs.get("type") != COPIES:
         return False
     return attrs.get("attributed") is False or (_num(attrs.get("unattributed")) or 0) > 0
 
 
 def page_data(G: nx.Graph, options: MapOptions, score: dict, partition: dict, *, kind: str = "full",
-              notes: list[str] = (), links: list[dict] = (), hrefs: dict | None = None) -> dict:
+              links: list[dict] = (), hrefs: dict | None = None) -> dict:
     """Everything the page's script needs: vis nodes and edges, legend, filters, options."""
     hrefs = hrefs or {}
     ordered = sorted(G, key=str)
@@ -332,7 +355,8 @@ def page_data(G: nx.Graph, options: MapOptions, score: dict, partition: dict, *,
     pos = initial_positions(G, partition, score, seed=options.seed)
     community_colors = _ranked_colors(Counter({v: G.nodes[v]["members"] for v in G}) if kind == "overview"
                                       else Counter(partition.get(v) for v in G))
-    platform_colors = _ranked_colors(Counter(G.nodes[v].get("platform") for v in G if G.nodes[v].get("platform")))
+    platform = {v: reducer.platform_of(G.nodes[v]) for v in G}
+    platform_colors = _ranked_colors(Counter(p for p in platform.values() if p))
     is_overview = kind == "overview"
 
     nodes, times = [], []
@@ -346,18 +370,19 @@ def page_data(G: nx.Graph, options: MapOptions, score: dict, partition: dict, *,
         elif options.color == "affiliation":
             color = affiliation_color(affiliation_value(a))
         elif options.color == "platform":
-            color = platform_colors.get(a.get("platform")) or (spec.color if spec else SUPER_COLOR)
+            color = platform_colors.get(platform[v]) or (spec.color if spec else SUPER_COLOR)
         else:
             color = spec.color if spec else SUPER_COLOR
         name = display_name(G, v) if not is_overview else (
             f"Community {str(v)[1:]}" if v != "other" else "other communities")
-        raw = float(a["members"]) if is_overview else float(score.get(v, 0.0) or 0.0)
+        raw = float(a["members"]) if is_overview else (_num(score.get(v)) or 0.0)
         t0, t1 = _ts(a.get("first_ts")), _ts(a.get("last_ts"))
         times += [t for t in (t0, t1) if t is not None]
         item = {"id": vid[v], "label": _text(name, MAX_LABEL), "shape": shape, "color": color,
                 "value": raw if is_overview else _size_value(options.size, raw),
                 "x": pos[v][0], "y": pos[v][1],
-                "gt": {"head": name, "key": _text(a.get("id", v)), "platform": a.get("platform"),
+                "gt": {"head": name, "key": _text(a.get("id", v)),
+                       "platform": _text(platform[v], MAX_LABEL) if platform[v] else None,
                        "t0": t0, "t1": t1, "score": float(f"{raw:.6g}"),
                        "facts": _facts(a, label if not is_overview else None),
                        "reasons": [_text(r, 1000) for r in (a.get("affiliation_reasons") or [])]}}
@@ -370,7 +395,7 @@ def page_data(G: nx.Graph, options: MapOptions, score: dict, partition: dict, *,
             item["gt"]["platform"] = None
         if v in hrefs:
             item["gt"]["href"] = hrefs[v]
-        if a.get("ownership_clarity") == "unclear":
+        if a.get("ownership_clarity") == UNCLEAR:
             item["shapeProperties"] = {"borderDashes": [4, 3]}
             item["borderWidth"] = 3
             item["color"] = {"background": color, "border": "#000000"}
@@ -379,13 +404,13 @@ def page_data(G: nx.Graph, options: MapOptions, score: dict, partition: dict, *,
     edges, edge_types = [], Counter()
     opacity = 0.7 if G.number_of_edges() < 500 else 0.35  # many edges: let the nodes show through
     iterator = G.edges(keys=True, data=True) if G.is_multigraph() else ((u, v, None, d) for u, v, d in G.edges(data=True))
-    rows = sorted(iterator, key=lambda e: (vid[e[0]], vid[e[1]], str(e[2]), str(e[3].get("type"))))
+    rows = sorted(iterator, key=lambda e: (vid[e[0]], vid[e[1]], str(e[2])))
     for i, (u, v, _, a) in enumerate(rows):
         rtype = a.get("type")
         spec = model.REL_BY_TYPE.get(rtype)
         unattributed = _unattributed(a)
         weight = _num(a.get("weight")) or 1.0
-        color = (UNATTRIBUTED_COLOR if unattributed else _pale(spec.color) if rtype == "COPIES"
+        color = (UNATTRIBUTED_COLOR if unattributed else _pale(spec.color) if rtype == COPIES
                  else spec.color if spec else SUPER_COLOR)
         edge_types[(rtype if spec else "aggregated", unattributed)] += 1
         t0, t1 = _ts(a.get("first_ts", a.get("at_ts"))), _ts(a.get("last_ts"))
@@ -398,7 +423,7 @@ def page_data(G: nx.Graph, options: MapOptions, score: dict, partition: dict, *,
                 "dashes": bool(spec.dashes) if spec else False,
                 "gt": {"head": ("Unattributed copy" if unattributed else _text(rtype or "aggregated edge")),
                        "t0": t0, "t1": t1, "facts": facts}}
-        if rtype == "COPIES":  # curved, so that copies stay visible next to shares between the same pair
+        if rtype == COPIES:  # curved, so that copies stay visible next to shares between the same pair
             item["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": 0.2}
         edges.append(item)
 
@@ -452,7 +477,7 @@ def _legend(G, options, kind, community_colors, platform_colors, edge_types) -> 
     elif options.color == "platform":
         items.append({"heading": "Colour: platform"})
         items += [{"glyph": "●", "color": c, "text": _text(p)} for p, c in platform_colors.items()][:20]
-    if any(G.nodes[v].get("ownership_clarity") == "unclear" for v in G):
+    if any(G.nodes[v].get("ownership_clarity") == UNCLEAR for v in G):
         items.append({"glyph": "◌", "color": "#000000", "text": "dashed border: ownership unclear"})
     items.append({"heading": f"Size: {'members' if kind == 'overview' else options.size}"
                              f"{' (log scale)' if options.size == 'followers' and kind != 'overview' else ''}"})
@@ -462,11 +487,15 @@ def _legend(G, options, kind, community_colors, platform_colors, edge_types) -> 
             spec = model.REL_BY_TYPE.get(rtype)
             if unattributed:
                 items.append({"glyph": "━━", "color": UNATTRIBUTED_COLOR, "bold": True,
-                              "text": f"COPIES without attribution ({n:,})"})
+                              "text": f"{COPIES} without attribution ({n:,})"})
+            elif spec is None:
+                items.append({"glyph": "──", "color": SUPER_COLOR,
+                              "text": f"between communities, width = weight ({n:,})"})
             else:
-                items.append({"glyph": "╌╌" if spec and spec.dashes else "──",
-                              "color": (_pale(spec.color) if rtype == "COPIES" else spec.color) if spec else SUPER_COLOR,
-                              "text": f"{rtype + (' with attribution' if rtype == 'COPIES' else '') if spec else 'between communities (width = weight)'} ({n:,})"})
+                copies = rtype == COPIES
+                items.append({"glyph": "╌╌" if spec.dashes else "──",
+                              "color": _pale(spec.color) if copies else spec.color,
+                              "text": f"{rtype}{' with attribution' if copies else ''} ({n:,})"})
     return items
 
 
@@ -528,8 +557,7 @@ def write_map(G: nx.Graph, path: str | Path, options: MapOptions | None = None) 
             if page.kind == "overview" else {}
         links = [{"href": files[slug].name, "text": text} for slug, text in page.links if slug in files]
         title = options.title if not page.slug else f"{options.title}: {page.title}"
-        data = page_data(H, options, sub_score, sub_partition, kind=page.kind, notes=page.notes,
-                         links=links, hrefs=hrefs)
+        data = page_data(H, options, sub_score, sub_partition, kind=page.kind, links=links, hrefs=hrefs)
         html = render_page(data, title, [*options.notes, *page.notes])
         target = files[page.slug]
         target.write_text(html, encoding="utf-8")

@@ -5,8 +5,9 @@ unreadable.  :func:`plan_pages` turns a graph of any size into pages that each f
 
 ``communities``
     one overview page whose nodes are communities ("super-nodes", size = members, edges =
-    aggregated weight between them), plus one drill-down page per large community, itself
-    reduced by top-N when the community alone exceeds the budget;
+    aggregated weight between them), plus drill-down pages linked from each community: a large
+    community has its own (reduced by top-N when it alone exceeds the budget), small ones share
+    one up to the budget;
 ``top``
     the ``budget // 5`` nodes with the highest score and, filling the rest of the budget,
     their highest-scoring neighbours.
@@ -39,6 +40,16 @@ class Page:
     slug: str = ""  # "" for the main page, else the suffix of its file name
     title: str = ""  # "" for the main page
     links: list[tuple[str, str]] = field(default_factory=list)  # (slug, text); slug "" = main page
+
+
+def platform_of(attrs: dict) -> str | None:
+    """A node's platform as a string (data may hold anything there), or None."""
+    value = attrs.get("platform")
+    if value is None or value == "":
+        return None
+    if isinstance(value, (list, tuple)):
+        return "; ".join(str(x) for x in value)
+    return str(value)
 
 
 def _edge_count(G: nx.Graph) -> int:
@@ -136,7 +147,7 @@ def supernode_graph(G: nx.Graph, partition: dict, score: dict, name: Callable[[o
     for s, cs in groups.items():
         vs = [v for c in cs for v in members[c]]
         best = sorted(vs, key=lambda v: (-float(score.get(v, 0.0) or 0.0), str(v)))[:5]
-        platforms = Counter(G.nodes[v].get("platform") for v in vs if G.nodes[v].get("platform"))
+        platforms = Counter(p for p in (platform_of(G.nodes[v]) for v in vs) if p)
         affiliation = [float(G.nodes[v]["affiliation_score"]) for v in vs
                        if isinstance(G.nodes[v].get("affiliation_score"), (int, float))]
         Q.add_node(s, label=SUPER, members=len(vs), top=[name(v) for v in best],
@@ -181,7 +192,8 @@ def plan_pages(G: nx.Graph, score: dict, partition: dict, budget: int, name: Cal
         ``auto`` uses top-N up to twice the budget (one page then shows at least half the graph),
         and communities beyond, when there are at least two and none holds 90% of the nodes.
     max_drilldowns : int
-        Drill-down pages for at most this many of the largest communities (of 2+ members).
+        At most this many drill-down pages; communities of 2+ members share them up to the
+        budget (:func:`pack_communities`), largest first.
     score_name : str
         How the score is called on the page.
 
@@ -206,45 +218,82 @@ def plan_pages(G: nx.Graph, score: dict, partition: dict, budget: int, name: Cal
     overview = Page(Q, "overview")
     pages = [overview]
     ordered = sorted(sizes, key=lambda c: (-sizes[c], str(c)))
-    drill = [c for c in ordered if sid[c] != "other" and sizes[c] >= 2][:max_drilldowns]
+    bins = pack_communities([c for c in ordered if sid[c] != "other" and sizes[c] >= 2], sizes, budget,
+                            max_drilldowns)
     members: dict = {}
     for v in G:
         members.setdefault(partition[v], []).append(v)
-    outside: Counter = Counter()  # community -> edges to other communities, in one pass
+    page_of = {c: i for i, cs in enumerate(bins) for c in cs}
+    leaving: Counter = Counter()  # drill-down page -> edges to nodes not on it, in one pass
     for u, v in G.edges():
-        if partition[u] != partition[v]:
-            outside[partition[u]] += 1
-            outside[partition[v]] += 1
-    for c in drill:
-        s = sid[c]
-        H = G.subgraph(members[c])
-        title = f"Community {s[1:]} ({sizes[c]:,} members)"
-        if H.number_of_nodes() > budget:
-            page = _top_page(H, score, budget, score_name)
-        else:
-            page = Page(H, "community")
-        page.kind, page.slug, page.title = "community", s, title
-        page.notes.insert(0, f"{title}, one of the communities of the overview map. "
-                             f"{outside[c]:,} edges to other communities are not drawn.")
+        a, b = page_of.get(partition[u]), page_of.get(partition[v])
+        if a != b:
+            for i in (a, b):
+                if i is not None:
+                    leaving[i] += 1
+    for i, cs in enumerate(bins):
+        slug = f"p{i + 1}"
+        numbers = [sid[c][1:] for c in cs]
+        count = sum(sizes[c] for c in cs)
+        title = (f"Community {numbers[0]}" if len(cs) == 1 else
+                 f"Communities {', '.join(numbers[:-1])} and {numbers[-1]}") + f" ({count:,} members)"
+        H = G.subgraph([v for c in cs for v in members[c]])
+        page = _top_page(H, score, budget, score_name) if count > budget else Page(H, "community")
+        page.kind, page.slug, page.title = "community", slug, title
+        page.notes.insert(0, f"{title} of the overview map. {leaving[i]:,} edges to other communities "
+                             f"are not drawn.")
         page.links = [("", "Back to the overview of all communities")]
-        Q.nodes[s]["href"] = s
-        overview.links.append((s, f"{title}: {', '.join(Q.nodes[s]['top'][:3])}"))
+        for c in cs:
+            Q.nodes[sid[c]]["href"] = slug
+        top = [t for c in cs for t in Q.nodes[sid[c]]["top"][:3 if len(cs) == 1 else 1]]
+        overview.links.append((slug, f"{title}: {', '.join(top[:5])}{'…' if len(top) > 5 else ''}"))
         pages.append(page)
 
     merged = [c for c in ordered if sid[c] == "other"]
     notes = [f"Too many nodes for one map ({n:,} nodes, {_edge_count(G):,} edges; the budget is {budget:,}): "
              f"each node here is a community, sized by its members; edges add up the weight between communities. "
-             f"Double-click a community or use the links below to open its own map."]
+             f"Double-click a community or use the links below to open its map."]
     if merged:
         notes.append(f"The {len(merged):,} smallest communities ({sum(sizes[c] for c in merged):,} nodes) "
                      f"are merged into one node, 'other communities'.")
-    undrilled = [c for c in ordered if sid[c] != "other" and c not in set(drill)]
+    undrilled = [c for c in ordered if sid[c] != "other" and c not in page_of]
     if undrilled:
-        notes.append(f"{len(undrilled):,} communities ({sum(sizes[c] for c in undrilled):,} nodes) have no map "
-                     f"of their own: {sum(1 for c in undrilled if sizes[c] < 2):,} are single nodes, the rest "
-                     f"are beyond the largest {max_drilldowns:,}.")
+        singles = sum(1 for c in undrilled if sizes[c] < 2)
+        one = len(undrilled) == 1
+        notes.append(f"{len(undrilled):,} communit{'y' if one else 'ies'} ({sum(sizes[c] for c in undrilled):,} "
+                     f"nodes) {'has' if one else 'have'} no map: {singles:,} single nodes, "
+                     f"{len(undrilled) - singles:,} beyond the {max_drilldowns:,} drill-down pages.")
     overview.notes = notes
     return pages
+
+
+def pack_communities(communities: list, sizes: dict, budget: int, max_pages: int) -> list[list]:
+    """Communities grouped into drill-down pages of at most ``budget`` nodes (first fit, largest first).
+
+    A community of ``budget`` nodes or more gets a page of its own (drawn reduced).  Small
+    communities share pages, so a graph of ``n`` nodes needs about ``n / budget`` pages rather
+    than one per community.
+
+    Examples
+    --------
+    >>> pack_communities(["a", "b", "c", "d"], {"a": 60, "b": 50, "c": 40, "d": 30}, 100, 10)
+    [['a', 'c'], ['b', 'd']]
+    """
+    bins: list[list] = []
+    room: list[int] = []
+    for c in sorted(communities, key=lambda c: (-sizes[c], str(c))):
+        size = sizes[c]
+        fit = next((i for i, r in enumerate(room) if size <= r), None) if size < budget else None
+        if fit is None:
+            if len(bins) >= max_pages:
+                continue
+            bins.append([])
+            room.append(max(0, budget - size))
+            fit = len(bins) - 1
+        else:
+            room[fit] -= size
+        bins[fit].append(c)
+    return bins
 
 
 def log_width(weight: float, base: float = 1.0, step: float = 1.0, cap: float = 8.0) -> float:

@@ -34,7 +34,7 @@ from .. import model
 from ..analyze import project
 from ..errors import ConfigError, NotFoundError
 from ..store import Store
-from .maps import MapOptions, MapResult, write_map
+from .maps import UNCLEAR, MapOptions, MapResult, write_map
 
 VIEWS = ("amplification", "ownership", "coordination", "narrative")
 # (colour, size) when the user asks for neither.
@@ -157,7 +157,7 @@ def ownership_view(store: Store) -> nx.MultiDiGraph:
     census = project.census(store)
     G = project.ownership_graph(store, census)
     _enrich(store, G, project.ACTORS)
-    keep = [v for v in G if G.degree(v) or G.nodes[v].get("ownership_clarity") == "unclear"]
+    keep = [v for v in G if G.degree(v) or G.nodes[v].get("ownership_clarity") == UNCLEAR]
     G.graph["left_out"] = G.number_of_nodes() - len(keep)
     H = G.subgraph(keep).copy()
     for _, _, d in H.edges(data=True):
@@ -205,8 +205,8 @@ def narrative_view(store: Store, narrative_id: str, since: int | None = None,
     for batch in project._batches(articles):
         for label in project.ACTORS:
             actor_rows += [(label, _PUBLISHED, r) for r in store.read(
-                f"UNWIND $ids AS id MATCH (a:{label})-[:{_PUBLISHED}]->(x:{_ARTICLE} {{id: id}}) "
-                f"RETURN a.id AS actor, x.id AS article, count(*) AS n, min(x.published_ts) AS t0, "
+                f"UNWIND $ids AS id MATCH (a:{label})-[p:{_PUBLISHED}]->(x:{_ARTICLE} {{id: id}}) "
+                f"RETURN a.id AS actor, x.id AS article, count(p) AS n, min(x.published_ts) AS t0, "
                 f"max(x.published_ts) AS t1", {"ids": batch})]
         actor_rows += [(_ACCOUNT, _SHARED, r) for r in store.read(
             f"UNWIND $ids AS id MATCH (a:{_ACCOUNT})-[s:{_SHARED}]->(x:{_ARTICLE} {{id: id}}) "
