@@ -136,6 +136,8 @@ class Query:
                 raise QueryError(f"query {self.name} needs parameter {p.name} ({p.type}): -p {p.name}=VALUE")
             else:
                 bound[p.name] = p.default
+        if self.has_limit and (bound[LIMIT_PARAM] is None or bound[LIMIT_PARAM] < 0):
+            raise QueryError(f"query {self.name}: {LIMIT_PARAM} must be 0 or more")
         return bound
 
 

@@ -489,6 +489,7 @@ def test_list_and_show(qstore):
     (["amplifiers-by-reach", "-p", "narrative=x", "-p", "min_shares=1.5"], "expected an integer"),
     (["unattributed-copies", "-p", "include_attributed=perhaps"], "expected true or false"),
     (["narrative-earliest", "-p", "narrative"], "expected key=value"),
+    (["search", "-p", "text=x", "-p", "limit=-1"], "limit must be 0 or more"),
     (["narrative-earliest", "-p", "narrative=x", "-p", "colour=red"], "has no parameter 'colour'"),
     (["no-such-query"], "no query named 'no-such-query'"),
     (["narratives", "--format", "xml"], "--format 'xml'"),
