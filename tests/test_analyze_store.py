@@ -117,7 +117,7 @@ def test_projections_and_scores_written_back(store, tmp_path):
         ("douyin:gt_dy", "gt", "OPERATED_BY"), ("wechat:reposter", "acme", "REGISTERED_TO")]
 
     when = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
-    summary = run_analyses(store, seed=7, progress=False, export_dir=tmp_path, now=when)
+    summary = run_analyses(store, seed=7, progress=False, export_dir=tmp_path, now=when, amplified=True)
     rows = stored(store)
     pr = nx.pagerank(amp, alpha=centrality.ALPHA, weight="weight")
     for key, row in rows.items():
@@ -143,7 +143,9 @@ def test_projections_and_scores_written_back(store, tmp_path):
     amplified = store.read("MATCH (a)-[r:AMPLIFIED]->(b) RETURN a.id AS a, b.id AS b, r.weight AS w, r.run_id AS run")
     assert sorted((r["a"], r["b"], r["w"]) for r in amplified) == sorted(amp.edges(data="weight"))
     assert {r["run"] for r in amplified} == {summary["run"]}
-    run_analyses(store, seed=7, progress=False)
+    run_analyses(store, seed=7, progress=False, amplified=True)
+    assert store.read("MATCH ()-[r:AMPLIFIED]->() RETURN count(r) AS c")[0]["c"] == 5
+    run_analyses(store, seed=7, progress=False)  # without --amplified: the last ones stay
     assert store.read("MATCH ()-[r:AMPLIFIED]->() RETURN count(r) AS c")[0]["c"] == 5
     # the projections as files for Gephi
     assert sorted(p.rsplit("/", 1)[-1] for p in summary["exported"]) == [

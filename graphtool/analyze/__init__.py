@@ -65,7 +65,7 @@ def _progress(show: bool | None):
 
 def run_analyses(store: Store, only=None, seed: int = 0, resolution: float = communities.RESOLUTION,
                  engine: str = "auto", weights: aff.Weights = aff.WEIGHTS, top: int = 10,
-                 export_dir: str | Path | None = None, progress: bool | None = None,
+                 export_dir: str | Path | None = None, amplified: bool = False, progress: bool | None = None,
                  now: datetime | None = None) -> dict:
     """Run the analyses on a store, write the scores onto Accounts and Outlets, return a summary.
 
@@ -86,6 +86,10 @@ def run_analyses(store: Store, only=None, seed: int = 0, resolution: float = com
     export_dir : path, optional
         Also write the projections there (amplification.gexf, ownership.graphml,
         coordination.graphml, when computed).
+    amplified : bool
+        Also store the amplification graph as AMPLIFIED relationships (replacing earlier
+        ones).  Off by default: nothing in graphtool reads them back, and at 10^6 edges writing
+        them costs as much as the rest of the run; they are for browsing in Neo4j tools.
     progress : bool, optional
         Show a spinner; default: when stderr is a terminal.
     now : datetime, optional
@@ -151,8 +155,9 @@ def run_analyses(store: Store, only=None, seed: int = 0, resolution: float = com
                                 if sampled else "exact", "top": _top(bc, nodes, top)},
             }
             lap("centrality")
+        if amplified and amp is not None:
             step("writing AMPLIFIED relationships")
-            summary["centrality"]["amplified_written"] = project.write_amplified(store, amp, run_id)
+            summary["amplified_written"] = project.write_amplified(store, amp, run_id)
             lap("write AMPLIFIED")
 
         if "communities" in parts:
@@ -245,10 +250,10 @@ def run_analyses(store: Store, only=None, seed: int = 0, resolution: float = com
 
         step("writing scores")
         ts = int(now.timestamp())
-        rows = [{"label": census.actors[k].label, "id": census.actors[k].id,
-                 "props": {**p, "analysis_run": run_id, "analysis_at": at, "analysis_ts": ts}}
+        rows = [{"label": census.actors[k].label, "id": census.actors[k].id, "props": p}
                 for k, p in sorted(props.items())]
-        summary["written"] = project.write_node_scores(store, rows)
+        summary["written"] = project.write_node_scores(
+            store, rows, common={"analysis_run": run_id, "analysis_at": at, "analysis_ts": ts})
         lap("write scores")
     return summary
 

@@ -1,10 +1,12 @@
 """Projections from the store into NetworkX, and the writer that stores scores back.
 
-Everything is read in batches with portable Cypher: node lists by key range
-(``WHERE n.id > $after ORDER BY n.id LIMIT $n``), relationships by ``UNWIND $ids`` over batches
-of their start nodes, so no single query returns the whole graph.  Results are sorted before
-the graphs are built, so the same store content gives the same graph (node and edge order
-included) on either store, and the same scores.
+Everything is read with portable Cypher.  Shares and copies -- the bulk of a store -- are
+streamed by ``UNWIND $ids`` over batches of their start nodes, one row per relationship,
+and counted here (grouping 10^6 string pairs in the store takes twice as long as returning
+them).  Node lists, ownership and coordination links, which are held in memory anyway and
+are small next to the shares, come in one query per label or label pair.  Results are sorted
+before the graphs are built, so the same store content gives the same graph (node and edge
+order included) on either store, and the same scores.
 
 Node keys are the node ids; an id used by two labels (an Outlet and an Organization both
 called ``xinhua``) becomes ``Label:id`` for each of them.  Every graph node carries ``label``,
@@ -39,8 +41,8 @@ from ..errors import InputError
 from ..store import Store
 from .affiliation import Actor, Item
 
-BATCH = 2000  # ids per UNWIND batch
-PAGE = 10_000  # rows per page of a node listing
+BATCH = 10_000  # ids (or rows) per UNWIND batch
+AMPLIFICATION_BATCH = 2000  # start nodes per batch of the share / copy projection: bounds a batch's rows
 FLOAT_DIGITS = 12  # significant digits of stored scores: identical on both stores
 OWNERSHIP_TYPES = ("OPERATED_BY", "OWNED_BY", "REGISTERED_TO")
 ACTORS = model.ACTORS  # Account, Outlet
@@ -63,19 +65,16 @@ def _finite(value, default=None):
     return number if math.isfinite(number) else default
 
 
-def list_nodes(store: Store, label: str, props: tuple[str, ...] = (), page: int = PAGE) -> list[dict]:
-    """Every node of ``label`` as ``{"id": ..., prop: value}``, sorted by id, read page by page."""
+def list_nodes(store: Store, label: str, props: tuple[str, ...] = ()) -> list[dict]:
+    """Every node of ``label`` as ``{"id": ..., prop: value}``, sorted by id.
+
+    One query: paging by key range re-scans and re-sorts the label for every page, which made
+    this quadratic (an hour at 10^6 nodes); the rows are held in memory anyway.
+    """
     label = model.node(label).label
     columns = "".join(f", n.{p} AS {p}" for p in props)
-    query = (f"MATCH (n:{label}) WHERE n.id > $after RETURN n.id AS id{columns} "
-             f"ORDER BY id LIMIT $limit")
-    rows, after = [], ""
-    while True:
-        chunk = store.read(query, {"after": after, "limit": page})
-        rows.extend(chunk)
-        if len(chunk) < page:
-            return rows
-        after = chunk[-1]["id"]
+    rows = store.read(f"MATCH (n:{label}) RETURN n.id AS id{columns}")
+    return sorted((r for r in rows if isinstance(r["id"], str)), key=lambda r: r["id"])
 
 
 @dataclass
@@ -92,6 +91,11 @@ class Keys:
             for i in members:
                 seen[i] += 1
         self._shared = {i for i, n in seen.items() if n > 1}
+
+    @property
+    def shared(self) -> set:
+        """Ids used by more than one label."""
+        return self._shared
 
     def key(self, label: str, node_id: str) -> str:
         return f"{label}:{node_id}" if node_id in self._shared else node_id
@@ -165,12 +169,12 @@ def _add_nodes(G: nx.Graph, census_: Census, include_owners: bool = False) -> No
 
 def _share_query(dst_label: str) -> str:
     return (f"UNWIND $ids AS id MATCH (a:{_ACCOUNT} {{id: id}})-[s:SHARED]->(:{_ARTICLE})"
-            f"<-[:PUBLISHED]-(b:{dst_label}) RETURN a.id AS src, b.id AS dst, count(s) AS n")
+            f"<-[:PUBLISHED]-(b:{dst_label}) RETURN id AS src, b.id AS dst")
 
 
 def _copy_query(src_label: str, dst_label: str) -> str:
     return (f"UNWIND $ids AS id MATCH (a:{src_label} {{id: id}})-[:PUBLISHED]->(:{_ARTICLE})-[c:COPIES]->"
-            f"(:{_ARTICLE})<-[:PUBLISHED]-(b:{dst_label}) RETURN a.id AS src, b.id AS dst, count(c) AS n")
+            f"(:{_ARTICLE})<-[:PUBLISHED]-(b:{dst_label}) RETURN id AS src, b.id AS dst")
 
 
 def amplification_graph(store: Store, census_: Census | None = None) -> nx.DiGraph:
@@ -181,16 +185,18 @@ def amplification_graph(store: Store, census_: Census | None = None) -> nx.DiGra
     specs = ([(0, _ACCOUNT, dst, _share_query(dst)) for dst in ACTORS]
              + [(1, src, dst, _copy_query(src, dst)) for src in ACTORS for dst in ACTORS])
     for kind, src_label, dst_label, query in specs:
-        for batch in _batches(census_.by_label(src_label)):
+        shared_ids = keys.shared
+        for batch in _batches(census_.by_label(src_label), AMPLIFICATION_BATCH):
             for r in store.read(query, {"ids": batch}):
-                src, dst = keys.key(src_label, r["src"]), keys.key(dst_label, r["dst"])
+                src, dst = r["src"], r["dst"]
+                if shared_ids:  # the common case has no id used by two labels: skip the lookups
+                    src, dst = keys.key(src_label, src), keys.key(dst_label, dst)
                 if src != dst:
-                    counts[(src, dst)][kind] += int(r["n"])
+                    counts[(src, dst)][kind] += 1
     G = nx.DiGraph(name="amplification")
     _add_nodes(G, census_)
-    for (src, dst) in sorted(counts):
-        shares, copies = counts[(src, dst)]
-        G.add_edge(src, dst, weight=float(shares + copies), shares=shares, copies=copies)
+    G.add_edges_from((src, dst, {"weight": float(n[0] + n[1]), "shares": n[0], "copies": n[1]})
+                     for (src, dst), n in sorted(counts.items()))
     return G
 
 
@@ -202,24 +208,20 @@ def ownership_graph(store: Store, census_: Census | None = None) -> nx.MultiDiGr
     keys = census_.keys
     G = nx.MultiDiGraph(name="ownership")
     _add_nodes(G, census_, include_owners=True)
-    by_label = {label: sorted(ids) for label, ids in keys.ids.items()}
     edges = []
     for type_ in OWNERSHIP_TYPES:
         spec = model.rel(type_)
         for src_label in spec.sources:
             for dst_label in spec.targets:
-                if src_label not in by_label or dst_label not in by_label:
+                if src_label not in keys.ids or dst_label not in keys.ids:
                     continue
-                query = (f"UNWIND $ids AS id MATCH (a:{src_label} {{id: id}})-[r:{spec.type}]->(b:{dst_label}) "
+                query = (f"MATCH (a:{src_label})-[r:{spec.type}]->(b:{dst_label}) "
                          f"RETURN a.id AS src, b.id AS dst, r.confidence AS confidence, r.basis AS basis, "
                          f"r.sources AS sources")
-                for batch in _batches(by_label[src_label]):
-                    for r in store.read(query, {"ids": batch}):
-                        srcs = r.get("sources")
-                        edges.append((keys.key(src_label, r["src"]), keys.key(dst_label, r["dst"]), type_,
-                                      r.get("confidence"), r.get("basis") if isinstance(r.get("basis"), str) else "",
-                                      tuple(sorted(s for s in srcs if isinstance(s, str)))
-                                      if isinstance(srcs, list) else ()))
+                for r in store.read(query):
+                    edges.append((keys.key(src_label, r["src"]), keys.key(dst_label, r["dst"]), type_,
+                                  r.get("confidence"), r.get("basis") if isinstance(r.get("basis"), str) else "",
+                                  _sources(r.get("sources"))))
     edges.sort(key=lambda e: (e[0], e[1], e[2], str(e[3]), e[4], e[5]))
     for src, dst, type_, conf, basis, sources in edges:
         G.add_edge(src, dst, key=f"{type_}:{G.number_of_edges(src, dst)}", type=type_, confidence=conf,
@@ -234,16 +236,15 @@ def coordination_graph(store: Store, census_: Census | None = None) -> nx.Graph:
     census_ = census_ or census(store)
     keys = census_.keys
     spec = model.rel("COORDINATED_WITH")
-    query = (f"UNWIND $ids AS id MATCH (a:{_ACCOUNT} {{id: id}})-[r:{spec.type}]->(b:{_ACCOUNT}) "
+    query = (f"MATCH (a:{_ACCOUNT})-[r:{spec.type}]->(b:{_ACCOUNT}) "
              f"RETURN a.id AS src, b.id AS dst, r.kind AS kind, r.weight AS weight")
     pairs: dict = defaultdict(lambda: [0.0, set()])
-    for batch in _batches(census_.by_label(_ACCOUNT)):
-        for r in store.read(query, {"ids": batch}):
-            a, b = sorted((keys.key(_ACCOUNT, r["src"]), keys.key(_ACCOUNT, r["dst"])))
-            w = _finite(r.get("weight"), 1.0)
-            pairs[(a, b)][0] += max(0.0, w)
-            if isinstance(r.get("kind"), str):
-                pairs[(a, b)][1].add(r["kind"])
+    for r in store.read(query):
+        a, b = sorted((keys.key(_ACCOUNT, r["src"]), keys.key(_ACCOUNT, r["dst"])))
+        w = _finite(r.get("weight"), 1.0)
+        pairs[(a, b)][0] += max(0.0, w)
+        if isinstance(r.get("kind"), str):
+            pairs[(a, b)][1].add(r["kind"])
     G = nx.Graph(name="coordination")
     _add_nodes(G, census_)
     G.remove_nodes_from([k for k, d in list(G.nodes(data=True)) if d["label"] != _ACCOUNT])
@@ -415,8 +416,11 @@ def save_graph(G: nx.Graph, path: str | Path) -> Path:
 
 # ----------------------------------------------------------------------------- writer
 
-def write_node_scores(store: Store, rows: list[dict], batch: int = BATCH) -> int:
+def write_node_scores(store: Store, rows: list[dict], batch: int = BATCH, common: dict | None = None) -> int:
     """Store scores as node properties: rows of ``{"label", "id", "props"}``.
+
+    ``common`` holds properties set to the same value on every row (the run id and time),
+    sent once per batch instead of once per node.
 
     Property names must be the model's derived ones; a non-finite float is never written (it is
     left out of the row, so a previous value stays) -- there is no NaN in the store.  Floats are
@@ -425,6 +429,10 @@ def write_node_scores(store: Store, rows: list[dict], batch: int = BATCH) -> int
     """
     allowed = {label: {n for p in model.node(label).props if p.derived for n in model.stored_names(p)}
                for label in ACTORS}
+    common = dict(common or {})
+    for name in common:
+        if any(name not in names for names in allowed.values()):
+            raise ValueError(f"{name} is not a derived property in the model")
     by_label: dict = defaultdict(list)
     for row in rows:
         label = row["label"]
@@ -441,8 +449,10 @@ def write_node_scores(store: Store, rows: list[dict], batch: int = BATCH) -> int
     written = 0
     for label, label_rows in sorted(by_label.items()):
         query = f"UNWIND $rows AS row MATCH (n:{model.node(label).label} {{id: row.id}}) SET n += row.props"
+        if common:
+            query += " SET n += $common"
         for chunk in _batches(label_rows, batch):
-            store.run(query, {"rows": chunk})
+            store.run(query, {"rows": chunk, "common": common} if common else {"rows": chunk})
             written += len(chunk)
     return written
 

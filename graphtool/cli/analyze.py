@@ -26,6 +26,8 @@ def register(app: typer.Typer) -> None:
         top: int = typer.Option(10, "--top", min=1, help="Length of the ranked lists."),
         export: Optional[Path] = typer.Option(None, "--export",
                                               help="Also write the projections to this folder (GEXF, GraphML)."),
+        amplified: bool = typer.Option(False, "--amplified",
+                                       help="Also store who-amplifies-whom as AMPLIFIED relationships (for Neo4j tools)."),
         as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
     ):
         """Score every account and outlet (centrality, communities, state affiliation) and store the scores."""
@@ -36,7 +38,7 @@ def register(app: typer.Typer) -> None:
         if engine not in ENGINES:
             raise ConfigError(f"--engine must be one of {', '.join(ENGINES)}")
         summary = run_analyses(state.store(), only=only, seed=seed, resolution=resolution, engine=engine, top=top,
-                               export_dir=export)
+                               export_dir=export, amplified=amplified)
         if as_json:
             echo_json(summary)
             return

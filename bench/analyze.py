@@ -1,0 +1,346 @@
+"""Benchmark of graphtool analyze: each algorithm, the community engines side by side, the whole run.
+
+    python -m bench.analyze                       # 10^4, 10^5, 10^6 edges; writes docs/benchmarks.md
+    python -m bench.analyze --sizes 10000 --no-write
+
+Graphs (seeded): a scale-free one (Barabási–Albert, edges oriented at random, weights 1-5)
+and one with planted communities (a stochastic block model: 70% of each node's edges inside its
+block, block sizes from a power law), both with ten times as many edges as nodes.
+
+For every graph: PageRank, strength, betweenness (graphtool's; and networkx's with the same
+pivots where it finishes), and communities with python-louvain (the reference),
+``networkx.community.louvain_communities`` and igraph's Leiden (graphtool's engine above
+``LOUVAIN_MAX_EDGES``); modularity of each, and the NMI against the planted blocks.  Each
+measurement runs in a forked child: wall time (median of ``--runs``) and the peak resident
+memory it added over the loaded graph.  A run past ``--cap`` seconds is stopped and reported
+as such.  Finally the whole ``run_analyses`` on an embedded store holding the graph as
+accounts, articles and shares (plus state outlets, ownership links and copies, so that the
+affiliation score has work to do).
+"""
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import psutil
+
+from bench.common import machine, write_section
+from graphtool.analyze import centrality, communities
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+SECTION = "## Analyze: centrality, communities, affiliation (bench/analyze.py)"
+
+
+# ----------------------------------------------------------------------------- graphs
+
+def scale_free(edges: int, seed: int) -> tuple[nx.DiGraph, None]:
+    """Barabási–Albert with ``edges`` edges (m = 10), oriented at random, weights 1..5."""
+    m = 10
+    G0 = nx.barabasi_albert_graph(edges // m + m, m, seed=seed)
+    rng = random.Random(seed)
+    G = nx.DiGraph()
+    G.add_nodes_from(G0)
+    for u, v in G0.edges():
+        a, b = (u, v) if rng.random() < 0.5 else (v, u)
+        G.add_edge(a, b, weight=float(rng.randint(1, 5)))
+    return G, None
+
+
+def planted(edges: int, seed: int) -> tuple[nx.DiGraph, dict]:
+    """Stochastic block model: n = edges / 10 nodes in power-law sized blocks, 70% of edges inside."""
+    rng = np.random.default_rng(seed)
+    n = edges // 10
+    sizes = np.maximum(10, (rng.pareto(2.0, size=n // 20) + 1) * 20).astype(int)
+    sizes = sizes[np.cumsum(sizes) <= n]
+    sizes = np.append(sizes, n - sizes.sum()) if n > sizes.sum() else sizes
+    block = np.repeat(np.arange(len(sizes)), sizes)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    src = rng.integers(0, n, size=int(edges * 1.15))
+    inside = rng.random(src.size) < 0.7
+    b = block[src]
+    dst = np.where(inside, starts[b] + (rng.random(src.size) * sizes[b]).astype(int), rng.integers(0, n, src.size))
+    keep = src != dst
+    pairs = np.unique(np.stack([src[keep], dst[keep]], axis=1), axis=0)
+    pairs = pairs[rng.permutation(len(pairs))[:edges]]
+    pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+    weights = rng.integers(1, 6, size=len(pairs))
+    G = nx.DiGraph()
+    G.add_nodes_from(range(n))
+    G.add_weighted_edges_from((int(u), int(v), float(w)) for (u, v), w in zip(pairs, weights))
+    return G, {v: int(block[v]) for v in range(n)}
+
+
+GENERATORS = {"scale-free": scale_free, "planted (SBM)": planted}
+
+
+# ----------------------------------------------------------------------------- measuring
+
+def _rss_mib() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _child(fn, conn):
+    run, post = fn if isinstance(fn, tuple) else (fn, lambda r: r)
+    base = _rss_mib()
+    start = time.perf_counter()
+    result = run()
+    elapsed = time.perf_counter() - start
+    out = post(result)  # summarising (modularity, NMI) is not timed
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    conn.send((elapsed, max(0.0, peak - base), out))
+    conn.close()
+
+
+def measure(fn, runs: int, cap: float) -> dict:
+    """Run ``fn`` in ``runs`` forked children; median seconds, peak added MiB, a small result.
+
+    ``fn`` is a callable, or ``(run, post)``: only ``run()`` is timed, ``post(run())`` is returned.
+    """
+    ctx = mp.get_context("fork")
+    times, peaks, out = [], [], None
+    for _ in range(runs):
+        parent, child = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_child, args=(fn, child))
+        proc.start()
+        child.close()
+        if not parent.poll(cap):
+            proc.kill()
+            proc.join()
+            return {"finished": False, "cap": cap}
+        elapsed, peak, out = parent.recv()
+        proc.join()
+        times.append(elapsed)
+        peaks.append(peak)
+    return {"finished": True, "median": statistics.median(times), "times": times, "peak_mib": max(peaks),
+            "result": out}
+
+
+# ----------------------------------------------------------------------------- algorithms
+
+def _partition_stats(G, partition, labels):
+    stats = {"modularity": communities.modularity(G, partition), "communities": len(set(partition.values()))}
+    if labels is not None:
+        stats["nmi"] = communities.nmi(partition, labels)
+    return stats
+
+
+def algorithms(G, labels, seed: int) -> dict:
+    """name -> ``(run, post)``: the timed call and what summarises its result."""
+    k = None if G.number_of_nodes() <= centrality.EXACT_BETWEENNESS_MAX_NODES else centrality.BETWEENNESS_PIVOTS
+
+    def nx_louvain():
+        groups = nx.community.louvain_communities(communities.undirected(G), weight="weight", seed=seed)
+        return {v: i for i, g in enumerate(groups) for v in g}
+
+    def stats(partition):
+        return _partition_stats(G, partition, labels)
+
+    def top(values):
+        return {"top": max(values, key=lambda v: (values[v], str(v)))}
+
+    return {
+        "pagerank": (lambda: centrality.pagerank(G), top),
+        "strength": (lambda: centrality.strength(G)[0], top),
+        "betweenness (graphtool, igraph)": (lambda: centrality.betweenness(G, seed=seed), top),
+        "betweenness (networkx, same pivots)": (lambda: nx.betweenness_centrality(G, k=k, seed=seed), top),
+        "communities: python-louvain": (lambda: communities.louvain(G, seed=seed), stats),
+        "communities: networkx louvain": (nx_louvain, stats),
+        "communities: igraph Leiden": (lambda: communities.leiden(G, seed=seed), stats),
+    }
+
+
+# ----------------------------------------------------------------------------- the whole analyze
+
+def to_store(store, G: nx.DiGraph, seed: int, batch: int = 20_000) -> dict:
+    """Materialise an amplification graph: u -> v becomes u SHARED an article v published.
+
+    One article per node; ``weight`` shares per edge would multiply the store, so each edge is
+    one share.  1% of nodes are outlets of which 10 are state-affiliated, each with a declared
+    account; 1% of edges are copies (an article of u COPIES v's) instead of shares; a random
+    registrant / audience country per account.
+    """
+    rng = random.Random(seed)
+    nodes = sorted(G)
+    outlets = set(rng.sample(nodes, max(10, len(nodes) // 100)))
+    state = set(sorted(outlets)[:10])
+    acc_rows, out_rows = [], []
+    for v in nodes:
+        if v in outlets:
+            out_rows.append({"id": f"o{v}", "name": f"Outlet {v}", "sa": "true" if v in state else "false"})
+        else:
+            acc_rows.append({"id": f"x:a{v}", "h": f"a{v}", "rc": rng.choice(["CN", "CA", "US"]),
+                             "ac": rng.choice(["CA", "CA", "US"])})
+    key = {v: (f"o{v}", "Outlet") if v in outlets else (f"x:a{v}", "Account") for v in nodes}
+
+    def run(query, rows):
+        for i in range(0, len(rows), batch):
+            store.run(query, {"rows": rows[i:i + batch]})
+
+    run("UNWIND $rows AS r CREATE (:Account {id: r.id, platform: 'x', handle: r.h, registrant_country: r.rc, "
+        "audience_country: r.ac})", acc_rows)
+    run("UNWIND $rows AS r CREATE (:Outlet {id: r.id, name: r.name, state_affiliated: r.sa, country: 'CN'})", out_rows)
+    run("UNWIND $rows AS r CREATE (:Article {id: r.id, platform: 'x', published_at: r.at, published_ts: r.ts})",
+        [{"id": f"art{v}", "at": "2021-09-01T00:00:00Z", "ts": 1630454400 + v} for v in nodes])
+    for label in ("Account", "Outlet"):
+        run(f"UNWIND $rows AS r MATCH (a:{label} {{id: r.a}}) MATCH (b:Article {{id: r.b}}) CREATE (a)-[:PUBLISHED]->(b)",
+            [{"a": key[v][0], "b": f"art{v}"} for v in nodes if key[v][1] == label])
+    declared = [{"a": f"x:a{v}", "o": f"o{s}"} for s, v in zip(sorted(state), rng.sample(
+        [v for v in nodes if v not in outlets], len(state)))]
+    run("UNWIND $rows AS r MATCH (a:Account {id: r.a}) MATCH (o:Outlet {id: r.o}) "
+        "CREATE (a)-[:OPERATED_BY {confidence: 1.0, basis: 'declared'}]->(o)", declared)
+    shares, copies = [], []
+    for i, (u, v) in enumerate(G.edges()):
+        if key[u][1] == "Account" and rng.random() >= 0.01:
+            shares.append({"a": key[u][0], "b": f"art{v}", "id": f"s{i}", "ts": 1630454400 + 3600 + i % 86400})
+        else:
+            copies.append({"c": f"cp{i}", "b": f"art{v}", "a": key[u][0], "l": key[u][1]})
+    run("UNWIND $rows AS r MATCH (a:Account {id: r.a}) MATCH (b:Article {id: r.b}) "
+        "CREATE (a)-[:SHARED {id: r.id, at_ts: r.ts}]->(b)", shares)
+    for label in ("Account", "Outlet"):
+        run(f"UNWIND $rows AS r MATCH (a:{label} {{id: r.a}}) MATCH (b:Article {{id: r.b}}) "
+            f"CREATE (a)-[:PUBLISHED]->(:Article {{id: r.c, platform: 'x', published_ts: b.published_ts + 7200}})"
+            f"-[:COPIES {{similarity: 0.9, attributed: false, lag_s: 7200}}]->(b)",
+            [r for r in copies if r["l"] == label])
+    return {"accounts": len(acc_rows), "outlets": len(out_rows), "shares": len(shares), "copies": len(copies)}
+
+
+def whole_analyze(G, seed: int, runs: int, cap: float) -> dict:
+    from graphtool.analyze import run_analyses
+    from graphtool.store import open_store
+    from graphtool.store.embedded import EmbeddedServer
+
+    with tempfile.TemporaryDirectory(prefix="bench-analyze-") as tmp:
+        store = open_store(f"embedded:{tmp}")
+        try:
+            t = time.perf_counter()
+            loaded = to_store(store, G, seed)
+            load_s = time.perf_counter() - t
+
+            server = psutil.Process(EmbeddedServer(tmp).pid())
+
+            def run():
+                s = open_store(f"embedded:{tmp}")
+                cpu0, server0 = time.process_time(), sum(server.cpu_times()[:2])
+                summary = run_analyses(s, seed=seed, progress=False)
+                cpu = time.process_time() - cpu0
+                server_cpu = sum(server.cpu_times()[:2]) - server0
+                s.close()
+                return {"timings": summary["timings"], "engine": summary["communities"]["engine"],
+                        "modularity": summary["communities"]["modularity"], "cpu_s": cpu, "server_cpu_s": server_cpu,
+                        "clarity": summary["affiliation"]["clarity"], "edges": summary["graphs"]["amplification"]}
+
+            result = measure(run, runs, cap)
+            result.update(loaded=loaded, load_s=load_s)
+            return result
+        finally:
+            store.close()
+            EmbeddedServer(tmp).stop()
+
+
+# ----------------------------------------------------------------------------- report
+
+def fmt_time(m: dict) -> str:
+    return f"{m['median']:.2f} s" if m["finished"] else f"> {m['cap']:.0f} s (stopped)"
+
+
+def fmt_mem(m: dict) -> str:
+    return f"{m['peak_mib']:.0f}" if m["finished"] else "-"
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated edge counts")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--cap", type=float, default=150.0, help="seconds before a run is stopped")
+    ap.add_argument("--whole-runs", type=int, default=3, help="runs of the whole analyze per size (1 at 10^6)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    args = ap.parse_args(argv)
+    # Import the engines before forking, so that no child pays for an import.
+    import community  # noqa: F401  (python-louvain)
+    import igraph  # noqa: F401
+    import scipy.sparse  # noqa: F401
+    sizes = [int(s) for s in args.sizes.split(",")]
+    rows, checks, whole = [], [], []
+    for size in sizes:
+        for gen_name, gen in GENERATORS.items():
+            G, labels = gen(size, args.seed)
+            print(f"{gen_name} {size:,}: {G.number_of_nodes():,} nodes, {G.number_of_edges():,} edges", flush=True)
+            results = {}
+            for name, fn in algorithms(G, labels, args.seed).items():
+                slow = size >= 1_000_000 and ("python-louvain" in name or "networkx" in name)
+                m = measure(fn, 1 if slow else args.runs, args.cap)
+                results[name] = m
+                extra = m.get("result") or {}
+                print(f"  {name:<38} {fmt_time(m):>22}  {fmt_mem(m):>6} MiB  {extra}", flush=True)
+                rows.append((gen_name, size, G.number_of_nodes(), name, m))
+            ref = results["communities: python-louvain"]
+            if not ref["finished"]:
+                ref = results["communities: networkx louvain"]
+            fast = results["communities: igraph Leiden"]
+            if ref["finished"] and fast["finished"]:
+                q_ref, q_fast = ref["result"]["modularity"], fast["result"]["modularity"]
+                checks.append((gen_name, size, "python-louvain" if ref is results["communities: python-louvain"]
+                               else "networkx louvain", q_ref, q_fast, q_fast >= q_ref * 0.99,
+                               ref["median"] / fast["median"]))
+            if gen_name == "scale-free":
+                w = whole_analyze(G, args.seed, 1 if size >= 1_000_000 else args.whole_runs, max(args.cap, 900.0))
+                load = os.getloadavg()[0]
+                print(f"  whole analyze on the store: {fmt_time(w)}, {fmt_mem(w)} MiB, {w.get('result')}, "
+                      f"load {load:.1f}", flush=True)
+                whole.append((size, G.number_of_nodes(), w, load))
+            del G, labels
+
+    lines = [SECTION, "",
+             f"Machine: {machine()}. Shared with other work while measuring, so absolute times are noisy;",
+             "the ratios come from the same run. Each number: median wall time of "
+             f"{args.runs} runs (1 run where a baseline takes minutes), each in a forked child; memory is the peak",
+             "resident memory the algorithm added over the loaded graph. Graphs have 10 edges per node; "
+             f"seed {args.seed}.", "",
+             "| graph | edges | nodes | algorithm | time | peak MiB | result |", "|---|---|---|---|---|---|---|"]
+    for gen_name, size, n, name, m in rows:
+        res = m.get("result") or {}
+        shown = ", ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}" for k, v in res.items()
+                          if k in ("modularity", "nmi", "communities"))
+        lines.append(f"| {gen_name} | {size:,} | {n:,} | {name} | {fmt_time(m)} | {fmt_mem(m)} | {shown} |")
+    lines += ["", "Leiden against the reference (python-louvain; networkx's Louvain where python-louvain was stopped):", "",
+              "| graph | edges | reference | modularity (reference) | modularity (Leiden) | within 1% or better | speed-up |",
+              "|---|---|---|---|---|---|---|"]
+    for gen_name, size, ref_name, q_ref, q_fast, ok, ratio in checks:
+        lines.append(f"| {gen_name} | {size:,} | {ref_name} | {q_ref:.4f} | {q_fast:.4f} | {'yes' if ok else 'NO'} | "
+                     f"{ratio:.0f}x |")
+    lines += ["", "The whole `run_analyses` (what `graphtool analyze` runs: projection from the store, PageRank,",
+              "strength, betweenness, communities, ownership paths, state-media items, affiliation, writing scores",
+              "and AMPLIFIED back) on an embedded store holding the scale-free graph as accounts, articles and",
+              "shares (1% outlets, 10 of them state-affiliated with declared accounts, 1% of edges copies):", "",
+              "| edges | nodes | runs | load (setup) | whole analyze, wall | CPU: graphtool + FalkorDB server | "
+              "load average | peak MiB (Python side) | slowest steps (wall) |",
+              "|---|---|---|---|---|---|---|---|---|"]
+    for size, n, w, load in whole:
+        res = w.get("result") or {}
+        steps = ", ".join(f"{k} {v:.1f} s" for k, v in sorted(res.get("timings", {}).items(),
+                                                               key=lambda kv: -kv[1])[:4])
+        cpu = (f"{res['cpu_s'] + res['server_cpu_s']:.1f} s ({res['cpu_s']:.1f} + {res['server_cpu_s']:.1f})"
+               if res else "-")
+        lines.append(f"| {size:,} | {n:,} | {len(w.get('times', []))} | {w['load_s']:.0f} s | {fmt_time(w)} | {cpu} | "
+                     f"{load:.1f} | {fmt_mem(w)} | {steps} |")
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if not args.no_write:
+        write_section(DOCS, SECTION, text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
