@@ -309,3 +309,15 @@ def test_case_answer_key_and_parity(embedded_store, neo4j_store):
            {k: v for k, v in summary.items() if k not in ("run", "at", "timings", "written")}
     assert {(label, node_id): {k: v for k, v in row.items() if k in SCORES}
             for label in project.ACTORS for node_id, row in stored(embedded_store, label).items()} == scores
+
+
+def test_save_graph_formats(tmp_path):
+    from graphtool.errors import InputError
+
+    G = nx.MultiDiGraph()
+    G.add_node("a", label="Account", id="a", sources=["s1", "s2"], name=None)
+    G.add_edge("a", "b", key="OWNED_BY:0", type="OWNED_BY", confidence=0.5, sources=[])
+    assert nx.read_graphml(project.save_graph(G, tmp_path / "g.graphml")).nodes["a"]["sources"] == "s1|s2"
+    assert nx.read_gexf(project.save_graph(G, tmp_path / "g.gexf")).number_of_edges() == 1
+    with pytest.raises(InputError, match="must end in .gexf or .graphml"):
+        project.save_graph(G, tmp_path / "g.json")
