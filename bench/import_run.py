@@ -35,17 +35,19 @@ from graphtool.synthetic import write_io_tweets
 BIG = 1_000_000
 
 
-def timed(args: list[str], env: dict) -> tuple[float, float, int]:
-    """(seconds, peak RSS MiB, exit code) of one graphtool subprocess."""
-    start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "graphtool", *args], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1):
-        raise RuntimeError(f"graphtool {' '.join(args)} exited {code}: {proc.stderr.read().decode()[-2000:]}")
-    return elapsed, usage.ru_maxrss / 1024, code
+def timed(args: list[str], env: dict) -> tuple[float, float, float]:
+    """(wall seconds, peak RSS MiB, CPU seconds user + system) of one graphtool subprocess."""
+    with tempfile.TemporaryFile() as errors:  # a file, not a pipe: a full pipe would block the child
+        start = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-m", "graphtool", *args], env=env,
+                                stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        code = os.waitstatus_to_exitcode(status)
+        if code not in (0, 1):
+            errors.seek(0)
+            raise RuntimeError(f"graphtool {' '.join(args)} exited {code}: {errors.read().decode()[-2000:]}")
+    return elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def fresh(url: str) -> None:
@@ -66,15 +68,17 @@ def bench_store(name: str, url: str, env: dict, data: Path, tweets: int, runs: i
         if baseline:
             fresh(url)
             base.append(timed(["--store", url, "import", str(data), "--format", "twitter_io"], env))
-    base = base or [(float("nan"), float("nan"), 0)]
+    base = base or [(float("nan"), float("nan"), float("nan"))]
     med = lambda xs, i: statistics.median(x[i] for x in xs)  # noqa: E731
     row = {"store": name, "tweets": tweets, "runs": runs,
            "schedule_s": med(sched, 0), "schedule_rss": max(x[1] for x in sched),
            "import_s": med(base, 0), "import_rss": max(x[1] for x in base),
-           "unchanged_s": med(unchanged, 0), "unchanged_rss": max(x[1] for x in unchanged)}
+           "unchanged_s": med(unchanged, 0), "unchanged_rss": max(x[1] for x in unchanged),
+           "schedule_cpu": med(sched, 2), "import_cpu": med(base, 2)}
     print(f"  {name:8} {tweets:>9,} tweets  schedule {row['schedule_s']:8.1f}s "
-          f"({tweets / row['schedule_s']:8,.0f}/s, peak {row['schedule_rss']:6.0f} MiB)  "
-          f"import {row['import_s']:8.1f}s ({tweets / row['import_s']:8,.0f}/s, peak {row['import_rss']:6.0f} MiB)  "
+          f"({tweets / row['schedule_s']:8,.0f}/s, cpu {row['schedule_cpu']:.0f}s, peak {row['schedule_rss']:6.0f} MiB)  "
+          f"import {row['import_s']:8.1f}s ({tweets / row['import_s']:8,.0f}/s, cpu {row['import_cpu']:.0f}s, "
+          f"peak {row['import_rss']:6.0f} MiB)  "
           f"ratio {row['import_s'] / row['schedule_s']:.2f}  unchanged rerun {row['unchanged_s']:.1f}s "
           f"(peak {row['unchanged_rss']:.0f} MiB)", flush=True)
     return row
@@ -97,12 +101,16 @@ def main(argv: list[str] | None = None) -> None:
         tmp = Path(tmp)
         targets = []
         if "embedded" in stores:
+            from graphtool.store.embedded import EmbeddedServer
+
+            stack.callback(EmbeddedServer(tmp / "embedded").stop)  # also when a run fails
             targets.append(("embedded", f"embedded:{tmp / 'embedded'}", dict(os.environ)))
         if "neo4j" in stores:
             from graphtool.testing import neo4j_server
 
             server = stack.enter_context(neo4j_server())
-            targets.append(("neo4j", server.uri, {**os.environ, **server.env()}))
+            os.environ.update(server.env())  # for this process's own wipes, and the subprocesses
+            targets.append(("neo4j", server.uri, dict(os.environ)))
         for tweets in sizes:
             data = write_io_tweets(tmp / f"io_{tweets}_tweets_csv_hashed.csv", tweets, seed=11)
             mib = data.stat().st_size / 2**20
@@ -112,16 +120,13 @@ def main(argv: list[str] | None = None) -> None:
                 rows.append(bench_store(name, url, env, data, tweets, args.big_runs if big else args.runs,
                                         baseline=args.big_baseline or not big))
             data.unlink()
-        if "embedded" in stores:
-            from graphtool.store.embedded import EmbeddedServer
-
-            EmbeddedServer(tmp / "embedded").stop()
-    print("\n| store | tweets | runs | schedule run: s (tweets/s) | peak RSS | baseline import: s (tweets/s) | "
-          "peak RSS | import/schedule time | unchanged rerun |")
+    print("\n| store | tweets | runs | schedule run: wall s (tweets/s), CPU s | peak RSS | "
+          "baseline import: wall s (tweets/s), CPU s | peak RSS | import/schedule wall | unchanged rerun |")
     print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['store']} | {r['tweets']:,} | {r['runs']} | {r['schedule_s']:.1f} ({r['tweets'] / r['schedule_s']:,.0f}) "
-              f"| {r['schedule_rss']:.0f} MiB | {r['import_s']:.1f} ({r['tweets'] / r['import_s']:,.0f}) "
+        print(f"| {r['store']} | {r['tweets']:,} | {r['runs']} | {r['schedule_s']:.1f} "
+              f"({r['tweets'] / r['schedule_s']:,.0f}), {r['schedule_cpu']:.0f} | {r['schedule_rss']:.0f} MiB "
+              f"| {r['import_s']:.1f} ({r['tweets'] / r['import_s']:,.0f}), {r['import_cpu']:.0f} "
               f"| {r['import_rss']:.0f} MiB | {r['import_s'] / r['schedule_s']:.2f} | {r['unchanged_s']:.1f} s |")
 
 
