@@ -20,6 +20,7 @@ Times are ISO (``2019-07-02 14:30``) or, in some releases, US style (``07/02/201
 from __future__ import annotations
 
 import sys
+from collections import OrderedDict
 from pathlib import Path
 from typing import Iterator
 
@@ -114,7 +115,28 @@ def _rel(type_, src, dst, origin, src_label=None, **props):
     return rel_record(type_, row, origin)
 
 
-def _tweet(v: dict, origin: Origin, seen: set[str]) -> list:
+class _Recent:
+    """The last ``size`` keys added: a set with a bound, oldest forgotten first."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.keys: OrderedDict[str, None] = OrderedDict()
+
+    def add(self, key: str) -> None:
+        self.keys[key] = None
+        if len(self.keys) > self.size:
+            self.keys.popitem(last=False)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.keys
+
+
+# Tweets written in full from this file that a later retweet, quote or reply needs no stub for
+# (archives are mostly in time order, so the original is usually close before them).
+RECENT_TWEETS = 200_000
+
+
+def _tweet(v: dict, origin: Origin, seen: set[str], written: _Recent) -> list:
     """The records of one tweets row (all or none: a bad value rejects the row)."""
     tweetid = (v.get("tweetid") or "").strip()
     userid = (v.get("userid") or "").strip()
@@ -142,8 +164,9 @@ def _tweet(v: dict, origin: Origin, seen: set[str]) -> list:
         if not original:
             raise FieldError("retweet_tweetid", "is_retweet is True but the retweeted tweet id is missing")
         target = article_id(original)
-        out.append(_stub_article(original, origin))
-        stub_author("retweet_userid", target)
+        if target not in written:
+            out.append(_stub_article(original, origin))
+            stub_author("retweet_userid", target)
         out.append(_rel("SHARED", author, target, origin, id=tweetid, at=at, kind="repost"))
         return out
 
@@ -160,13 +183,15 @@ def _tweet(v: dict, origin: Origin, seen: set[str]) -> list:
     out.append(_rel("PUBLISHED", author, me, origin, src_label="Account"))
     quoted = (v.get("quoted_tweet_tweetid") or "").strip()
     if quoted:
-        out.append(_stub_article(quoted, origin))
+        if article_id(quoted) not in written:
+            out.append(_stub_article(quoted, origin))
         out.append(_rel("SHARED", author, article_id(quoted), origin, id=tweetid, at=at, kind="quote"))
         out.append(_rel("CITES", me, article_id(quoted), origin))
     replied = (v.get("in_reply_to_tweetid") or "").strip()
     if replied:
-        out.append(_stub_article(replied, origin))
-        stub_author("in_reply_to_userid", article_id(replied))
+        if article_id(replied) not in written:
+            out.append(_stub_article(replied, origin))
+            stub_author("in_reply_to_userid", article_id(replied))
         out.append(_rel("SHARED", author, article_id(replied), origin, id=tweetid, at=at, kind="reply"))
     return out
 
@@ -176,6 +201,7 @@ def read(path: Path, default_sources: list[str] | None = None) -> Iterator:
     path = Path(path)
     rows = read_csv(path)
     seen: set[str] = set()  # accounts already written in full from this file (bounded by #accounts)
+    written = _Recent(RECENT_TWEETS)
     kind = None
     for item in rows:
         if isinstance(item, Reject):
@@ -194,15 +220,18 @@ def read(path: Path, default_sources: list[str] | None = None) -> Iterator:
         origin = Origin(str(path), item.line)
         try:
             if kind == "tweets":
-                records = _tweet(item.values, origin, seen)
+                records = _tweet(item.values, origin, seen, written)
             else:
                 records = [_account(item.values, origin)]
         except FieldError as exc:
             yield Reject(str(path), item.line, exc.field, exc.reason, raw_of(item.values))
             continue
         for record in records:
-            if isinstance(record, NodeRecord) and record.label == "Account" and not record.stub:
-                seen.add(record.id)
+            if isinstance(record, NodeRecord) and not record.stub:
+                if record.label == "Account":
+                    seen.add(record.id)
+                else:
+                    written.add(record.id)
             if default_sources and not record.props.get("sources"):
                 record.props["sources"] = list(default_sources)
             yield record
