@@ -50,8 +50,7 @@ def neo4j_server():
 @pytest.fixture
 def embedded_store(embedded_dir):
     store = open_store(f"embedded:{embedded_dir}")
-    store.wipe()
-    store.ensure_schema()
+    store.clear()
     yield store
     store.close()
 
@@ -59,8 +58,7 @@ def embedded_store(embedded_dir):
 @pytest.fixture
 def neo4j_store(neo4j_server):
     store = open_store(neo4j_server.uri)
-    store.wipe()
-    store.ensure_schema()
+    store.clear()
     yield store
     store.close()
 

@@ -33,7 +33,12 @@ class Store(ABC):
 
     @abstractmethod
     def wipe(self) -> None:
-        """Delete every node, relationship, index and constraint."""
+        """Delete every node and relationship (FalkorDB drops the graph, indexes included)."""
+
+    def clear(self) -> None:
+        """Delete every node and relationship; the schema stays (or is rebuilt)."""
+        self.wipe()
+        self.ensure_schema()
 
     @abstractmethod
     def close(self) -> None:
