@@ -134,6 +134,21 @@ def test_tokens_mixed_scripts():
     assert not batch.char_mode[0]
 
 
+def test_a_document_shingles_the_same_alone_or_in_any_batch():
+    """Sketches stored by one run must match the next run's, whatever the batch around them."""
+    texts = [GT, "The Conservative Party of Canada released its election platform", "", "one", "混合 mixed text 中文 and "
+             "English words", "a b c d e f g h", "<p>ＦＵＬＬ　ｗｉｄｔｈ</p> TEXT ﬁnal café"]
+    for k_char, k_word in ((4, 4), (3, 5)):
+        batch = shingle_batch([normalize(t) for t in texts], None, k_char, k_word)
+        for i, t in enumerate(texts):
+            alone = shingle_batch([normalize(t)], None, k_char, k_word)
+            assert np.array_equal(alone.doc(0), batch.doc(i))
+            k = k_char if batch.char_mode[i] else k_word
+            assert batch.doc(i).size == max(0, batch.n_tokens[i] - k + 1)
+    # a word's hash does not depend on where it stands
+    assert np.isin(shingle_set("alpha beta gamma delta epsilon"), shingle_set("zeta alpha beta gamma delta epsilon")).all()
+
+
 def test_bad_input_empty_one_word_mixed_markup():
     text = "据环球时报报道，" + GT
     docs = [Doc("empty", "", 10), Doc("none", None, 11), Doc("space", "   \n ", 12), Doc("word", "Hello", 13),

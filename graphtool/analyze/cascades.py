@@ -207,7 +207,7 @@ def _credit_word(h: Hop) -> str:
 
 
 def render_tree(tree: Tree) -> list[str]:
-    """Text lines: the origin, then one line per hop under its parent.
+    """Text lines: the origin, then one line per hop under its parent; ``*`` marks marked articles.
 
     Examples
     --------
@@ -220,7 +220,8 @@ def render_tree(tree: Tree) -> list[str]:
     └─ +2m  web  ?  dy  cites  cites it
     """
     o = tree.origin
-    lines = [f"origin  {o.published_at or 'undated'}  {o.platform or '?'}  {_who(o)}  {o.id}{_clip(o.title)}"]
+    star = lambda a: " *" if a.marked else ""  # noqa: E731 - the traced article, or one carrying the narrative
+    lines = [f"origin  {o.published_at or 'undated'}  {o.platform or '?'}  {_who(o)}  {o.id}{star(o)}{_clip(o.title)}"]
     children: dict[str, list[Hop]] = {}
     for h in tree.hops:
         children.setdefault(h.parent, []).append(h)
@@ -231,7 +232,7 @@ def render_tree(tree: Tree) -> list[str]:
             last = i == len(kids) - 1
             sim = f"  sim {h.similarity:.2f} cont {h.containment:.2f}" if h.similarity is not None else ""
             lines.append(f"{prefix}{'└─ ' if last else '├─ '}{format_lag(h.lag_s)}  {h.article.platform or '?'}  "
-                         f"{_who(h.article)}  {h.article.id}  {h.kind}{sim}  {_credit_word(h)}")
+                         f"{_who(h.article)}  {h.article.id}{star(h.article)}  {h.kind}{sim}  {_credit_word(h)}")
             walk(h.article.id, prefix + ("   " if last else "│  "))
 
     walk(o.id, "")

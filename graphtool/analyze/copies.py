@@ -37,12 +37,14 @@ import base64
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
 from .shingles import U64, ShingleBatch, fmix64, prepare, shingle_batch, sorted_unique, token_string
 
+ENGINE = 2  # bump when shingle or sketch hashing changes: stored sketches are then recomputed
 NO_TS = np.iinfo(np.int64).min  # "no timestamp" in int64 arrays
 EMPTY = np.uint32(0xFFFFFFFF)
 
@@ -66,13 +68,20 @@ class CopyParams:
         excerpt must then be longer to be found in it).  The default only bounds texts
         beyond what the loader accepts (8 MiB): a 5 MB article keeps all its anchors, and its
         stored sketch is about a fifth of the text's size.
-    min_shared_anchors : int
-        Anchors two documents must share to become a candidate pair.
-    max_anchor_df : int
-        Anchors found in more documents are boilerplate and ignored as evidence.
-    bucket_cap : int
-        In a group of more documents sharing a band or anchor, each is paired with its
-        ``bucket_cap`` neighbours in time and with the group's earliest document.
+    anchor_queries : int
+        Each document looks up its ``anchor_queries`` lowest anchors (a random subset of its
+        anchors, by hash value) in everyone's anchors.  A document with containment ``c`` in
+        another finds about ``c * anchor_queries`` of them there.
+    min_anchor_share, min_shared_anchors : float, int
+        A pair is a candidate when at least ``max(min_shared_anchors, min_anchor_share * q)``
+        of the ``q`` looked-up anchors are found in the other document: with 20 queries and
+        0.25, a pair at containment 0.5 is missed with probability 0.006 (binomial), two
+        texts that share a few common phrases almost never pass.
+    dense_group, earliest : int
+        Documents sharing an anchor or an LSH band are all paired when there are at most
+        ``dense_group`` of them; in a larger group (a viral text, a common phrase) a document
+        is paired with the group's ``earliest`` first members in time (where its original
+        is), so the work stays linear in the corpus.
     min_tokens : int
         Shorter documents are not compared (a one-word post is nobody's copy).
     min_containment, min_shared : float, int
@@ -90,9 +99,11 @@ class CopyParams:
     rows: int = 4
     anchor_rate: int = 8
     max_anchors: int = 1 << 20
+    anchor_queries: int = 20
+    min_anchor_share: float = 0.25
     min_shared_anchors: int = 2
-    max_anchor_df: int = 256
-    bucket_cap: int = 32
+    dense_group: int = 32
+    earliest: int = 8
     min_tokens: int = 8
     min_containment: float = 0.5
     min_shared: int = 8
@@ -114,7 +125,8 @@ class CopyParams:
     @property
     def version(self) -> str:
         """Fingerprint of the parameters a stored sketch depends on."""
-        basis = f"{self.k_char}/{self.k_word}/{self.bins}/{self.rows}/{self.anchor_rate}/{self.max_anchors}/{self.seed}"
+        basis = (f"{ENGINE}/{self.k_char}/{self.k_word}/{self.bins}/{self.rows}/{self.anchor_rate}/"
+                 f"{self.max_anchors}/{self.seed}")
         return hashlib.sha256(basis.encode()).hexdigest()[:8]
 
 
@@ -277,11 +289,11 @@ def anchors(batch: ShingleBatch, params: CopyParams) -> tuple[np.ndarray, np.nda
     return avals, offsets, levels
 
 
-def sketch(texts: Sequence[str], langs: Sequence[str | None] | None, params: CopyParams,
-           normalized: bool = False) -> tuple[Sketches, ShingleBatch]:
-    """Sketch a batch of texts; returns the sketches and the shingles they came from."""
-    norm = list(texts) if normalized else [prepare(t) for t in texts]
-    batch = shingle_batch(norm, list(langs) if langs is not None else None, params.k_char, params.k_word)
+CHUNK_CHARS = 1 << 18  # characters per numpy pass: arrays that stay in cache are faster
+
+
+def _sketch_one(norm: list[str], langs: list | None, params: CopyParams) -> tuple[Sketches, ShingleBatch]:
+    batch = shingle_batch(norm, langs, params.k_char, params.k_word)
     short = batch.n_tokens < max(params.min_tokens, params.k_char, params.k_word)
     if short.any():  # drop short documents' shingles so they neither sketch nor anchor
         keep = ~np.repeat(short, np.diff(batch.offsets))
@@ -292,6 +304,54 @@ def sketch(texts: Sequence[str], langs: Sequence[str | None] | None, params: Cop
     sig = minhash_oph(batch, params)
     vals, offsets, levels = anchors(batch, params)
     return Sketches(band_keys(sig, params), vals, offsets, levels, batch.char_mode.copy(), short), batch
+
+
+def _concat_sketches(parts: list[Sketches], bands: int) -> Sketches:
+    if not parts:
+        return Sketches(np.zeros((0, bands), np.uint32), np.zeros(0, np.uint32), np.zeros(1, np.int64),
+                        np.zeros(0, np.uint8), np.zeros(0, bool), np.zeros(0, bool))
+    if len(parts) == 1:
+        return parts[0]
+    offs, base = [np.zeros(1, np.int64)], 0
+    for s in parts:
+        offs.append(s.anchor_offsets[1:] + base)
+        base += s.anchor_offsets[-1]
+    return Sketches(np.concatenate([s.bands for s in parts]), np.concatenate([s.anchors for s in parts]),
+                    np.concatenate(offs), np.concatenate([s.levels for s in parts]),
+                    np.concatenate([s.char_mode for s in parts]), np.concatenate([s.short for s in parts]))
+
+
+def _concat_batches(parts: list[ShingleBatch]) -> ShingleBatch:
+    if len(parts) == 1:
+        return parts[0]
+    offs, base = [np.zeros(1, np.int64)], 0
+    for b in parts:
+        offs.append(b.offsets[1:] + base)
+        base += b.offsets[-1]
+    return ShingleBatch(np.concatenate([b.hashes for b in parts]), np.concatenate(offs),
+                        np.concatenate([b.n_tokens for b in parts]), np.concatenate([b.char_mode for b in parts]))
+
+
+def sketch(texts: Sequence[str], langs: Sequence[str | None] | None, params: CopyParams,
+           normalized: bool = False) -> tuple[Sketches, ShingleBatch]:
+    """Sketch a batch of texts; returns the sketches and the shingles they came from.
+
+    The batch is processed in slices of about ``CHUNK_CHARS`` characters.
+    """
+    norm = list(texts) if normalized else [prepare(t) for t in texts]
+    langs = list(langs) if langs is not None else [None] * len(norm)
+    sk_parts, batch_parts, start, size = [], [], 0, 0
+    for i, t in enumerate(norm):
+        size += len(t)
+        if size >= CHUNK_CHARS or i == len(norm) - 1:
+            sk, b = _sketch_one(norm[start:i + 1], langs[start:i + 1], params)
+            sk_parts.append(sk)
+            batch_parts.append(b)
+            start, size = i + 1, 0
+    if not norm:
+        sk, b = _sketch_one([], [], params)
+        return sk, b
+    return _concat_sketches(sk_parts, params.bands), _concat_batches(batch_parts)
 
 
 # --------------------------------------------------------------------------------------------
@@ -352,29 +412,33 @@ def unpack_pairs(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return (packed >> U64(32)).astype(np.int64), (packed & U64(0xFFFFFFFF)).astype(np.int64)
 
 
-def group_pairs(keys: np.ndarray, docs: np.ndarray, order: np.ndarray, is_new: np.ndarray, cap: int,
-                max_group: int | None = None) -> np.ndarray:
-    """Pairs of documents that share a key, as packed ``lo << 32 | hi`` (repeats possible).
+def group_pairs(keys: np.ndarray, docs: np.ndarray, order: np.ndarray, is_new: np.ndarray, dense: int = 32,
+                earliest: int = 8, max_group: int | None = None) -> np.ndarray:
+    """Pairs of documents that share a key, as packed ``lo << 32 | hi`` (each pair once per key).
 
     Parameters
     ----------
     keys, docs : numpy.ndarray
-        Parallel arrays: document ``docs[i]`` has key ``keys[i]`` (a document at most once per key).
+        Parallel arrays: document ``docs[i]`` (< 2^32) has key ``keys[i]`` (uint32; a document
+        at most once per key).
     order : numpy.ndarray
         Per document, its position in time (publication time; undated documents last).
     is_new : numpy.ndarray of bool
         Per document; only pairs with a new document are returned.
-    cap : int
-        Within a group sorted by time, each member is paired with the ``cap`` next members
-        and with the group's first (earliest) member, so a group of ``g`` documents costs
-        ``O(g * cap)``, not ``O(g^2)``, and every copy still meets the earliest candidate.
+    dense : int
+        Groups of up to this many documents give all their pairs.
+    earliest : int
+        In a larger group (a viral text, a common phrase) each member is paired only with
+        the group's ``earliest`` first members in time: a copy still meets its original,
+        and the cost stays linear in the group's size.
     max_group : int, optional
         Groups larger than this are skipped (boilerplate keys).
     """
     if keys.size < 2:
         return np.zeros(0, np.uint64)
-    o = np.argsort(keys, kind="stable")
-    k = keys[o]
+    packed = (keys.astype(np.uint64) << U64(32)) | docs.astype(np.uint64)
+    packed.sort()  # one sort of (key, doc): numpy's vectorised sort, faster than an argsort
+    k = packed >> U64(32)
     same_next = k[1:] == k[:-1]
     in_multi = np.zeros(k.size, dtype=bool)
     in_multi[:-1] |= same_next
@@ -382,7 +446,7 @@ def group_pairs(keys: np.ndarray, docs: np.ndarray, order: np.ndarray, is_new: n
     idx = np.flatnonzero(in_multi)
     if idx.size == 0:
         return np.zeros(0, np.uint64)
-    k, d = k[idx], docs[o][idx]
+    k, d = k[idx], (packed[idx] & U64(0xFFFFFFFF)).astype(np.int64)
     starts = np.flatnonzero(np.concatenate(([True], k[1:] != k[:-1])))
     sizes = np.diff(np.append(starts, k.size))
     gid = np.repeat(np.arange(starts.size), sizes)
@@ -393,23 +457,103 @@ def group_pairs(keys: np.ndarray, docs: np.ndarray, order: np.ndarray, is_new: n
     if not sel.any():
         return np.zeros(0, np.uint64)
     gid, d = gid[sel], d[sel]
-    srt = np.lexsort((d, order[d], gid))
-    gid, d = gid[srt], d[srt]
+    if sizes.max() > dense:  # only large groups need their members in time order
+        srt = np.lexsort((d, order[d], gid))
+        gid, d = gid[srt], d[srt]
     starts = np.flatnonzero(np.concatenate(([True], gid[1:] != gid[:-1])))
     sizes = np.diff(np.append(starts, gid.size))
     size_of = np.repeat(sizes, sizes)
     first = np.repeat(starts, sizes)
     pos = np.arange(gid.size) - first
-    out = []
-    for off in range(1, min(cap, int(sizes.max()) - 1) + 1):
-        i = np.flatnonzero(pos + off < size_of)
-        out.append(_pack(d[i], d[i + off]))
-    far = np.flatnonzero(pos > cap)
-    if far.size:
-        out.append(_pack(d[first[far]], d[far]))
-    pairs = np.concatenate(out)
-    lo, hi = unpack_pairs(pairs)
-    return pairs[is_new[lo] | is_new[hi]]
+    left, right = [], []
+    active = np.flatnonzero((pos + 1 < size_of) & (size_of <= dense))
+    for off in range(1, dense):
+        active = active[pos[active] + off < size_of[active]]  # shrinks fast: most groups are small
+        if active.size == 0:
+            break
+        left.append(active)
+        right.append(active + off)
+    big = np.flatnonzero(size_of > dense)
+    for t in range(earliest):
+        later = big[pos[big] > t]
+        left.append(first[later] + t)
+        right.append(later)
+    a, b = d[np.concatenate(left)], d[np.concatenate(right)]
+    if not is_new.all():
+        new = is_new[a] | is_new[b]
+        a, b = a[new], b[new]
+    return _pack(a, b)
+
+
+QUERY_CHUNK = 1 << 21  # anchor look-ups per pass: bounds the memory of the join
+
+
+def anchor_pairs(sk: Sketches, order: np.ndarray, is_new: np.ndarray, params: CopyParams,
+                 chunk: int = QUERY_CHUNK) -> np.ndarray:
+    """Candidate pairs from the anchor samples, as sorted packed ``lo << 32 | hi``.
+
+    All anchors go into one posting list, sorted by anchor and then by time, which gives
+    each anchor's document frequency.  Every document then looks up its ``anchor_queries``
+    *rarest* anchors among those another document also has (prefix filtering, rarest first):
+    a copy and its original share anchors that few others have, so those come first.  An
+    anchor held by at most ``dense_group`` documents yields all of them, a commoner one its
+    ``earliest`` holders.  A pair counts once per looked-up anchor that leads to it and is
+    kept when the count reaches ``max(min_shared_anchors, min_anchor_share * looked-up)``
+    and a new document is in it.  Look-ups go in chunks of whole documents, so each pair's
+    count is complete within its chunk and memory stays bounded.
+
+    A small text inside a large one is found whatever the ratio of their lengths -- the
+    case where the Jaccard index, and so MinHash LSH, fails.
+    """
+    if sk.anchors.size == 0:
+        return np.zeros(0, np.uint64)
+    n = len(sk)
+    live = ~sk.short
+    # int32 where it fits: the posting arrays are the biggest transient memory of a run
+    packed = (sk.anchors.astype(np.uint64) << U64(32)) | np.repeat(order.astype(np.uint64),
+                                                                   np.diff(sk.anchor_offsets))
+    packed.sort()
+    keys = (packed >> U64(32)).astype(np.uint32)
+    holders = np.argsort(order).astype(np.int32)[(packed & U64(0xFFFFFFFF)).astype(np.int64)]  # rank -> doc
+    del packed
+    run_start = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))).astype(np.int64)
+    del keys
+    run_size = np.diff(np.append(run_start, holders.size)).astype(np.int32)
+    df = np.repeat(run_size, run_size)
+    first = np.repeat(run_start, run_size)
+    # queries: per document, its rarest anchors held by someone else (ties: by anchor value)
+    shared = np.flatnonzero((df >= 2) & live[holders])
+    rank_key = (holders[shared].astype(np.uint64) << U64(32)) | df[shared].astype(np.uint64)
+    by_doc = shared[np.argsort(rank_key, kind="stable")]
+    qdoc = holders[by_doc]
+    doc_start = np.flatnonzero(np.concatenate(([True], qdoc[1:] != qdoc[:-1])))
+    doc_size = np.diff(np.append(doc_start, qdoc.size))
+    within = np.arange(qdoc.size) - np.repeat(doc_start, doc_size)
+    sel = within < params.anchor_queries
+    q_at, qdoc = by_doc[sel], qdoc[sel]  # posting index of each query, and its document
+    n_queries = np.bincount(qdoc, minlength=n)
+    need_of = np.maximum(params.min_shared_anchors, np.ceil(params.min_anchor_share * n_queries))
+
+    found = []
+    a = 0
+    while a < q_at.size:
+        b = min(a + chunk, q_at.size)
+        while b < q_at.size and qdoc[b] == qdoc[b - 1]:  # whole documents per chunk
+            b += 1
+        at, q = q_at[a:b], qdoc[a:b]
+        a = b
+        lo, size = first[at], df[at]
+        take = np.where(size <= params.dense_group, size, params.earliest)
+        qq = np.repeat(q, take)
+        pos = np.repeat(lo, take) + (np.arange(qq.size) - np.repeat(np.cumsum(take) - take, take))
+        other = holders[pos]
+        keep = (other != qq) & live[other] & (is_new[qq] | is_new[other])
+        pair = (qq[keep].astype(np.uint64) << U64(32)) | other[keep].astype(np.uint64)  # querier first
+        uniq, hits = sorted_unique(pair, return_counts=True)
+        querier = (uniq >> U64(32)).astype(np.int64)
+        ok = hits >= need_of[querier]
+        found.append(_pack(querier[ok], (uniq[ok] & U64(0xFFFFFFFF)).astype(np.int64)))
+    return sorted_unique(np.concatenate(found)) if found else np.zeros(0, np.uint64)
 
 
 def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
@@ -431,6 +575,15 @@ class Candidates:
 
     def __len__(self) -> int:
         return self.a.size
+
+    def chunks(self, size: int):
+        """Consecutive slices of at most ``size`` pairs (verification in bounded memory)."""
+        for i in range(0, self.a.size, size):
+            yield Candidates(self.a[i:i + size], self.b[i:i + size], self.by_lsh[i:i + size],
+                             self.by_anchors[i:i + size])
+
+    def positions(self) -> list[int]:
+        return sorted(set(self.a.tolist()) | set(self.b.tolist()))
 
 
 class CopyIndex:
@@ -472,17 +625,7 @@ class CopyIndex:
     def sketches(self) -> Sketches:
         """All sketches as one (concatenates the batches; also compacts the index)."""
         if len(self._sk) != 1:
-            sks = self._sk or [Sketches(np.zeros((0, self.params.bands), np.uint32), np.zeros(0, np.uint32),
-                                        np.zeros(1, np.int64), np.zeros(0, np.uint8), np.zeros(0, bool),
-                                        np.zeros(0, bool))]
-            offs, base = [np.zeros(1, np.int64)], 0
-            for s in sks:
-                offs.append(s.anchor_offsets[1:] + base)
-                base += s.anchor_offsets[-1]
-            merged = Sketches(np.concatenate([s.bands for s in sks]), np.concatenate([s.anchors for s in sks]),
-                              np.concatenate(offs), np.concatenate([s.levels for s in sks]),
-                              np.concatenate([s.char_mode for s in sks]), np.concatenate([s.short for s in sks]))
-            self._sk = [merged]
+            self._sk = [_concat_sketches(self._sk, self.params.bands)]
             self._ts = [self.ts]
         return self._sk[0]
 
@@ -498,8 +641,8 @@ class CopyIndex:
         Returns
         -------
         Candidates
-            Each pair once; ``by_lsh`` when they share an LSH band, ``by_anchors`` when they
-            share at least ``min_shared_anchors`` anchors (boilerplate anchors excluded).
+            Each pair once; ``by_lsh`` when they share an LSH band, ``by_anchors`` when one
+            finds enough of its looked-up anchors in the other (see :func:`anchor_pairs`).
         """
         p = self.params
         sk = self.sketches()
@@ -515,24 +658,12 @@ class CopyIndex:
 
         lsh_parts = []
         live_idx = np.flatnonzero(live)
+        columns = np.ascontiguousarray(sk.bands[live_idx].T)
         for band in range(p.bands):
-            lsh_parts.append(group_pairs(sk.bands[live_idx, band], live_idx, order, is_new, p.bucket_cap))
+            lsh_parts.append(group_pairs(columns[band], live_idx, order, is_new, p.dense_group, p.earliest))
         lsh = sorted_unique(np.concatenate(lsh_parts)) if lsh_parts else empty
 
-        # Anchors, processed in partitions of the value space to bound memory on big indexes.
-        adoc = np.repeat(np.arange(n, dtype=np.int64), np.diff(sk.anchor_offsets))
-        n_parts = max(1, int(2 ** np.ceil(np.log2(max(1, sk.anchors.size / 2e7)))))
-        anchor_parts = []
-        for part in range(n_parts):
-            sel = (sk.anchors & np.uint32(n_parts - 1)) == part if n_parts > 1 else slice(None)
-            anchor_parts.append(group_pairs(sk.anchors[sel], adoc[sel], order, is_new, p.bucket_cap,
-                                            max_group=p.max_anchor_df))
-        shared = np.concatenate(anchor_parts) if anchor_parts else empty
-        if shared.size:
-            uniq, counts = sorted_unique(shared, return_counts=True)
-            by_anchor = uniq[counts >= p.min_shared_anchors]
-        else:
-            by_anchor = empty
+        by_anchor = anchor_pairs(sk, order, is_new, p)
         if mark_indexed:
             self.n_indexed = n
         both = sorted_unique(np.concatenate((lsh, by_anchor)))
@@ -618,6 +749,11 @@ def _variants(name: str) -> set[str]:
     return out
 
 
+@lru_cache(maxsize=8)
+def _alias_keys(aliases: tuple) -> list[set]:
+    return [{_name_key(g) for g in group} for group in aliases]
+
+
 def outlet_names(names: Iterable[str], aliases: Iterable[Iterable[str]] = OUTLET_ALIASES) -> list[str]:
     """A set of names for one outlet, widened by the alias groups any of them belongs to.
 
@@ -630,8 +766,9 @@ def outlet_names(names: Iterable[str], aliases: Iterable[Iterable[str]] = OUTLET
     ['global times', 'globaltimes', 'globaltimes cn']
     """
     keys = {v for n in names if n and n.strip() for v in _variants(n)}
-    for group in aliases:
-        group_keys = {_name_key(g) for g in group}
+    if not keys:
+        return []
+    for group_keys in _alias_keys(tuple(tuple(g) for g in aliases)):
         if keys & group_keys:
             keys |= group_keys
     return sorted(k for k in keys if k and len(k.replace(" ", "")) >= (2 if _is_cjk_name(k) else 4))

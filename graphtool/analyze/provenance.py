@@ -39,6 +39,7 @@ PUBLISHERS = model.rel("PUBLISHED").sources  # Account, Outlet
 PAGE = 5000      # articles per listing page
 BATCH = 1000     # ids per UNWIND read
 WRITE = 2000     # rows per UNWIND write
+VERIFY = 20000   # candidate pairs verified per chunk
 
 
 def _batches(items: list, size: int):
@@ -231,14 +232,19 @@ def detect_copies(store: Store, params: CopyParams | None = None, *, full: bool 
     cands = index.candidates()
     run.candidates = len(cands)
     say(f"{len(cands):,} candidate pairs")
-    positions = sorted(set(cands.a.tolist()) | set(cands.b.tolist()))
-    ids = [index.ids[i] for i in positions]
-    by_id = read_docs(store, ids)
-    docs = {i: by_id.get(index.ids[i]) or Doc(index.ids[i], None) for i in positions}  # deleted meanwhile: no text
-    ctx = attribution_context(store, ids)
-    pairs, run.undirected, run.ties = verify_candidates(cands, docs, params, ctx,
-                                                        char_mode=index.sketches().char_mode)
-    ts = {d.id: d.published_ts for d in docs.values()}
+    pairs, ts = [], {}
+    char_mode = index.sketches().char_mode
+    for chunk in cands.chunks(VERIFY):  # texts of a chunk's articles only: bounded memory on big stores
+        positions = chunk.positions()
+        ids = [index.ids[i] for i in positions]
+        by_id = read_docs(store, ids)
+        docs = {i: by_id.get(index.ids[i]) or Doc(index.ids[i], None) for i in positions}  # deleted meanwhile
+        found, undirected, ties = verify_candidates(chunk, docs, params, attribution_context(store, ids),
+                                                    char_mode=char_mode)
+        pairs += found
+        run.undirected += undirected
+        run.ties += ties
+        ts.update({d.id: d.published_ts for d in docs.values()})
     run.pairs = keep_best_originals(pairs, params.max_originals, ts)
     run.undated_copies = sum(p.lag_s is None for p in run.pairs)
     if write:
@@ -357,3 +363,64 @@ def trace_narrative(store: Store, narrative_id: str) -> Trace:
 
 __all__ = ["detect_copies", "CopyRun", "write_copies", "attribution_context", "read_docs", "list_articles",
            "trace_article", "trace_narrative", "Trace", "read_links", "read_articles", "narrative_articles"]
+
+
+def demo_step(ctx) -> list[str]:
+    """``graphtool demo``: detect copies, trace each narrative's cascade, write its timeline."""
+    import json
+    import re
+
+    from .cascades import format_lag, render_tree
+    from .timeline import build_timeline
+    from ..render.timeline import write_timeline
+
+    run = detect_copies(ctx.store)
+    ctx.results["copies"] = run
+    s = run.as_dict()
+    lines = [f"copy detection: {s['articles']:,} articles, {s['candidates']:,} candidate pairs, {s['copies']:,} copies "
+             f"({s['unattributed']:,} without attribution) in {s['seconds']:.1f} s"]
+    answers = ctx.case_dir / "answers.json"
+    if answers.exists():
+        planted = json.loads(answers.read_text(encoding="utf-8")).get("copy_pairs", [])
+        found = {(p.copy, p.original): p.attributed for p in run.pairs}
+        right = sum(found.get((p["copy"], p["original"])) == p["attributed"] for p in planted)
+        lines.append(f"planted copy pairs found with the right direction and credit: {right}/{len(planted)}")
+    narratives = ctx.store.read(f"MATCH (n:{NARRATIVE}) RETURN n.id AS id ORDER BY id")
+    out = ctx.out / "timelines"
+    shown: dict = {}  # origin id -> narrative whose trace printed that cascade
+    for row in narratives:
+        trace = trace_narrative(ctx.store, row["id"])
+        f = trace.first
+        lines.append("")
+        lines.append(f"narrative {row['id']}: {trace.narrative_name}")
+        if f:
+            lines.append(f"  first appearance {f.published_at} on {f.platform} by {f.publisher} ({f.id})")
+        cascades = [t for t in trace.trees if t.hops]
+        if cascades:
+            tree = cascades[0]
+            stripped = sum(h.attribution_stripped for h in tree.hops)
+            carriers = sum(h.article.marked for h in tree.hops) + tree.origin.marked
+            lines.append(f"  largest cascade: {len(tree.hops) + 1} articles ({carriers} carry the narrative, *), "
+                         f"attribution stripped at {stripped} hops, last "
+                         f"{format_lag(max(h.lag_from_origin_s or 0 for h in tree.hops))} after the origin")
+            if tree.origin.id in shown:
+                lines.append(f"    the same cascade as {shown[tree.origin.id]}'s, from {tree.origin.id}: the narrative "
+                             f"was added by copies of that text")
+                tree_lines = []
+            else:
+                shown[tree.origin.id] = row["id"]
+                tree_lines = render_tree(tree)
+            lines += [f"    {line}" for line in tree_lines[:12]]
+            if len(tree_lines) > 12:
+                lines.append(f"    … {len(tree_lines) - 12} more hops (graphtool trace --narrative {row['id']})")
+        tl = build_timeline(ctx.store, row["id"])
+        slug = re.sub(r"[^A-Za-z0-9._-]+", "-", row["id"]).strip("-")
+        written = write_timeline(tl, out / f"{slug}.png")
+        platforms = ", ".join(f"{x['platform']} {x['at'][5:16]}" for x in tl.first[:6])
+        lines.append(f"  first on each platform: {platforms}{' …' if len(tl.first) > 6 else ''}")
+        for e in tl.alignment:
+            hot = e["bursts"][0] if e["bursts"] else None
+            who = f"; burst {hot['start'][5:16]} driven by {hot['accounts'][0]['account']}" if hot and hot["accounts"] else ""
+            lines.append(f"  {e['kind'] or 'event'} {e['at'][:16]}: {e['before']} -> {e['after']} in the day before/after{who}")
+        lines.append(f"  timeline: {written[0]} and {written[1].name}")
+    return lines

@@ -48,39 +48,70 @@ _SPACE = re.compile(r"\s+")
 
 
 @lru_cache(maxsize=1)
-def char_classes() -> np.ndarray:
-    """Class of every code point below ``TABLE_SIZE``: SEP, WORD or CHAR (uint8).
+def _tables() -> tuple[np.ndarray, np.ndarray, re.Pattern]:
+    """Per code point below ``TABLE_SIZE``: its class and its 64-bit hash, both taken after
+    NFKC (when that gives one character: full-width -> half-width) and lower-casing; and a
+    pattern of the characters NFKC expands into several (ligatures, ...) or that compose
+    with a neighbour (combining accents), for which the text itself is normalised.
 
-    The last entry is SEP: code points at or above it are clipped onto it.
+    Folding width and case into the tables spares a pass over every text (NFKC is slow on
+    Chinese, whose full-width punctuation sends it down its slow path).  Planes above the
+    BMP: the CJK extension blocks are characters of their own, the rest separators.
     """
-    table = np.zeros(TABLE_SIZE, dtype=np.uint8)
-    for cp in range(TABLE_SIZE - 1):
+    classes = np.zeros(TABLE_SIZE, dtype=np.uint8)
+    target = np.arange(TABLE_SIZE, dtype=np.uint64)
+    alpha = np.zeros(TABLE_SIZE, dtype=bool)
+    expand = []
+    category = unicodedata.category
+    for cp in range(0x10000):
         ch = chr(cp)
-        if ch.isalnum() or unicodedata.category(ch)[0] == "M":
-            table[cp] = WORD
+        nf = unicodedata.normalize("NFKC", ch)
+        if len(nf) != 1:
+            expand.append(cp)
+            nf = ch
+        low = nf.lower()
+        t = low if len(low) == 1 else nf
+        target[cp] = ord(t)
+        if t.isalnum() or category(t)[0] == "M":
+            classes[cp] = WORD
+            alpha[cp] = t.isalpha()
+    nospace = np.zeros(TABLE_SIZE, dtype=bool)
     for lo, hi in NOSPACE_RANGES:
-        sub = table[lo:min(hi, TABLE_SIZE - 2) + 1]
-        sub[sub == WORD] = CHAR  # marks and digits inside those blocks stay words
-    table[ord("_")] = SEP
-    return table
-
-
-@lru_cache(maxsize=1)
-def char_hashes() -> np.ndarray:
-    """A 64-bit hash of every code point below ``TABLE_SIZE``, equal for a letter and its
-    lower case (case folding happens here, in the table, not in a pass over the text)."""
-    folded = np.arange(TABLE_SIZE, dtype=np.uint64)
-    for cp in range(TABLE_SIZE - 1):
-        low = chr(cp).lower()
-        if len(low) == 1 and low != chr(cp):
-            folded[cp] = ord(low)
+        nospace |= (target >= lo) & (target <= hi)
+        if lo >= 0x10000:
+            classes[lo:min(hi, TABLE_SIZE - 2) + 1] = WORD
+            alpha[lo:min(hi, TABLE_SIZE - 2) + 1] = True
+    classes[(classes == WORD) & nospace & alpha] = CHAR  # digits and marks in those blocks stay words
+    classes[ord("_")] = SEP
+    classes[TABLE_SIZE - 1] = SEP
     with np.errstate(over="ignore"):
-        return fmix64(folded * U64(0x9E3779B97F4A7C15) + U64(0x632BE59BD9B4E019))
+        hashes = fmix64(target * U64(0x9E3779B97F4A7C15) + U64(0x632BE59BD9B4E019))
+    hashes = (hashes & ~U64(3)) | classes.astype(np.uint64)  # the class rides in the 2 low bits
+    ranges, start = [], None
+    for cp in expand + [None]:
+        if start is not None and (cp is None or cp != prev + 1):
+            ranges.append(f"\\u{start:04x}" + (f"-\\u{prev:04x}" if prev > start else ""))
+            start = None
+        if cp is not None and start is None:
+            start = cp
+        prev = cp
+    return classes, hashes, re.compile("[" + "".join(ranges) + "\\u0300-\\u036f]")
+
+
+def char_classes() -> np.ndarray:
+    """Class of every code point below ``TABLE_SIZE`` (SEP, WORD or CHAR), after width and case folding."""
+    return _tables()[0]
+
+
+def char_hashes() -> np.ndarray:
+    """A 64-bit hash of every code point below ``TABLE_SIZE``, equal for a character's full-width,
+    half-width, upper- and lower-case forms; its two low bits are the character's class."""
+    return _tables()[1]
 
 
 def sorted_unique(values: np.ndarray, return_counts: bool = False):
     """``np.unique`` by sorting (numpy 2.4's hash-based ``np.unique`` is ~100x slower on uint64)."""
-    a = np.sort(values, kind="stable")
+    a = np.sort(values)
     if a.size == 0:
         return (a, np.zeros(0, dtype=np.int64)) if return_counts else a
     first = np.concatenate(([True], a[1:] != a[:-1]))
@@ -117,20 +148,22 @@ def normalize(text: str | None) -> str:
 
 
 def prepare(text: str | None) -> str:
-    """What the shingler needs: markup stripped and NFKC (full-width -> half-width)."""
+    """What the shingler needs: markup stripped; NFKC only where the tables cannot fold
+    (characters that expand or compose); width and case are folded by the tables."""
     if not text:
         return ""
-    return unicodedata.normalize("NFKC", strip_markup(text))
+    text = strip_markup(text)
+    return unicodedata.normalize("NFKC", text) if _tables()[2].search(text) else text
 
 
 def _codepoints(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
-def _classify(cp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Clipped code points (as table indexes) and their classes."""
-    idx = np.minimum(cp, np.uint32(TABLE_SIZE - 1))
-    return idx, char_classes().take(idx)
+def _lookup(cp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per code point: its hash (class in the low bits) and its class, from one table gather."""
+    h = char_hashes().take(np.minimum(cp, np.uint32(TABLE_SIZE - 1)))
+    return h, (h & U64(3)).astype(np.uint8)
 
 
 def tokens(text: str) -> list[str]:
@@ -143,7 +176,7 @@ def tokens(text: str) -> list[str]:
     """
     if not text:
         return []
-    _, cls = _classify(_codepoints(text))
+    _, cls = _lookup(_codepoints(text))
     word = cls == WORD
     prev = np.concatenate(([False], word[:-1]))
     nxt = np.concatenate((word[1:], [False]))
@@ -182,13 +215,26 @@ _TOKEN_MULT = tuple(U64(m) for m in (0xD6E8FEB86659FD93, 0xA0761D6478BD642F, 0xE
 MAX_K = len(_TOKEN_MULT)
 
 
-@lru_cache(maxsize=8)
-def _powers(n: int) -> np.ndarray:
-    # _CHAR_BASE ** i modulo 2^64 for i < n (numpy's uint64 products wrap, as wanted here).
-    out = np.ones(n, dtype=np.uint64)
-    if n > 1:
-        out[1:] = np.cumprod(np.full(n - 1, _CHAR_BASE, dtype=np.uint64))
-    return out
+def _inverse(a: int) -> int:
+    """Multiplicative inverse of an odd number modulo 2^64 (Newton's iteration)."""
+    x = a
+    for _ in range(6):
+        x = (x * (2 - a * x)) & MASK64
+    return x
+
+
+_POW: list = [np.ones(1, np.uint64), np.ones(1, np.uint64)]  # B^i and B^-i mod 2^64, grown on demand
+
+
+def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
+    if _POW[0].size < n:
+        size = max(n, 2 * _POW[0].size, 1 << 16)
+        out = np.ones(size, dtype=np.uint64)
+        inv = np.ones(size, dtype=np.uint64)
+        out[1:] = np.cumprod(np.full(size - 1, _CHAR_BASE, dtype=np.uint64))
+        inv[1:] = np.cumprod(np.full(size - 1, U64(_inverse(int(_CHAR_BASE))), dtype=np.uint64))
+        _POW[:] = [out, inv]
+    return _POW[0][:n], _POW[1]
 
 
 @dataclass
@@ -232,7 +278,7 @@ def shingle_batch(texts: list[str], langs: list[str | None] | None = None, k_cha
 
     Notes
     -----
-    A character's hash comes from a table (case folded there); a word's hash is the
+    A character's hash comes from a table (width and case folded there); a word's hash is the
     polynomial ``sum_p hash(c_p) * B^p`` (mod 2^64); a shingle's hash is
     ``fmix64(sum_j M_j * token_{i+j})`` with fixed odd multipliers ``M_j``, so it depends on
     the tokens and their order only.  The batch is one ``utf-32`` buffer and the work is a
@@ -248,7 +294,7 @@ def shingle_batch(texts: list[str], langs: list[str | None] | None = None, k_cha
     lengths = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=n_docs)
     doc_start = np.zeros(n_docs + 1, dtype=np.int64)
     np.cumsum(lengths, out=doc_start[1:])
-    idx, cls = _classify(_codepoints(" ".join(texts) + " "))  # one separator after every document
+    h, cls = _lookup(_codepoints(" ".join(texts) + " "))  # one separator after every document
 
     word = cls == WORD
     is_char = cls == CHAR
@@ -257,54 +303,75 @@ def shingle_batch(texts: list[str], langs: list[str | None] | None = None, k_cha
     starts[0] |= word[0]
     in_token = np.flatnonzero(cls)  # SEP is 0
     tok_start = np.flatnonzero(starts[in_token])  # positions in the compressed token-char array
+    n_tok = tok_start.size
 
     # Character mode: declared, else by the share of no-space-script characters.
-    cum_tok = np.concatenate(([0], np.cumsum(cls != SEP)))[doc_start]
-    cum_char = np.concatenate(([0], np.cumsum(is_char)))[doc_start]
-    token_chars, nospace_chars = np.diff(cum_tok), np.diff(cum_char)
+    token_chars = np.diff(np.searchsorted(in_token, doc_start))
+    nospace_chars = np.diff(np.searchsorted(np.flatnonzero(is_char), doc_start))
     char_mode = np.empty(n_docs, dtype=bool)
     for i, lang in enumerate(langs):
         declared = is_char_lang(lang)
         char_mode[i] = declared if declared is not None else (
             token_chars[i] > 0 and nospace_chars[i] >= CHAR_SCRIPT_SHARE * token_chars[i])
-    if tok_start.size == 0:
-        return ShingleBatch(empty, np.zeros(n_docs + 1, np.int64), np.zeros(n_docs, np.int64), char_mode)
+    # tokens per document, from where each document's first token is
+    first_tok = np.searchsorted(in_token[tok_start], doc_start)
+    n_tokens = np.diff(first_tok)
+    if n_tok == 0:
+        return ShingleBatch(empty, np.zeros(n_docs + 1, np.int64), n_tokens, char_mode)
 
-    values = char_hashes().take(idx[in_token])
-    tok_len = np.diff(np.append(tok_start, in_token.size))
-    if int(tok_len.max()) > 1:  # words: a polynomial over their characters
-        pos = np.arange(in_token.size, dtype=np.int64) - np.repeat(tok_start, tok_len)
-        tok_hash = np.add.reduceat(values * _powers(int(tok_len.max())).take(pos), tok_start)
-    else:
+    values = h[in_token]
+    if n_tok == values.size:  # every token is one character (Chinese): its hash is the character's
         tok_hash = values
-    tok_doc = np.searchsorted(doc_start, in_token[tok_start], side="right") - 1
-    n_tokens = np.bincount(tok_doc, minlength=n_docs)
+    else:  # words: sum_p hash(c_p) * B^p, from prefix sums of hash(c_i) * B^i, shifted back by B^-start
+        powers, inverse = _powers(values.size)
+        prefix = np.empty(values.size + 1, dtype=np.uint64)
+        prefix[0] = 0
+        np.cumsum(values * powers, out=prefix[1:])
+        tok_hash = (prefix[np.append(tok_start[1:], values.size)] - prefix[tok_start]) * inverse[:values.size].take(tok_start)
 
-    parts_hash, parts_doc = [], []
     ks = np.where(char_mode, k_char, k_word)
     distinct_k = np.unique(ks).tolist()
-    for k in distinct_k:
-        th, td = (tok_hash, tok_doc) if len(distinct_k) == 1 else (tok_hash[ks[tok_doc] == k],
-                                                                   tok_doc[ks[tok_doc] == k])
-        n = th.size - k + 1
-        if n <= 0:
-            continue
-        h = th[:n] * _TOKEN_MULT[0]
-        for j in range(1, k):
-            h += th[j:j + n] * _TOKEN_MULT[j]
-        valid = td[:n] == td[k - 1:]
-        parts_hash.append(fmix64(h[valid]))
-        parts_doc.append(td[:n][valid])
-    if not parts_hash:
-        return ShingleBatch(empty, np.zeros(n_docs + 1, np.int64), n_tokens, char_mode)
-    hashes = np.concatenate(parts_hash)
-    docs = np.concatenate(parts_doc)
-    if len(parts_hash) > 1:
+    if len(distinct_k) == 1:
+        hashes = _windows(tok_hash, first_tok[1:-1], distinct_k[0])
+        counts = np.maximum(n_tokens - distinct_k[0] + 1, 0)
+    else:  # documents of different widths: shingle each group, then restore document order
+        tok_doc = np.repeat(np.arange(n_docs), n_tokens)
+        parts_hash, parts_doc = [], []
+        for k in distinct_k:
+            sel = ks[tok_doc] == k
+            th, td = tok_hash[sel], tok_doc[sel]
+            bounds = np.flatnonzero(td[1:] != td[:-1]) + 1
+            hk = _windows(th, bounds, k)
+            dk = np.repeat(np.flatnonzero(ks == k), np.maximum(n_tokens[ks == k] - k + 1, 0))
+            parts_hash.append(hk)
+            parts_doc.append(dk)
+        docs = np.concatenate(parts_doc)
         order = np.argsort(docs, kind="stable")
-        hashes, docs = hashes[order], docs[order]
+        hashes = np.concatenate(parts_hash)[order]
+        counts = np.maximum(n_tokens - ks + 1, 0)
     offsets = np.zeros(n_docs + 1, dtype=np.int64)
-    np.cumsum(np.bincount(docs, minlength=n_docs), out=offsets[1:])
+    np.cumsum(counts, out=offsets[1:])
     return ShingleBatch(hashes, offsets, n_tokens, char_mode)
+
+
+def _windows(tok_hash: np.ndarray, bounds: np.ndarray, k: int) -> np.ndarray:
+    """Hashes of every run of ``k`` tokens that does not cross a document boundary.
+
+    ``bounds`` are the indexes of the first token of each document but the first.
+    """
+    n = tok_hash.size - k + 1
+    if n <= 0:
+        return np.zeros(0, np.uint64)
+    h = tok_hash[:n] * _TOKEN_MULT[0]
+    for j in range(1, k):
+        h += tok_hash[j:j + n] * _TOKEN_MULT[j]
+    if k > 1 and bounds.size:
+        valid = np.ones(n, dtype=bool)
+        for j in range(1, k):  # a window starting j tokens before a boundary crosses it
+            at = bounds - j
+            valid[at[(at >= 0) & (at < n)]] = False
+        h = h[valid]
+    return fmix64(h)
 
 
 def shingle_set(text: str, lang: str | None = None, k_char: int = 4, k_word: int = 3) -> np.ndarray:

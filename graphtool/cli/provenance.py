@@ -92,9 +92,11 @@ def register(app: typer.Typer) -> None:
             json_out.write_text(json.dumps(result.as_dict(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         if narrative:
             f = result.first
-            typer.echo(f"narrative {narrative}: {result.narrative_name or ''}")
+            typer.echo(f"narrative {narrative}: {result.narrative_name or ''}  (* carries it)")
             if f:
                 typer.echo(f"first appearance: {f.published_at}  {f.platform}  {f.publisher or '?'}  {f.id}")
+        if article:
+            typer.echo(f"article {article} (*)")
         cascades = [t for t in result.trees if t.hops]
         alone = [t for t in result.trees if not t.hops]
         for tree in cascades[:limit]:
