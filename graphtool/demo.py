@@ -57,6 +57,7 @@ STEPS: list[tuple[str, str]] = [
     ("Import the case", "graphtool.demo:step_import"),
     ("Scheduled imports: incremental, one run at a time, crash-safe", "graphtool.schedule:demo_step"),
     ("Find coordinated groups", "graphtool.analyze.coordination_store:demo_step"),
+    ("Detect copies, trace each narrative's cascade, draw its timeline", "graphtool.analyze.provenance:demo_step"),
     # after copy detection and coordination: the affiliation score reads COPIES and COORDINATED_WITH
     ("Score accounts: centrality, communities, state affiliation", "graphtool.analyze:demo_step"),
     ("Ask the canned queries", "graphtool.queries:demo_step"),
