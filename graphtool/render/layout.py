@@ -1,22 +1,99 @@
-"""Starting positions for a map's physics, so that the browser needs few iterations.
+"""A map's layout, computed when the page is written, so that the browser only polishes it.
 
 vis-network's Barnes-Hut solver costs about 25 ms per iteration at 1,500 nodes in headless
-Chromium on this machine; from random positions it needs ~1,000 iterations (25 s).  Starting
-from community discs it settles in ~150.  A full force layout in Python would cost as much as
-the browser's (networkx's ``spring_layout`` takes 6 s at 1,500 nodes), so this only places
-communities with a small spring layout of the quotient graph and members on a sunflower
-spiral inside their community's disc, best-scoring members at the centre: O(n) beyond the
-quotient graph.
+Chromium on this machine; from random positions it needs ~1,000 iterations (25 s).  igraph's
+Fruchterman-Reingold in C lays out the same graph in ~0.1 s of CPU, so the page is written with
+positions and the browser runs a short stabilisation (overlaps, a final settle) and stops.
+
+The force layout starts from community discs: communities placed by a small spring layout of
+the quotient graph, members on a sunflower spiral inside their community's disc, best-scoring
+members at the centre.  Both steps are seeded, so the same graph gives the same positions.
 """
 from __future__ import annotations
 
 import math
+import random
 
 import networkx as nx
 
 GOLDEN_ANGLE = math.pi * (3.0 - math.sqrt(5.0))
 SPACING = 28.0  # distance between neighbouring members of a disc, in vis-network units
 QUOTIENT_SPRING_MAX = 400  # communities laid out by spring layout up to this many, else on a spiral
+FR_ITERATIONS = 500
+NODE_SPACING = 45.0  # median distance to the nearest other node after scaling, in vis-network units
+
+
+def positions(G: nx.Graph, partition: dict, score: dict, seed: int = 0) -> dict:
+    """A force-directed layout started from community discs (see the module docstring).
+
+    Parameters
+    ----------
+    G : networkx graph
+    partition : dict
+        node -> community id (every node of ``G``).
+    score : dict
+        node -> number; higher scores start nearer their disc's centre.
+    seed : int
+        Seed of both steps.
+
+    Returns
+    -------
+    dict
+        node -> ``(x, y)`` rounded to 0.1, the same for the same input.
+    """
+    start = initial_positions(G, partition, score, seed)
+    return force_layout(G, start, seed) if G.number_of_edges() else start
+
+
+def force_layout(G: nx.Graph, start: dict, seed: int = 0, iterations: int = FR_ITERATIONS) -> dict:
+    """igraph's Fruchterman-Reingold from ``start``, scaled so that nodes stand :data:`NODE_SPACING` apart.
+
+    Parameters
+    ----------
+    G : networkx graph
+        Directions, parallel edges and self-loops are ignored.
+    start : dict
+        node -> ``(x, y)`` for every node; also fixes the node order.
+    seed : int
+        igraph's random generator is seeded with it for the call (and restored after).
+    iterations : int
+
+    Returns
+    -------
+    dict
+        node -> ``(x, y)`` rounded to 0.1.
+    """
+    import igraph as ig
+
+    nodes = list(start)
+    index = {v: i for i, v in enumerate(nodes)}
+    pairs = sorted({(min(index[u], index[v]), max(index[u], index[v])) for u, v in G.edges() if u != v})
+    g = ig.Graph(n=len(nodes), edges=pairs)
+    # FR works at a scale of about sqrt(n) units: bring the start there, keep its shape.
+    spread = math.sqrt(sum(x * x + y * y for x, y in start.values()) / max(1, len(nodes))) or 1.0
+    factor = 0.5 * math.sqrt(len(nodes)) / spread
+    seed_layout = [[start[v][0] * factor, start[v][1] * factor] for v in nodes]
+    ig.set_random_number_generator(random.Random(seed))
+    try:
+        layout = g.layout_fruchterman_reingold(seed=seed_layout, niter=iterations, grid="auto")
+    finally:
+        ig.set_random_number_generator(random)
+    import numpy as np
+    from scipy.spatial import cKDTree
+
+    xy = np.asarray(layout.coords, dtype=float)
+    xy -= xy.mean(axis=0)
+    # Dense graphs pull FR tight: scale by how close nodes sit, not by edge length, so labels breathe.
+    nearest = cKDTree(xy).query(xy, k=2)[0][:, 1] if len(nodes) > 1 else np.array([1.0])
+    spacing = float(np.median(nearest)) or 1.0
+    xy *= NODE_SPACING / spacing
+    return {v: (round(float(xy[i, 0]), 1), round(float(xy[i, 1]), 1)) for i, v in enumerate(nodes)}
+
+
+def median_edge_length(G: nx.Graph, pos: dict) -> float | None:
+    """The median length of the edges of ``G`` in the layout ``pos`` (None without edges)."""
+    lengths = sorted(math.dist(pos[u], pos[v]) for u, v in G.edges() if u != v)
+    return lengths[len(lengths) // 2] if lengths else None
 
 
 def initial_positions(G: nx.Graph, partition: dict, score: dict, seed: int = 0) -> dict:

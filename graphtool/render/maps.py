@@ -39,7 +39,7 @@ import networkx as nx
 
 from .. import __version__, model
 from . import reduce as reducer
-from .layout import initial_positions
+from .layout import median_edge_length, positions
 
 COLOR_MODES = ("community", "affiliation", "platform", "type")
 SIZE_MODES = ("pagerank", "followers", "degree")
@@ -67,11 +67,14 @@ NAME_PROPS = ("display_name", "name", "title", "handle")
 INTERNAL = {"label", "first_ts", "last_ts", "affiliation_reasons", "href", "top", "x", "y"}
 MAX_TEXT = 300
 MAX_LABEL = 40
-# Stabilisation budget: one Barnes-Hut iteration costs about ITERATION_MS[0] + ITERATION_MS[1] * nodes
-# milliseconds in headless Chromium on the benchmark machine (bench/maps.py); the iteration count
-# is what fits in STABILIZATION_MS, within [50, 500].
-STABILIZATION_MS = 2500
-ITERATION_MS = (5.0, 0.015)
+# The browser only polishes the layout written into the page (graphtool.render.layout): one
+# Barnes-Hut iteration costs about ITERATION_MS[0] + ITERATION_MS[1] * nodes + ITERATION_MS[2] * edges
+# milliseconds in headless Chromium on the benchmark machine (bench/maps.py); the iteration count is
+# what fits in STABILIZATION_MS, within [10, 300].  Creating the network costs more than this polish
+# (about a second at 1,500 nodes), so a longer one would buy little: the written layout is already
+# a force layout.
+STABILIZATION_MS = 400
+ITERATION_MS = (5.0, 0.015, 0.002)
 
 _declared = {p.name for spec in model.NODES for p in spec.props}
 assert set(NAME_PROPS) <= _declared, "NAME_PROPS must be declared by the graph model"
@@ -256,24 +259,25 @@ def _assets() -> dict:
             "html": (STATIC / "map.html").read_text(encoding="utf-8")}
 
 
-def stabilization_iterations(n_nodes: int) -> int:
-    """How many layout iterations fit the stabilisation time budget for ``n_nodes`` nodes."""
-    per_iteration = ITERATION_MS[0] + ITERATION_MS[1] * max(1, n_nodes)
-    return int(min(500, max(50, STABILIZATION_MS // per_iteration)))
+def stabilization_iterations(n_nodes: int, n_edges: int = 0) -> int:
+    """How many layout iterations fit the stabilisation time budget."""
+    per_iteration = ITERATION_MS[0] + ITERATION_MS[1] * n_nodes + ITERATION_MS[2] * n_edges
+    return int(min(300, max(10, STABILIZATION_MS // per_iteration)))
 
 
-def physics_options(n_nodes: int) -> dict:
-    """Barnes-Hut physics (pyvis's option model) with a stabilisation budget that shrinks with size."""
+def physics_options(n_nodes: int, n_edges: int = 0, spring_length: float = 100.0) -> dict:
+    """Barnes-Hut physics (pyvis's option model): springs as long as the written layout's edges, so
+    that the polish keeps its shape, and a stabilisation budget that shrinks with size."""
     from pyvis.network import Network
 
     net = Network(directed=True)
-    net.barnes_hut(gravity=-6000, central_gravity=0.2, spring_length=140, spring_strength=0.02,
-                   damping=0.3, overlap=0.1)
+    net.barnes_hut(gravity=-2500, central_gravity=0.05, spring_length=round(spring_length, 1),
+                   spring_strength=0.02, damping=0.4, overlap=0.1)
     physics = json.loads(net.options.to_json())["physics"]
     physics.pop("forceAtlas2Based", None)
     physics["minVelocity"] = 1.0
     physics["stabilization"] = {"enabled": True, "fit": True, "updateInterval": 25,
-                                "iterations": stabilization_iterations(n_nodes)}
+                                "iterations": stabilization_iterations(n_nodes, n_edges)}
     return physics
 
 
@@ -352,7 +356,7 @@ def page_data(G: nx.Graph, options: MapOptions, score: dict, partition: dict, *,
     hrefs = hrefs or {}
     ordered = sorted(G, key=str)
     vid = {v: i for i, v in enumerate(ordered)}
-    pos = initial_positions(G, partition, score, seed=options.seed)
+    pos = positions(G, partition, score, seed=options.seed)
     community_colors = _ranked_colors(Counter({v: G.nodes[v]["members"] for v in G}) if kind == "overview"
                                       else Counter(partition.get(v) for v in G))
     platform = {v: reducer.platform_of(G.nodes[v]) for v in G}
@@ -437,7 +441,7 @@ def page_data(G: nx.Graph, options: MapOptions, score: dict, partition: dict, *,
                   "arrows": {"to": {"enabled": G.is_directed(), "scaleFactor": 0.5}}},
         "interaction": {"hover": True, "tooltipDelay": 100, "hideEdgesOnDrag": len(nodes) > 800,
                         "multiselect": False, "navigationButtons": False, "keyboard": False},
-        "physics": physics_options(len(nodes)),
+        "physics": physics_options(len(nodes), len(edges), min(400.0, max(60.0, median_edge_length(G, pos) or 100.0))),
     }
     platforms = sorted({n["gt"]["platform"] for n in nodes if n["gt"]["platform"]})
     return {

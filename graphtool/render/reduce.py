@@ -28,6 +28,7 @@ SUPER = "Community"  # the pseudo-label of a super-node; not a graph-model label
 # An overview is read, not searched: past this many super-nodes the smallest are merged.
 OVERVIEW_MAX_COMMUNITIES = 300
 TOP_CORE_SHARE = 5  # top-N keeps budget // TOP_CORE_SHARE nodes by score, then neighbours
+OVERVIEW_EDGES_PER_NODE = 8  # an overview keeps each community's strongest links (a complete graph is noise)
 
 
 @dataclass
@@ -165,7 +166,27 @@ def supernode_graph(G: nx.Graph, partition: dict, score: dict, name: Callable[[o
         e["weight"] += float(attrs.get("weight", 1.0) or 1.0)
         e["edges"] += 1
         e["types"][attrs.get("type", "edge")] += 1
+    Q.graph["pruned"] = prune_weak_edges(Q, OVERVIEW_EDGES_PER_NODE)
     return Q, {c: sid[c] for c in order}
+
+
+def prune_weak_edges(Q: nx.Graph, per_node: int) -> int:
+    """Keep only edges among the ``per_node`` heaviest of at least one of their ends; return how many went.
+
+    Examples
+    --------
+    >>> Q = nx.complete_graph(5)
+    >>> nx.set_edge_attributes(Q, {(u, v): float(u + v) for u, v in Q.edges()}, "weight")
+    >>> prune_weak_edges(Q, 1), sorted(Q.edges())
+    (6, [(0, 4), (1, 4), (2, 4), (3, 4)])
+    """
+    keep = set()
+    for v in Q:
+        ranked = sorted(Q.edges(v, data="weight"), key=lambda e: (-e[2], str(e[1])))
+        keep.update(frozenset((a, b)) for a, b, _ in ranked[:per_node])
+    weak = [(a, b) for a, b in Q.edges() if frozenset((a, b)) not in keep]
+    Q.remove_edges_from(weak)
+    return len(weak)
 
 
 def _extreme(G, vs, key, pick):
@@ -253,6 +274,9 @@ def plan_pages(G: nx.Graph, score: dict, partition: dict, budget: int, name: Cal
     notes = [f"Too many nodes for one map ({n:,} nodes, {_edge_count(G):,} edges; the budget is {budget:,}): "
              f"each node here is a community, sized by its members; edges add up the weight between communities. "
              f"Double-click a community or use the links below to open its map."]
+    if Q.graph.get("pruned"):
+        notes.append(f"Each community shows its {OVERVIEW_EDGES_PER_NODE} strongest links; "
+                     f"{Q.graph['pruned']:,} weaker links between communities are not drawn.")
     if merged:
         notes.append(f"The {len(merged):,} smallest communities ({sum(sizes[c] for c in merged):,} nodes) "
                      f"are merged into one node, 'other communities'.")
