@@ -153,10 +153,12 @@ def params_for(store) -> dict[str, dict]:
     owned = store.read("MATCH (a:Account)-[:REGISTERED_TO]->(o:Organization) RETURN a.id AS a, o.id AS o "
                        "ORDER BY a LIMIT 1")[0]
     nar, event, unclear = "narrative:bench-00", "event:bench-1", "wechat:u0000000"
+    at = store.read("MATCH (e:Event {id: $id}) RETURN e.at_ts AS t", {"id": event})[0]["t"]
     return {"narrative-earliest": {"narrative": nar}, "narrative-first-appearance": {"narrative": nar},
             "amplifiers-by-shares": {"narrative": nar}, "amplifiers-by-reach": {"narrative": nar},
             "new-accounts-amplifying": {"narrative": nar}, "event-window": {"event": event},
-            "event-window-accounts": {"event": event}, "article-copies": {"article": busiest},
+            "event-window-accounts": {"event": event},
+            "activity-window": {"since": at - 172800, "until": at + 172800},  # event-window's window, as times "article-copies": {"article": busiest},
             "ownership-chain": {"id": owned["a"]}, "owner-holdings": {"id": "org:bench-000"},
             "evidence-relationship": {"a": owned["a"], "b": owned["o"]}, "evidence-score": {"id": unclear},
             "account-summary": {"account": unclear}, "coordinated-pairs": {"account": "facebook:u0000020"},
@@ -201,6 +203,13 @@ def add_index(store, target: str, prop: str, is_rel: bool) -> None:
         except StoreError as exc:
             if "already indexed" not in str(exc):
                 raise
+        # FalkorDB builds an index in the background; a query planned before it is ready ignores it.
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:
+            rows = store.read("CALL db.indexes() YIELD label, properties, status RETURN label, properties, status")
+            if any(r["label"] == target and prop in r["properties"] and r["status"] == "OPERATIONAL" for r in rows):
+                break
+            time.sleep(0.2)
     else:
         pattern = f"()-[x:{target}]-()" if is_rel else f"(x:{target})"
         store.run(f"CREATE INDEX bench_{target.lower()}_{prop} IF NOT EXISTS FOR {pattern} ON (x.{prop})")

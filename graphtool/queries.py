@@ -43,12 +43,13 @@ from pathlib import Path
 
 from . import model
 from .errors import QueryError, StoreError
+from .load.records import parse_time
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERY_DIR = ROOT / "cypher"
 DOCS_PATH = ROOT / "docs" / "queries.md"
 
-SCALARS = ("string", "integer", "float", "boolean")
+SCALARS = ("string", "integer", "float", "boolean", "datetime")
 TYPES = SCALARS + tuple(f"{t}[]" for t in SCALARS)
 FIELDS = ("name", "description", "question", "param", "column")
 REQUIRED_FIELDS = ("name", "description", "question", "column")
@@ -151,7 +152,9 @@ def parse_value(type_: str, text: str, what: str = "value") -> object:
     """Parse a command-line string as a value of a declared type.
 
     Strings are taken verbatim (any characters but NUL); integers and floats in decimal;
-    booleans as true/false, yes/no, 1/0; lists as a JSON array (``["a", "b"]``) or as
+    booleans as true/false, yes/no, 1/0; datetimes as ISO-8601 (``2021-09-08T02:40:00Z``, a
+    date alone is midnight UTC) or epoch seconds, passed to the query as epoch seconds to
+    compare with the model's ``*_ts`` properties; lists as a JSON array (``["a", "b"]``) or as
     comma-separated items (``a,b``; an empty string is the empty list).  ``null`` (any case)
     gives no value for any type but string.
 
@@ -175,8 +178,8 @@ def parse_value(type_: str, text: str, what: str = "value") -> object:
             return [check_value(item_type, v, f"{what}[{i}]") for i, v in enumerate(items)]
         items = [] if stripped == "" else [v.strip() if item_type != "string" else v for v in text.split(",")]
         return [parse_value(item_type, v, f"{what}[{i}]") for i, v in enumerate(items)]
-    if type_ == "string":
-        return check_value("string", text, what)
+    if type_ in ("string", "datetime"):
+        return check_value(type_, text, what)
     value = text.strip()
     if type_ == "integer":
         if not re.fullmatch(r"[+-]?\d+", value):
@@ -215,6 +218,13 @@ def check_value(type_: str, value: object, what: str = "value") -> object:
         if not isinstance(value, bool):
             raise QueryError(f"{what}: expected true or false, got {_short(value)}")
         return value
+    if type_ == "datetime":
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            raise QueryError(f"{what}: expected an ISO-8601 time, got {_short(value)}")
+        try:
+            return parse_time(value)
+        except (ValueError, OverflowError) as exc:
+            raise QueryError(f"{what}: {_short(value)} is not a time ({exc})") from None
     if type_ == "integer":
         if isinstance(value, bool) or not isinstance(value, int):
             raise QueryError(f"{what}: expected an integer, got {_short(value)}")

@@ -134,6 +134,8 @@ def test_malformed_query_files_name_file_and_line(tmp_path, case):
     ("integer", "42", 42), ("integer", " -7 ", -7), ("float", "0.25", 0.25), ("float", "3", 3.0),
     ("boolean", "true", True), ("boolean", "No", False), ("boolean", "1", True), ("integer", "null", None),
     ("string[]", "a,b c", ["a", "b c"]), ("string[]", '["a,b", "c"]', ["a,b", "c"]), ("string[]", "", []),
+    ("datetime", "2021-09-08T02:40:00Z", 1631068800), ("datetime", "2021-09-08", 1631059200),
+    ("datetime", "1631068800", 1631068800), ("datetime[]", "2021-09-08,2021-09-09", [1631059200, 1631145600]),
     ("integer[]", "1, 2,3", [1, 2, 3]), ("float[]", "[0.5, 1]", [0.5, 1.0]), ("boolean[]", "true,false", [True, False]),
 ])
 def test_parameter_values_are_typed(type_, text, value):
@@ -146,7 +148,7 @@ def test_parameter_values_are_typed(type_, text, value):
     ("float", "nan", "not a finite number"), ("float", "inf", "not a finite number"),
     ("boolean", "maybe", "expected true or false"), ("integer[]", "1,x", "p[1]: expected an integer"),
     ("string[]", "[1, 2]", "p[0]: expected text"), ("string[]", '["a", 1', "not a JSON list"),
-    ("string", "a\x00b", "NUL"),
+    ("string", "a\x00b", "NUL"), ("datetime", "yesterday", "is not a time"), ("datetime", "2300-01-01", "1970..2100"),
 ])
 def test_wrong_parameter_values_are_refused(type_, text, message):
     with pytest.raises(QueryError) as err:
@@ -323,23 +325,37 @@ def _check_earliest(rows):
     assert rows[2]["after_first_s"] == 82800 and rows[2]["publishers"] == ["wechat:maple"]
 
 
+def _window(rows, shift=0):
+    return {(r["platform"], r["activity"], r["bucket"] - shift): (r["actions"], r["actors"], r["articles"]) for r in rows}
+
+
 def _check_window(rows):
-    by = {(r["platform"], r["activity"], r["bucket"]): (r["actions"], r["actors"], r["articles"]) for r in rows}
     # six-hour buckets around 2021-09-09T00:00Z: gt-1 at -22 h is bucket -4, wc-3 at +24 h is bucket 4,
     # echo1 shared wc-1 twice in bucket 0 (two actions, one article)
-    assert by == {("web", "published", -6): (1, 1, 1), ("web", "published", -4): (1, 1, 1),
-                  ("web", "published", -3): (1, 1, 1), ("web", "shared", -6): (1, 1, 1),
-                  ("web", "shared", -4): (1, 1, 1), ("web", "shared", -1): (1, 1, 1),
-                  ("wechat", "published", 0): (2, 2, 2), ("wechat", "published", 4): (1, 1, 1),
-                  ("wechat", "shared", 0): (3, 2, 1), ("douyin", "published", 0): (1, 1, 1),
-                  ("douyin", "shared", 0): (2, 2, 1), ("weibo", "published", 0): (1, 1, 1),
-                  ("weibo", "published", 1): (1, 1, 1)}
+    assert _window(rows) == WINDOW
     assert all(r["from_s"] == r["bucket"] * 21600 for r in rows)
+
+
+def _check_activity(rows):
+    # the same window as explicit times: buckets count from its start, two days (8 buckets) before the debate
+    assert _window(rows, shift=8) == WINDOW
+    assert [(r["activity"], r["platform"], r["bucket"]) for r in rows] == sorted(
+        (r["activity"], r["platform"], r["bucket"]) for r in rows)
+
+
+WINDOW = {("web", "published", -6): (1, 1, 1), ("web", "published", -4): (1, 1, 1),
+          ("web", "published", -3): (1, 1, 1), ("web", "shared", -6): (1, 1, 1),
+          ("web", "shared", -4): (1, 1, 1), ("web", "shared", -1): (1, 1, 1),
+          ("wechat", "published", 0): (2, 2, 2), ("wechat", "published", 4): (1, 1, 1),
+          ("wechat", "shared", 0): (3, 2, 1), ("douyin", "published", 0): (1, 1, 1),
+          ("douyin", "shared", 0): (2, 2, 1), ("weibo", "published", 0): (1, 1, 1),
+          ("weibo", "published", 1): (1, 1, 1)}
 
 
 CHECKS = {
     "narrative-earliest": ({"narrative": NAR, "per_platform": 2}, _check_earliest),
     "event-window": ({"event": "event:debate"}, _check_window),
+    "activity-window": ({"since": "2021-09-07", "until": "2021-09-11T00:00:00Z"}, _check_activity),
 }
 
 
@@ -755,7 +771,7 @@ def test_case_bridging_accounts_match_their_neighbourhoods(case):
 
 @pytest.mark.skipif(not (CASE / "answers.json").exists(), reason="no case data")
 def test_case_event_windows_and_new_accounts_match_the_csv_files(case):
-    from graphtool.load.records import parse_time
+    from graphtool.load.records import iso, parse_time
 
     get, answers = case
     s = get("embedded")
@@ -774,8 +790,9 @@ def test_case_event_windows_and_new_accounts_match_the_csv_files(case):
             cell[1].add(actor)
             cell[2].add(article)
     rows = rows_of(s, "event-window", event=event)
-    assert {(r["platform"], r["activity"], r["bucket"]): (r["actions"], r["actors"], r["articles"]) for r in rows} == {
-        k: (v[0], len(v[1]), len(v[2])) for k, v in expected.items()}
+    assert _window(rows) == {k: (v[0], len(v[1]), len(v[2])) for k, v in expected.items()}
+    explicit = rows_of(s, "activity-window", since=iso(t0 - span), until=t0 + span)  # an ISO time or epoch seconds
+    assert _window(explicit, shift=span // bucket) == _window(rows)
 
     narrative = next(iter(answers["narratives"]))
     carried = {r["src"] for r in _csv("CARRIES") if r["dst"] == narrative}
