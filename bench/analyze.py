@@ -11,17 +11,21 @@ For every graph: PageRank, strength, betweenness (graphtool's; and networkx's wi
 pivots where it finishes), and communities with python-louvain (the reference),
 ``networkx.community.louvain_communities`` and igraph's Leiden (graphtool's engine above
 ``LOUVAIN_MAX_EDGES``); modularity of each, and the NMI against the planted blocks.  Each
-measurement runs in a forked child: wall time (median of ``--runs``) and the peak resident
-memory it added over the loaded graph.  A run past ``--cap`` seconds is stopped and reported
-as such.  Finally the whole ``run_analyses`` on an embedded store holding the graph as
+measurement runs in a forked child that first loads the graph from a pickle (untimed; a
+child forked from a parent holding the graph would copy it page by page as reference counts
+change, which slowed PageRank tenfold at 10^6 edges): wall time (median of ``--runs``) and
+the peak resident memory it added over the loaded graph.  A run past ``--cap`` seconds is
+stopped and reported as such.  Finally the whole ``run_analyses`` on an embedded store holding the graph as
 accounts, articles and shares (plus state outlets, ownership links and copies, so that the
 affiliation score has work to do).
 """
 from __future__ import annotations
 
 import argparse
+import gc
 import multiprocessing as mp
 import os
+import pickle
 import random
 import resource
 import statistics
@@ -90,7 +94,11 @@ def _rss_mib() -> float:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def _child(fn, conn):
+def _child(fn, conn, graph_file):
+    if graph_file is not None:
+        global GRAPH
+        with open(graph_file, "rb") as f:
+            GRAPH = pickle.load(f)
     run, post = fn if isinstance(fn, tuple) else (fn, lambda r: r)
     base = _rss_mib()
     start = time.perf_counter()
@@ -102,7 +110,10 @@ def _child(fn, conn):
     conn.close()
 
 
-def measure(fn, runs: int, cap: float) -> dict:
+GRAPH: tuple | None = None  # (G, labels) in a measuring child
+
+
+def measure(fn, runs: int, cap: float, graph_file: str | None = None) -> dict:
     """Run ``fn`` in ``runs`` forked children; median seconds, peak added MiB, a small result.
 
     ``fn`` is a callable, or ``(run, post)``: only ``run()`` is timed, ``post(run())`` is returned.
@@ -111,7 +122,7 @@ def measure(fn, runs: int, cap: float) -> dict:
     times, peaks, out = [], [], None
     for _ in range(runs):
         parent, child = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_child, args=(fn, child))
+        proc = ctx.Process(target=_child, args=(fn, child, graph_file))
         proc.start()
         child.close()
         if not parent.poll(cap):
@@ -135,28 +146,31 @@ def _partition_stats(G, partition, labels):
     return stats
 
 
-def algorithms(G, labels, seed: int) -> dict:
-    """name -> ``(run, post)``: the timed call and what summarises its result."""
-    k = None if G.number_of_nodes() <= centrality.EXACT_BETWEENNESS_MAX_NODES else centrality.BETWEENNESS_PIVOTS
+def algorithms(n_nodes: int, seed: int) -> dict:
+    """name -> ``(run, post)``: the timed call (on the child's ``GRAPH``) and what summarises its result."""
+    k = None if n_nodes <= centrality.EXACT_BETWEENNESS_MAX_NODES else centrality.BETWEENNESS_PIVOTS
+
+    def G():
+        return GRAPH[0]
 
     def nx_louvain():
-        groups = nx.community.louvain_communities(communities.undirected(G), weight="weight", seed=seed)
+        groups = nx.community.louvain_communities(communities.undirected(G()), weight="weight", seed=seed)
         return {v: i for i, g in enumerate(groups) for v in g}
 
     def stats(partition):
-        return _partition_stats(G, partition, labels)
+        return _partition_stats(G(), partition, GRAPH[1])
 
     def top(values):
         return {"top": max(values, key=lambda v: (values[v], str(v)))}
 
     return {
-        "pagerank": (lambda: centrality.pagerank(G), top),
-        "strength": (lambda: centrality.strength(G)[0], top),
-        "betweenness (graphtool, igraph)": (lambda: centrality.betweenness(G, seed=seed), top),
-        "betweenness (networkx, same pivots)": (lambda: nx.betweenness_centrality(G, k=k, seed=seed), top),
-        "communities: python-louvain": (lambda: communities.louvain(G, seed=seed), stats),
+        "pagerank": (lambda: centrality.pagerank(G()), top),
+        "strength": (lambda: centrality.strength(G())[0], top),
+        "betweenness (graphtool, igraph)": (lambda: centrality.betweenness(G(), seed=seed), top),
+        "betweenness (networkx, same pivots)": (lambda: nx.betweenness_centrality(G(), k=k, seed=seed), top),
+        "communities: python-louvain": (lambda: communities.louvain(G(), seed=seed), stats),
         "communities: networkx louvain": (nx_louvain, stats),
-        "communities: igraph Leiden": (lambda: communities.leiden(G, seed=seed), stats),
+        "communities: igraph Leiden": (lambda: communities.leiden(G(), seed=seed), stats),
     }
 
 
@@ -215,7 +229,8 @@ def to_store(store, G: nx.DiGraph, seed: int, batch: int = 20_000) -> dict:
     return {"accounts": len(acc_rows), "outlets": len(out_rows), "shares": len(shares), "copies": len(copies)}
 
 
-def whole_analyze(G, seed: int, runs: int, cap: float) -> dict:
+def whole_analyze(holder: dict, seed: int, runs: int, cap: float) -> dict:
+    """Load ``holder["G"]`` into a fresh embedded store, drop the graph, time ``run_analyses`` there."""
     from graphtool.analyze import run_analyses
     from graphtool.store import open_store
     from graphtool.store.embedded import EmbeddedServer
@@ -224,8 +239,10 @@ def whole_analyze(G, seed: int, runs: int, cap: float) -> dict:
         store = open_store(f"embedded:{tmp}")
         try:
             t = time.perf_counter()
-            loaded = to_store(store, G, seed)
+            loaded = to_store(store, holder["G"], seed)
             load_s = time.perf_counter() - t
+            holder.clear()  # the children fork from a parent without the graph
+            gc.collect()
 
             server = psutil.Process(EmbeddedServer(tmp).pid())
 
@@ -273,18 +290,35 @@ def main(argv=None) -> int:
     import scipy.sparse  # noqa: F401
     sizes = [int(s) for s in args.sizes.split(",")]
     rows, checks, whole = [], [], []
+    work = Path(tempfile.mkdtemp(prefix="bench-analyze-graphs-"))
     for size in sizes:
         for gen_name, gen in GENERATORS.items():
             G, labels = gen(size, args.seed)
-            print(f"{gen_name} {size:,}: {G.number_of_nodes():,} nodes, {G.number_of_edges():,} edges", flush=True)
+            n_nodes, n_edges = G.number_of_nodes(), G.number_of_edges()
+            print(f"{gen_name} {size:,}: {n_nodes:,} nodes, {n_edges:,} edges", flush=True)
+            graph_file = work / "graph.pickle"
+            with open(graph_file, "wb") as f:
+                pickle.dump((G, labels), f, protocol=pickle.HIGHEST_PROTOCOL)
+            if gen_name == "scale-free":
+                holder = {"G": G}
+                del G
+                w = whole_analyze(holder, args.seed, 1 if size >= 1_000_000 else args.whole_runs, max(args.cap, 900.0))
+                load = os.getloadavg()[0]
+                print(f"  whole analyze on the store: {fmt_time(w)}, {fmt_mem(w)} MiB, {w.get('result')}, "
+                      f"load {load:.1f}", flush=True)
+                whole.append((size, n_nodes, w, load))
+            else:
+                del G
+            labels = None
+            gc.collect()
             results = {}
-            for name, fn in algorithms(G, labels, args.seed).items():
+            for name, fn in algorithms(n_nodes, args.seed).items():
                 slow = size >= 1_000_000 and ("python-louvain" in name or "networkx" in name)
-                m = measure(fn, 1 if slow else args.runs, args.cap)
+                m = measure(fn, 1 if slow else args.runs, args.cap, str(graph_file))
                 results[name] = m
                 extra = m.get("result") or {}
                 print(f"  {name:<38} {fmt_time(m):>22}  {fmt_mem(m):>6} MiB  {extra}", flush=True)
-                rows.append((gen_name, size, G.number_of_nodes(), name, m))
+                rows.append((gen_name, size, n_nodes, name, m))
             ref = results["communities: python-louvain"]
             if not ref["finished"]:
                 ref = results["communities: networkx louvain"]
@@ -294,13 +328,8 @@ def main(argv=None) -> int:
                 checks.append((gen_name, size, "python-louvain" if ref is results["communities: python-louvain"]
                                else "networkx louvain", q_ref, q_fast, q_fast >= q_ref * 0.99,
                                ref["median"] / fast["median"]))
-            if gen_name == "scale-free":
-                w = whole_analyze(G, args.seed, 1 if size >= 1_000_000 else args.whole_runs, max(args.cap, 900.0))
-                load = os.getloadavg()[0]
-                print(f"  whole analyze on the store: {fmt_time(w)}, {fmt_mem(w)} MiB, {w.get('result')}, "
-                      f"load {load:.1f}", flush=True)
-                whole.append((size, G.number_of_nodes(), w, load))
-            del G, labels
+            graph_file.unlink()
+    work.rmdir()
 
     lines = [SECTION, "",
              f"Machine: {machine()}. Shared with other work while measuring, so absolute times are noisy;",
