@@ -63,7 +63,11 @@ SIGNALS = ("ownership", "copying", "pickup", "country", "coordination")
 
 @dataclass(frozen=True)
 class Weights:
-    """Every number the affiliation score depends on (change with ``dataclasses.replace``)."""
+    """Every number the affiliation score depends on (change with ``dataclasses.replace``).
+
+    The defaults were set on the synthetic Canada 2021 case, where they separate the planted
+    unattributed copiers from 340 background accounts with a margin (docs/scores.md).
+    """
 
     # -- ownership paths
     hop_decay: float = 0.8  # multiplies a path's strength for every hop after the first
