@@ -20,6 +20,7 @@ GOLDEN_ANGLE = math.pi * (3.0 - math.sqrt(5.0))
 SPACING = 28.0  # distance between neighbouring members of a disc, in vis-network units
 QUOTIENT_SPRING_MAX = 400  # communities laid out by spring layout up to this many, else on a spiral
 FR_ITERATIONS = 500
+GRID_FROM = 500  # nodes from which Fruchterman-Reingold uses its grid
 NODE_SPACING = 45.0  # median distance to the nearest other node after scaling, in vis-network units
 
 
@@ -75,7 +76,9 @@ def force_layout(G: nx.Graph, start: dict, seed: int = 0, iterations: int = FR_I
     seed_layout = [[start[v][0] * factor, start[v][1] * factor] for v in nodes]
     ig.set_random_number_generator(random.Random(seed))
     try:
-        layout = g.layout_fruchterman_reingold(seed=seed_layout, niter=iterations, grid="auto")
+        # The grid variant (repulsion from nearby cells only) is ~6x cheaper at 1,000 nodes and
+        # looks the same once the browser has polished it.
+        layout = g.layout_fruchterman_reingold(seed=seed_layout, niter=iterations, grid=len(nodes) > GRID_FROM)
     finally:
         ig.set_random_number_generator(random)
     import numpy as np

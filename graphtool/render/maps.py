@@ -17,7 +17,9 @@ The graph's contract
 The page
     vis-network (the build pyvis ships, inlined) draws the graph; pyvis supplies its physics
     options.  pyvis's own page template is not used: it loads Bootstrap from a CDN, and its
-    ``add_edge`` scans every edge per call.  A strict Content-Security-Policy allows exactly the
+    ``add_edge`` scans every edge per call.  Positions are computed here
+    (:mod:`graphtool.render.layout`), so the browser runs a short stabilisation, then stops
+    the physics.  A strict Content-Security-Policy allows exactly the
     page's own scripts and stylesheet by SHA-256 hash and nothing else (``default-src 'none'``):
     no fetch, no font, no image.  The data travels as a JSON block (``<``, ``>``, ``&``,
     U+2028/U+2029 escaped) that the script parses; labels go to the canvas and every other string
