@@ -18,6 +18,7 @@ indexes in ``CANDIDATE_INDEXES`` in place, side by side, to show which index fix
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import random
@@ -158,7 +159,8 @@ def params_for(store) -> dict[str, dict]:
             "amplifiers-by-shares": {"narrative": nar}, "amplifiers-by-reach": {"narrative": nar},
             "new-accounts-amplifying": {"narrative": nar}, "event-window": {"event": event},
             "event-window-accounts": {"event": event},
-            "activity-window": {"since": at - 172800, "until": at + 172800},  # event-window's window, as times "article-copies": {"article": busiest},
+            "article-copies": {"article": busiest},
+            "activity-window": {"since": at - 172800, "until": at + 172800},  # event-window's window, as times
             "ownership-chain": {"id": owned["a"]}, "owner-holdings": {"id": "org:bench-000"},
             "evidence-relationship": {"a": owned["a"], "b": owned["o"]}, "evidence-score": {"id": unclear},
             "account-summary": {"account": unclear}, "coordinated-pairs": {"account": "facebook:u0000020"},
@@ -266,6 +268,31 @@ def bench_store(label: str, store, shares: int, runs: int, timeout: float, log) 
 
 # --------------------------------------------------------------------------- report
 
+# Why a query is slow when it is (the plans below show it), and what fixes it.
+WHY = {
+    "event-window": "the window's bounds come from the Event node, so every PUBLISHED and SHARED relationship is "
+                    "read and its time computed (a CASE over two properties): no index can apply. "
+                    "`activity-window` asks the same question with the window as parameters, which both stores "
+                    "can answer from the Article.published_ts index and a relationship index on SHARED.at_ts.",
+    "event-window-accounts": "as `event-window`: the bounds come from the Event node, so every publication and "
+                             "share is read; no index applies to the query as written.",
+    "activity-window": "without a relationship index on SHARED.at_ts it reads every share; with it both stores "
+                       "seek the window (FalkorDB uses a relationship-property index only for parameter or literal "
+                       "bounds and unlabelled endpoints, which is how the query is written).",
+    "narratives": "an overview of every narrative reads every share of every article that carries one (a fifth "
+                  "of the shares here); no index helps a whole-graph aggregate.",
+    "coordinated-groups": "reads every share of every grouped account and aggregates per group and article; its "
+                          "cost follows the groups' activity, and no index changes that.",
+    "new-accounts-amplifying": "reads every publication and share of the narrative's articles; its cost follows "
+                               "the narrative's volume (the busiest narrative here).",
+    "amplifiers-by-shares": "reads every share of the narrative's articles (the busiest narrative here).",
+    "amplifiers-by-reach": "reads every share of the narrative's articles (the busiest narrative here).",
+    "state-owner-proximity": "follows every ownership path of up to `max_hops` from every account before "
+                             "ordering them by confidence; its cost follows the ownership graph.",
+    "unattributed-copies": "reads every COPIES relationship and the publishers of the originals; its cost "
+                           "follows the number of copies found.",
+}
+
 def _s(r: dict | None) -> str:
     if not r:
         return ""
@@ -293,6 +320,8 @@ def markdown(results: list[dict], shares: int, runs: int) -> str:
         lines.append(f"| `{name}` | " + " | ".join(cells) + (f" | {ratio} |" if len(labels) == 2 else " |"))
     slow = [(label, name) for label in labels for name in by[label]["plans"]]
     lines += ["", f"Queries slower than {SLOW_S:g} s: " + (", ".join(f"`{n}` on {lbl}" for lbl, n in slow) or "none") + "."]
+    for name in sorted({n for _, n in slow}):
+        lines.append(f"- `{name}`: {WHY.get(name, 'see its plan below.')}")
     if slow:
         extra = ", ".join(f"{'relationship ' if rel else ''}{t}.{p}" for t, p, rel in CANDIDATE_INDEXES)
         lines += ["", f"Re-measured with the candidate indexes ({extra}) in place:", "",
@@ -315,7 +344,13 @@ def main() -> None:
     parser.add_argument("--stores", default="embedded,neo4j")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--no-write", action="store_true", help="Print the section instead of writing it.")
+    parser.add_argument("--save", type=Path, help="Also keep the measurements as JSON here.")
+    parser.add_argument("--report", type=Path, help="Only rewrite the section from measurements kept by --save.")
     args = parser.parse_args()
+    if args.report:
+        saved = json.loads(args.report.read_text())
+        write_section(args.out, SECTION, markdown(saved["results"], saved["shares"], saved["runs"]))
+        return
 
     def log(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
@@ -344,6 +379,8 @@ def main() -> None:
                 finally:
                     clear(store)
                     store.close()
+    if args.save:
+        args.save.write_text(json.dumps({"results": results, "shares": args.shares, "runs": args.runs}))
     text = markdown(results, args.shares, args.runs)
     if args.no_write:
         print(text)

@@ -74,6 +74,7 @@ class Param:
     required: bool = True
     default: object = None
     example: object = None
+    example_text: str = ""  # the example as written in the header (a datetime's example is stored as epoch seconds)
 
     def parse(self, text: str, where: str = "") -> object:
         """The typed value of a ``-p name=text`` string (see :func:`parse_value`)."""
@@ -355,7 +356,7 @@ def _parse_param(path: Path, line: int, name: str, spec: str, doc: str) -> Param
                          "(e.g. VALUE) for the documentation")
     if not doc.strip():
         raise QueryError(f"{path}:{line}: param {name}: say what it means after the colon")
-    return Param(name, type_, doc.strip(), line, required, default, example)
+    return Param(name, type_, doc.strip(), line, required, default, example, m.group("example") or "")
 
 
 def parse_query(path: str | os.PathLike, text: str | None = None) -> Query:
@@ -562,7 +563,10 @@ def docs_markdown(queries: dict[str, Query] | None = None) -> str:
            "`--limit N` sets a query's `$limit` parameter where it declares one, so the store stops early; "
            "otherwise the rows are truncated after they come back.", "",
            "To use one in Neo4j Browser, paste its `:param` lines (one at a time or all together), "
-           "then the query.", "",
+           "then the query.",
+           "A `datetime` parameter takes ISO-8601 (or epoch seconds) on the command line and reaches the query "
+           "as epoch seconds, to compare with the model's `*_ts` properties; its `:param` line shows that number.",
+           "",
            "| query | question |", "|---|---|"]
     out += [f"| [`{q.name}`](#{q.name}) | {_md(q.question)} |" for q in queries.values()]
     out.append("")
@@ -571,7 +575,8 @@ def docs_markdown(queries: dict[str, Query] | None = None) -> str:
         if q.params:
             out += ["| parameter | type | default | meaning |", "|---|---|---|---|"]
             for p in q.params:
-                default = "required" if p.required else f"`{json.dumps(p.default, ensure_ascii=False)}`"
+                default = (f"required, e.g. `{p.example_text}`" if p.required
+                           else f"`{json.dumps(p.default, ensure_ascii=False)}`")
                 out.append(f"| `{p.name}` | {p.type} | {default} | {_md(p.doc)} |")
             out.append("")
         out += ["| column | meaning |", "|---|---|"]

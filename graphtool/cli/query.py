@@ -1,6 +1,7 @@
 """graphtool query list|show|run"""
 from __future__ import annotations
 
+import json
 import sys
 from typing import List, Optional
 
@@ -41,7 +42,7 @@ def show(name: str = typer.Argument(..., help="Query name (see `graphtool query 
     typer.echo(f"{q.name}: {q.description}\nquestion: {q.question}\nfile: {q.path}\n")
     typer.echo("parameters:" if q.params else "parameters: none")
     for p in q.params:
-        default = "required" if p.required else f"default {p.default!r}"
+        default = f"required, e.g. {p.example_text}" if p.required else f"default {json.dumps(p.default)}"
         typer.echo(f"  {p.name} ({p.type}, {default}): {p.doc}")
     typer.echo("columns:")
     for c in q.columns:
