@@ -168,14 +168,17 @@ def _add_nodes(G: nx.Graph, census_: Census, include_owners: bool = False) -> No
 
 # ----------------------------------------------------------------------------- amplification
 
+# Carrying the relationship variable through WITH makes FalkorDB keep one row per parallel
+# edge (two shares of one article are two shares); without it FalkorDB returns one row per
+# distinct end node and the two stores disagree.
 def _share_query(dst_label: str) -> str:
     return (f"UNWIND $ids AS id MATCH (a:{_ACCOUNT} {{id: id}})-[s:SHARED]->(:{_ARTICLE})"
-            f"<-[:PUBLISHED]-(b:{dst_label}) RETURN id AS src, collect(b.id) AS dst")
+            f"<-[:PUBLISHED]-(b:{dst_label}) WITH id, s, b RETURN id AS src, collect(b.id) AS dst")
 
 
 def _copy_query(src_label: str, dst_label: str) -> str:
     return (f"UNWIND $ids AS id MATCH (a:{src_label} {{id: id}})-[:PUBLISHED]->(:{_ARTICLE})-[c:COPIES]->"
-            f"(:{_ARTICLE})<-[:PUBLISHED]-(b:{dst_label}) RETURN id AS src, collect(b.id) AS dst")
+            f"(:{_ARTICLE})<-[:PUBLISHED]-(b:{dst_label}) WITH id, c, b RETURN id AS src, collect(b.id) AS dst")
 
 
 def amplification_graph(store: Store, census_: Census | None = None) -> nx.DiGraph:
