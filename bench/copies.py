@@ -2,6 +2,7 @@
 
     python -m bench.copies [--sizes 10000,100000,1000000] [--runs 3] [--large-runs 1]
                            [--baseline-max 100000] [--out docs/benchmarks.md]
+                           [--engines graphtool --previous runs.jsonl]   # reuse the baseline's runs
 
 Input: synthetic articles, half Chinese, half English, generated per document from
 ``(seed, index)`` so that every engine sees the same texts and a corpus of ``n`` is the
@@ -237,7 +238,9 @@ def child(engine: str, n: int) -> dict:
 
 # --------------------------------------------------------------------------- report
 
-def measure(sizes: list[int], runs: int, large_runs: int, baseline_max: int) -> list[dict]:
+def measure(sizes: list[int], runs: int, large_runs: int, baseline_max: int, engines=("graphtool", "datasketch"),
+            previous: list[dict] = ()) -> list[dict]:
+    """Run each engine ``runs`` times per size; an engine not in ``engines`` reuses ``previous`` results."""
     rows = []
     for n in sizes:
         row = {"n": n}
@@ -245,7 +248,12 @@ def measure(sizes: list[int], runs: int, large_runs: int, baseline_max: int) -> 
             if engine == "datasketch" and n > baseline_max:
                 continue
             k = runs if n <= 100_000 else large_runs
-            results = [child(engine, n) for _ in range(k)]
+            if engine in engines:
+                results = [child(engine, n) for _ in range(k)]
+            else:
+                results = [r for r in previous if r["engine"] == engine and r["n"] == n][-k:]
+                if not results:
+                    continue
             for r in results:
                 print(json.dumps(r), file=sys.stderr)
             row[engine] = {**results[0], "runs": k,
@@ -312,6 +320,9 @@ def main(argv=None) -> int:
     parser.add_argument("--large-runs", type=int, default=1, help="runs at sizes above 100,000")
     parser.add_argument("--baseline-max", type=int, default=100_000, help="largest corpus datasketch runs on")
     parser.add_argument("--out", type=Path, default=None, help="write the section into this markdown file")
+    parser.add_argument("--engines", default="graphtool,datasketch", help="engines to run now")
+    parser.add_argument("--previous", type=Path, default=None,
+                        help="JSON lines of earlier runs (this tool's stderr), reused for engines not run now")
     parser.add_argument("--child", choices=("graphtool", "datasketch"))
     parser.add_argument("--n", type=int)
     args = parser.parse_args(argv)
@@ -320,7 +331,10 @@ def main(argv=None) -> int:
         print(json.dumps(result))
         return 0
     sizes = [int(s) for s in args.sizes.split(",")]
-    rows = measure(sizes, args.runs, args.large_runs, args.baseline_max)
+    previous = []
+    if args.previous:
+        previous = [json.loads(line) for line in args.previous.read_text().splitlines() if line.startswith("{")]
+    rows = measure(sizes, args.runs, args.large_runs, args.baseline_max, tuple(args.engines.split(",")), previous)
     text_ = report(rows, args.baseline_max)
     print(text_)
     if args.out:

@@ -516,21 +516,28 @@ def anchor_pairs(sk: Sketches, order: np.ndarray, is_new: np.ndarray, params: Co
     keys = (packed >> U64(32)).astype(np.uint32)
     holders = np.argsort(order).astype(np.int32)[(packed & U64(0xFFFFFFFF)).astype(np.int64)]  # rank -> doc
     del packed
-    run_start = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))).astype(np.int64)
+    boundary = np.empty(keys.size, dtype=bool)
+    boundary[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=boundary[1:])
     del keys
+    run_id = np.cumsum(boundary, dtype=np.int32) - 1  # postings of one anchor form a run
+    run_start = np.flatnonzero(boundary).astype(np.int32)
     run_size = np.diff(np.append(run_start, holders.size)).astype(np.int32)
-    df = np.repeat(run_size, run_size)
-    first = np.repeat(run_start, run_size)
+    held_by_others = ~(boundary & np.append(boundary[1:], True))  # runs of 2 or more postings
+    del boundary
     # queries: per document, its rarest anchors held by someone else (ties: by anchor value)
-    shared = np.flatnonzero((df >= 2) & live[holders])
-    rank_key = (holders[shared].astype(np.uint64) << U64(32)) | df[shared].astype(np.uint64)
+    shared = np.flatnonzero(held_by_others & live[holders])
+    del held_by_others
+    rank_key = (holders[shared].astype(np.uint64) << U64(32)) | run_size[run_id[shared]].astype(np.uint64)
     by_doc = shared[np.argsort(rank_key, kind="stable")]
+    del rank_key, shared
     qdoc = holders[by_doc]
     doc_start = np.flatnonzero(np.concatenate(([True], qdoc[1:] != qdoc[:-1])))
     doc_size = np.diff(np.append(doc_start, qdoc.size))
     within = np.arange(qdoc.size) - np.repeat(doc_start, doc_size)
     sel = within < params.anchor_queries
-    q_at, qdoc = by_doc[sel], qdoc[sel]  # posting index of each query, and its document
+    q_at, qdoc = by_doc[sel], qdoc[sel].astype(np.int64)  # posting index of each query, and its document
+    del by_doc, within, sel
     n_queries = np.bincount(qdoc, minlength=n)
     need_of = np.maximum(params.min_shared_anchors, np.ceil(params.min_anchor_share * n_queries))
 
@@ -542,11 +549,12 @@ def anchor_pairs(sk: Sketches, order: np.ndarray, is_new: np.ndarray, params: Co
             b += 1
         at, q = q_at[a:b], qdoc[a:b]
         a = b
-        lo, size = first[at], df[at]
+        run = run_id[at]
+        lo, size = run_start[run].astype(np.int64), run_size[run].astype(np.int64)
         take = np.where(size <= params.dense_group, size, params.earliest)
         qq = np.repeat(q, take)
         pos = np.repeat(lo, take) + (np.arange(qq.size) - np.repeat(np.cumsum(take) - take, take))
-        other = holders[pos]
+        other = holders[pos].astype(np.int64)
         keep = (other != qq) & live[other] & (is_new[qq] | is_new[other])
         pair = (qq[keep].astype(np.uint64) << U64(32)) | other[keep].astype(np.uint64)  # querier first
         uniq, hits = sorted_unique(pair, return_counts=True)

@@ -63,7 +63,8 @@
     var totals = new Array(nb).fill(0);
     platforms.forEach(function (p, k) { if (shown[p]) { series[k].forEach(function (v, i) { totals[i] += v; }); } });
     var ymax = Math.max(1, Math.max.apply(null, totals));
-    var W = 1100, H = 380, L = 48, R = 16, T = 34, B = 40, pw = W - L - R, ph = H - T - B;
+    var lanes = (data.first_appearance || []).length;
+    var W = 1100, L = 48, R = 16, T = 48, B = 36 + 7 * lanes, H = 300 + T + B, pw = W - L - R, ph = H - T - B;
     var t0 = vol.start_ts, t1 = vol.start_ts + nb * bin;
     function x(ts) { return L + (ts - t0) / (t1 - t0) * pw; }
     function y(v) { return T + ph - v / ymax * ph; }
@@ -109,13 +110,17 @@
       if (e.ts < t0 || e.ts > t1) { return; }
       svg.appendChild(el("line", { x1: x(e.ts), x2: x(e.ts), y1: T - 4, y2: T + ph, stroke: "#2d6a2d",
                                    "stroke-dasharray": "4 3" }));
-      var label = el("text", { x: x(e.ts) + 3, y: T - 8 - (j % 2) * 12, "class": "event-label" },
-                     (e.kind ? e.kind + ": " : "") + e.name);
+      var full = (e.kind ? e.kind + ": " : "") + e.name;
+      var right = x(e.ts) > W * 0.75;  // labels near the right edge run leftwards
+      var label = el("text", { x: x(e.ts) + (right ? -3 : 3), y: T - 8 - (j % 3) * 12, "class": "event-label",
+                               "text-anchor": right ? "end" : "start" },
+                     full.length > 40 ? full.slice(0, 39) + "…" : full);
+      label.appendChild(el("title", {}, full + " — " + e.at));
       svg.appendChild(label);
     });
-    (data.first_appearance || []).forEach(function (f) {
+    (data.first_appearance || []).forEach(function (f, lane) {
       if (!shown[f.platform]) { return; }
-      var cx = x(f.ts), cy = T + ph + 28;
+      var cx = x(f.ts), cy = T + ph + 34 + lane * 7;  // one lane per platform: markers do not hide each other
       var m = el("path", { d: "M" + cx + " " + (cy - 7) + " l5 9 l-10 0 z", fill: color[f.platform], stroke: "#333" });
       var text = "first on " + f.platform + ": " + iso(f.ts) + "\n" + f.kind + " " + f.article + (f.account ? "\nby " + f.account : "");
       m.addEventListener("mousemove", function (evt) { showTip(evt, text); });
