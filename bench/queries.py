@@ -293,13 +293,39 @@ WHY = {
                            "follows the number of copies found.",
 }
 
+def compact_plan(text: str) -> str:
+    """Neo4j's PROFILE table as an indented operator tree with rows and db hits (FalkorDB's is one already)."""
+    if not text.startswith("Cypher"):
+        return text
+    lines = text.splitlines()
+    header = next((line for line in lines if line.startswith("| Operator")), None)
+    if header is None:
+        return text
+    cuts = [k for k, ch in enumerate(header) if ch == "|"]  # fixed-width columns
+    names = [header[a + 1:b].strip() for a, b in zip(cuts, cuts[1:])]
+    out: list[list[str]] = []
+    for line in lines[lines.index(header) + 1:]:
+        if not line.startswith("| "):
+            continue
+        cells = dict(zip(names, (line[a + 1:b] for a, b in zip(cuts, cuts[1:]))))
+        tree, details = cells.get("Operator", ""), cells.get("Details", "").strip()
+        if "+" in tree and not tree.strip().startswith("+-"):
+            depth = tree.split("+")[0].count("|")
+            op = tree.split("+", 1)[1].strip()
+            out.append([f"{'  ' * depth}{op} (rows {cells.get('Rows', '').strip()}, "
+                        f"db hits {cells.get('DB Hits', '').strip()})", details])
+        elif out and details and "---" not in details:
+            out[-1][1] += " " + details
+    return "\n".join(f"{head}  {detail[:100]}" if detail else head for head, detail in out)
+
+
 def _s(r: dict | None) -> str:
     if not r:
         return ""
     return "timeout" if r.get("median") is None else f"{r['median']:.3f}"
 
 
-def markdown(results: list[dict], shares: int, runs: int) -> str:
+def markdown(results: list[dict], shares: int, runs: int, note: str = "") -> str:
     by = {r["label"]: r for r in results}
     labels = list(by)
     names = sorted(set().union(*(r["queries"] for r in results)))
@@ -308,7 +334,7 @@ def markdown(results: list[dict], shares: int, runs: int) -> str:
              "Synthetic graph: " + "; ".join(f"{r['label']}: {r['nodes']:,} nodes, {r['rels']:,} relationships "
                                               f"loaded in {r['load_s']:.0f} s" for r in results) + ".",
              f"Median of {runs} runs after one warm-up, in seconds; the parameters select the busiest narrative, "
-             "event and article.", "",
+             "event and article." + (f" {note}" if note else ""), "",
              "| query | " + " | ".join(labels) + (" | Neo4j / FalkorDB |" if len(labels) == 2 else " |"),
              "|---|" + "---:|" * (len(labels) + (1 if len(labels) == 2 else 0))]
     for name in names:
@@ -332,7 +358,7 @@ def markdown(results: list[dict], shares: int, runs: int) -> str:
             lines.append(f"| {label} | `{name}` | {_s(before)} | {_s(after)} | {up} |")
         for label, name in slow:
             lines += ["", f"Plan of `{name}` on {label} (without the candidate indexes):", "", "```",
-                      by[label]["plans"][name][:4000], "```"]
+                      compact_plan(by[label]["plans"][name])[:6000], "```"]
     return "\n".join(lines) + "\n"
 
 
@@ -346,10 +372,11 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true", help="Print the section instead of writing it.")
     parser.add_argument("--save", type=Path, help="Also keep the measurements as JSON here.")
     parser.add_argument("--report", type=Path, help="Only rewrite the section from measurements kept by --save.")
+    parser.add_argument("--note", default="", help="A sentence about the run to print under the heading.")
     args = parser.parse_args()
     if args.report:
         saved = json.loads(args.report.read_text())
-        write_section(args.out, SECTION, markdown(saved["results"], saved["shares"], saved["runs"]))
+        write_section(args.out, SECTION, markdown(saved["results"], saved["shares"], saved["runs"], args.note))
         return
 
     def log(text: str) -> None:
@@ -381,7 +408,7 @@ def main() -> None:
                     store.close()
     if args.save:
         args.save.write_text(json.dumps({"results": results, "shares": args.shares, "runs": args.runs}))
-    text = markdown(results, args.shares, args.runs)
+    text = markdown(results, args.shares, args.runs, args.note)
     if args.no_write:
         print(text)
     else:
