@@ -14,7 +14,7 @@ from typing import Iterator
 from .. import model
 from ..errors import InputError
 from .records import FieldError, Origin, Reject, node_record, rel_record
-from .rows import Row, read_rows
+from .rows import Row, read_rows, require_columns
 
 EXTENSIONS = (".csv", ".jsonl", ".ndjson")
 
@@ -68,10 +68,7 @@ def read(path: Path, default_sources: list[str] | None = None) -> Iterator:
             yield item
             continue
         if not checked and path.suffix.lower() == ".csv":
-            missing = [c for c in _required_columns(kind, name) if c not in rows.header]
-            if missing:
-                raise InputError(f"{path}:1: missing required column{'s' if len(missing) > 1 else ''} "
-                                 f"{', '.join(missing)}")
+            require_columns(path, rows.header, _required_columns(kind, name))
             checked = True
         yield _record(make, name, item, path, default_sources)
 

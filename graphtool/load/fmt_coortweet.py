@@ -13,10 +13,9 @@ import sys
 from pathlib import Path
 from typing import Iterator
 
-from ..errors import InputError
 from . import register
 from .records import Reject
-from .rows import read_csv
+from .rows import read_csv, require_columns
 from .shares import MessageRows, header_matches, is_url
 
 COLUMNS = ("object_id", "account_id", "content_id", "timestamp_share")
@@ -38,10 +37,7 @@ def read(path: Path, default_sources: list[str] | None = None, platform: str | N
             yield row
             continue
         if not checked:
-            missing = [c for c in COLUMNS if c not in rows.header]
-            if missing:
-                raise InputError(f"{path}:1: missing required column{'s' if len(missing) > 1 else ''} "
-                                 f"{', '.join(missing)} (CooRTweet format)")
+            require_columns(path, rows.header, COLUMNS, "CooRTweet format")
             checked = True
         v = row.values
         obj = (v.get("object_id") or "").strip()

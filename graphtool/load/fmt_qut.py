@@ -12,9 +12,8 @@ import sys
 from pathlib import Path
 from typing import Iterator
 
-from ..errors import InputError
 from . import register
-from .rows import read_csv
+from .rows import read_csv, require_columns
 from .records import Reject
 from .shares import MessageRows, header_matches
 
@@ -37,10 +36,7 @@ def read(path: Path, default_sources: list[str] | None = None, platform: str | N
             yield row
             continue
         if not checked:
-            missing = [c for c in REQUIRED if c not in rows.header]
-            if missing:
-                raise InputError(f"{path}:1: missing required column{'s' if len(missing) > 1 else ''} "
-                                 f"{', '.join(missing)} (QUT format)")
+            require_columns(path, rows.header, REQUIRED, "QUT format")
             checked = True
         v = row.values
         yield from messages.records(

@@ -167,6 +167,14 @@ def read_jsonl(path: Path) -> Iterator[Row | Reject]:
     yield from rejects
 
 
+def require_columns(path: Path, header: list[str], required, what: str = "") -> None:
+    """Raise :class:`InputError` naming the file when the header lacks required columns."""
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise InputError(f"{path}:1: missing required column{'s' if len(missing) > 1 else ''} "
+                         f"{', '.join(missing)}" + (f" ({what})" if what else ""))
+
+
 def read_rows(path: Path) -> Iterator[Row | Reject]:
     path = Path(path)
     if path.suffix.lower() == ".csv":
