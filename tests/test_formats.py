@@ -14,7 +14,7 @@ import pytest
 from graphtool.errors import ConfigError, InputError
 from graphtool.load import _load_adapters, FORMATS, fmt_ftm, fmt_mapped, fmt_twitter_io, fmt_warc
 from graphtool.load.records import FieldError, NodeRecord, Reject, RelRecord
-from graphtool.load.values import literal_list, parse_offset, parse_when
+from graphtool.values import literal_list, parse_offset, parse_when
 from graphtool.load.writer import write_records
 
 HERE = Path(__file__).parent / "fixtures" / "formats"

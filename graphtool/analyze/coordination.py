@@ -40,7 +40,6 @@ from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, NamedTuple, Sequence
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
 
@@ -92,52 +91,8 @@ class Action(NamedTuple):
     message_id: str
 
 
-# Parameters that only say where a click came from; they never change what a URL points to.
-TRACKING_PARAMS = frozenset({
-    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid",
-    "_ga", "_gl", "ref_src", "ref_url", "spm", "share_token", "chksm", "scene", "sessionid", "clicktime",
-    "enterid", "isappinstalled", "from_source", "xmt", "si",
-})
-TRACKING_PREFIXES = ("utm_",)
-_HOSTLIKE = re.compile(r"^[\w-]+(\.[\w-]+)+(:\d+)?(/|$)", re.UNICODE)
-
-
-def normalize_url(url: str | None) -> str | None:
-    """The form of a URL two shares must agree on, or ``None`` when there is no URL.
-
-    Lower-cases scheme and host, drops default ports, the fragment, an empty query and
-    tracking parameters (``utm_*``, ``fbclid``, ``gclid``, WeChat's ``chksm``/``scene``
-    ...; see ``TRACKING_PARAMS``); keeps the order of the other parameters.  A scheme-less
-    ``host.tld/path`` is read as ``http://``.  Text that is not a URL (a hashtag, an id)
-    comes back stripped but otherwise unchanged.
-
-    >>> normalize_url("HTTPS://Example.COM:443/a?utm_source=x&id=3&fbclid=y#top")
-    'https://example.com/a?id=3'
-    >>> normalize_url("  ") is None
-    True
-    """
-    if url is None:
-        return None
-    text = str(url).strip()
-    if not text:
-        return None
-    candidate = text if "://" in text else ("http://" + text if _HOSTLIKE.match(text) else None)
-    if candidate is None:
-        return text
-    try:
-        parts = urlsplit(candidate)
-        port = parts.port
-    except ValueError:
-        return text
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not parts.hostname:
-        return text
-    host = parts.hostname.lower().rstrip(".")
-    if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
-        host = f"{host}:{port}"
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if k.lower() not in TRACKING_PARAMS and not k.lower().startswith(TRACKING_PREFIXES)]
-    return urlunsplit((scheme, host, parts.path or "/", urlencode(query, doseq=True), ""))
+# URL normalisation lives in the one values module; re-exported for the callers here.
+from ..values import TRACKING_PARAMS, TRACKING_PREFIXES, normalize_url  # noqa: E402,F401
 
 
 _MENTION = re.compile(r"@.*?(?=(?:\s|$))")  # QUT's social_media_cleaner

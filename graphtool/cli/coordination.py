@@ -94,7 +94,7 @@ def register(app: typer.Typer) -> None:
         for g in run.communities[:top]:
             span = ""
             if g.first_ts is not None:
-                from ..load.records import iso
+                from ..values import iso
 
                 span = f", {iso(int(g.first_ts))} .. {iso(int(g.last_ts))}"
             share = "" if g.state_affiliated_share is None else f", {g.state_affiliated_share:.0%} state-affiliated"

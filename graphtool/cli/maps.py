@@ -14,7 +14,7 @@ def _time(value: Optional[str], option: str) -> Optional[int]:
     if value is None:
         return None
     from ..errors import ConfigError
-    from ..load.records import parse_time
+    from ..values import parse_time
 
     try:
         return parse_time(value)

@@ -35,8 +35,8 @@ from .. import model
 from ..errors import ConfigError, InputError
 from . import register
 from .records import FieldError, Origin, Reject, node_record, rel_record
-from .rows import MAX_RAW, Row, read_csv, read_jsonl
-from .values import NAMED_FORMATS, parse_offset, parse_when, raw_of
+from ..values import NAMED_FORMATS, parse_offset, parse_when
+from .rows import MAX_RAW, Row, raw_of, read_csv, read_jsonl
 
 LABELS = ("Article", "Account")
 MAX_JSON_BYTES = 512 * 1024 * 1024  # a JSON array is parsed whole; bigger exports should be JSON lines

@@ -27,8 +27,8 @@ from typing import Iterator
 from ..errors import InputError
 from . import register
 from .records import FieldError, NodeRecord, Origin, Reject, node_record, rel_record
-from .rows import read_csv, read_header
-from .values import boolean, literal_list, parse_when, raw_of
+from ..values import boolean, literal_list, parse_when
+from .rows import raw_of, read_csv, read_header
 
 TWEETS_HEADER = (
     "tweetid,userid,user_display_name,user_screen_name,user_reported_location,user_profile_description,"

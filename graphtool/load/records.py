@@ -9,13 +9,11 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 
 from .. import model
+from ..values import MAX_INT, FieldError, check_id, iso, parse_integer, parse_time  # noqa: F401 (re-exported)
 
 MAX_FIELD_BYTES = 8 * 1024 * 1024  # an article may be long; a 10 MB field is not an article
-MAX_INT = 2**53  # beyond this, JSON and both stores stop agreeing on integers
-MIN_TS, MAX_TS = 0, 4102444800  # 1970-01-01 .. 2100-01-01
 LIST_SEPARATOR = "|"
 
 
@@ -65,41 +63,12 @@ class Reject:
         return f"{where}: {self.field}: {self.reason}" if self.field else f"{where}: {self.reason}"
 
 
-class FieldError(ValueError):
-    """A value that does not fit its declared property."""
-
-    def __init__(self, field: str, reason: str):
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
-
-
-def parse_time(value) -> int:
-    """Epoch seconds from ISO-8601 (``Z``, an offset, or naive = UTC), epoch s or epoch ms."""
-    if isinstance(value, bool):
-        raise ValueError("a boolean is not a time")
-    if isinstance(value, (int, float)):
-        ts = float(value)
-    else:
-        text = str(value).strip()
-        try:
-            ts = float(text)
-        except ValueError:
-            dt = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T", 1))
-            if dt.tzinfo is None:
-                dt = dt.replace(tzinfo=timezone.utc)
-            ts = dt.timestamp()
-    if not math.isfinite(ts):
-        raise ValueError("not a finite number")
-    if ts > MAX_TS * 100:  # milliseconds since the epoch
-        ts /= 1000.0
-    if not MIN_TS <= ts <= MAX_TS:
-        raise ValueError("outside 1970..2100")
-    return int(ts)
-
-
-def iso(ts: int) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+def _integer(value, field_name: str) -> int:
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise FieldError(field_name, f"{value!r} is not an integer")
+        return int(value)
+    return parse_integer(str(value), field_name)
 
 
 def _scalar(prop: model.Prop, kind: str, value, field_name: str):
@@ -111,6 +80,11 @@ def _scalar(prop: model.Prop, kind: str, value, field_name: str):
                 raise FieldError(field_name, f"expected text, got {type(value).__name__}")
         if "\x00" in value:
             raise FieldError(field_name, "contains a NUL byte")
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate ("\ud800" in JSON): no store can hold it
+                raise FieldError(field_name, "contains a lone UTF-16 surrogate, which is not text") from None
         if len(value) > MAX_FIELD_BYTES // 4 and len(value.encode("utf-8")) > MAX_FIELD_BYTES:
             raise FieldError(field_name, f"longer than {MAX_FIELD_BYTES // (1024 * 1024)} MiB")
         if prop.choices and value not in prop.choices:
@@ -128,10 +102,13 @@ def _scalar(prop: model.Prop, kind: str, value, field_name: str):
     if kind in ("integer", "float"):
         if isinstance(value, bool):
             raise FieldError(field_name, f"expected a number, got {value!r}")
-        try:
-            number = float(value) if kind == "float" else int(str(value).strip().replace(",", "").removesuffix(".0"))
-        except (TypeError, ValueError):
-            raise FieldError(field_name, f"{str(value)[:40]!r} is not {'a number' if kind == 'float' else 'an integer'}") from None
+        if kind == "integer":
+            number = value if isinstance(value, int) else _integer(value, field_name)
+        else:
+            try:
+                number = float(value)
+            except (TypeError, ValueError, OverflowError):
+                raise FieldError(field_name, f"{str(value)[:40]!r} is not a number") from None
         if kind == "float" and not math.isfinite(number):
             raise FieldError(field_name, f"{value!r} is not a finite number")
         if abs(number) > MAX_INT:
@@ -184,6 +161,7 @@ def node_record(label: str, row: dict, origin: Origin | None = None) -> NodeReco
     node_id = coerce(model.Prop("id"), row.get("id")).get("id")
     if not node_id:
         raise FieldError("id", "required but missing")
+    node_id = check_id(node_id, "id")
     props = _props(spec, row, skip=("id",))
     if label == "Article" and "text" in props and "content_sha256" not in props:
         props["content_sha256"] = hashlib.sha256(props["text"].encode("utf-8")).hexdigest()
@@ -207,6 +185,7 @@ def rel_record(type_: str, row: dict, origin: Origin | None = None) -> RelRecord
         ends[column] = coerce(model.Prop(column), row.get(column)).get(column)
         if not ends[column]:
             raise FieldError(column, "required but missing")
+        ends[column] = check_id(ends[column], column)
     src_label = _endpoint_label(row, "src_label", spec.sources)
     dst_label = _endpoint_label(row, "dst_label", spec.targets)
     props = _props(spec, row, skip=())

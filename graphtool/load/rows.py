@@ -144,6 +144,15 @@ class read_csv:
             yield rejects.pop(0)
 
 
+def _json_field(text: str, exc: ValueError) -> str:
+    """The key whose value made ``json.loads`` fail, where the text shows it (else "")."""
+    import re
+
+    for match in re.finditer(r'"([^"\\]{1,80})"\s*:\s*-?\d{1000}', text):
+        return match.group(1)
+    return ""
+
+
 def read_jsonl(path: Path) -> Iterator[Row | Reject]:
     """Iterate a JSON Lines file: one object per line."""
     rejects: list[Reject] = []
@@ -160,11 +169,23 @@ def read_jsonl(path: Path) -> Iterator[Row | Reject]:
         except json.JSONDecodeError as exc:
             yield Reject(str(path), number, "", f"not valid JSON ({exc.msg} at column {exc.colno})", text[:MAX_RAW])
             continue
+        except RecursionError:  # nesting deeper than Python's parser goes, wherever it is
+            yield Reject(str(path), number, "", "JSON nested too deeply to read", text[:MAX_RAW])
+            continue
+        except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+            yield Reject(str(path), number, _json_field(text, exc), f"not a usable JSON value ({exc})"[:200],
+                         text[:MAX_RAW])
+            continue
         if not isinstance(value, dict):
             yield Reject(str(path), number, "", "a JSON line must be an object", text[:MAX_RAW])
             continue
         yield Row(number, value)
     yield from rejects
+
+
+def raw_of(values: dict) -> str:
+    """A row's values as one line for the rejects file."""
+    return ",".join(str(v) for v in values.values())[:MAX_RAW]
 
 
 def require_columns(path: Path, header: list[str], required, what: str = "") -> None:

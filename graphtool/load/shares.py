@@ -21,7 +21,7 @@ import json
 from pathlib import Path
 from typing import Iterator
 
-from ..analyze.coordination import normalize_url
+from ..values import normalize_url
 from .records import FieldError, Origin, Reject, iso, node_record, parse_time, rel_record
 
 DEFAULT_PLATFORM = "x"
