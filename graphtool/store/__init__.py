@@ -12,7 +12,7 @@ import os
 from urllib.parse import urlparse
 
 from ..errors import ConfigError
-from .base import Store
+from .base import Store, redact
 
 DEFAULT_URL = "embedded:.graphtool"
 NEO4J_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
@@ -43,13 +43,18 @@ def open_store(url: str | None = None, database: str | None = None, start: bool 
         from .embedded import RemoteFalkorStore
 
         parts = urlparse(url)
-        store = RemoteFalkorStore(parts.hostname or "localhost", parts.port or 6379,
+        try:
+            port = parts.port or 6379
+        except ValueError:
+            raise ConfigError(f"store URL {redact(url)!r}: the port is not a number") from None
+        store = RemoteFalkorStore(parts.hostname or "localhost", port,
                                   (parts.path or "/graphtool").strip("/") or "graphtool",
-                                  os.environ.get("FALKORDB_PASSWORD"))
+                                  parts.password or os.environ.get("FALKORDB_PASSWORD"))
     else:
-        raise ConfigError(f"unknown store URL {url!r}: use embedded:PATH, bolt://..., neo4j://... or falkordb://...")
+        raise ConfigError(f"unknown store URL {redact(url)!r}: use embedded:PATH, bolt://..., neo4j://... or "
+                          "falkordb://...")
     store.ensure_schema()
     return store
 
 
-__all__ = ["Store", "open_store", "store_url", "DEFAULT_URL"]
+__all__ = ["Store", "open_store", "store_url", "redact", "DEFAULT_URL"]

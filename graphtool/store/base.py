@@ -1,9 +1,28 @@
-"""The one small interface every graph store implements."""
+"""The one small interface every graph store implements, and the one way a store URL is shown."""
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
+from contextlib import contextmanager
 
 from .. import model
+
+# ``scheme://user:secret@host`` (the secret) and ``?password=secret`` / ``&token=secret`` in any text.
+_USERINFO_SECRET = re.compile(r"(?P<keep>[A-Za-z][A-Za-z0-9+.-]*://[^\s/@:'\"]*):[^\s/'\"]*@")
+_QUERY_SECRET = re.compile(r"(?P<keep>[?&;](?:password|passwd|pwd|token|secret|auth|credentials)=)[^\s&;'\"]*",
+                           re.IGNORECASE)
+
+
+def redact(text: str) -> str:
+    """``text`` with the password of every URL in it replaced by ``***``: use it wherever a URL is shown.
+
+    >>> redact("cannot reach bolt://neo4j:hunter2@db:7687 (refused)")
+    'cannot reach bolt://neo4j:***@db:7687 (refused)'
+    >>> redact("falkordb://h:6379/g?password=hunter2")
+    'falkordb://h:6379/g?password=***'
+    """
+    text = _USERINFO_SECRET.sub(lambda m: f"{m['keep']}:***@", str(text))
+    return _QUERY_SECRET.sub(lambda m: f"{m['keep']}***", text)
 
 
 class Store(ABC):
@@ -24,12 +43,16 @@ class Store(ABC):
         """Run a query read-only; a write attempt raises :class:`~graphtool.errors.ReadOnlyError`."""
 
     @abstractmethod
-    def _create_unique(self, label: str, key: str) -> None:
-        """Create (if absent) a uniqueness constraint on ``label.key``."""
+    def create_unique(self, label: str, key: str) -> None:
+        """Create a uniqueness constraint on ``label.key`` unless it exists.
+
+        Called by :meth:`ensure_schema`; must succeed when another process creates the same
+        constraint at the same time (schema creation races between concurrent commands).
+        """
 
     @abstractmethod
-    def _create_index(self, label: str, prop: str) -> None:
-        """Create (if absent) a plain index on ``label.prop``."""
+    def create_index(self, label: str, prop: str) -> None:
+        """Create a plain index on ``label.prop`` unless it exists; must tolerate the same race."""
 
     @abstractmethod
     def wipe(self) -> None:
@@ -45,7 +68,21 @@ class Store(ABC):
         """Release connections (the embedded server keeps running)."""
 
     def describe(self) -> str:
-        return self.url
+        """The store's URL as it may be shown: credentials redacted."""
+        return redact(self.url)
+
+    @contextmanager
+    def writing(self):
+        """Hold the store's writer lock, if it needs one, around a whole import.
+
+        The default takes none: Neo4j's MERGE locks both endpoints before creating a
+        relationship, so concurrent imports cannot duplicate one.  The embedded store
+        overrides this with a file lock (FalkorDB's MERGE has no such guarantee).
+        """
+        yield
+
+    def compact(self) -> None:
+        """Make the next start of the store fast (the embedded store rewrites its log); default: nothing."""
 
     # Properties queried by time or by platform get plain indexes on top of the key constraint.
     INDEXED = ("platform", "published_ts", "at_ts")
@@ -53,11 +90,11 @@ class Store(ABC):
     def ensure_schema(self) -> None:
         """Constraints and indexes derived from the model; safe to call any number of times."""
         for spec in model.NODES:
-            self._create_unique(spec.label, spec.key)
+            self.create_unique(spec.label, spec.key)
             for prop in spec.props:
                 for name in model.stored_names(prop):
                     if name in self.INDEXED:
-                        self._create_index(spec.label, name)
+                        self.create_index(spec.label, name)
 
     def counts(self) -> dict:
         """Counts per label and per relationship type (every declared one, zeros included)."""

