@@ -5,6 +5,7 @@ module in ``GROUPS``.
 """
 from __future__ import annotations
 
+import errno
 import importlib
 import sys
 
@@ -12,6 +13,7 @@ import typer
 
 from .. import __version__
 from ..errors import GraphtoolError
+from ..store.base import redact
 from .common import state
 
 GROUPS = ("imports", "stats", "db", "demo", "query", "coordination", "analyze", "maps", "schedule", "provenance")
@@ -55,8 +57,14 @@ def main() -> None:
     try:
         app()  # click handles usage errors (exit 2) and --help itself
     except GraphtoolError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(f"error: {redact(str(exc))}", err=True)  # a URL in a message never shows its password
         sys.exit(exc.exit_code)
+    except OSError as exc:
+        if exc.errno != errno.ENOSPC:
+            raise
+        typer.echo(f"error: the disk is full{f' writing {exc.filename}' if exc.filename else ''}; "
+                   "free some space and retry", err=True)
+        sys.exit(2)
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(130)
