@@ -150,6 +150,11 @@ NODES: tuple[NodeType, ...] = (
           Prop("shares", "integer", minimum=0), Prop("content_sha256", doc="computed from text when absent"),
           Prop("hashtags", "string[]", doc="hashtags without the #"), Prop("urls", "string[]", doc="links it carries"),
           Prop("mentions", "string[]", doc="ids or handles of the accounts it mentions"),
+          Prop("music_id", doc="the platform's id of the sound it uses (Douyin/TikTok music id, Instagram "
+                               "audio asset id): the same sound on posts by several accounts is co-media evidence"),
+          Prop("media_ids", "string[]", doc="ids of the media it carries, `kind:platform-id` (video:..., image:...) "
+                                           "or `sha256:<hex>` of a media file: identical media across accounts "
+                                           "is co-media evidence"),
           Prop("copy_sketch", derived=True,
                doc="Derived by `graphtool copies`: MinHash band keys and anchor sample of the text, so later "
                    "runs compare only new or changed articles"),
