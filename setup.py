@@ -1,0 +1,14 @@
+"""Packaging that pyproject.toml cannot say: ``cypher/`` and ``imports/`` at the repository root ship
+inside the wheel as ``graphtool/cypher`` and ``graphtool/imports`` (read by graphtool.resources)."""
+from setuptools import find_packages, setup
+
+setup(
+    packages=find_packages(include=["graphtool", "graphtool.*"]) + ["graphtool.cypher", "graphtool.imports"],
+    package_dir={"graphtool.cypher": "cypher", "graphtool.imports": "imports"},
+    package_data={
+        "graphtool": ["py.typed", "render/static/*"],
+        "graphtool.cypher": ["*.cypher"],
+        "graphtool.imports": ["cases/*/*", "mappings/*", "schedules/*"],
+    },
+    exclude_package_data={"graphtool.imports": ["**/__pycache__/*"]},
+)
