@@ -44,10 +44,10 @@ from pathlib import Path
 from . import model
 from .errors import QueryError, StoreError
 from .load.records import parse_time
+from .resources import data_dir
 
-ROOT = Path(__file__).resolve().parent.parent
-QUERY_DIR = ROOT / "cypher"
-DOCS_PATH = ROOT / "docs" / "queries.md"
+QUERY_DIR = data_dir("cypher")  # the canned queries, shipped in the package
+DOCS_PATH = Path(__file__).resolve().parent.parent / "docs" / "queries.md"  # in a checkout only
 
 SCALARS = ("string", "integer", "float", "boolean", "datetime")
 TYPES = SCALARS + tuple(f"{t}[]" for t in SCALARS)
@@ -440,12 +440,15 @@ def query_dirs() -> list[Path]:
 def load_queries(dirs: list[Path] | None = None) -> dict[str, Query]:
     """Every query by name, each checked; a later folder may not redefine a name."""
     found: dict[str, Query] = {}
-    for directory in dirs or query_dirs():
+    dirs = dirs or query_dirs()
+    for directory in dirs:
         for path in sorted(Path(directory).glob("*.cypher")):
             q = parse_query(path)
             if q.name in found:
                 raise QueryError(f"{path}:1: query {q.name} is also defined in {found[q.name].path}")
             found[q.name] = q
+    if not found:  # a broken installation or a wrong GRAPHTOOL_QUERIES: never an empty list
+        raise QueryError(f"no canned queries found in {', '.join(str(d) for d in dirs)}: reinstall graphtool")
     return found
 
 
