@@ -283,3 +283,18 @@ def boolean(value, field: str) -> bool:
     if text in ("false", "0", "no", "f", "n", ""):
         return False
     raise FieldError(field, f"{text[:40]!r} is not True or False")
+
+
+# A spreadsheet reads a cell that starts with one of these as a formula (OWASP, "CSV Injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """``text`` for a CSV cell: a leading ``'`` when a spreadsheet would run it as a formula.
+
+    Only text is neutralised; a number that graphtool writes (``-0.5``) stays a number.
+
+    >>> spreadsheet_safe("=HYPERLINK(\\"http://x\\")"), spreadsheet_safe("-1+2"), spreadsheet_safe("plain")
+    ('\\'=HYPERLINK("http://x")', "'-1+2", 'plain')
+    """
+    return "'" + text if text.startswith(FORMULA_START) else text

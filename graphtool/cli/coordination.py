@@ -1,7 +1,6 @@
 """graphtool coordination: accounts that act on the same item within a time window."""
 from __future__ import annotations
 
-import csv
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -10,6 +9,7 @@ import typer
 
 from ..analyze.coordination import DEFAULT_SIMILARITY, DEFAULT_WINDOW_S, KINDS, Pair
 from ..errors import ConfigError
+from ..render.tables import csv_writer
 from .common import echo_json, state
 
 Kind = Enum("Kind", {k.replace("-", "_"): k for k in KINDS}, type=str)
@@ -74,7 +74,7 @@ def register(app: typer.Typer) -> None:
         if out is not None:
             out.parent.mkdir(parents=True, exist_ok=True)
             with out.open("w", newline="", encoding="utf-8") as handle:
-                writer = csv.writer(handle, lineterminator="\n")
+                writer = csv_writer(handle)  # ids from imported files: no spreadsheet formulas
                 writer.writerow(["account_1", "account_2", "weight_12", "weight_21"])
                 writer.writerows(pair_rows(run.pairs, run.accounts, ids))
         if as_json:

@@ -21,7 +21,8 @@ The page
     (:mod:`graphtool.render.layout`), so the browser runs a short stabilisation, then stops
     the physics.  A strict Content-Security-Policy allows exactly the
     page's own scripts and stylesheet by SHA-256 hash and nothing else (``default-src 'none'``):
-    no fetch, no font, no image.  The data travels as a JSON block (``<``, ``>``, ``&``,
+    no fetch, no image; the only font is the page's own subset of Noto Sans CJK for the CJK
+    characters it shows, a ``data:`` URL (:mod:`graphtool.render.style`).  The data travels as a JSON block (``<``, ``>``, ``&``,
     U+2028/U+2029 escaped) that the script parses; labels go to the canvas and every other string
     through ``textContent``, so ``<img src=x onerror=...>`` shows as those characters.
 """
@@ -41,6 +42,7 @@ import networkx as nx
 
 from .. import __version__, model
 from . import reduce as reducer
+from . import style
 from .layout import median_edge_length, positions
 
 COLOR_MODES = ("community", "affiliation", "platform", "type")
@@ -48,10 +50,9 @@ SIZE_MODES = ("pagerank", "followers", "degree")
 DEFAULT_BUDGET = 1500
 STATIC = Path(__file__).parent / "static"
 
-# Tableau 20: distinguishable, colour-blind-aware; communities and platforms beyond it are grey.
-PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
-           "#9c755f", "#bab0ac", "#a0cbe8", "#ffbe7d", "#ff9d9a", "#86bcb6", "#8cd17d", "#f1ce63",
-           "#d4a6c8", "#fabfd2", "#d7b5a6", "#79706e")
+# Tableau 20: distinguishable, colour-blind-aware; communities beyond it are grey.  Platforms have
+# their own fixed colours (style.platform_color), the same in every map and timeline.
+PALETTE = style.PALETTE
 OTHER_COLOR = "#c7c7c7"
 UNKNOWN_COLOR = "#bdbdbd"
 AFFILIATION_LOW, AFFILIATION_HIGH = (78, 121, 167), (214, 39, 40)  # blue (0) to red (1)
@@ -246,7 +247,7 @@ def content_security_policy(scripts: list[str], styles: list[str]) -> str:
     return ("default-src 'none'; "
             f"script-src {' '.join(_sha256(s) for s in scripts)}; "
             f"style-src {' '.join(_sha256(s) for s in styles)}; "
-            "img-src data:; font-src 'none'; connect-src 'none'; media-src 'none'; object-src 'none'; "
+            "img-src data:; font-src data:; connect-src 'none'; media-src 'none'; object-src 'none'; "
             "frame-src 'none'; worker-src 'none'; manifest-src 'none'; base-uri 'none'; form-action 'none'")
 
 
@@ -362,7 +363,8 @@ def page_data(G: nx.Graph, options: MapOptions, score: dict, partition: dict, *,
     community_colors = _ranked_colors(Counter({v: G.nodes[v]["members"] for v in G}) if kind == "overview"
                                       else Counter(partition.get(v) for v in G))
     platform = {v: reducer.platform_of(G.nodes[v]) for v in G}
-    platform_colors = _ranked_colors(Counter(p for p in platform.values() if p))
+    by_use = Counter(p for p in platform.values() if p)  # legend order: most used first; colours fixed
+    platform_colors = {p: style.platform_color(p) for p in sorted(by_use, key=lambda p: (-by_use[p], str(p)))}
     is_overview = kind == "overview"
 
     nodes, times = [], []
@@ -436,7 +438,7 @@ def page_data(G: nx.Graph, options: MapOptions, score: dict, partition: dict, *,
     options_js = {
         "autoResize": True,
         "layout": {"randomSeed": options.seed, "improvedLayout": False},
-        "nodes": {"borderWidth": 1, "font": {"face": "system-ui, sans-serif", "size": 12},
+        "nodes": {"borderWidth": 1, "font": {"face": f"{style.WEB_FAMILY}, system-ui, sans-serif", "size": 12},
                   "scaling": {"min": 6, "max": 40,
                               "label": {"enabled": True, "min": 7, "max": 26, "drawThreshold": 9, "maxVisible": 28}}},
         "edges": {"smooth": False, "selectionWidth": 2,
@@ -510,12 +512,14 @@ def render_page(data: dict, title: str, notes: list[str]) -> str:
     import jinja2
 
     assets = _assets()
+    title, notes = _text(title), [_text(n, 2000) for n in notes]
+    css = style.font_face_css([title, *notes, *style.texts_of(data)]) + assets["css"]
     env = jinja2.Environment(autoescape=True, keep_trailing_newline=True)
     template = env.from_string(assets["html"])
     return template.render(
-        csp=content_security_policy([assets["vis"], assets["app"]], [assets["css"]]),
-        title=_text(title), notes=[_text(n, 2000) for n in notes], version=__version__,
-        css=assets["css"], vis_js=assets["vis"], app_js=assets["app"], data_json=embed_json(data))
+        csp=content_security_policy([assets["vis"], assets["app"]], [css]),
+        title=title, notes=notes, version=__version__,
+        css=css, vis_js=assets["vis"], app_js=assets["app"], data_json=embed_json(data))
 
 
 # ---- whole maps ------------------------------------------------------------------------------

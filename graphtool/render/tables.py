@@ -1,18 +1,26 @@
 """Rows of query results as a terminal table, CSV, JSON or Markdown.
 
 Values may come from imported data, so nothing here interprets them: the terminal table
-shows control characters escaped and never reads rich markup from a cell, Markdown escapes
-pipes, newlines and angle brackets, CSV and JSON quote as their formats require.
+drops terminal escape sequences, shows other control characters escaped and never reads rich
+markup from a cell (:func:`terminal_text`, for every name printed to a terminal), Markdown
+escapes pipes, newlines and angle brackets, JSON quotes as its format requires, and CSV quotes,
+keeps floats at full precision and neutralises spreadsheet formulas (:func:`csv_cell`).
 """
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
 
+from ..values import spreadsheet_safe
+
 FORMATS = ("table", "csv", "json", "md")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# ECMA-48 sequences a terminal acts on: CSI (ESC [ or U+009B ... final byte), OSC / DCS / PM / APC / SOS
+# strings (up to BEL or ST), and two-byte ESC sequences.
+_ESCAPE_SEQUENCE = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+                              r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d-\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+                              r"|\x1b[ -/]*[0-~]")
 
 
 def cell_text(value) -> str:
@@ -30,9 +38,51 @@ def cell_text(value) -> str:
     return str(value)
 
 
-def _escape_control(text: str) -> str:
-    # Terminal escapes and bidi overrides in imported text must not act on the analyst's terminal.
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+def terminal_text(value) -> str:
+    """A value as text that cannot act on a terminal: escape sequences (colours, cursor moves, window
+    titles, hyperlinks) removed, other control characters and bidi overrides shown escaped (``\\x07``)."""
+    text = value if isinstance(value, str) else cell_text(value)
+    if text.isprintable():
+        return text
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), _ESCAPE_SEQUENCE.sub("", text))
+
+
+_escape_control = terminal_text
+
+
+def csv_cell(value) -> str:
+    """One value for a CSV cell: floats at full precision (``repr``), text neutralised against
+    spreadsheet formulas (a leading ``'`` before ``= + - @``, tab or CR, as OWASP advises)."""
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, (int, bool)) or value is None:
+        return cell_text(value)
+    if isinstance(value, (list, tuple)):
+        return spreadsheet_safe("|".join(repr(v) if isinstance(v, float) else cell_text(v) for v in value))
+    return spreadsheet_safe(cell_text(value))
+
+
+def _quoted(cell: str) -> str:
+    # csv.writer quotes only for the line terminator's characters, so a lone CR would end the row.
+    return '"' + cell.replace('"', '""') + '"' if any(c in cell for c in ',"\r\n') else cell
+
+
+def csv_writer(handle):
+    """A writer like :func:`csv.writer` (RFC 4180 quoting, ``\\n`` line ends) whose cells go through
+    :func:`csv_cell`."""
+    return _SafeWriter(handle)
+
+
+class _SafeWriter:
+    def __init__(self, handle):
+        self._handle = handle
+
+    def writerow(self, row) -> None:
+        self._handle.write(",".join(_quoted(csv_cell(v)) for v in row) + "\n")
+
+    def writerows(self, rows) -> None:
+        for row in rows:
+            self.writerow(row)
 
 
 def _plain(value):
@@ -46,10 +96,10 @@ def _plain(value):
 
 def to_csv(columns: list[str], rows: list[dict]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out)
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([cell_text(row.get(c)) for c in columns])
+        writer.writerow([row.get(c) for c in columns])
     return out.getvalue()
 
 

@@ -5,35 +5,76 @@ each platform and the bursts.  The HTML page draws the same data interactively (
 counts, toggle platforms, coarser bins) with its own inlined script under a hashed
 Content-Security-Policy: no request, and imported text only ever reaches ``textContent``.
 Same input, byte-identical files.
+
+Names are drawn as plain text (no mathtext: ``$\\frac{$`` is just those characters), every
+platform has its one colour (:mod:`graphtool.render.style`), CJK text uses the shipped Noto Sans
+CJK font, and activity is re-binned into at most :data:`MAX_BINS` bins over the data's real span:
+a post dated 1970 and one dated 2099 make coarse bins, not a million bars.
 """
 from __future__ import annotations
 
+import dataclasses
+import math
 from functools import lru_cache
 from pathlib import Path
+
+import numpy as np
 
 from .. import __version__
 from ..analyze.timeline import Timeline
 from ..errors import ConfigError
-from .maps import PALETTE, STATIC, content_security_policy, embed_json
+from . import style
+from .maps import STATIC, content_security_policy, embed_json
 
 FIGURE_SUFFIXES = (".png", ".svg")
-CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
-             "SimHei", "Microsoft YaHei", "PingFang SC", "Droid Sans Fallback")
-
-
-@lru_cache(maxsize=1)
-def _cjk_font() -> str | None:
-    from matplotlib import font_manager
-
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    return next((name for name in CJK_FONTS if name in installed), None)
+MAX_BINS = 1500  # most bins in a figure or page; coarser bins beyond (a figure is ~1,000 px wide)
+# Bin widths to coarsen to, so that a coarsened axis still reads in whole hours, days or weeks.
+NICE_BINS = (3600, 2 * 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 2 * 86400, 7 * 86400, 14 * 86400,
+             30 * 86400, 91 * 86400, 365 * 86400)
 
 
 def _plain(text: str, fallback: str) -> str:
-    """The text, unless it needs CJK glyphs that no installed font has (then the fallback id)."""
-    if any(ord(ch) > 0x2E7F for ch in text) and _cjk_font() is None:
+    """The text, unless it needs CJK glyphs and no CJK font can be had (then the fallback id)."""
+    if style.has_cjk(text) and style.matplotlib_cjk_family() is None:
         return fallback
     return text
+
+
+def capped_volume(vol, max_bins: int = MAX_BINS):
+    """The volume in at most ``max_bins`` bins: the stored bin width if it fits, else the smallest
+    width of :data:`NICE_BINS` (or a whole number of years) that does, aligned to the epoch."""
+    n = vol.counts.shape[1] if vol.counts.ndim == 2 else 0
+    if n <= max_bins:
+        return vol
+    need = math.ceil(n * vol.bin_s / max_bins)
+    width = next((w for w in NICE_BINS if w >= need and w % vol.bin_s == 0), None)
+    if width is None:
+        years = math.ceil(need / NICE_BINS[-1])
+        width = years * NICE_BINS[-1]
+    start = vol.start // width * width
+    end = vol.start + n * vol.bin_s
+    counts = np.zeros((vol.counts.shape[0], (end - 1 - start) // width + 1), dtype=vol.counts.dtype)
+    target = (vol.start + np.arange(n, dtype=np.int64) * vol.bin_s - start) // width
+    for i in range(vol.counts.shape[0]):
+        counts[i] = np.bincount(target, weights=vol.counts[i], minlength=counts.shape[1]).astype(vol.counts.dtype)
+    return dataclasses.replace(vol, start=int(start), bin_s=int(width), counts=counts)
+
+
+def capped(tl: Timeline, max_bins: int = MAX_BINS) -> Timeline:
+    """``tl`` with its volume in at most ``max_bins`` bins (bursts and events keep their times)."""
+    vol = capped_volume(tl.volume, max_bins)
+    return tl if vol is tl.volume else dataclasses.replace(tl, volume=vol, bin_s=vol.bin_s)
+
+
+def counted(tl: Timeline) -> str:
+    """What the figure counts: ``posts and shares`` or ``posts`` (a timeline without shares)."""
+    return "posts and shares" if tl.shares else "posts"
+
+
+def _per_bin(bin_s: int) -> str:
+    if bin_s < 86400 and bin_s % 3600 == 0:
+        return f"{bin_s // 3600} h"
+    return f"{bin_s / 86400:g} day" + ("s" if bin_s != 86400 else "")
 
 
 def _label_lines(text: str, width: int = 34) -> str:
@@ -56,9 +97,11 @@ def write_figure(tl: Timeline, path: str | Path, dpi: int = 120) -> Path:
     def num(ts: int) -> float:
         return date2num(datetime.fromtimestamp(ts, timezone.utc))
 
-    rc = {"svg.hashsalt": "graphtool-timeline", "font.size": 9}
-    if _cjk_font():
-        rc["font.family"] = ["DejaVu Sans", _cjk_font()]
+    # No mathtext and no TeX: names from the data are drawn as the characters they are.
+    rc = {"svg.hashsalt": "graphtool-timeline", "font.size": 9, "text.parse_math": False, "text.usetex": False}
+    if style.matplotlib_cjk_family():
+        rc["font.family"] = ["DejaVu Sans", style.matplotlib_cjk_family()]
+    tl = capped(tl)
     vol = tl.volume
     with plt.rc_context(rc):
         fig, ax = plt.subplots(figsize=(12, 4.8), layout="constrained")
@@ -66,10 +109,11 @@ def write_figure(tl: Timeline, path: str | Path, dpi: int = 120) -> Path:
         xs = [num(vol.bin_start(b)) for b in range(n)]
         width = vol.bin_s / 86400
         bottom = [0] * n
-        colors = {p: PALETTE[i % len(PALETTE)] for i, p in enumerate(vol.platforms)}
+        colors = {p: style.platform_color(p) for p in vol.platforms}
         for i, p in enumerate(vol.platforms):
             counts = vol.counts[i].tolist()
-            ax.bar(xs, counts, width=width, bottom=bottom, align="edge", color=colors[p], label=p, linewidth=0)
+            ax.bar(xs, counts, width=width, bottom=bottom, align="edge", color=colors[p], label=_plain(p, "?"),
+                   linewidth=0)
             bottom = [a + b for a, b in zip(bottom, counts)]
         ymax = max(bottom, default=1) or 1
         for b in tl.bursts:
@@ -84,12 +128,12 @@ def write_figure(tl: Timeline, path: str | Path, dpi: int = 120) -> Path:
             ax.plot([num(f["ts"])], [-(0.04 + 0.1 * i / lanes) * ymax], marker="^", color=colors.get(f["platform"], "#999"),
                     markeredgecolor="#333", markersize=7, clip_on=False)
         ax.set_ylim(-0.16 * ymax, ymax * 1.25)
-        ax.set_ylabel(f"posts + shares per {vol.bin_s // 3600} h" if vol.bin_s % 3600 == 0 and vol.bin_s < 86400
-                      else f"posts + shares per {vol.bin_s / 86400:g} day")
+        ax.set_ylabel(f"{counted(tl)} per {_per_bin(vol.bin_s)}")
         locator = AutoDateLocator()
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
-        ax.set_title(_plain(f"{tl.name}", tl.narrative) + "  (▲ first appearance per platform, shaded: bursts)",
+        first = "first post or share" if tl.shares else "first post"
+        ax.set_title(_plain(f"{tl.name}", tl.narrative) + f"  (▲ {first} per platform, shaded: bursts)",
                      fontsize=10, loc="left")
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
         ax.spines[["top", "right"]].set_visible(False)
@@ -110,10 +154,15 @@ def render_html(tl: Timeline) -> str:
     import jinja2
 
     assets = _assets()
+    tl = capped(tl)
+    data = {**tl.as_dict(), "colors": {p: style.platform_color(p) for p in tl.volume.platforms},
+            "counted": counted(tl)}
+    title = f"Timeline: {tl.name}"
+    css = style.font_face_css([title, *style.texts_of(data)]) + assets["css"]
     env = jinja2.Environment(autoescape=True, keep_trailing_newline=True)
     return env.from_string(assets["html"]).render(
-        csp=content_security_policy([assets["js"]], [assets["css"]]), version=__version__,
-        title=f"Timeline: {tl.name}", css=assets["css"], app_js=assets["js"], data_json=embed_json(tl.as_dict()))
+        csp=content_security_policy([assets["js"]], [css]), version=__version__,
+        title=title, css=css, app_js=assets["js"], data_json=embed_json(data))
 
 
 def write_html(tl: Timeline, path: str | Path) -> Path:

@@ -49,6 +49,11 @@
     meta: meta, stable: false, stableMs: null, stableAt: null, search: search, refresh: refresh
   };
   window.graphtoolMap = api;
+  // The canvas draws labels with whatever font is loaded at the time: once the page's embedded
+  // CJK subset (a data: URL in the stylesheet) is ready, draw again so CJK labels use it.
+  if (document.fonts && document.fonts.load) {
+    document.fonts.load("12px graphtool-cjk", "\u4e00").then(function () { network.redraw(); }, function () {});
+  }
 
   function settled() {
     if (api.stable) { return; }

@@ -3,11 +3,9 @@
   "use strict";
   var data = JSON.parse(document.getElementById("data").textContent);
   var SVG = "http://www.w3.org/2000/svg";
-  var PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
-                 "#9c755f", "#bab0ac", "#a0cbe8", "#ffbe7d", "#ff9d9a", "#86bcb6", "#8cd17d", "#f1ce63"];
   var vol = data.volume, platforms = Object.keys(vol.platforms).sort();
-  var color = {}, shown = {};
-  platforms.forEach(function (p, i) { color[p] = PALETTE[i % PALETTE.length]; shown[p] = true; });
+  var color = data.colors || {}, shown = {};  // one fixed colour per platform, the figure's too
+  platforms.forEach(function (p) { shown[p] = true; });
   var base = vol.bin_s, factor = 1;
 
   function el(tag, attrs, text) {
@@ -19,8 +17,8 @@
   function iso(ts) { return new Date(ts * 1000).toISOString().replace(".000Z", "Z").replace("T", " "); }
   function cell(tr, text) { var td = document.createElement("td"); td.textContent = text; tr.appendChild(td); return td; }
 
-  document.getElementById("summary").textContent = data.posts + " posts and " + data.shares + " shares on " +
-    platforms.length + " platforms" + (data.undated_posts ? ", " + data.undated_posts + " undated posts not shown" : "") +
+  document.getElementById("summary").textContent = "Counts " + (data.counted || "posts and shares") + ": " +
+    data.posts + " posts and " + data.shares + " shares on " + platforms.length + " platforms" + (data.undated_posts ? ", " + data.undated_posts + " undated posts not shown" : "") +
     "; narrative id " + data.narrative + ".";
 
   var binSelect = document.getElementById("bin");
