@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import csv
 from contextlib import ExitStack
+from dataclasses import dataclass
 import hashlib
 import sys
 from pathlib import Path
 from typing import Callable, Iterable
 
-from ..errors import GraphtoolError, InputError
+from ..errors import GraphtoolError, InputError, StoreError
 from ..store import Store
+from ..values import spreadsheet_safe
 from . import canonical
 from .records import NodeRecord, Reject, iso
 from .writer import BatchWriter, LoadResult
@@ -100,12 +102,70 @@ class RejectsFile:
             self._handle = self.path.open("w", newline="", encoding="utf-8")
             self._writer = csv.writer(self._handle)
             self._writer.writerow(["file", "line", "field", "reason", "raw"])
-        self._writer.writerow([reject.file, reject.line, reject.field, reject.reason,
-                               reject.raw.replace("\x00", "\\x00")])
+        # Opened in a spreadsheet, a hostile row must not run as a formula (OWASP CSV injection).
+        self._writer.writerow([spreadsheet_safe(str(v)) for v in (reject.file, reject.line, reject.field,
+                                                                   reject.reason, reject.raw.replace("\x00", "\\x00"))])
 
     def close(self) -> None:
         if self._handle:
             self._handle.close()
+
+
+@dataclass
+class ImportFile:
+    """One file to import: read with ``module`` (plus ``options``), evidenced by ``source``."""
+
+    path: Path
+    module: object
+    source: NodeRecord
+    options: dict
+
+
+def write_files(store: Store, files: Iterable[ImportFile], result: LoadResult, reject: Callable[[Reject], None], *,
+                progress: bool | None = None, batch_size: int | None = None,
+                on_file_done: Callable[[ImportFile], None] | None = None,
+                on_file_error: Callable[[ImportFile, Exception], bool] | None = None) -> None:
+    """The one import pipeline (``graphtool import``, the demo and ``schedule run``): stream each file
+    into the store in batches under the store's writer lock, then compact the store.
+
+    ``on_file_done`` is called once every batch of a file is committed.  ``on_file_error`` gets a
+    file whose reading failed (a store failure or too many rejects still stops everything); it
+    returns whether the file counts as done.  Without it the error is raised.
+    """
+    show = sys.stderr.isatty() if progress is None else progress
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    kwargs = {"batch_size": batch_size} if batch_size else {}
+    bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,} rows"),
+                   disable=not show, transient=True)
+    with store.writing(), ExitStack() as stack, bar:
+        writer = BatchWriter(store, result, on_reject=reject, **kwargs)
+        stack.callback(writer.close)
+        for item in files:
+            task = bar.add_task(f"importing {item.path.name}", total=None)
+            writer.on_write = lambda n, task=task: bar.advance(task, n)
+            writer.add(item.source)
+            done = True
+            try:
+                for record in item.module.read(item.path, default_sources=[item.source.id], **item.options):
+                    if isinstance(record, Reject):
+                        reject(record)
+                    else:
+                        writer.add(record)
+            except (StoreError, TooManyRejects):
+                raise
+            except Exception as exc:
+                if on_file_error is None:
+                    raise
+                done = on_file_error(item, exc)
+            if on_file_done is None:
+                writer.flush_nodes()  # a later file's relationships may need this file's nodes
+            else:
+                writer.flush()  # returns when every batch of the file is committed
+                if done:
+                    on_file_done(item)
+        writer.flush()
+        store.compact()  # the next start loads a snapshot instead of replaying every query
 
 
 def import_paths(store: Store, paths: Iterable[str | Path], *, fmt: str | None = None,
@@ -126,31 +186,12 @@ def import_paths(store: Store, paths: Iterable[str | Path], *, fmt: str | None =
             raise TooManyRejects(f"stopped after {len(result.rejects)} rejected rows (--max-rejects {max_rejects}); "
                                  f"first: {result.rejects[0]}")
 
-    show = sys.stderr.isatty() if progress is None else progress
-    from rich.progress import Progress, SpinnerColumn, TextColumn
-
-    kwargs = {"batch_size": batch_size} if batch_size else {}
-    bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,} rows"),
-                   disable=not show, transient=True)
     try:
-        with ExitStack() as stack, bar:
-            writer = BatchWriter(store, result, on_reject=reject, **kwargs)
-            stack.callback(writer.close)
-            for path, module in files:
-                task = bar.add_task(f"importing {path.name}", total=None)
-                writer.on_write = lambda n, task=task: bar.advance(task, n)
-                source = file_source(path)
-                writer.add(source)
-                for item in module.read(path, default_sources=[source.id]):
-                    if isinstance(item, Reject):
-                        reject(item)
-                    else:
-                        writer.add(item)
-                writer.flush_nodes()  # a later file's relationships may need this file's nodes
-            writer.flush()
+        write_files(store, (ImportFile(path, module, file_source(path), {}) for path, module in files), result,
+                    reject, progress=progress, batch_size=batch_size)
     finally:
         rejects.close()
     return result
 
 
-__all__ = ["import_paths", "find_files", "register", "FORMATS", "LoadResult", "iso"]
+__all__ = ["import_paths", "write_files", "ImportFile", "find_files", "register", "FORMATS", "LoadResult", "iso"]
