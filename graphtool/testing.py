@@ -94,12 +94,16 @@ def maven_server(version: str = NEO4J_VERSION, heap: str = "768m", pagecache: st
     home = Path(tempfile.mkdtemp(prefix="graphtool-neo4j-"))
     port = _free_port()
     (home / "conf").mkdir()
+    (home / "import").mkdir()  # LOAD CSV's only folder (empty)
     (home / "conf" / "neo4j.conf").write_text(
         f"server.bolt.listen_address=127.0.0.1:{port}\n"
         "server.http.enabled=false\nserver.https.enabled=false\n"
         f"server.memory.heap.initial_size={heap}\nserver.memory.heap.max_size={heap}\n"
         f"server.memory.pagecache.size={pagecache}\n"
         "db.tx_log.rotation.retention_policy=1 files\n"
+        # confine file access (docs/queries.md): LOAD CSV may not read the file system at all
+        f"server.directories.import={home / 'import'}\n"
+        "dbms.security.allow_csv_import_from_file_urls=false\n"
         "dbms.usage_report.enabled=false\n")
     env = {**os.environ, "NEO4J_HOME": str(home), "NEO4J_CONF": str(home / "conf")}
     classpath = f"{lib}/*"
