@@ -274,3 +274,30 @@ def test_demo_maps_of_the_case(browser, case_maps):
             finally:
                 m.close()
     shutil.copy(case_maps[0].path, ARTIFACTS / "case-amplification.html")
+
+
+def test_chinese_labels_draw_with_the_embedded_font(browser, tmp_path):
+    """On a machine without CJK fonts (Debian's chromium, no fonts-noto-cjk) the page's own subset draws them."""
+    G = nx.MultiDiGraph()
+    names = ["环球时报", "新华社", "枫桥快讯", "한국어 뉴스", "ひらがなニュース"]
+    for i, name in enumerate(names):
+        G.add_node(f"wechat:z{i}", label="Account", id=f"wechat:z{i}", platform="wechat", handle=f"z{i}",
+                   display_name=name)
+        if i:
+            G.add_edge(f"wechat:z{i}", f"wechat:z{i - 1}", key="SHARED", type="SHARED", weight=1.0)
+    path = write_map(G, tmp_path / "cjk.html", MapOptions(title="地图 " + names[0], color="platform")).path
+    m = Opened(browser, path)
+    try:
+        m.page.evaluate("() => document.fonts.ready")
+        m.check_clean("cjk")
+        assert m.js("() => document.fonts.check('12px graphtool-cjk', '环球时报新华社한국어ひらがな')") is True
+        loaded = m.js("() => Array.from(document.fonts).filter(f => f.status === 'loaded').map(f => f.family)")
+        assert [f.strip('"') for f in loaded] == ["graphtool-cjk"]
+        # the heading is drawn in it: same width as a span forced to the embedded font
+        widths = m.js("""() => { const c = document.createElement('canvas').getContext('2d');
+                                 c.font = '20px graphtool-cjk'; const a = c.measureText('环球时报').width;
+                                 c.font = '20px monospace'; const b = c.measureText('环球时报').width;
+                                 return [a, b]; }""")
+        assert widths[0] > 0 and widths[0] != widths[1]
+    finally:
+        m.close()
