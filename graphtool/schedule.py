@@ -16,7 +16,9 @@
 - **a run log** — an ``ImportRun`` node per run that had work (start, end, files, counts,
   rejects, outcome), and one JSON line per run on stdout and in the manifest's log file.
 
-Exit codes: 0 ok, 1 finished with rejects, 2 could not run, 3 another run holds the lock.
+Exit codes: 0 ok, 1 finished with rejects, 2 could not run, 3 another run holds the lock,
+4 failed: a file (or the run) stopped on an unexpected error; the other files were still
+imported, the run is recorded ``failed`` with the reason, and the file is read again next time.
 """
 from __future__ import annotations
 
@@ -27,7 +29,6 @@ import inspect
 import json
 import os
 import socket
-import sys
 import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -36,13 +37,14 @@ from typing import Callable
 
 from . import model
 from .errors import ConfigError, GraphtoolError, InputError, LockedError
-from .load import FORMATS, RejectsFile, _load_adapters, canonical, file_source, find_files
-from .load.records import NodeRecord, Reject, iso, node_record
-from .load.writer import BATCH_SIZE, BatchWriter, LoadResult, write_records
-from .store import Store
+from .load import FORMATS, ImportFile, RejectsFile, _load_adapters, canonical, file_source, find_files, write_files
+from .load.records import Reject, node_record
+from .load.writer import BATCH_SIZE, LoadResult, write_records
+from .store import Store, redact
+from .values import iso
 
 RUN = model.node("ImportRun").label
-EXIT_OK, EXIT_REJECTS, EXIT_FAILED, EXIT_LOCKED = 0, 1, 2, 3
+EXIT_OK, EXIT_REJECTS, EXIT_FAILED, EXIT_LOCKED, EXIT_CRASHED = 0, 1, 2, 3, 4
 SOURCE_KEYS = {"name", "path", "format", "mapping", "collector", "kind", "title"}
 SCHEDULE_KEYS = {"name", "lock", "log", "rejects", "batch_size"}
 
@@ -198,11 +200,10 @@ class RunLock:
 # ----------------------------------------------------------------------------- the run
 
 @dataclass
-class PlannedFile:
-    path: Path
-    module: object
+class PlannedFile(ImportFile):
+    """A file the run imports: what the pipeline needs, plus its source spec and fingerprint."""
+
     spec: SourceSpec
-    source: NodeRecord
     fingerprint: str
 
 
@@ -224,9 +225,13 @@ class RunReport:
     crashed_runs: list[str] = field(default_factory=list)
     stale_lock: dict | None = None
     error: str | None = None
+    failures: list[str] = field(default_factory=list)  # files whose import stopped on an unexpected error
+    crashed: bool = False  # stopped on an unexpected error (exit 4), not "could not run" (exit 2)
 
     @property
     def exit_code(self) -> int:
+        if self.outcome == "failed" and self.crashed:
+            return EXIT_CRASHED
         return {"ok": EXIT_OK, "unchanged": EXIT_OK, "rejects": EXIT_REJECTS, "locked": EXIT_LOCKED}.get(
             self.outcome, EXIT_FAILED)
 
@@ -240,7 +245,8 @@ class RunReport:
             "ended_at": self.ended_at, "outcome": self.outcome, "exit": self.exit_code, "files": self.files,
             "skipped": self.skipped, "unmatched": self.unmatched, "counts": self.counts(),
             "rejects": self.rejects, "first_rejects": self.first_rejects, "crashed_runs": self.crashed_runs,
-            "stale_lock": self.stale_lock, "error": self.error}, ensure_ascii=False)
+            "stale_lock": self.stale_lock, "error": redact(self.error) if self.error else None},
+            ensure_ascii=False)
 
 
 def _now() -> datetime:
@@ -303,7 +309,7 @@ def plan(manifest: Manifest, done: Callable[[list[str]], set[str]]) -> tuple[lis
             source.props.update({k: v for k, v in (("kind", spec.kind), ("collector", spec.collector),
                                                    ("title", spec.title or path.name)) if v})
             fingerprint = hashlib.sha256(f"{source.props['sha256']}\n{spec.settings}".encode()).hexdigest()
-            candidates.append(PlannedFile(path, module, spec, source, fingerprint))
+            candidates.append(PlannedFile(path, module, source, spec.options, spec, fingerprint))
     imported = done([c.fingerprint for c in candidates]) if candidates else set()
     todo, queued = [], set()
     for c in candidates:
@@ -335,30 +341,8 @@ def _save_run(store: Store, report: RunReport, host: str, hashes: list[str]) -> 
              "started_at": report.started_at, "ended_at": report.ended_at, "outcome": report.outcome,
              "files": list(report.files), "hashes": list(hashes), "skipped": report.skipped,
              "counts": json.dumps(report.counts(), sort_keys=True), "rejects": report.rejects,
-             "error": report.error}
+             "error": redact(report.error) if report.error else None}
     write_records(store, [node_record(RUN, props)])
-
-
-def _import_file(store: Store, planned: PlannedFile, batch_size: int, result: LoadResult,
-                 reject: Callable[[Reject], None], on_write: Callable[[int], None]) -> None:
-    """Stream one file into the store in batches; a file that cannot be read as a whole is one reject."""
-    writer = BatchWriter(store, result, batch_size=batch_size, on_reject=reject, on_write=on_write)
-    try:
-        writer.add(planned.source)
-        try:
-            for item in planned.module.read(planned.path, default_sources=[planned.source.id],
-                                            **planned.spec.options):
-                if isinstance(item, Reject):
-                    reject(item)
-                else:
-                    writer.add(item)
-        except (InputError, ConfigError) as exc:  # wrong header, not the format it claims to be
-            reject(Reject(str(planned.path), 0, "", str(exc).removeprefix(f"{planned.path}: ")))
-        writer.flush()  # returns when every batch of the file is committed
-    finally:
-        close = getattr(writer, "close", None)  # a writer that writes in a thread ends it
-        if close is not None:
-            close()
 
 
 def run_schedule(manifest_path: str | Path, open_store: Callable[[], Store], *, lock_path: Path | None = None,
@@ -402,25 +386,36 @@ def run_schedule(manifest_path: str | Path, open_store: Callable[[], Store], *, 
             return report
         _save_run(store, report, host, hashes)  # the run is in the log from its first write on
         logged = True
-        show = sys.stderr.isatty() if progress is None else progress
-        from rich.progress import Progress, SpinnerColumn, TextColumn
+        def file_done(planned: PlannedFile) -> None:
+            # Only now is the file done: a run killed before this reads it again.
+            report.files.append(str(planned.path))
+            hashes.append(planned.fingerprint)
+            _save_run(store, report, host, hashes)
 
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,} rows"),
-                      disable=not show, transient=True) as bar:
-            for planned in todo:
-                task = bar.add_task(f"importing {planned.path.name}", total=None)
-                _import_file(store, planned, manifest.batch_size, report.result, reject,
-                             lambda n, task=task: bar.advance(task, n))
-                # Only now is the file done: a run killed before this line reads it again.
-                report.files.append(str(planned.path))
-                hashes.append(planned.fingerprint)
-                _save_run(store, report, host, hashes)
-        report.outcome = "rejects" if report.rejects else "ok"
+        def file_failed(planned: PlannedFile, exc: Exception) -> bool:
+            if isinstance(exc, (InputError, ConfigError)):  # wrong header, not the format it claims to be
+                reject(Reject(str(planned.path), 0, "", str(exc).removeprefix(f"{planned.path}: ")))
+                return True
+            # Anything else is a bug or a broken environment: the run fails, the next files still load,
+            # and this file (fingerprint not stored) is read again next time.
+            report.failures.append(f"{planned.path}: {type(exc).__name__}: {exc}")
+            return False
+
+        write_files(store, todo, report.result, reject, progress=progress, batch_size=manifest.batch_size,
+                    on_file_done=file_done, on_file_error=file_failed)
+        if report.failures:
+            report.outcome, report.crashed = "failed", True
+            report.error = f"{len(report.failures)} file(s) failed: " + "; ".join(report.failures)
+        else:
+            report.outcome = "rejects" if report.rejects else "ok"
     except LockedError as exc:
         report.outcome, report.error = "locked", str(exc)
     except (GraphtoolError, OSError, KeyboardInterrupt) as exc:
         report.outcome = "failed"
         report.error = str(exc) if isinstance(exc, GraphtoolError) else f"{type(exc).__name__}: {exc}"
+    except Exception as exc:  # a bug: recorded as a failed run with its own exit code, never left "running"
+        report.outcome, report.crashed = "failed", True
+        report.error = f"unexpected {type(exc).__name__}: {exc}"
     finally:
         rejects_file.close()
         report.ended_at = iso(int(_now().timestamp()))
@@ -456,20 +451,3 @@ def recent_runs(store: Store, manifest: str | Path | None = None, limit: int = 1
         if row["outcome"] == "running" and row["host"] == host and row["pid"] and not _alive(row["pid"]):
             row["outcome"] = "crashed?"  # confirmed (and stored) by the next run
     return rows
-
-
-def demo_step(ctx) -> list[str]:
-    """``graphtool demo``: the case folder as a scheduled source, run twice: loaded, then unchanged."""
-    manifest = Path(ctx.out) / "schedule.toml"
-    manifest.write_text(f'[schedule]\nlog = "schedule-runs.jsonl"\n\n[[source]]\nname = "case"\n'
-                        f'path = {json.dumps(str(ctx.case_dir))}\ncollector = "graphtool demo"\n', encoding="utf-8")
-    first = run_schedule(manifest, lambda: ctx.store, progress=False)
-    second = run_schedule(manifest, lambda: ctx.store, progress=False)
-    rows = sum(first.result.nodes.values()) + sum(first.result.relationships.values())
-    runs = ctx.store.read(f"MATCH (r:{RUN}) RETURN count(r) AS c")[0]["c"]
-    return [f"run 1 (exit {first.exit_code}, {first.outcome}): {len(first.files)} files fingerprinted and loaded, "
-            f"{rows:,} rows MERGEd (already in the store: loading is idempotent), {first.rejects} rejected",
-            f"run 2 (exit {second.exit_code}, {second.outcome}): {second.skipped} files unchanged by fingerprint, "
-            "nothing written",
-            f"run log: {runs} ImportRun node(s) in the store, JSON lines in {manifest.parent / 'schedule-runs.jsonl'}; "
-            "crontab line and systemd timer in docs/scheduling.md"]

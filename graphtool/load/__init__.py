@@ -190,6 +190,8 @@ def import_paths(store: Store, paths: Iterable[str | Path], *, fmt: str | None =
         write_files(store, (ImportFile(path, module, file_source(path), {}) for path, module in files), result,
                     reject, progress=progress, batch_size=batch_size)
     finally:
+        for row in result.warning_rows:  # rows that loaded but need a look (identity conflicts)
+            rejects.write(row)
         rejects.close()
     return result
 
