@@ -4,7 +4,7 @@ from __future__ import annotations
 import typer
 
 from ..errors import ConfigError
-from ..store import embedded_dir, store_url
+from ..store import embedded_dir, redact, store_url
 from ..store.embedded import EmbeddedServer
 from .common import state
 
@@ -15,7 +15,7 @@ db_app = typer.Typer(help="Manage the store: status, start and stop the embedded
 def _embedded() -> EmbeddedServer:
     url = store_url(state.store_url)
     if not url.startswith("embedded:"):
-        raise ConfigError(f"{url} is not an embedded store; graphtool starts and stops only its own")
+        raise ConfigError(f"{redact(url)} is not an embedded store; graphtool starts and stops only its own")
     return EmbeddedServer(embedded_dir(url))
 
 
@@ -31,8 +31,7 @@ def status():
             typer.echo(f"embedded FalkorDB not running (data directory {server.data_dir})")
             raise typer.Exit(1)
     else:
-        state.store()
-        typer.echo(f"{url}: reachable")
+        typer.echo(f"{state.store().describe()}: reachable")
 
 
 @db_app.command()

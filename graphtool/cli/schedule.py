@@ -8,6 +8,7 @@ from typing import Optional
 import typer
 
 from ..schedule import _alive, load_manifest, read_lock, recent_runs, run_schedule
+from ..store import redact
 from .common import echo_json, state
 
 schedule_app = typer.Typer(help="Scheduled imports for cron or systemd timers: run a manifest, show recent runs.",
@@ -27,7 +28,8 @@ def run(
 ):
     """Import the new or changed files a manifest lists, once at a time; print the run as one JSON line.
 
-    Exit codes: 0 ok (or nothing new), 1 finished with rejects, 2 could not run, 3 another run holds the lock.
+    Exit codes: 0 ok (or nothing new), 1 finished with rejects, 2 could not run, 3 another run holds the lock,
+    4 failed on an unexpected error (the other files were imported; the run log says why).
     """
     signal.signal(signal.SIGTERM, _terminate)
     shown = 0
@@ -41,7 +43,7 @@ def run(
     report = run_schedule(manifest, state.store, lock_path=lock, log_path=log, on_reject=show)
     typer.echo(report.line())
     if report.error:
-        typer.echo(f"error: {report.error}", err=True)
+        typer.echo(f"error: {redact(report.error)}", err=True)
     raise typer.Exit(report.exit_code)
 
 
