@@ -231,7 +231,7 @@ def to_store(store, G: nx.DiGraph, seed: int, batch: int = 20_000) -> dict:
 
 def whole_analyze(holder: dict, seed: int, runs: int, cap: float) -> dict:
     """Load ``holder["G"]`` into a fresh embedded store, drop the graph, time ``run_analyses`` there."""
-    from graphtool.analyze import run_analyses
+    from graphtool.analyze.scores_store import run_analyses
     from graphtool.store import open_store
     from graphtool.store.embedded import EmbeddedServer
 

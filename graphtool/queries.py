@@ -38,23 +38,24 @@ import math
 import os
 import re
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import model
-from .errors import QueryError, StoreError
-from .load.records import parse_time
+from .errors import QueryError, ReadOnlyError, StoreError
 from .resources import data_dir
+from .values import MAX_INT, parse_time
 
 QUERY_DIR = data_dir("cypher")  # the canned queries, shipped in the package
 DOCS_PATH = Path(__file__).resolve().parent.parent / "docs" / "queries.md"  # in a checkout only
 
 SCALARS = ("string", "integer", "float", "boolean", "datetime")
 TYPES = SCALARS + tuple(f"{t}[]" for t in SCALARS)
+ANY = "any"  # the type of an ad-hoc query's parameters: a JSON value, else the text itself
 FIELDS = ("name", "description", "question", "param", "column")
 REQUIRED_FIELDS = ("name", "description", "question", "column")
 LIMIT_PARAM = "limit"
-MAX_INT = 2**63 - 1
 
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
 _FIELD_RE = re.compile(r"^//\s?(\w+)(?:\s+(" + _IDENT + r"))?\s*(?:\((.*?)\))?\s*:\s?(.*)$")
@@ -95,7 +96,7 @@ class Column:
 
 @dataclass(frozen=True)
 class Query:
-    """One canned query: header fields plus the Cypher body."""
+    """One canned query: header fields plus the Cypher body (or an ad-hoc query: no header, see :func:`adhoc_query`)."""
 
     name: str
     description: str
@@ -103,8 +104,9 @@ class Query:
     params: tuple[Param, ...]
     columns: tuple[Column, ...]
     text: str
-    path: Path
+    path: Path | None
     body_line: int  # line of the file on which the body starts
+    adhoc: bool = False
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -164,6 +166,8 @@ def parse_value(type_: str, text: str, what: str = "value") -> object:
     QueryError
         When the text is not a value of the type.
     """
+    if type_ == ANY:
+        return _any_value(text, what)
     if type_ != "string" and text.strip().lower() == "null":
         return None
     if type_.endswith("[]"):
@@ -205,6 +209,8 @@ def check_value(type_: str, value: object, what: str = "value") -> object:
     """Check an already-typed value (from JSON or Python) against a declared type."""
     if value is None:
         return None
+    if type_ == ANY:
+        return _check_any(value, what)
     if type_.endswith("[]"):
         if not isinstance(value, (list, tuple)):
             raise QueryError(f"{what}: expected a list of {type_[:-2]}, got {_short(value)}")
@@ -230,7 +236,7 @@ def check_value(type_: str, value: object, what: str = "value") -> object:
         if isinstance(value, bool) or not isinstance(value, int):
             raise QueryError(f"{what}: expected an integer, got {_short(value)}")
         if abs(value) > MAX_INT:
-            raise QueryError(f"{what}: {value} is out of the 64-bit range")
+            raise QueryError(f"{what}: {value} is out of range (beyond 2^53: JSON and 64-bit integers disagree)")
         return value
     if type_ == "float":
         if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -239,6 +245,27 @@ def check_value(type_: str, value: object, what: str = "value") -> object:
             raise QueryError(f"{what}: {value} is not a finite number")
         return float(value)
     raise QueryError(f"{what}: unknown type {type_!r}")
+
+
+def _any_value(text: str, what: str) -> object:
+    """An ad-hoc parameter: ``3``, ``0.5``, ``true``, ``null``, ``["a", "b"]`` or ``"quoted text"`` as JSON,
+    anything else as the text itself (``-p id=wechat:abc``)."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return check_value("string", text, what)
+    return _check_any(value, what)
+
+
+def _check_any(value: object, what: str) -> object:
+    if isinstance(value, (list, tuple)):
+        return [_check_any(v, f"{what}[{i}]") for i, v in enumerate(value)]
+    for type_, kinds in (("boolean", bool), ("integer", int), ("float", float), ("string", str)):
+        if isinstance(value, kinds):
+            return check_value(type_, value, what)
+    if value is None:
+        return None
+    raise QueryError(f"{what}: {_short(value)} is not a string, number, boolean or list")
 
 
 def _short(value: object, n: int = 40) -> str:
@@ -359,8 +386,39 @@ def _parse_param(path: Path, line: int, name: str, spec: str, doc: str) -> Param
     return Param(name, type_, doc.strip(), line, required, default, example, m.group("example") or "")
 
 
-def parse_query(path: str | os.PathLike, text: str | None = None) -> Query:
-    """Parse and check one query file (see the module docstring for the format)."""
+def adhoc_query(text: str, name: str = "ad-hoc", path: Path | None = None) -> Query:
+    """A query without a header: typed with ``--cypher`` or a personal ``.cypher`` file.
+
+    Every ``$parameter`` it uses is required and typed from its text (``-p n=3`` is a number,
+    ``-p id=wechat:abc`` text; see :func:`parse_value` with type ``any``); its columns are what
+    it returns.  It runs under the same read-only rules as a canned query.
+    """
+    body = text.strip()
+    where = str(path) if path else "--cypher"
+    if not _blank_out(body).strip():
+        raise QueryError(f"{where}: the query is empty")
+    used = dict.fromkeys(_PARAM_USE.findall(_blank_out(body)))  # in order of first use
+    params = tuple(Param(p, ANY, "an ad-hoc parameter", 0, example_text="") for p in used)
+    return Query(name, "ad-hoc query", "", params, (), body + "\n", path, 1, adhoc=True)
+
+
+def _has_header(lines: list[str]) -> bool:
+    """Whether a file opens with a header block: a ``// name:`` line among its leading comments."""
+    for raw in lines:
+        if not raw.startswith("//"):
+            return False
+        m = _FIELD_RE.match(raw)
+        if m and m.group(1) == "name":
+            return True
+    return False
+
+
+def parse_query(path: str | os.PathLike, text: str | None = None, *, header: bool = True) -> Query:
+    """Parse and check one query file (see the module docstring for the format).
+
+    ``header=False`` (an analyst's own file): a file without a header block is an ad-hoc query
+    (:func:`adhoc_query`); one with a header is checked as a canned query.
+    """
     path = Path(path)
     if text is None:
         try:
@@ -368,6 +426,8 @@ def parse_query(path: str | os.PathLike, text: str | None = None) -> Query:
         except (OSError, UnicodeDecodeError) as exc:
             raise QueryError(f"{path}: cannot read: {exc}") from None
     lines = text.splitlines()
+    if not header and not _has_header(lines):
+        return adhoc_query(text, path.stem, path)
     header: list[tuple[int, str, str | None, str | None, str]] = []  # (line, field, name, spec, value)
     i = 0
     while i < len(lines) and lines[i].startswith("//"):
@@ -453,12 +513,12 @@ def load_queries(dirs: list[Path] | None = None) -> dict[str, Query]:
 
 
 def get_query(name: str, dirs: list[Path] | None = None) -> Query:
-    """A query by name, or from a ``.cypher`` file path (an analyst's own query, same header rules)."""
+    """A query by name, or from a ``.cypher`` file path (an analyst's own query: a header is optional)."""
     if name.endswith(".cypher"):
         path = Path(name)
         if not path.is_file():
             raise QueryError(f"{path}: no such query file")
-        return parse_query(path)
+        return parse_query(path, header=False)
     queries = load_queries(dirs)
     if name not in queries:
         close = [n for n in queries if name in n or n in name]
@@ -478,21 +538,91 @@ class QueryResult:
     truncated: bool = False
 
 
+# Procedures a user's query may CALL: read-only introspection that reads no file and touches no other session.
+ALLOWED_PROCEDURES = ("db.labels", "db.relationshiptypes", "db.propertykeys", "db.indexes", "db.constraints",
+                      "db.schema.nodetypeproperties", "db.schema.reltypeproperties", "db.schema.visualization")
+# Administration commands (users, roles, databases, transactions, servers, settings) and USE (another database).
+_ADMIN = re.compile(r"(?<![\w.$:])(SHOW|TERMINATE|GRANT|DENY|REVOKE|ALTER|RENAME|USE|START|STOP|ENABLE|DEALLOCATE"
+                    r"|REALLOCATE|DRYRUN)\s+[A-Za-z]", re.IGNORECASE)
+_ADMIN_CREATE = re.compile(r"(?<![\w.$:])(CREATE|DROP)\s+(OR\s+REPLACE\s+)?(USER|ROLE|DATABASE|COMPOSITE|ALIAS|SERVER)\b",
+                           re.IGNORECASE)
+_LOAD_CSV = re.compile(r"(?<![\w.$:])LOAD\s+CSV\b", re.IGNORECASE)
+_CALL = re.compile(r"(?<![\w.$:])CALL\b", re.IGNORECASE)
+_PROCEDURE_NAME = re.compile(r"`?([A-Za-z_][\w.]*)`?(?:\s*\.\s*`?[A-Za-z_][\w]*`?)*")
+
+
+def check_harmless(query: Query) -> None:
+    """Refuse what a read-only transaction still allows: ``LOAD CSV`` (reads files and URLs),
+    administration commands (``TERMINATE TRANSACTIONS``, ``SHOW USERS``, ...), ``USE`` and any
+    procedure outside :data:`ALLOWED_PROCEDURES`.  Strings and comments are not looked at.
+
+    Raises :class:`~graphtool.errors.ReadOnlyError` naming what was refused.
+    """
+    code = _blank_out(query.text)
+    where = f"query {query.name}"
+    if m := _LOAD_CSV.search(code):
+        raise ReadOnlyError(f"{where}: LOAD CSV is refused (it reads files and URLs); import data with graphtool import")
+    if m := (_ADMIN.search(code) or _ADMIN_CREATE.search(code)):
+        raise ReadOnlyError(f"{where}: {m.group(1).upper()} is refused: administration commands and USE do not run "
+                            "through graphtool")
+    for m in _CALL.finditer(code):
+        start = len(query.text) - len(query.text[m.end():].lstrip())  # the original text: names may be backticked
+        if query.text[start:start + 1] in ("{", "("):
+            continue  # a subquery, CALL { ... } or CALL (x) { ... }
+        name = _PROCEDURE_NAME.match(query.text, start)
+        called = re.sub(r"[`\s]", "", name.group(0)) if name else ""
+        if called.lower() not in ALLOWED_PROCEDURES:
+            raise ReadOnlyError(f"{where}: procedure {called or '?'} is refused (allowed: "
+                                f"{', '.join(ALLOWED_PROCEDURES)})")
+
+
+TIMEOUT_GRACE_S = 0.25  # the store's own timeout usually fires first; past this, graphtool stops waiting
+
+
+def _read_within(store, text: str, params: dict, timeout: float | None) -> list[dict]:
+    """``store.read``, given up after ``timeout`` seconds even when the store checks its timeout late.
+
+    FalkorDB looks at its per-query TIMEOUT only between records (one long aggregate ran 14.7 s
+    under a 0.2 s timeout), so the read runs in a daemon thread that the caller stops waiting for.
+    """
+    if timeout is None:
+        return store.read(text, params)
+    outcome: dict = {}
+
+    def read() -> None:
+        try:
+            outcome["rows"] = store.read(text, params, timeout=timeout)
+        except BaseException as exc:  # handed to the caller's thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=read, daemon=True, name="graphtool-query")
+    worker.start()
+    worker.join(timeout + TIMEOUT_GRACE_S)
+    if worker.is_alive():
+        raise StoreError("timed out")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["rows"]
+
+
 def run_query(store, query: Query, params: dict | None = None, *, from_text: bool = True,
               limit: int | None = None, timeout: float | None = None) -> QueryResult:
-    """Run a canned query read-only with typed parameters.
+    """Run a canned or ad-hoc query read-only with typed parameters.
 
     ``params`` are ``-p`` strings when ``from_text`` (the CLI) or typed values otherwise.
     ``limit`` sets the query's ``$limit`` when it declares one, else truncates the rows.
-    A query that tries to write raises :class:`~graphtool.errors.ReadOnlyError`.
+    A query that tries to write raises :class:`~graphtool.errors.ReadOnlyError`, and so does one
+    that :func:`check_harmless` refuses.  The columns are the declared ones, then any other
+    column the query returns (never dropped).
     """
     if limit is not None and limit < 0:
         raise QueryError("--limit must be 0 or more")
     if timeout is not None and timeout <= 0:
         raise QueryError("--timeout must be more than 0 seconds")
     bound = query.bind(params, from_text=from_text, limit=limit)
+    check_harmless(query)
     try:
-        rows = store.read(query.text, bound, timeout=timeout)
+        rows = _read_within(store, query.text, bound, timeout)
     except StoreError as exc:
         message = str(exc)
         if timeout and any(word in message.lower() for word in ("timed out", "timeout", "terminated")):
@@ -501,34 +631,9 @@ def run_query(store, query: Query, params: dict | None = None, *, from_text: boo
     truncated = False
     if limit is not None and not query.has_limit and len(rows) > limit:
         rows, truncated = rows[:limit], True
-    return QueryResult(query, bound, [c.name for c in query.columns], rows, truncated)
-
-
-def demo_step(ctx) -> list[str]:
-    """``graphtool demo``: ask a few canned questions of the case, as an analyst would."""
-    queries = load_queries([QUERY_DIR])
-
-    def ask(name: str, **params) -> list[dict]:
-        return run_query(ctx.store, queries[name], params, from_text=False).rows
-
-    lines = [f"{len(queries)} canned queries (graphtool query list); each runs read-only on either store"]
-    narratives = ask("narratives")
-    if not narratives:
-        return lines + ["no narratives in the store"]
-    top = narratives[0]["narrative"]
-    hops = ask("narrative-first-appearance", narrative=top)
-    lines.append(f"narrative-first-appearance -p narrative={top}:")
-    lines += [f"  {h['hop']}. {h['platform']:<9} {h['first_at']}  {h['first_article']} by {', '.join(h['publishers'])}"
-              f"  (+{h['after_previous_s'] / 3600:.1f} h)" for h in hops]
-    copies = ask("unattributed-copies", limit=1000)
-    lines.append(f"unattributed-copies: {len(copies)} copies of state-media articles without credit"
-                 + (", e.g." if copies else ""))
-    lines += [f"  {c['copy']} ({', '.join(c['copiers'])}) copies {c['original']} ({c['outlet']}) "
-              f"{c['lag_h']:g} h later" for c in copies[:3]]
-    unclear = ask("unclear-ownership", limit=5)
-    lines.append("unclear-ownership (look at these next):")
-    lines += [f"  {u['id']:<32} score {u['affiliation_score']:.2f}" for u in unclear]
-    return lines
+    columns = [c.name for c in query.columns]
+    columns += [name for name in (rows[0] if rows else {}) if name not in columns]
+    return QueryResult(query, bound, columns, rows, truncated)
 
 
 # --- documentation ------------------------------------------------------------------------------

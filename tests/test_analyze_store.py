@@ -12,7 +12,10 @@ import pytest
 
 from conftest import CASE
 from graphtool import model
-from graphtool.analyze import centrality, explain, project, run_analyses
+from graphtool.analyze import centrality
+from graphtool.analyze import projection_store as project
+from graphtool.analyze.scores_store import explain, run_analyses
+from graphtool.render.exports import projection_writer, save_graph
 from graphtool.errors import AnalysisError, NotFoundError
 from graphtool.load import import_paths
 from graphtool.load.records import node_record, rel_record
@@ -78,7 +81,7 @@ def small_world():
 def load_small(store):
     result = write_records(store, small_world())
     assert result.rejected == 0, result.rejects
-    # copy detection's output, as provenance.detect_copies writes it
+    # copy detection's output, as copies_store.detect_copies writes it
     store.run("MATCH (a:Article {id: 'cp-1'}), (b:Article {id: 'gt-1'}) "
               "CREATE (a)-[:COPIES {similarity: 1.0, containment: 1.0, lag_s: 43200, attributed: false}]->(b)")
 
@@ -117,7 +120,7 @@ def test_projections_and_scores_written_back(store, tmp_path):
         ("douyin:gt_dy", "gt", "OPERATED_BY"), ("wechat:reposter", "acme", "REGISTERED_TO")]
 
     when = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
-    summary = run_analyses(store, seed=7, progress=False, export_dir=tmp_path, now=when, amplified=True)
+    summary = run_analyses(store, seed=7, progress=False, export=projection_writer(tmp_path), now=when, amplified=True)
     rows = stored(store)
     pr = nx.pagerank(amp, alpha=centrality.ALPHA, weight="weight")
     for key, row in rows.items():
@@ -265,7 +268,7 @@ def test_explain_before_any_analysis(embedded_store):
 
 def case_scores(store, seed=5):
     from graphtool.analyze.coordination_store import run_coordination
-    from graphtool.analyze.provenance import detect_copies
+    from graphtool.analyze.copies_store import detect_copies
 
     answers = json.loads((CASE / "answers.json").read_text(encoding="utf-8"))
     window, min_weight = (answers["coordinated_groups"][0][k] for k in ("window_s", "min_weight"))
@@ -317,7 +320,7 @@ def test_save_graph_formats(tmp_path):
     G = nx.MultiDiGraph()
     G.add_node("a", label="Account", id="a", sources=["s1", "s2"], name=None)
     G.add_edge("a", "b", key="OWNED_BY:0", type="OWNED_BY", confidence=0.5, sources=[])
-    assert nx.read_graphml(project.save_graph(G, tmp_path / "g.graphml")).nodes["a"]["sources"] == "s1|s2"
-    assert nx.read_gexf(project.save_graph(G, tmp_path / "g.gexf")).number_of_edges() == 1
+    assert nx.read_graphml(save_graph(G, tmp_path / "g.graphml")).nodes["a"]["sources"] == "s1|s2"
+    assert nx.read_gexf(save_graph(G, tmp_path / "g.gexf")).number_of_edges() == 1
     with pytest.raises(InputError, match="must end in .gexf or .graphml"):
-        project.save_graph(G, tmp_path / "g.json")
+        save_graph(G, tmp_path / "g.json")

@@ -254,7 +254,7 @@ def case_maps(tmp_path_factory, embedded_dir):
     store.wipe()
     store.ensure_schema()
     import_paths(store, [CASE], progress=False)
-    from graphtool.analyze import run_analyses
+    from graphtool.analyze.scores_store import run_analyses
 
     run_analyses(store, seed=0)  # the scores the maps colour and size by, as in the demo
     results = views.write_case_maps(store, tmp_path_factory.mktemp("case-maps"))

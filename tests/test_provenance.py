@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 
 from graphtool.analyze.copies import CopyParams
-from graphtool.analyze.provenance import detect_copies, trace_article, trace_narrative
-from graphtool.analyze.timeline import Activity, EventMark, align_events, build_timeline, find_bursts
+from graphtool.analyze.cascades_store import trace_article, trace_narrative
+from graphtool.analyze.copies_store import detect_copies
+from graphtool.analyze.timeline import Activity, EventMark, align_events, find_bursts
+from graphtool.analyze.timeline_store import build_timeline
 from graphtool.load import import_paths
 from graphtool.load.records import node_record, rel_record
 from graphtool.load.writer import write_records

@@ -401,7 +401,7 @@ def test_optional_filters(qstore):
 def test_demo_step_asks_the_questions(qstore):
     from types import SimpleNamespace
 
-    from graphtool.queries import demo_step
+    from graphtool.demo.steps import canned_queries as demo_step
 
     lines = demo_step(SimpleNamespace(store=qstore))
     assert f"narrative-first-appearance -p narrative={NAR}:" in lines
@@ -572,7 +572,7 @@ def _derive_copies(store, answers: dict) -> None:
 
 
 def _load_case(store, answers: dict) -> None:
-    from graphtool.analyze import run_analyses
+    from graphtool.analyze.scores_store import run_analyses
     from graphtool.analyze.coordination_store import run_coordination
 
     store.wipe()

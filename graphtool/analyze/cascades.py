@@ -1,6 +1,6 @@
 """Cascade trees: from COPIES and CITES links to "who said it first, and who took it from whom".
 
-Pure functions over plain records, so the store layer (:mod:`graphtool.analyze.provenance`)
+Pure functions over plain records, so the store layer (:mod:`graphtool.analyze.cascades_store`)
 and tests share them.  Each article gets at most one *parent*, the article it most likely
 took the text from:
 
@@ -9,6 +9,8 @@ took the text from:
   containment, then the earliest (with identical text, the earliest is credited: text alone
   cannot tell it from the intermediaries);
 - when it copies nothing, the earliest article it ``CITES`` (a hop that credits its source).
+
+Text views of the trees are in :mod:`graphtool.render.text`.
 
 Articles without a parent are *origins*; each origin roots one tree.  A hop's
 ``credited`` says whether the copy credits any article up its chain (an attributed COPIES or
@@ -161,79 +163,3 @@ def build_cascades(articles: dict[str, Article], links: list[Link]) -> list[Tree
         trees.append(tree)
     trees.sort(key=lambda t: (-len(t.hops), _order(t.origin)))
     return trees
-
-
-def format_lag(seconds: int | None) -> str:
-    """``+1d02h``, ``+3h12m``, ``+45m``, ``+30s``; ``?`` when unknown.
-
-    Examples
-    --------
-    >>> format_lag(93784), format_lag(11520), format_lag(45)
-    ('+1d02h', '+3h12m', '+45s')
-    """
-    if seconds is None:
-        return "?"
-    sign = "+" if seconds >= 0 else "-"
-    s = abs(int(seconds))
-    if s >= 86400:
-        return f"{sign}{s // 86400}d{(s % 86400) // 3600:02d}h"
-    if s >= 3600:
-        return f"{sign}{s // 3600}h{(s % 3600) // 60:02d}m"
-    if s >= 60:
-        return f"{sign}{s // 60}m"
-    return f"{sign}{s}s"
-
-
-def _who(a: Article) -> str:
-    name = f" ({a.publisher_name})" if a.publisher_name and a.publisher_name != a.publisher else ""
-    return f"{a.publisher or '?'}{name}"
-
-
-def _clip(text: str | None, n: int = 40) -> str:
-    if not text:
-        return ""
-    text = " ".join(text.split())
-    return f'  "{text[:n]}{"…" if len(text) > n else ""}"'
-
-
-def _credit_word(h: Hop) -> str:
-    if h.kind == "cites":
-        return "cites it"
-    if h.credited:
-        return "credited"
-    if h.attribution_stripped:
-        return "ATTRIBUTION STRIPPED"
-    return "no credit (already missing upstream)"
-
-
-def render_tree(tree: Tree) -> list[str]:
-    """Text lines: the origin, then one line per hop under its parent; ``*`` marks marked articles.
-
-    Examples
-    --------
-    >>> arts = {i: Article(i, platform="web", published_ts=t) for i, t in (("gt", 0), ("wx", 60), ("dy", 120))}
-    >>> links = [Link("wx", "gt", "copies", 1.0, 1.0, 60, False), Link("dy", "gt", "cites")]
-    >>> for line in render_tree(build_cascades(arts, links)[0]):
-    ...     print(line)
-    origin  undated  web  ?  gt
-    ├─ +1m  web  ?  wx  copies  sim 1.00 cont 1.00  ATTRIBUTION STRIPPED
-    └─ +2m  web  ?  dy  cites  cites it
-    """
-    o = tree.origin
-    star = lambda a: " *" if a.marked else ""  # noqa: E731 - the traced article, or one carrying the narrative
-    lines = [f"origin  {o.published_at or 'undated'}  {o.platform or '?'}  {_who(o)}  {o.id}{star(o)}{_clip(o.title)}"]
-    children: dict[str, list[Hop]] = {}
-    for h in tree.hops:
-        children.setdefault(h.parent, []).append(h)
-
-    def walk(node: str, prefix: str) -> None:
-        kids = children.get(node, [])
-        for i, h in enumerate(kids):
-            last = i == len(kids) - 1
-            sim = f"  sim {h.similarity:.2f} cont {h.containment:.2f}" if h.similarity is not None else ""
-            lines.append(f"{prefix}{'└─ ' if last else '├─ '}{format_lag(h.lag_s)}  {h.article.platform or '?'}  "
-                         f"{_who(h.article)}  {h.article.id}{star(h.article)}  {h.kind}{sim}  {_credit_word(h)}")
-            walk(h.article.id, prefix + ("   " if last else "│  "))
-
-    walk(o.id, "")
-    return lines

@@ -235,25 +235,3 @@ def run_coordination(store: Store, kind: str = "co-share", window_s: float = DEF
         write_groups(store, comps, comms, run_id)
     return CoordinationRun(run_id, kind, window_s, min_weight, result, pairs, components, communities,
                            len(actions), skipped, written, time.perf_counter() - started, info)
-
-
-# The case's stated plant: co-share within 60 s, at least 5 co-shared items per pair.
-DEMO_KIND, DEMO_WINDOW_S, DEMO_MIN_WEIGHT, DEMO_PERMUTATIONS = "co-share", 60, 5, 49
-
-
-def demo_step(ctx) -> list[str]:
-    """``graphtool demo``: the case's coordinated groups, with p-values, stored for the maps."""
-    run = run_coordination(ctx.store, DEMO_KIND, DEMO_WINDOW_S, min_weight=DEMO_MIN_WEIGHT,
-                           permutations=DEMO_PERMUTATIONS, seed=ctx.seed)
-    ctx.results["coordination"] = run
-    lines = [f"{run.kind} within {DEMO_WINDOW_S} s, min weight {DEMO_MIN_WEIGHT}: {len(run.pairs)} coordinated "
-             f"pairs among {run.actions:,} shares, {len(run.components)} groups; wrote {run.written} COORDINATED_WITH"]
-    for g in run.components:
-        pairs = [p for p in run.pairs if p.account_1 in g.members and p.account_2 in g.members]
-        worst = max((p.p_value for p in pairs if p.p_value is not None), default=None)
-        share = "" if g.state_affiliated_share is None else f", {g.state_affiliated_share:.0%} state-affiliated"
-        lines.append(f"group {g.id}: {len(g.members)} accounts ({', '.join(f'{k} {v}' for k, v in g.platforms.items())})"
-                     f", {len(g.items)} items shared together, {g.edges} pairs"
-                     + (f", every pair p <= {worst:.2f} ({DEMO_PERMUTATIONS} shuffles)" if worst is not None else "")
-                     + share)
-    return lines

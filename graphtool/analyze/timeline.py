@@ -1,7 +1,7 @@
 """Cross-platform timeline of a narrative, and activity around Events.
 
 Pure functions over :class:`Activity` records (one post or share, with its time, platform
-and account), plus the store projection that reads them:
+and account); :mod:`graphtool.analyze.timeline_store` reads them from the store:
 
 - :func:`volume`: activity per platform per bin (hour or day, aligned to UTC);
 - :func:`first_appearances`: when the narrative first showed up on each platform, and where;
@@ -17,22 +17,9 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from .. import model
-from ..errors import NotFoundError
-from ..load.records import iso
-from ..store import Store
-
-ARTICLE = model.node("Article").label
-ACCOUNT = model.node("Account").label
-NARRATIVE = model.node("Narrative").label
-EVENT = model.node("Event").label
-CARRIES = model.rel("CARRIES").type
-SHARED = model.rel("SHARED").type
-PUBLISHED = model.rel("PUBLISHED").type
-PUBLISHERS = model.rel("PUBLISHED").sources
+from ..values import iso
 
 HOUR, DAY = 3600, 86400
-BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -248,44 +235,6 @@ def align_events(activity: list[Activity], events: list[EventMark], window_s: in
     return out
 
 
-# --------------------------------------------------------------------------------------------
-# Store projection
-# --------------------------------------------------------------------------------------------
-
-def narrative_activity(store: Store, narrative_id: str, shares: bool = True) -> tuple[str, list[Activity]]:
-    """The narrative's name and its activity: posts (articles carrying it) and, optionally, shares."""
-    rows = store.read(f"MATCH (n:{NARRATIVE} {{id: $id}}) RETURN n.name AS name", {"id": narrative_id})
-    if not rows:
-        raise NotFoundError(f"no Narrative with id {narrative_id!r}")
-    posts = store.read(f"MATCH (a:{ARTICLE})-[:{CARRIES}]->(n:{NARRATIVE} {{id: $id}}) "
-                       f"RETURN DISTINCT a.id AS id, a.platform AS platform, a.published_ts AS ts ORDER BY id",
-                       {"id": narrative_id})
-    ids = [r["id"] for r in posts]
-    publisher: dict[str, str] = {}
-    for i in range(0, len(ids), BATCH):
-        for label in PUBLISHERS:
-            for r in store.read(f"UNWIND $ids AS id MATCH (p:{label})-[:{PUBLISHED}]->(a:{ARTICLE} {{id: id}}) "
-                                f"RETURN a.id AS id, p.id AS pid ORDER BY pid", {"ids": ids[i:i + BATCH]}):
-                publisher.setdefault(r["id"], r["pid"])
-    activity = [Activity(int(r["ts"]), r["platform"] or "unknown", publisher.get(r["id"]), r["id"], "post")
-                for r in posts if r["ts"] is not None]
-    if shares:
-        for i in range(0, len(ids), BATCH):
-            for r in store.read(f"UNWIND $ids AS id MATCH (s:{ACCOUNT})-[r:{SHARED}]->(a:{ARTICLE} {{id: id}}) "
-                                f"RETURN a.id AS id, s.id AS account, s.platform AS platform, r.at_ts AS ts",
-                                {"ids": ids[i:i + BATCH]}):
-                if r["ts"] is not None:
-                    activity.append(Activity(int(r["ts"]), r["platform"] or "unknown", r["account"], r["id"], "share"))
-    activity.sort(key=lambda a: (a.ts, a.platform, a.article, a.account or "", a.kind))
-    return rows[0]["name"], activity
-
-
-def read_events(store: Store) -> list[EventMark]:
-    rows = store.read(f"MATCH (e:{EVENT}) RETURN e.id AS id, e.name AS name, e.kind AS kind, e.at_ts AS ts "
-                      f"ORDER BY ts, id")
-    return [EventMark(r["id"], r["name"] or r["id"], r["kind"], int(r["ts"])) for r in rows if r["ts"] is not None]
-
-
 @dataclass
 class Timeline:
     """Everything the timeline figure and report show for one narrative."""
@@ -309,20 +258,3 @@ class Timeline:
                 "volume": self.volume.as_dict(), "first_appearance": self.first,
                 "events": [{**asdict(e), "at": e.at} for e in self.events], "bursts": self.bursts,
                 "event_alignment": self.alignment}
-
-
-def build_timeline(store: Store, narrative_id: str, bin_s: int = HOUR, window_s: int = DAY, shares: bool = True,
-                   baseline_bins: int = 24, z: float = 3.0, min_count: int = 3, top: int = 5) -> Timeline:
-    """Volume, first appearances, bursts and event alignment of one narrative."""
-    name, activity = narrative_activity(store, narrative_id, shares)
-    events = read_events(store)
-    carried = store.read(f"MATCH (a:{ARTICLE})-[:{CARRIES}]->(n:{NARRATIVE} {{id: $id}}) "
-                         f"WHERE a.published_ts IS NULL RETURN count(DISTINCT a) AS n", {"id": narrative_id})
-    vol = volume(activity, bin_s, start=min((e.ts for e in events), default=None) if activity else None,
-                 end=max((e.ts for e in events), default=None) if activity else None)
-    return Timeline(narrative_id, name or narrative_id, bin_s, vol, first_appearances(activity), events,
-                    bursts(activity, bin_s, baseline_bins, z, min_count, top, vol),
-                    align_events(activity, events, window_s, bin_s, baseline_bins, z, min_count, top, vol),
-                    posts=sum(a.kind == "post" for a in activity), shares=sum(a.kind == "share" for a in activity),
-                    undated_posts=int(carried[0]["n"]) if carried else 0,
-                    params={"window_s": window_s, "baseline_bins": baseline_bins, "z": z, "min_count": min_count})

@@ -31,14 +31,16 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
     ):
         """Score every account and outlet (centrality, communities, state affiliation) and store the scores."""
-        from ..analyze import run_analyses, summary_lines
+        from ..analyze.scores_store import run_analyses
+        from ..render.exports import projection_writer
+        from ..render.text import summary_lines
         from ..analyze.communities import ENGINES
         from ..errors import ConfigError
 
         if engine not in ENGINES:
             raise ConfigError(f"--engine must be one of {', '.join(ENGINES)}")
-        summary = run_analyses(state.store(), only=only, seed=seed, resolution=resolution, engine=engine, top=top,
-                               export_dir=export, amplified=amplified)
+        summary = run_analyses(state.store_with_data(), only=only, seed=seed, resolution=resolution, engine=engine, top=top,
+                               export=projection_writer(export) if export else None, amplified=amplified)
         if as_json:
             echo_json(summary)
             return
@@ -51,7 +53,7 @@ def register(app: typer.Typer) -> None:
     def explain(node_id: str = typer.Argument(..., metavar="ID", help="Account or Outlet id, e.g. wechat:handle."),
                 as_json: bool = typer.Option(False, "--json", help="Print the stored scores as JSON.")):
         """Show one account's or outlet's scores and every reason behind its affiliation score."""
-        from ..analyze import explain as explain_node
+        from ..analyze.scores_store import explain as explain_node
 
         found = explain_node(state.store(), node_id)
         if as_json:

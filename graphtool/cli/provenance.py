@@ -63,9 +63,9 @@ def register(app: typer.Typer) -> None:
     ):
         """Detect copied text across all articles (incremental) and store COPIES with attribution."""
         from ..analyze.copies import CopyParams
-        from ..analyze.provenance import detect_copies
+        from ..analyze.copies_store import detect_copies
 
-        run = detect_copies(state.store(), CopyParams(min_containment=min_containment), full=full, write=write,
+        run = detect_copies(state.store_with_data(), CopyParams(min_containment=min_containment), full=full, write=write,
                             progress=(lambda line: typer.echo(line, err=True)) if state.verbose else None)
         if as_json:
             echo_json({**run.as_dict(), "pairs": [{"copy": p.copy, "original": p.original, **p.props(),
@@ -81,8 +81,8 @@ def register(app: typer.Typer) -> None:
         limit: int = typer.Option(20, "--limit", min=1, help="Trees to print (largest first)."),
     ):
         """Print the cascade tree: origin, then each hop (platform, account, lag, attribution stripped)."""
-        from ..analyze.cascades import format_lag, render_tree
-        from ..analyze.provenance import trace_article, trace_narrative
+        from ..analyze.cascades_store import trace_article, trace_narrative
+        from ..render.text import format_lag, render_tree
 
         if (article is None) == (narrative is None):
             raise ConfigError("give either an ARTICLE_ID or --narrative ID")
@@ -128,7 +128,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print the timeline data as JSON."),
     ):
         """Cross-platform timeline of a narrative: volume, first appearances, events, bursts."""
-        from ..analyze.timeline import build_timeline
+        from ..analyze.timeline_store import build_timeline
         from ..render.timeline import write_timeline
 
         if bin_ not in BINS:

@@ -9,17 +9,17 @@ amplification
     window are left out.
 ownership
     Accounts, Outlets and their owners: OPERATED_BY / OWNED_BY / REGISTERED_TO with confidence
-    and basis (:func:`graphtool.analyze.project.ownership_graph`), plus the accounts whose
+    and basis (:func:`graphtool.analyze.projection_store.ownership_graph`), plus the accounts whose
     ownership is unclear even without a link.  Timeless.
 coordination
-    COORDINATED_WITH between Accounts (:func:`graphtool.analyze.project.coordination_graph`),
+    COORDINATED_WITH between Accounts (:func:`graphtool.analyze.projection_store.coordination_graph`),
     coloured by the coordination communities where ``graphtool coordination`` stored them.
     Timeless.
 narrative:ID
     The narrative, the articles that carry it, who published and who shared them, and the
     COPIES / CITES between those articles, inside the time window.
 
-The node set and its keys come from :func:`graphtool.analyze.project.census`; every node also
+The node set and its keys come from :func:`graphtool.analyze.projection_store.census`; every node also
 gets the properties the model declares for its label (scores written by ``graphtool analyze``
 included), and ``first_ts`` / ``last_ts`` from its edges for the page's date filter.
 """
@@ -31,7 +31,7 @@ from pathlib import Path
 import networkx as nx
 
 from .. import model
-from ..analyze import project
+from ..analyze import projection_store as project
 from ..errors import ConfigError, NotFoundError
 from ..store import Store
 from .maps import UNCLEAR, MapOptions, MapResult, write_map
@@ -256,7 +256,7 @@ def view_graph(store: Store, view: str, since: int | None = None, until: int | N
     if name in TIMELESS and (since is not None or until is not None):
         notes.append(f"The {name} view has no time: --since/--until do not apply to it.")
     if since is not None or until is not None:
-        from ..load.records import iso
+        from ..values import iso
 
         notes.append(f"Period: {iso(since) if since is not None else 'start'} to "
                      f"{iso(until) if until is not None else 'end'}.")
@@ -296,15 +296,3 @@ def write_case_maps(store: Store, out_dir: str | Path, seed: int = 42) -> list[M
     for i, n in enumerate(narratives(store), start=1):
         results.append(write_view_map(store, f"narrative:{n['id']}", out_dir / f"narrative-{i}.html", seed=seed))
     return results
-
-
-def demo_step(ctx) -> list[str]:
-    """``graphtool demo``: write the case's maps and say where they are."""
-    results = write_case_maps(ctx.store, ctx.out / "maps", seed=ctx.seed)
-    ctx.results["maps"] = results
-    lines = []
-    for r in results:
-        extra = f", {len(r.pages) - 1} drill-down pages" if len(r.pages) > 1 else ""
-        lines.append(f"{r.path} ({r.shown_nodes:,} of {r.total_nodes:,} nodes{extra})")
-    lines.append("open them in a browser: they work offline and make no network request")
-    return lines

@@ -1,12 +1,11 @@
-"""Provenance on a store: detect copies, write COPIES, trace cascades of articles and narratives.
+"""Copy detection on a store: sketch every Article, find copies, write COPIES.
 
-- :func:`detect_copies` runs the copy engine (:mod:`graphtool.analyze.copies`) over every
-  Article, incrementally: each article's sketch is stored on it (``copy_sketch``, tagged with
-  the engine parameters and the text digest), so a later run sketches only new or changed
-  articles and compares them against everything.  Found pairs become
-  ``(copy)-[:COPIES {similarity, containment, lag_s, attributed, method, run_id}]->(original)``.
-- :func:`trace_article` and :func:`trace_narrative` read COPIES and CITES around articles
-  and return cascade trees (:mod:`graphtool.analyze.cascades`).
+:func:`detect_copies` runs the copy engine (:mod:`graphtool.analyze.copies`) over every
+Article, incrementally: each article's sketch is stored on it (``copy_sketch``, tagged with
+the engine parameters and the text digest), so a later run sketches only new or changed
+articles and compares them against everything.  Found pairs become
+``(copy)-[:COPIES {similarity, containment, lag_s, attributed, method, run_id}]->(original)``.
+Cascades over the COPIES written here are traced by :mod:`graphtool.analyze.cascades_store`.
 
 All reads and writes are batched (``UNWIND $ids`` / key-range pages), in portable Cypher.
 """
@@ -18,23 +17,18 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .. import model
-from ..errors import NotFoundError
 from ..store import Store
-from .cascades import Article, Link, Tree, build_cascades
 from .copies import (AttributionContext, CopyIndex, CopyPair, CopyParams, Doc, decode_sketches, encode_sketch,
                      keep_best_originals, sketch, sketch_is_current, verify_candidates)
 
 ARTICLE = model.node("Article").label
 ACCOUNT = model.node("Account").label
 OUTLET = model.node("Outlet").label
-NARRATIVE = model.node("Narrative").label
 COPIES = model.rel("COPIES").type
 CITES = model.rel("CITES").type
 PUBLISHED = model.rel("PUBLISHED").type
-CARRIES = model.rel("CARRIES").type
 OUTLET_LINKS = tuple(t for t in ("OPERATED_BY", "OWNED_BY") if OUTLET in model.rel(t).targets)
 SKETCH = model.node("Article").prop("copy_sketch").name
-PUBLISHERS = model.rel("PUBLISHED").sources  # Account, Outlet
 
 PAGE = 5000      # articles per listing page
 BATCH = 1000     # ids per UNWIND read
@@ -259,168 +253,4 @@ def detect_copies(store: Store, params: CopyParams | None = None, *, full: bool 
     return run
 
 
-# --------------------------------------------------------------------------------------------
-# Cascades
-# --------------------------------------------------------------------------------------------
-
-def read_articles(store: Store, ids: list[str]) -> dict[str, Article]:
-    """Articles with their publisher (Account or Outlet) for display."""
-    out: dict[str, Article] = {}
-    for batch in _batches(ids, BATCH):
-        for r in store.read(f"UNWIND $ids AS id MATCH (a:{ARTICLE} {{id: id}}) RETURN a.id AS id, "
-                            f"a.platform AS platform, a.published_at AS at, a.published_ts AS ts, a.title AS title, "
-                            f"a.url AS url", {"ids": batch}):
-            out[r["id"]] = Article(r["id"], r["platform"], r["at"], int(r["ts"]) if r["ts"] is not None else None,
-                                   r["title"], r["url"])
-        for label in PUBLISHERS:
-            name = "p.name" if model.node(label).prop("name") else "p.display_name"
-            rows = store.read(f"UNWIND $ids AS id MATCH (p:{label})-[:{PUBLISHED}]->(a:{ARTICLE} {{id: id}}) "
-                              f"RETURN a.id AS id, p.id AS pid, {name} AS name ORDER BY pid", {"ids": batch})
-            for r in rows:
-                a = out.get(r["id"])
-                if a is not None and a.publisher is None:
-                    a.publisher, a.publisher_label, a.publisher_name = r["pid"], label, r["name"]
-    return out
-
-
-def read_links(store: Store, seeds: list[str], limit: int = 20000) -> tuple[set, list[Link]]:
-    """Articles connected to ``seeds`` by COPIES or CITES (either direction), and the links."""
-    seen, frontier = set(seeds), list(seeds)
-    links: dict[tuple, Link] = {}
-    while frontier and len(seen) < limit:
-        found = set()
-        for batch in _batches(sorted(frontier), BATCH):
-            for kind, rel in (("copies", COPIES), ("cites", CITES)):
-                props = ("r.similarity AS similarity, r.containment AS containment, r.lag_s AS lag_s, "
-                         "r.attributed AS attributed, r.method AS method" if kind == "copies" else
-                         "null AS similarity, null AS containment, null AS lag_s, true AS attributed, null AS method")
-                for pattern in (f"(a:{ARTICLE} {{id: id}})-[r:{rel}]->(b:{ARTICLE})",
-                                f"(a:{ARTICLE})-[r:{rel}]->(b:{ARTICLE} {{id: id}})"):
-                    for r in store.read(f"UNWIND $ids AS id MATCH {pattern} RETURN a.id AS src, b.id AS dst, {props}",
-                                        {"ids": batch}):
-                        key = (r["src"], r["dst"], kind)
-                        if key not in links:
-                            links[key] = Link(r["src"], r["dst"], kind, r["similarity"], r["containment"],
-                                              r["lag_s"], r["attributed"], r["method"])
-                        found.update((r["src"], r["dst"]))
-        frontier = sorted(found - seen)
-        seen |= found
-    return seen, [links[k] for k in sorted(links)]
-
-
-@dataclass
-class Trace:
-    """Cascade trees around an article or a narrative."""
-
-    trees: list[Tree]
-    article: str | None = None
-    narrative: str | None = None
-    narrative_name: str | None = None
-    first: Article | None = None  # the earliest article carrying the narrative
-
-    def as_dict(self) -> dict:
-        from dataclasses import asdict
-
-        return {"article": self.article, "narrative": self.narrative, "narrative_name": self.narrative_name,
-                "first": asdict(self.first) if self.first else None,
-                "trees": [t.as_dict() for t in self.trees]}
-
-
-def trace_article(store: Store, article_id: str) -> Trace:
-    """The cascade tree an article belongs to, from its origin down."""
-    if not store.read(f"MATCH (a:{ARTICLE} {{id: $id}}) RETURN a.id AS id", {"id": article_id}):
-        raise NotFoundError(f"no Article with id {article_id!r}")
-    ids, links = read_links(store, [article_id])
-    articles = read_articles(store, sorted(ids))
-    articles[article_id].marked = True
-    trees = [t for t in build_cascades(articles, links)
-             if t.origin.id == article_id or any(h.article.id == article_id for h in t.hops)]
-    return Trace(trees, article=article_id)
-
-
-def narrative_articles(store: Store, narrative_id: str) -> tuple[str | None, list[str]]:
-    rows = store.read(f"MATCH (n:{NARRATIVE} {{id: $id}}) RETURN n.name AS name", {"id": narrative_id})
-    if not rows:
-        raise NotFoundError(f"no Narrative with id {narrative_id!r}")
-    carried = store.read(f"MATCH (a:{ARTICLE})-[:{CARRIES}]->(n:{NARRATIVE} {{id: $id}}) RETURN DISTINCT a.id AS id "
-                         f"ORDER BY id", {"id": narrative_id})
-    return rows[0]["name"], [r["id"] for r in carried]
-
-
-def trace_narrative(store: Store, narrative_id: str) -> Trace:
-    """Cascade trees of every article carrying a narrative (and the originals they copy)."""
-    name, carried = narrative_articles(store, narrative_id)
-    ids, links = read_links(store, carried) if carried else (set(), [])
-    articles = read_articles(store, sorted(ids | set(carried)))
-    for a in carried:
-        if a in articles:
-            articles[a].marked = True
-    trees = build_cascades(articles, links)
-    marked = [articles[a] for a in carried if a in articles]
-    first = min(marked, key=lambda a: (a.published_ts is None, a.published_ts or 0, a.id)) if marked else None
-    return Trace(trees, narrative=narrative_id, narrative_name=name, first=first)
-
-
-__all__ = ["detect_copies", "CopyRun", "write_copies", "attribution_context", "read_docs", "list_articles",
-           "trace_article", "trace_narrative", "Trace", "read_links", "read_articles", "narrative_articles"]
-
-
-def demo_step(ctx) -> list[str]:
-    """``graphtool demo``: detect copies, trace each narrative's cascade, write its timeline."""
-    import json
-    import re
-
-    from .cascades import format_lag, render_tree
-    from .timeline import build_timeline
-    from ..render.timeline import write_timeline
-
-    run = detect_copies(ctx.store)
-    ctx.results["copies"] = run
-    s = run.as_dict()
-    lines = [f"copy detection: {s['articles']:,} articles, {s['candidates']:,} candidate pairs, {s['copies']:,} copies "
-             f"({s['unattributed']:,} without attribution) in {s['seconds']:.1f} s"]
-    answers = ctx.case_dir / "answers.json"
-    if answers.exists():
-        planted = json.loads(answers.read_text(encoding="utf-8")).get("copy_pairs", [])
-        found = {(p.copy, p.original): p.attributed for p in run.pairs}
-        right = sum(found.get((p["copy"], p["original"])) == p["attributed"] for p in planted)
-        lines.append(f"planted copy pairs found with the right direction and credit: {right}/{len(planted)}")
-    narratives = ctx.store.read(f"MATCH (n:{NARRATIVE}) RETURN n.id AS id ORDER BY id")
-    out = ctx.out / "timelines"
-    shown: dict = {}  # origin id -> narrative whose trace printed that cascade
-    for row in narratives:
-        trace = trace_narrative(ctx.store, row["id"])
-        f = trace.first
-        lines.append("")
-        lines.append(f"narrative {row['id']}: {trace.narrative_name}")
-        if f:
-            lines.append(f"  first appearance {f.published_at} on {f.platform} by {f.publisher} ({f.id})")
-        cascades = [t for t in trace.trees if t.hops]
-        if cascades:
-            tree = cascades[0]
-            stripped = sum(h.attribution_stripped for h in tree.hops)
-            carriers = sum(h.article.marked for h in tree.hops) + tree.origin.marked
-            lines.append(f"  largest cascade: {len(tree.hops) + 1} articles ({carriers} carry the narrative, *), "
-                         f"attribution stripped at {stripped} hops, last "
-                         f"{format_lag(max(h.lag_from_origin_s or 0 for h in tree.hops))} after the origin")
-            if tree.origin.id in shown:
-                lines.append(f"    the same cascade as {shown[tree.origin.id]}'s, from {tree.origin.id}: the narrative "
-                             f"was added by copies of that text")
-                tree_lines = []
-            else:
-                shown[tree.origin.id] = row["id"]
-                tree_lines = render_tree(tree)
-            lines += [f"    {line}" for line in tree_lines[:12]]
-            if len(tree_lines) > 12:
-                lines.append(f"    … {len(tree_lines) - 12} more hops (graphtool trace --narrative {row['id']})")
-        tl = build_timeline(ctx.store, row["id"])
-        slug = re.sub(r"[^A-Za-z0-9._-]+", "-", row["id"]).strip("-")
-        written = write_timeline(tl, out / f"{slug}.png")
-        platforms = ", ".join(f"{x['platform']} {x['at'][5:16]}" for x in tl.first[:6])
-        lines.append(f"  first on each platform: {platforms}{' …' if len(tl.first) > 6 else ''}")
-        for e in tl.alignment:
-            hot = e["bursts"][0] if e["bursts"] else None
-            who = f"; burst {hot['start'][5:16]} driven by {hot['accounts'][0]['account']}" if hot and hot["accounts"] else ""
-            lines.append(f"  {e['kind'] or 'event'} {e['at'][:16]}: {e['before']} -> {e['after']} in the day before/after{who}")
-        lines.append(f"  timeline: {written[0]} and {written[1].name}")
-    return lines
+__all__ = ["detect_copies", "CopyRun", "write_copies", "attribution_context", "read_docs", "list_articles"]

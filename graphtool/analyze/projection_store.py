@@ -33,12 +33,10 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import networkx as nx
 
 from .. import model
-from ..errors import InputError
 from ..store import Store
 from .affiliation import Actor, Item
 
@@ -380,45 +378,6 @@ def state_items(store: Store, census_: Census, state_keys: set) -> tuple[list[It
                               sources=_sources(r.get("ss"))))
     items.sort(key=lambda it: (it.actor, it.kind, it.content, it.original))
     return items, {"copies": copies, "state_articles": len(article_ids)}
-
-
-# ----------------------------------------------------------------------------- export
-
-def save_graph(G: nx.Graph, path: str | Path) -> Path:
-    """Write a projection as GEXF (``.gexf``) or GraphML (``.graphml``) for Gephi and friends.
-
-    List attributes (``sources``) are joined with ``|``; ``None`` values are left out, because
-    neither format has a null.
-    """
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".gexf", ".graphml"):
-        raise InputError(f"{path}: graph files must end in .gexf or .graphml")
-
-    def plain(attrs: dict) -> dict:
-        out = {}
-        for k, v in attrs.items():
-            if v is None:
-                continue
-            out[k] = "|".join(map(str, v)) if isinstance(v, (list, tuple)) else v
-        return out
-
-    H = G.__class__()
-    H.graph.update({k: v for k, v in G.graph.items() if isinstance(v, (str, int, float))})
-    for n, d in G.nodes(data=True):
-        H.add_node(str(n), **plain(d))
-    if G.is_multigraph():
-        for u, v, k, d in G.edges(keys=True, data=True):
-            H.add_edge(str(u), str(v), key=k, **plain(d))
-    else:
-        for u, v, d in G.edges(data=True):
-            H.add_edge(str(u), str(v), **plain(d))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".gexf":
-        nx.write_gexf(H, path)
-    else:
-        nx.write_graphml(H, path)
-    return path
 
 
 # ----------------------------------------------------------------------------- writer

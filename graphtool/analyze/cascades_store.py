@@ -1,0 +1,131 @@
+"""Cascades on a store: read COPIES and CITES around articles, return cascade trees.
+
+:func:`trace_article` and :func:`trace_narrative` read the links (written by
+:mod:`graphtool.analyze.copies_store` and the loaders) around articles and build the trees
+with the pure :mod:`graphtool.analyze.cascades`.  Reads are batched (``UNWIND $ids``), in
+portable Cypher.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import model
+from ..errors import NotFoundError
+from ..store import Store
+from .cascades import Article, Link, Tree, build_cascades
+
+ARTICLE = model.node("Article").label
+NARRATIVE = model.node("Narrative").label
+COPIES = model.rel("COPIES").type
+CITES = model.rel("CITES").type
+PUBLISHED = model.rel("PUBLISHED").type
+CARRIES = model.rel("CARRIES").type
+PUBLISHERS = model.rel("PUBLISHED").sources  # Account, Outlet
+
+BATCH = 1000     # ids per UNWIND read
+
+
+def _batches(items: list, size: int):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def read_articles(store: Store, ids: list[str]) -> dict[str, Article]:
+    """Articles with their publisher (Account or Outlet) for display."""
+    out: dict[str, Article] = {}
+    for batch in _batches(ids, BATCH):
+        for r in store.read(f"UNWIND $ids AS id MATCH (a:{ARTICLE} {{id: id}}) RETURN a.id AS id, "
+                            f"a.platform AS platform, a.published_at AS at, a.published_ts AS ts, a.title AS title, "
+                            f"a.url AS url", {"ids": batch}):
+            out[r["id"]] = Article(r["id"], r["platform"], r["at"], int(r["ts"]) if r["ts"] is not None else None,
+                                   r["title"], r["url"])
+        for label in PUBLISHERS:
+            name = "p.name" if model.node(label).prop("name") else "p.display_name"
+            rows = store.read(f"UNWIND $ids AS id MATCH (p:{label})-[:{PUBLISHED}]->(a:{ARTICLE} {{id: id}}) "
+                              f"RETURN a.id AS id, p.id AS pid, {name} AS name ORDER BY pid", {"ids": batch})
+            for r in rows:
+                a = out.get(r["id"])
+                if a is not None and a.publisher is None:
+                    a.publisher, a.publisher_label, a.publisher_name = r["pid"], label, r["name"]
+    return out
+
+
+def read_links(store: Store, seeds: list[str], limit: int = 20000) -> tuple[set, list[Link]]:
+    """Articles connected to ``seeds`` by COPIES or CITES (either direction), and the links."""
+    seen, frontier = set(seeds), list(seeds)
+    links: dict[tuple, Link] = {}
+    while frontier and len(seen) < limit:
+        found = set()
+        for batch in _batches(sorted(frontier), BATCH):
+            for kind, rel in (("copies", COPIES), ("cites", CITES)):
+                props = ("r.similarity AS similarity, r.containment AS containment, r.lag_s AS lag_s, "
+                         "r.attributed AS attributed, r.method AS method" if kind == "copies" else
+                         "null AS similarity, null AS containment, null AS lag_s, true AS attributed, null AS method")
+                for pattern in (f"(a:{ARTICLE} {{id: id}})-[r:{rel}]->(b:{ARTICLE})",
+                                f"(a:{ARTICLE})-[r:{rel}]->(b:{ARTICLE} {{id: id}})"):
+                    for r in store.read(f"UNWIND $ids AS id MATCH {pattern} RETURN a.id AS src, b.id AS dst, {props}",
+                                        {"ids": batch}):
+                        key = (r["src"], r["dst"], kind)
+                        if key not in links:
+                            links[key] = Link(r["src"], r["dst"], kind, r["similarity"], r["containment"],
+                                              r["lag_s"], r["attributed"], r["method"])
+                        found.update((r["src"], r["dst"]))
+        frontier = sorted(found - seen)
+        seen |= found
+    return seen, [links[k] for k in sorted(links)]
+
+
+@dataclass
+class Trace:
+    """Cascade trees around an article or a narrative."""
+
+    trees: list[Tree]
+    article: str | None = None
+    narrative: str | None = None
+    narrative_name: str | None = None
+    first: Article | None = None  # the earliest article carrying the narrative
+
+    def as_dict(self) -> dict:
+        from dataclasses import asdict
+
+        return {"article": self.article, "narrative": self.narrative, "narrative_name": self.narrative_name,
+                "first": asdict(self.first) if self.first else None,
+                "trees": [t.as_dict() for t in self.trees]}
+
+
+def trace_article(store: Store, article_id: str) -> Trace:
+    """The cascade tree an article belongs to, from its origin down."""
+    if not store.read(f"MATCH (a:{ARTICLE} {{id: $id}}) RETURN a.id AS id", {"id": article_id}):
+        raise NotFoundError(f"no Article with id {article_id!r}")
+    ids, links = read_links(store, [article_id])
+    articles = read_articles(store, sorted(ids))
+    articles[article_id].marked = True
+    trees = [t for t in build_cascades(articles, links)
+             if t.origin.id == article_id or any(h.article.id == article_id for h in t.hops)]
+    return Trace(trees, article=article_id)
+
+
+def narrative_articles(store: Store, narrative_id: str) -> tuple[str | None, list[str]]:
+    rows = store.read(f"MATCH (n:{NARRATIVE} {{id: $id}}) RETURN n.name AS name", {"id": narrative_id})
+    if not rows:
+        raise NotFoundError(f"no Narrative with id {narrative_id!r}")
+    carried = store.read(f"MATCH (a:{ARTICLE})-[:{CARRIES}]->(n:{NARRATIVE} {{id: $id}}) RETURN DISTINCT a.id AS id "
+                         f"ORDER BY id", {"id": narrative_id})
+    return rows[0]["name"], [r["id"] for r in carried]
+
+
+def trace_narrative(store: Store, narrative_id: str) -> Trace:
+    """Cascade trees of every article carrying a narrative (and the originals they copy)."""
+    name, carried = narrative_articles(store, narrative_id)
+    ids, links = read_links(store, carried) if carried else (set(), [])
+    articles = read_articles(store, sorted(ids | set(carried)))
+    for a in carried:
+        if a in articles:
+            articles[a].marked = True
+    trees = build_cascades(articles, links)
+    marked = [articles[a] for a in carried if a in articles]
+    first = min(marked, key=lambda a: (a.published_ts is None, a.published_ts or 0, a.id)) if marked else None
+    return Trace(trees, narrative=narrative_id, narrative_name=name, first=first)
+
+
+__all__ = ["trace_article", "trace_narrative", "Trace", "read_links", "read_articles", "narrative_articles"]

@@ -1,0 +1,282 @@
+"""Scores for every Account and Outlet on a store: centrality, communities, state affiliation.
+
+The pure algorithms (``f(G, ...) -> {node: value}``) are in :mod:`.centrality`,
+:mod:`.communities` and :mod:`.affiliation`; :mod:`.projection_store` builds their input graphs
+from the store and writes the results back.  :func:`run_analyses` runs them all on a store and
+returns a summary (printed by :func:`graphtool.render.text.summary_lines`); ``graphtool analyze``
+and ``graphtool demo`` call it, ``graphtool explain`` calls :func:`explain`.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import networkx as nx
+
+from .. import model
+from ..errors import AnalysisError, NotFoundError
+from ..store import Store
+from . import affiliation as aff
+from . import centrality, communities
+from . import projection_store as project
+
+PARTS = ("centrality", "communities", "affiliation")
+SCORES = ("pagerank", "strength_in", "betweenness", "affiliation_score")  # ranked in the summary
+
+
+def parse_only(only) -> tuple[str, ...]:
+    """``"centrality,communities"`` (or a list) -> the parts, in canonical order; None -> all."""
+    if only is None or only == "" or only == []:
+        return PARTS
+    names = [p.strip() for p in (only.split(",") if isinstance(only, str) else only) if p.strip()]
+    unknown = [p for p in names if p not in PARTS]
+    if unknown:
+        raise AnalysisError(f"unknown analysis {', '.join(unknown)}: choose from {', '.join(PARTS)}")
+    return tuple(p for p in PARTS if p in names)
+
+
+def _entry(node: dict, value) -> dict:
+    return {"id": node["id"], "label": node["label"], "name": node.get("name") or "", "value": value}
+
+
+def _top(values: dict, nodes: dict, n: int) -> list[dict]:
+    """The ``n`` highest non-zero values, ties by key."""
+    ranked = sorted(((k, v) for k, v in values.items() if v > 0), key=lambda kv: (-kv[1], str(kv[0])))[:n]
+    return [_entry(nodes[k], v) for k, v in ranked]
+
+
+@contextmanager
+def _progress(show: bool | None):
+    """A spinner on a terminal (stderr), nothing when piped; yields ``step(description)``."""
+    show = sys.stderr.isatty() if show is None else show
+    if not show:
+        yield lambda text: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=Console(stderr=True),
+                  transient=True) as bar:
+        task = bar.add_task("analyse")
+        yield lambda text: bar.update(task, description=text)
+
+
+def run_analyses(store: Store, only=None, seed: int = 0, resolution: float = communities.RESOLUTION,
+                 engine: str = "auto", weights: aff.Weights = aff.WEIGHTS, top: int = 10,
+                 export: Callable[[str, nx.Graph], Path] | None = None, amplified: bool = False, progress: bool | None = None,
+                 now: datetime | None = None) -> dict:
+    """Run the analyses on a store, write the scores onto Accounts and Outlets, return a summary.
+
+    Parameters
+    ----------
+    store : Store
+    only : str or list of str, optional
+        Any of ``centrality``, ``communities``, ``affiliation`` (default: all).
+    seed : int
+        Seeds the community detection and the betweenness pivots.
+    resolution : float
+        Community resolution.
+    engine : {"auto", "louvain", "leiden"}
+        Community engine (see :func:`.communities.communities`).
+    weights : affiliation.Weights
+    top : int
+        Length of the ranked lists in the summary.
+    export : callable, optional
+        Called as ``export(name, G)`` with each projection computed (``amplification``,
+        ``ownership``, ``coordination``); returns the path it wrote, listed in ``exported``.
+        :func:`graphtool.render.exports.projection_writer` writes them as GEXF / GraphML.
+    amplified : bool
+        Also store the amplification graph as AMPLIFIED relationships (replacing earlier
+        ones).  Off by default: nothing in graphtool reads them back, and at 10^6 edges writing
+        them costs as much as the rest of the run; they are for browsing in Neo4j tools.
+    progress : bool, optional
+        Show a spinner; default: when stderr is a terminal.
+    now : datetime, optional
+        The run's time (default: now); the run id derives from it.
+
+    Returns
+    -------
+    dict
+        ``run``, ``at``, ``seed``, ``parts``, ``graphs`` (node and edge counts), ``centrality``,
+        ``communities``, ``affiliation`` (each present when run), ``warnings`` and
+        ``timings`` (seconds per step).  Everything but ``run``, ``at`` and ``timings`` is the
+        same for the same store content and seed.
+    """
+    parts = parse_only(only)
+    now = now or datetime.now(timezone.utc)
+    at = now.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    run_id = f"analyze-{now.astimezone(timezone.utc).strftime('%Y%m%dT%H%M%S.%fZ')}-seed{seed}"
+    summary: dict = {"run": run_id, "at": at, "seed": seed, "parts": list(parts), "graphs": {},
+                     "warnings": [], "timings": {}}
+    warnings, timings = summary["warnings"], summary["timings"]
+    props: dict = {}  # actor key -> {property: value}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        t = time.perf_counter()
+        timings[name] = round(t - clock, 3)
+        clock = t
+
+    with _progress(progress) as step:
+        step("reading accounts and outlets")
+        census = project.census(store)
+        lap("census")
+        nodes = {k: {"id": a.id, "label": a.label, "name": a.name} for k, a in census.actors.items()}
+        for k in census.actors:
+            props[k] = {}
+        if not census.actors:
+            warnings.append("the store has no Account or Outlet: nothing to analyse")
+
+        amp = None
+        if "centrality" in parts or "communities" in parts:
+            step("projecting the amplification graph")
+            amp = project.amplification_graph(store, census)
+            summary["graphs"]["amplification"] = {"nodes": amp.number_of_nodes(), "edges": amp.number_of_edges()}
+            lap("amplification graph")
+            if census.actors and amp.number_of_edges() == 0:
+                warnings.append("no amplification in the store (no share or copy of another actor's article): "
+                                "centrality is uniform and every actor is a community of its own")
+
+        if "centrality" in parts:
+            step("PageRank, strength, betweenness")
+            pr = centrality.pagerank(amp)
+            s_in, s_out = centrality.strength(amp)
+            sampled = amp.number_of_nodes() > centrality.EXACT_BETWEENNESS_MAX_NODES
+            bc = centrality.betweenness(amp, seed=seed)
+            for k in census.actors:
+                props[k].update(pagerank=pr.get(k, 0.0), strength_in=s_in.get(k, 0.0),
+                                strength_out=s_out.get(k, 0.0), betweenness=bc.get(k, 0.0))
+            summary["centrality"] = {
+                "pagerank": {"alpha": centrality.ALPHA, "top": _top(pr, nodes, top)},
+                "strength_in": {"top": _top(s_in, nodes, top)},
+                "betweenness": {"method": f"sampled, {centrality.BETWEENNESS_PIVOTS} pivots, seed {seed}"
+                                if sampled else "exact", "top": _top(bc, nodes, top)},
+            }
+            lap("centrality")
+        if amplified and amp is not None:
+            step("writing AMPLIFIED relationships")
+            summary["amplified_written"] = project.write_amplified(store, amp, run_id)
+            lap("write AMPLIFIED")
+
+        if "communities" in parts:
+            step("communities")
+            res = communities.communities(amp, seed=seed, resolution=resolution, engine=engine)
+            sizes = res.community_size
+            for k in census.actors:
+                props[k].update(community=int(res.partition[k]), community_size=int(sizes[k]))
+            pr_rank = {k: p.get("pagerank", 0.0) for k, p in props.items()}
+            members: dict = {}
+            for k, c in res.partition.items():
+                members.setdefault(c, []).append(k)
+            largest = []
+            for c, size in sorted(res.sizes.items(), key=lambda cs: (-cs[1], cs[0]))[:top]:
+                lead = sorted(members[c], key=lambda k: (-pr_rank.get(k, 0.0), str(k)))[:5]
+                largest.append({"community": c, "size": size, "members": [nodes[k]["id"] for k in lead]})
+            summary["communities"] = {"engine": res.engine, "resolution": resolution, "seed": seed,
+                                      "modularity": res.modularity, "count": len(res.sizes),
+                                      "singletons": sum(1 for s in res.sizes.values() if s == 1),
+                                      "largest": largest}
+            lap("communities")
+
+        own = coord = None
+        if "affiliation" in parts:
+            step("ownership paths")
+            own = project.ownership_graph(store, census)
+            summary["graphs"]["ownership"] = {"nodes": own.number_of_nodes(), "edges": own.number_of_edges()}
+            invalid = [(u, v, d) for u, v, d in own.edges(data=True)
+                       if not aff.clean_confidence(d.get("confidence"), weights.missing_confidence)[1]]
+            if own.number_of_edges() == 0 and census.actors:
+                warnings.append("no ownership data (OPERATED_BY / OWNED_BY / REGISTERED_TO): clarity can only be "
+                                "unclear or none, except for outlets marked state-affiliated")
+            if invalid:
+                u, v, d = invalid[0]
+                warnings.append(f"{len(invalid)} ownership links have a confidence missing or outside [0, 1] "
+                                f"(e.g. {u} -{d['type']}-> {v}: {d.get('confidence')!r}); clipped to [0, 1], "
+                                f"missing counted as {weights.missing_confidence:g}")
+            paths = aff.ownership_paths(own, weights)
+            state = {k for k in census.actors
+                     if paths.get(k, (None, None))[0] and paths[k][0].strength >= weights.state_source_min}
+            lap("ownership")
+            step("state-media content taken up")
+            items, info = project.state_items(store, census, state)
+            published, shared = project.content_counts(store, census)
+            for k, a in census.actors.items():
+                a.published, a.shared = published.get(k, 0), shared.get(k, 0)
+            if census.actors and not state:
+                warnings.append("no actor is state-affiliated (no Outlet or Organization with state_affiliated = "
+                                "true on an ownership path): scores rest on countries and ownership only")
+            if state and info["copies"] == 0:
+                warnings.append("no COPIES of state-media articles in the store: copying is judged from CITES, "
+                                "identical text and shares only (run `graphtool copies` first)")
+            lap("state items")
+            step("coordination")
+            coord = project.coordination_graph(store, census)
+            summary["graphs"]["coordination"] = {"nodes": coord.number_of_nodes(), "edges": coord.number_of_edges()}
+            lap("coordination graph")
+            step("affiliation scores")
+            result = aff.affiliation(census.actors, own, items, coord, weights, paths=paths)
+            for k, r in result.items():
+                props[k].update(affiliation_score=r.score, ownership_clarity=r.clarity,
+                                affiliation_reasons=list(r.reasons),
+                                **{f"affiliation_{name}": v for name, v in r.signals.items()})
+            clarity = {c: 0 for c in aff.CLARITY}
+            for r in result.values():
+                clarity[r.clarity] += 1
+
+            def listed(keys):
+                return [{**_entry(nodes[k], result[k].score), "clarity": result[k].clarity,
+                         "reasons": result[k].reasons} for k in keys]
+
+            ranked = sorted(result, key=lambda k: (-result[k].score, str(k)))
+            summary["affiliation"] = {
+                "clarity": clarity, "state_actors": len(state), "items": len(items),
+                "top": listed(ranked[:top]),
+                "unclear": listed([k for k in ranked if result[k].clarity == "unclear"][:top]),
+            }
+            lap("affiliation")
+
+        if export is not None:
+            step("exporting graphs")
+            files = [str(export(name, G)) for name, G in (("amplification", amp), ("ownership", own),
+                                                          ("coordination", coord)) if G is not None]
+            summary["exported"] = files
+            lap("export")
+
+        step("writing scores")
+        ts = int(now.timestamp())
+        rows = [{"label": census.actors[k].label, "id": census.actors[k].id, "props": p}
+                for k, p in sorted(props.items())]
+        summary["written"] = project.write_node_scores(
+            store, rows, common={"analysis_run": run_id, "analysis_at": at, "analysis_ts": ts})
+        lap("write scores")
+    return summary
+
+
+EXPLAIN_PROPS = tuple(p.name for p in model.ANALYSIS_PROPS)
+
+
+def explain(store: Store, node_id: str) -> list[dict]:
+    """The stored scores and reasons of the Account(s) / Outlet(s) with this id.
+
+    Returns one dict per matching node: ``label``, ``id``, ``name`` and every derived property
+    (``None`` where not computed yet).  Raises :class:`NotFoundError` for an unknown id.
+    """
+    found = []
+    for label in project.ACTORS:
+        spec = model.node(label)
+        name = "name" if spec.prop("name") else "display_name"
+        columns = ", ".join(f"n.{p} AS {p}" for p in EXPLAIN_PROPS)
+        for row in store.read(f"MATCH (n:{spec.label} {{id: $id}}) RETURN n.{name} AS name, {columns}",
+                              {"id": node_id}):
+            found.append({"label": label, "id": node_id, **row})
+    if not found:
+        raise NotFoundError(f"no Account or Outlet with id {node_id!r}")
+    return found
+
+
+__all__ = ["run_analyses", "explain", "parse_only", "PARTS"]
