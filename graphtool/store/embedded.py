@@ -264,8 +264,11 @@ class FalkorStore(Store):
             self.db = FalkorDB(**connection)
             self.db.connection.ping()
         except Exception as exc:
-            raise _falkor_problem(self.describe(), exc) from None
+            raise self._problem(exc) from None
         self.graph = self.db.select_graph(graph)
+
+    def _problem(self, exc: Exception) -> StoreError:
+        return _falkor_problem(self.describe(), exc)
 
     def _result(self, result) -> list[dict]:
         columns = [c[1] if isinstance(c, (list, tuple)) else c for c in result.header]
@@ -276,7 +279,7 @@ class FalkorStore(Store):
         try:
             return self._result(self.graph.query(query, params or {}))
         except Exception as exc:  # redis.ResponseError and friends
-            raise _falkor_problem(self.describe(), exc) from exc
+            raise self._problem(exc) from exc
 
     def read(self, query, params=None, timeout=None):
         import redis
@@ -287,9 +290,9 @@ class FalkorStore(Store):
         except redis.ResponseError as exc:
             if "read-only" in str(exc) or "RO_QUERY" in str(exc):
                 raise ReadOnlyError("this query writes; read-only queries may not") from exc
-            raise _falkor_problem(self.describe(), exc) from exc
+            raise self._problem(exc) from exc
         except redis.RedisError as exc:
-            raise _falkor_problem(self.describe(), exc) from exc
+            raise self._problem(exc) from exc
 
     def _indexed(self) -> set[tuple[str, str]]:
         rows = self.run("CALL db.indexes() YIELD label, properties RETURN label, properties")
@@ -314,7 +317,7 @@ class FalkorStore(Store):
                 "GRAPH.CONSTRAINT", "CREATE", self.graph_name, "UNIQUE", "NODE", label, "PROPERTIES", 1, key)
         except Exception as exc:
             if "already exists" not in str(exc).lower():  # lost a race: the other one is building it
-                raise _falkor_problem(self.describe(), exc) from exc
+                raise self._problem(exc) from exc
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:  # the constraint is built in the background
             rows = self.run("CALL db.constraints() YIELD type, label, properties, status "
@@ -331,7 +334,7 @@ class FalkorStore(Store):
             self.graph.delete()
         except Exception as exc:
             if "empty key" not in str(exc):
-                raise _falkor_problem(self.describe(), exc) from exc
+                raise self._problem(exc) from exc
         self.graph = self.db.select_graph(self.graph_name)
 
     def close(self):
@@ -375,6 +378,23 @@ class EmbeddedStore(FalkorStore):
                 if self._writing == 0 and self._writer_fd is not None:
                     os.close(self._writer_fd)
                     self._writer_fd = None
+
+    def _problem(self, exc):
+        # With every write fsynced, the server exits when it cannot write its log: say why, not "refused".
+        import redis
+
+        if not isinstance(exc, (redis.ConnectionError, ConnectionError)) and "MISCONF" not in str(exc):
+            return _falkor_problem(self.server.where(), exc)
+        reason = self.server._log_tail()
+        try:
+            stats = os.statvfs(self.server.data_dir)
+            full = stats.f_bavail * stats.f_frsize < 1 << 20
+        except OSError:
+            full = False
+        if full or "No space left" in reason or "AOF write error" in reason or "Short write" in reason:
+            return StoreError(f"{self.server.where()}: the disk is full (the server stopped: {reason}); "
+                              "free some space and run the command again")
+        return _falkor_problem(self.server.where(), exc)
 
     def ensure_schema(self):
         with self.writing():  # two fresh commands would otherwise race to create the same index

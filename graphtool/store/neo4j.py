@@ -63,6 +63,8 @@ class Neo4jStore(Store):
         except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.DriverError, neo4j.exceptions.Neo4jError,
                 ValueError, OSError) as exc:
             reason = " ".join(str(exc).split()) or type(exc).__name__
+            if "Connection refused" in reason:  # the driver's text names the address three times
+                reason = "connection refused"
             raise ConfigError(redact(f"cannot reach {where}: {reason}; is the server running, is the URL right?")
                               .replace(password or "\0", "***")) from None
 
