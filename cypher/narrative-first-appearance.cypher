@@ -1,5 +1,5 @@
 // name: narrative-first-appearance
-// description: The first appearance of a narrative on each platform, in order, with the time between hops.
+// description: The first appearance of a narrative on each platform, in order, with the time between hops. Counts posts only (articles carrying it, on their own platform); `graphtool timeline` also counts shares (on the sharer's platform), so its first appearances can be earlier.
 // question: In what order did this narrative cross platforms, and how long did each hop take?
 // param narrative (string, required, e.g. "narrative:conservative-platform-breaks-ties"): id of the Narrative
 // column hop: 0 for the platform where it appeared first, 1 for the next platform it reached, ...
