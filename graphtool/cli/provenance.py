@@ -129,7 +129,8 @@ def register(app: typer.Typer) -> None:
     ):
         """Cross-platform timeline of a narrative: volume, first appearances, events, bursts."""
         from ..analyze.timeline_store import build_timeline
-        from ..render.timeline import write_timeline
+        from ..render.tables import terminal_text as plain
+        from ..render.timeline import counted, write_timeline
 
         if bin_ not in BINS:
             raise ConfigError(f"--bin must be one of {', '.join(BINS)}")
@@ -141,18 +142,21 @@ def register(app: typer.Typer) -> None:
         if as_json:
             echo_json({**tl.as_dict(), "written": [str(p) for p in written]})
             return
-        typer.echo(f"narrative {narrative}: {tl.name}")
+        typer.echo(f"narrative {plain(narrative)}: {plain(tl.name)}")
         typer.echo(f"{tl.posts:,} posts, {tl.shares:,} shares" +
                    (f"; {tl.undated_posts:,} undated posts left out" if tl.undated_posts else ""))
-        typer.echo("first appearance per platform:")
+        typer.echo(f"first appearance per platform: counting {counted(tl)} (the narrative-first-appearance query "
+                   f"counts posts only)")
         for f in tl.first:
-            typer.echo(f"  {f['at']}  {f['platform']:<10} {f['kind']:<5} {f['article']}  {f['account'] or ''}")
+            typer.echo(f"  {f['at']}  {plain(f['platform']):<10} {f['kind']:<5} {plain(f['article'])}  "
+                       f"{plain(f['account'] or '')}")
         if tl.alignment:
             typer.echo(f"events (activity {window} before -> after):")
             for e in tl.alignment:
-                typer.echo(f"  {e['at']}  {e['kind'] or 'event'}: {e['name']}  {e['before']} -> {e['after']}")
+                typer.echo(f"  {e['at']}  {plain(e['kind'] or 'event')}: {plain(e['name'])}  "
+                           f"{e['before']} -> {e['after']}")
                 for b in e["bursts"]:
-                    who = ", ".join(f"{a['account']} ({a['count']})" for a in b["accounts"])
+                    who = ", ".join(f"{plain(a['account'])} ({a['count']})" for a in b["accounts"])
                     typer.echo(f"    burst {b['start']} .. {b['end']}: {b['count']} (baseline {b['baseline']}/bin) "
                                f"driven by {who}")
         typer.echo(f"bursts: {len(tl.bursts)}")
