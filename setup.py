@@ -6,7 +6,7 @@ setup(
     packages=find_packages(include=["graphtool", "graphtool.*"]) + ["graphtool.cypher", "graphtool.imports"],
     package_dir={"graphtool.cypher": "cypher", "graphtool.imports": "imports"},
     package_data={
-        "graphtool": ["py.typed", "render/static/*"],
+        "graphtool": ["py.typed", "render/static/*", "analyze/copies/*.toml"],
         "graphtool.cypher": ["*.cypher"],
         "graphtool.imports": ["cases/*/*", "mappings/*", "schedules/*"],
     },

@@ -164,7 +164,7 @@ class Clock:
 def run_graphtool(n: int) -> dict:
     from graphtool.analyze.copies import CopyIndex, CopyParams, Doc, verify_candidates
 
-    from graphtool.analyze.shingles import char_hashes
+    from graphtool.analyze.copies.shingles import char_hashes
 
     params = CopyParams()
     index = CopyIndex(params)

@@ -18,7 +18,7 @@ import pytest
 from graphtool.analyze.copies import (AttributionContext, CopyIndex, CopyParams, Doc, decode_sketches,
                                       encode_sketch, find_copies, outlet_names, overlap, sketch, sketch_is_current,
                                       url_key)
-from graphtool.analyze.shingles import normalize, shingle_batch, shingle_set, tokens
+from graphtool.analyze.copies.shingles import normalize, shingle_batch, shingle_set, tokens
 from graphtool.load.records import parse_time
 
 from conftest import CASE, FIXTURES

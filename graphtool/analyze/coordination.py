@@ -118,7 +118,7 @@ SHINGLE_WORDS = 1  # word shingle width: single words, QUT's choice for its simi
 
 def _shingle_sets(texts: Sequence[str]) -> list[frozenset]:
     """Shingle-hash sets of many texts at once (see :func:`shingles`)."""
-    from .shingles import normalize, shingle_batch
+    from .copies.shingles import normalize, shingle_batch
 
     batch = shingle_batch([normalize(t) for t in texts], None, SHINGLE_CHARS, SHINGLE_WORDS)
     return [frozenset(batch.doc(i).tolist()) for i in range(len(texts))]
@@ -128,7 +128,7 @@ def shingles(text: str | None) -> frozenset[int]:
     """The set of shingles near-duplicate texts are compared on, as 64-bit hashes.
 
     After QUT's normalisation (:func:`normalize_text`: no @mentions) the text is
-    shingled by the copy-detection tokeniser (:mod:`graphtool.analyze.shingles`): single
+    shingled by the copy-detection tokeniser (:mod:`graphtool.analyze.copies.shingles`): single
     words for space-separated scripts, as QUT does; character 3-grams for Chinese and
     Japanese.  QUT splits Chinese into single characters, so that unrelated Chinese
     sentences share most of their tokens -- 3-grams keep them apart.

@@ -18,8 +18,8 @@ from typing import Callable
 
 from .. import model
 from ..store import Store
-from .copies import (AttributionContext, CopyIndex, CopyPair, CopyParams, Doc, decode_sketches, encode_sketch,
-                     keep_best_originals, sketch, sketch_is_current, verify_candidates)
+from .copies import (AttributionContext, CopyIndex, CopyPair, CopyParams, Doc, decode_sketches, detect,
+                     encode_sketch, sketch, sketch_is_current)
 
 ARTICLE = model.node("Article").label
 ACCOUNT = model.node("Account").label
@@ -33,7 +33,6 @@ SKETCH = model.node("Article").prop("copy_sketch").name
 PAGE = 5000      # articles per listing page
 BATCH = 1000     # ids per UNWIND read
 WRITE = 2000     # rows per UNWIND write
-VERIFY = 20000   # candidate pairs verified per chunk
 
 
 def _batches(items: list, size: int):
@@ -223,23 +222,12 @@ def detect_copies(store: Store, params: CopyParams | None = None, *, full: bool 
                 run.too_short.append(r["id"])
     run.sketched = len(new)
 
-    cands = index.candidates()
-    run.candidates = len(cands)
-    say(f"{len(cands):,} candidate pairs")
-    pairs, ts = [], {}
-    char_mode = index.sketches().char_mode
-    for chunk in cands.chunks(VERIFY):  # texts of a chunk's articles only: bounded memory on big stores
-        positions = chunk.positions()
-        ids = [index.ids[i] for i in positions]
-        by_id = read_docs(store, ids)
-        docs = {i: by_id.get(index.ids[i]) or Doc(index.ids[i], None) for i in positions}  # deleted meanwhile
-        found, undirected, ties = verify_candidates(chunk, docs, params, attribution_context(store, ids),
-                                                    char_mode=char_mode)
-        pairs += found
-        run.undirected += undirected
-        run.ties += ties
-        ts.update({d.id: d.published_ts for d in docs.values()})
-    run.pairs = keep_best_originals(pairs, params.max_originals, ts)
+    def docs(positions: list[int]) -> dict[int, Doc]:  # texts of one chunk only: bounded memory on big stores
+        by_id = read_docs(store, [index.ids[i] for i in positions])
+        return {i: by_id.get(index.ids[i]) or Doc(index.ids[i], None) for i in positions}  # deleted meanwhile
+
+    found = detect(index, docs, lambda ids: attribution_context(store, ids), say=say)
+    run.candidates, run.undirected, run.ties, run.pairs = found.candidates, found.undirected, found.ties, found.pairs
     run.undated_copies = sum(p.lag_s is None for p in run.pairs)
     if write:
         if full:
