@@ -263,3 +263,51 @@ def test_a_canonical_folder_loads_nodes_before_relationships(embedded_store, tmp
     assert run.outcome == "ok" and run.rejects == 0, run.first_rejects
     assert run.result.relationships["OPERATED_BY"] == 1
     assert [Path(f).name for f in run.files][:2] == ["Source.csv", "Account.csv"]
+
+
+class CrashingFormat:
+    """A format adapter with a bug: it raises an unexpected error part-way through its file."""
+
+    @staticmethod
+    def sniff(path):
+        return path.suffix == ".crash"
+
+    @staticmethod
+    def read(path, default_sources=()):
+        yield from ()
+        raise RuntimeError(f"parser bug at {path.name}")
+
+
+def test_a_crash_is_a_failure_and_later_files_still_load(store, tmp_path):
+    """Issue 18 item 5: exit 4 (not 1), ``failed`` with the reason in the run log, the next files imported."""
+    from typer.testing import CliRunner
+
+    from graphtool.cli import app
+    from graphtool.load import FORMATS as ADAPTERS, register
+
+    register("crashing", CrashingFormat)
+    try:
+        (tmp_path / "drop").mkdir()
+        (tmp_path / "drop" / "first.crash").write_text("anything\n", encoding="utf-8")
+        shutil.copytree(Path(__file__).parent / "fixtures" / "load", tmp_path / "later")
+        path = manifest(tmp_path / "m.toml", '[[source]]\nname = "buggy"\npath = "drop/first.crash"\n'
+                        'format = "crashing"\n\n[[source]]\nname = "later"\npath = "later"\n')
+        runner = CliRunner()
+        out = runner.invoke(app, ["--store", store.url, "schedule", "run", str(path)])
+        line = json.loads([x for x in out.stdout.splitlines() if x.startswith("{")][0])
+        assert out.exit_code == 4, out.output
+        assert line["outcome"] == "failed" and line["exit"] == 4
+        assert line["error"] == (f"1 file(s) failed: {tmp_path / 'drop' / 'first.crash'}: "
+                                 "RuntimeError: parser bug at first.crash")
+        assert len(line["files"]) == 7 and all("/later/" in f for f in line["files"])  # the files after it
+        assert count(store, "Account") > 0
+        logged = recent_runs(store, path)[0]
+        assert logged["outcome"] == "failed" and "parser bug" in logged["error"]
+        again = runner.invoke(app, ["--store", store.url, "schedule", "run", str(path)])
+        assert again.exit_code == 4  # the crashing file is read again; the others are done
+        assert json.loads([x for x in again.stdout.splitlines() if x.startswith("{")][0])["skipped"] == 7
+    finally:
+        from graphtool.cli.common import state
+
+        state.close()  # the in-process CLI keeps its store open between invocations
+        ADAPTERS.pop("crashing", None)
