@@ -118,9 +118,11 @@ NODES: tuple[NodeType, ...] = (
           Prop("sha256", doc="digest of the captured bytes"), Prop("collector"),
           Prop("digest", doc="the digest the capture itself states, e.g. a WARC record's sha1:..."),
           color="#bdbdbd", shape="box"),
-    _node("Account", "A presence on a platform; id is `platform:handle`.",
+    _node("Account", "A presence on a platform; id is `platform:user_id`, else `platform:handle` (see IDENTITY).",
           Prop("platform", required=True, doc="wechat, douyin, weibo, bilibili, xigua, x, facebook, web, ..."),
           Prop("handle", required=True), Prop("display_name"), Prop("url"),
+          Prop("user_id", doc="the platform's own stable id (numeric X id, Weibo uid, Douyin sec_uid, WeChat "
+                              "__biz); when known, the account's id is `platform:user_id` (see IDENTITY)"),
           Prop("created_at", "datetime"), Prop("followers", "integer", minimum=0),
           Prop("registrant_country", doc="ISO 3166 alpha-2 of whoever registered it"),
           Prop("audience_country", doc="ISO 3166 alpha-2 of the audience it serves"),
@@ -166,6 +168,12 @@ NODES: tuple[NodeType, ...] = (
           Prop("name", required=True), Prop("kind", doc="debate, vote, report, other"),
           Prop("at", "datetime", required=True),
           color="#59a14f", shape="hexagon"),
+    _node("Identifier", "A name a source used for an account: `platform:kind:value` (kind user_id or handle, "
+                        "handles lower-cased where the platform ignores case), or `key:<graph id>`.",
+          Prop("platform", required=True), Prop("kind", required=True, choices=("user_id", "handle", "key")),
+          Prop("value", required=True, doc="normalised as in the id"),
+          Prop("conflict", "boolean", doc="true when it names accounts with different user ids: never used to merge"),
+          color="#cccccc", shape="text"),
     _node("ImportRun", "Bookkeeping: one run of `graphtool schedule run` (its log, and the files it finished).",
           Prop("manifest", doc="path of the schedule manifest"), Prop("host"), Prop("pid", "integer"),
           Prop("started_at", "datetime"), Prop("ended_at", "datetime"),
@@ -200,6 +208,16 @@ RELATIONSHIPS: tuple[RelType, ...] = (
          CONFIDENCE, BASIS, color="#e15759"),
     _rel("REGISTERED_TO", "Who an account is registered to.", ("Account",), ("Person", "Organization"),
          CONFIDENCE, BASIS, color="#edc948"),
+    _rel("FOLLOWS", "An account follows another (from a follower/following list or a follow network).",
+         ("Account",), ("Account",), Prop("observed_at", "datetime", doc="when the follow was seen"),
+         color="#c7c7c7"),
+    _rel("MENTIONS", "An article mentions an account (a tweet's user_mentions). Never a share.",
+         ("Article",), ("Account",), color="#dbdb8d"),
+    _rel("IDENTIFIES", "An identifier names an account. Two handles on one account are its rename history.",
+         ("Identifier",), ("Account",), Prop("as_seen", doc="the spelling the source used"),
+         Prop("first_seen_at", "datetime", doc="earliest time a source showed this identifier on the account"),
+         Prop("last_seen_at", "datetime", doc="latest such time"),
+         color="#cccccc", dashes=True),
     _rel("COPIES", "Derived: a later article copies an earlier one.", ("Article",), ("Article",),
          Prop("similarity", "float"), Prop("containment", "float"), Prop("lag_s", "integer"),
          Prop("attributed", "boolean"), Prop("method"),
@@ -213,6 +231,56 @@ RELATIONSHIPS: tuple[RelType, ...] = (
          Prop("weight", "float"), Prop("shares", "integer"), Prop("copies", "integer"),
          derived=True, color="#ff9da7"),
 )
+
+# --- identity: which identifiers each platform has, as data ---------------------------------------
+
+
+@dataclass(frozen=True)
+class UrlForm:
+    """A profile-URL shape: ``pattern`` matches ``host/path?query`` (host lower-case, without
+    ``www.``/``m.``/``mobile.``); its one group is the identifier of ``kind``."""
+
+    pattern: str
+    kind: str  # "user_id" or "handle"
+
+
+@dataclass(frozen=True)
+class Platform:
+    name: str
+    user_id: str  # what the platform's stable id is called there ("" when it has none we know)
+    case_insensitive: bool  # whether handles that differ only in case are one account
+    url_forms: tuple[UrlForm, ...] = ()
+
+
+_X_RESERVED = "(?!(?:i|home|intent|search|hashtag|share|explore|settings|messages|notifications)(?:/|$|\\?))"
+PLATFORMS: tuple[Platform, ...] = (
+    Platform("x", "numeric user id (archives' userid)", True, (
+        UrlForm(r"(?:x|twitter)\.com/i/user/(\d+)", "user_id"),
+        UrlForm(r"(?:x|twitter)\.com/intent/user\?(?:.*&)?user_id=(\d+)", "user_id"),
+        UrlForm(r"(?:x|twitter)\.com/" + _X_RESERVED + r"@?(\w{1,15})(?:/.*)?$", "handle"))),
+    Platform("weibo", "uid", False, (
+        UrlForm(r"weibo\.(?:com|cn)/(?:u|profile)/(\d+)", "user_id"),
+        UrlForm(r"weibo\.com/(?!u/|n/|p/)([A-Za-z][\w-]*)/?$", "handle"))),
+    Platform("wechat", "__biz (official-account id)", False, (
+        UrlForm(r"mp\.weixin\.qq\.com/.*[?&]__biz=([\w+/=%-]+)", "user_id"),)),
+    Platform("douyin", "sec_uid", True, (UrlForm(r"douyin\.com/user/([\w-]+)", "user_id"),)),
+    Platform("tiktok", "", True, (UrlForm(r"tiktok\.com/@([\w.]+)", "handle"),)),
+    Platform("telegram", "", True, (UrlForm(r"(?:t|telegram)\.me/(?:s/)?(\w{4,})/?$", "handle"),)),
+    Platform("bilibili", "uid (mid)", True, (UrlForm(r"space\.bilibili\.com/(\d+)", "user_id"),)),
+    Platform("youtube", "channel id", True, (UrlForm(r"youtube\.com/channel/(UC[\w-]{22})", "user_id"),
+                                             UrlForm(r"youtube\.com/@([\w.-]+)", "handle"))),
+    Platform("facebook", "numeric id", True, (UrlForm(r"facebook\.com/profile\.php\?(?:.*&)?id=(\d+)", "user_id"),
+                                              UrlForm(r"facebook\.com/([\w.]{5,})/?$", "handle"))),
+    Platform("xigua", "", False),
+    Platform("web", "", True),  # handle = the site's host; host names ignore case
+)
+PLATFORM_BY_NAME: dict[str, Platform] = {p.name: p for p in PLATFORMS}
+
+
+def platform(name: str) -> Platform:
+    """The identifier rules of a platform (an undeclared one: case-sensitive handles, no URL forms)."""
+    return PLATFORM_BY_NAME.get(name) or Platform(name, "", False)
+
 
 NODE_BY_LABEL: dict[str, NodeType] = {n.label: n for n in NODES}
 REL_BY_TYPE: dict[str, RelType] = {r.type: r for r in RELATIONSHIPS}

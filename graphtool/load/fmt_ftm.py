@@ -10,8 +10,10 @@ Person                    ``Person`` ``ftm:<id>`` (name, nationality or country)
 Company, Organization,    ``Organization`` ``ftm:<id>`` (kind company / organization /
 LegalEntity, PublicBody   agency; ``state_affiliated`` "true" when a topic is ``gov`` or
                           ``gov.*`` — ``gov.soe``, ``gov.national``... — or a PublicBody)
-UserAccount               ``Account`` ``<platform>:<username>`` (so it meets the same
-                          account imported from elsewhere); its ``owner`` -> ``OWNED_BY``
+UserAccount               ``Account`` ``<platform>:<username>``; ``username`` (or a profile
+                          URL in it) and the entity id (``ftm:<id>``) are recorded as its
+                          identifiers, so it meets the same account imported from elsewhere
+                          by user id or handle in any case; its ``owner`` -> ``OWNED_BY``
 Ownership                 asset ``OWNED_BY`` owner
 Directorship              organization ``OPERATED_BY`` director
 UnknownLink               the account/organization side ``OWNED_BY`` the other side, with
@@ -35,6 +37,7 @@ from pathlib import Path
 from typing import Iterator
 
 from . import register
+from .identity import Seen, from_url
 from .records import FieldError, NodeRecord, Origin, Reject, node_record, rel_record
 from .rows import MAX_RAW, read_jsonl
 
@@ -176,8 +179,15 @@ def _node(entity: _Entity, accounts: dict[str, str]) -> NodeRecord:
     if not service:
         raise FieldError("service", "the platform of the account is missing")
     platform = platform_of(service)
-    record = node_record("Account", {"platform": platform, "handle": username.lstrip("@"),
-                                     "display_name": name}, entity.origin)
+    by_url = from_url(username)  # a profile URL given as the username names the handle or user id
+    row = {"platform": platform, "handle": username.lstrip("@"), "display_name": name}
+    if by_url and by_url.platform == platform:
+        row.update({"handle": by_url.value} if by_url.kind == "handle" else {"user_id": by_url.value,
+                                                                              "handle": by_url.value})
+        row["url"] = username
+    record = node_record("Account", row, entity.origin)
+    # The FtM entity id names the account too: links in other FtM files reach it by ftm:<id>.
+    record.identifiers.append(Seen(platform, "key", f"ftm:{entity.id}"))
     accounts[entity.id] = record.id
     return record
 

@@ -5,7 +5,10 @@ one users file and one or more tweets files.  Accounts below 5,000 followers hav
 ids and screen names.  How each row becomes records:
 
 - an account (users file, or the author columns of a tweet): ``Account`` with id
-  ``x:<userid>`` — keyed by user id because tweets name other accounts only by id;
+  ``x:<userid>`` and ``user_id`` — keyed by user id because tweets name other accounts only
+  by id; its screen name is recorded as a handle identifier dated by the tweet, so a rename
+  is kept as history and a handle-keyed source (FtM) lands on the same node;
+- ``user_mentions``: ``MENTIONS`` from the tweet to each mentioned account (never a share);
 - an original tweet, quote or reply: ``Article`` ``x:<tweetid>`` with ``PUBLISHED`` from
   its author; list columns (``hashtags``, ``urls``, ``user_mentions``) are Python-style
   lists, read with :func:`ast.literal_eval`;
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import sys
 from collections import OrderedDict
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterator
 
@@ -84,20 +88,25 @@ def _count(value):
     return value if value not in (None, "") else None
 
 
-def _account(v: dict, origin: Origin) -> NodeRecord:
+def _account(v: dict, origin: Origin, at: int | None = None) -> NodeRecord:
+    """The account of a users row or a tweet's author; ``at`` is when it bore this screen name."""
     userid = v["userid"].strip()
-    return node_record("Account", {
-        "id": account_id(userid), "platform": PLATFORM,
+    record = node_record("Account", {
+        "id": account_id(userid), "platform": PLATFORM, "user_id": userid,
         "handle": (v.get("user_screen_name") or "").strip() or userid,
         "display_name": v.get("user_display_name"),
         "description": v.get("user_profile_description"),
         "followers": _count(v.get("follower_count")),
         "created_at": _time(v.get("account_creation_date"), "account_creation_date"),
     }, origin)
+    if at is not None:  # a tweet dates the screen name: renames become history
+        record.identifiers = [replace(seen, ts=at) for seen in record.identifiers]
+    return record
 
 
 def _stub_account(userid: str, origin: Origin) -> NodeRecord:
-    record = node_record("Account", {"id": account_id(userid), "platform": PLATFORM, "handle": userid}, origin)
+    record = node_record("Account", {"id": account_id(userid), "platform": PLATFORM, "handle": userid,
+                                     "user_id": userid}, origin)
     record.stub = True
     return record
 
@@ -149,8 +158,9 @@ def _tweet(v: dict, origin: Origin, seen: set[str], written: _Recent) -> list:
         raise FieldError("tweet_time", "required but missing")
     author = account_id(userid)
     out: list = []
-    if author not in seen:
-        out.append(_account(v, origin))
+    handle = (v.get("user_screen_name") or "").strip()
+    if (author, handle) not in seen:  # once per screen name: a rename is kept as history
+        out.append(_account(v, origin, at))
 
     def stub_author(user_field: str, tweet_target: str):
         other = (v.get(user_field) or "").strip()
@@ -181,6 +191,10 @@ def _tweet(v: dict, origin: Origin, seen: set[str], written: _Recent) -> list:
         "mentions": literal_list(v.get("user_mentions"), "user_mentions") or None,
     }, origin))
     out.append(_rel("PUBLISHED", author, me, origin, src_label="Account"))
+    for mentioned in dict.fromkeys(literal_list(v.get("user_mentions"), "user_mentions")):
+        if account_id(mentioned) not in seen and account_id(mentioned) != author:
+            out.append(_stub_account(mentioned, origin))
+        out.append(_rel("MENTIONS", me, account_id(mentioned), origin))  # a mention, never a share
     quoted = (v.get("quoted_tweet_tweetid") or "").strip()
     if quoted:
         if article_id(quoted) not in written:
@@ -217,7 +231,7 @@ def read(path: Path, default_sources: list[str] | None = None) -> Iterator:
             if missing:
                 raise InputError(f"{path}:1: the {kind} file lacks column{'s' if len(missing) > 1 else ''} "
                                  f"{', '.join(missing)}")
-        origin = Origin(str(path), item.line)
+        origin = Origin(str(path), item.line, item.values)
         try:
             if kind == "tweets":
                 records = _tweet(item.values, origin, seen, written)
@@ -230,6 +244,7 @@ def read(path: Path, default_sources: list[str] | None = None) -> Iterator:
             if isinstance(record, NodeRecord) and not record.stub:
                 if record.label == "Account":
                     seen.add(record.id)
+                    seen.add((record.id, record.props.get("handle")))
                 else:
                     written.add(record.id)
             if default_sources and not record.props.get("sources"):

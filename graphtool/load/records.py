@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from .. import model
 from ..values import MAX_INT, FieldError, check_id, iso, parse_integer, parse_time  # noqa: F401 (re-exported)
 
+MAX_RAW = 64 * 1024  # how much of a rejected row the rejects file keeps
 MAX_FIELD_BYTES = 8 * 1024 * 1024  # an article may be long; a 10 MB field is not an article
 LIST_SEPARATOR = "|"
 
@@ -21,6 +22,15 @@ LIST_SEPARATOR = "|"
 class Origin:
     file: str
     line: int
+    row: object = None  # the raw row (dict or text), so a later reject can keep it
+
+    def raw(self) -> str:
+        """The raw row as the rejects file keeps it."""
+        if self.row is None:
+            return ""
+        if isinstance(self.row, dict):
+            return ",".join(str(v) for v in self.row.values())[:MAX_RAW]
+        return str(self.row)[:MAX_RAW]
 
 
 @dataclass
@@ -32,6 +42,8 @@ class NodeRecord:
     # A placeholder for a node that a relationship names (the retweeted tweet, its author):
     # it creates the node when absent and never overwrites stored properties; sources still unite.
     stub: bool = False
+    # What the record saw as the account's identifiers (identity.Seen), for identity resolution.
+    identifiers: list = field(default_factory=list)
 
 
 @dataclass
@@ -61,6 +73,14 @@ class Reject:
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
         return f"{where}: {self.field}: {self.reason}" if self.field else f"{where}: {self.reason}"
+
+
+def with_sources(records, default_sources: list[str] | None):
+    """The records, each citing ``default_sources`` (the imported file) when it cites nothing itself."""
+    for record in records:
+        if default_sources and not record.props.get("sources"):
+            record.props["sources"] = list(default_sources)
+        yield record
 
 
 def _integer(value, field_name: str) -> int:
@@ -156,8 +176,11 @@ def node_record(label: str, row: dict, origin: Origin | None = None) -> NodeReco
     """Validate one raw row as a node of ``label``; raises :class:`FieldError`."""
     spec = model.node(label)
     row = dict(row)
-    if label == "Account" and not row.get("id") and row.get("platform") and row.get("handle"):
-        row["id"] = f"{row['platform']}:{row['handle']}"
+    if label == "Account" and not row.get("id") and row.get("platform"):
+        # The canonical id: the platform's user id when known, else the handle (see identity.py).
+        name = str(row.get("user_id") or "").strip() or str(row.get("handle") or "").strip()
+        if name:
+            row["id"] = f"{row['platform']}:{name}"
     node_id = coerce(model.Prop("id"), row.get("id")).get("id")
     if not node_id:
         raise FieldError("id", "required but missing")
@@ -165,7 +188,12 @@ def node_record(label: str, row: dict, origin: Origin | None = None) -> NodeReco
     props = _props(spec, row, skip=("id",))
     if label == "Article" and "text" in props and "content_sha256" not in props:
         props["content_sha256"] = hashlib.sha256(props["text"].encode("utf-8")).hexdigest()
-    return NodeRecord(label, node_id, props, origin)
+    record = NodeRecord(label, node_id, props, origin)
+    if label == "Account":
+        from .identity import seen_in  # identity builds on records
+
+        record.identifiers = seen_in(record)
+    return record
 
 
 def _endpoint_label(row: dict, column: str, allowed: tuple[str, ...]) -> str | None:

@@ -13,10 +13,9 @@ from pathlib import Path
 from typing import Iterator
 
 from ..errors import InputError
-from .records import MAX_FIELD_BYTES, Reject
+from .records import MAX_FIELD_BYTES, MAX_RAW, Reject
 
 csv.field_size_limit(MAX_FIELD_BYTES + 1)
-MAX_RAW = 64 * 1024  # how much of a rejected row the rejects file keeps
 
 
 @dataclass

@@ -13,6 +13,7 @@ from typing import Callable, Iterable
 
 from .. import model
 from ..store import Store
+from .identity import ACCOUNT, Resolver, fill_only, mark_conflicts, merge_accounts, write_links
 from .records import NodeRecord, Reject, RelRecord
 
 BATCH_SIZE = 5000
@@ -56,6 +57,13 @@ class LoadResult:
     rejects: list = field(default_factory=list)
     files: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
+    # Rows that loaded but need a look (an identity conflict), with file, line and field, for the
+    # rejects file; ``warnings`` holds them as text.
+    warning_rows: list = field(default_factory=list)
+
+    def warn(self, row: Reject) -> None:
+        self.warning_rows.append(row)
+        self.warnings.append(str(row))
 
     @property
     def rejected(self) -> int:
@@ -94,6 +102,7 @@ class BatchWriter:
         # Keyed by endpoints (+ key): one batch never MERGEs the same relationship twice, which
         # FalkorDB 4.16 answers with a segfault when the MERGE has ON CREATE / ON MATCH SET.
         self.rels: dict[str, dict[tuple, RelRecord]] = defaultdict(dict)
+        self.resolver = Resolver(store, result.warn)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphtool-writer")
         self._futures: list[Future] = []
 
@@ -116,6 +125,8 @@ class BatchWriter:
                     s for s in record.props.get("sources", []) if s not in earlier.props.get("sources", [])]
                 first, last = (record, earlier) if record.stub else (earlier, record)  # the first stub wins
                 record.props = {**first.props, **last.props, **({"sources": merged} if merged else {})}
+                record.identifiers = earlier.identifiers + [i for i in record.identifiers
+                                                            if i not in earlier.identifiers]
             pending[record.id] = record
             if len(pending) >= self.batch_size:
                 self._flush_nodes(record.label)
@@ -148,7 +159,33 @@ class BatchWriter:
         finally:
             self._pool.shutdown()
 
+    def _flush_accounts(self) -> None:
+        """Accounts go through identity resolution, which reads the store: earlier batches first."""
+        stubs = list(self.stubs.pop(ACCOUNT, {}).values())
+        full = list(self.nodes.pop(ACCOUNT, {}).values())
+        if not stubs and not full:
+            return
+        self.wait()
+        plan = self.resolver.plan(full + stubs)
+        for warning in plan.conflicts:
+            self.result.warn(warning)
+        fill = [r for r in plan.fill if not r.stub]
+        self._submit(self._write_accounts, [r for r in plan.full if not r.stub], fill, stubs, plan)
+
+    def _write_accounts(self, full, fill, stubs, plan) -> None:
+        for stub, records in ((True, stubs), (False, full)):
+            if records:
+                self._write_nodes(ACCOUNT, stub, _rows_by_id(records))
+        if fill:
+            self._write_nodes(ACCOUNT, False, _rows_by_id(fill_only(self.store, fill)))
+        for survivor, merged in plan.merges:
+            merge_accounts(self.store, survivor, merged)
+        write_links(self.store, plan.links)
+        mark_conflicts(self.store, plan.conflicted)
+
     def _flush_nodes(self, label: str) -> None:
+        if label == ACCOUNT:
+            return self._flush_accounts()
         # Stubs first: a full record of the same node in this batch then sets its properties.
         for stub, pending in ((True, self.stubs), (False, self.nodes)):
             records = list(pending.pop(label, {}).values())
@@ -172,8 +209,36 @@ class BatchWriter:
 
     def _write_rels(self, type_: str, records: list[RelRecord]) -> None:
         spec = model.rel(type_)
+        for r in records:  # an account a record named by another identifier is its canonical node
+            if ACCOUNT in spec.sources and r.src_label in (None, ACCOUNT):
+                r.src = self.resolver.final(r.src)
+            if ACCOUNT in spec.targets and r.dst_label in (None, ACCOUNT):
+                r.dst = self.resolver.final(r.dst)
+        waiting = self._try_rels(spec, list(enumerate(_unique(records))))
+        if waiting and ACCOUNT in (*spec.sources, *spec.targets):
+            # Ends that are not nodes may still name an account by handle, user id or URL.
+            ends = {e for _, r in waiting for e in (r.src, r.dst)}
+            found = self.resolver.lookup(sorted(ends))
+            retry = []
+            for i, r in waiting:
+                src = found.get(r.src, r.src) if ACCOUNT in spec.sources and r.src_label in (None, ACCOUNT) else r.src
+                dst = found.get(r.dst, r.dst) if ACCOUNT in spec.targets and r.dst_label in (None, ACCOUNT) else r.dst
+                if (src, dst) != (r.src, r.dst):
+                    r.src, r.dst = src, dst
+                    retry.append((i, r))
+            if retry:
+                retried = {i for i, _ in retry}
+                kept = {id(r) for r in _unique([r for _, r in retry])}
+                again = {i for i, _ in self._try_rels(spec, [(i, r) for i, r in retry if id(r) in kept])}
+                waiting = [(i, r) for i, r in waiting if i not in retried or i in again]
+        for _, r in waiting:
+            self._reject_dangling(r)
+        self.on_write(len(records))
+
+    def _try_rels(self, spec, waiting: list) -> list:
+        """Write what finds both ends; returns the rows that did not."""
+        type_ = spec.type
         # A row without endpoint labels is tried against each allowed label in turn.
-        waiting = list(enumerate(records))
         for src_label in spec.sources:
             for dst_label in spec.targets:
                 batch = [(i, r) for i, r in waiting
@@ -193,9 +258,7 @@ class BatchWriter:
                     done = {row["i"] for row in self.store.read(matched_query(src_label, dst_label),
                                                                  {"rows": rows})}
                 waiting = [(i, r) for i, r in waiting if i not in done]
-        for _, r in waiting:
-            self._reject_dangling(r)
-        self.on_write(len(records))
+        return waiting
 
     def _reject_dangling(self, r: RelRecord) -> None:
         spec = model.rel(r.type)
@@ -207,11 +270,49 @@ class BatchWriter:
             if not found:
                 origin = r.origin
                 self.on_reject(Reject(origin.file if origin else "", origin.line if origin else 0, end,
-                                      f"no {' or '.join(labels)} with id {node_id[:80]!r}"))
+                                      f"no {' or '.join(labels)} with id {node_id[:80]!r}", _raw(r)))
                 return
         origin = r.origin
         self.on_reject(Reject(origin.file if origin else "", origin.line if origin else 0, "",
-                              "relationship could not be written"))
+                              "relationship could not be written", _raw(r)))
+
+
+def _raw(r: RelRecord) -> str:
+    """The row a relationship came from; without it (a record built in code), the record itself."""
+    if r.origin is not None and r.origin.row is not None:
+        return r.origin.raw()
+    return f"{r.type},{r.src},{r.dst}," + ",".join(f"{k}={v}" for k, v in r.props.items() if k != "sources")
+
+
+def _unique(records: list[RelRecord]) -> list[RelRecord]:
+    """One record per relationship: two rows that name one account two ways become one (sources unite).
+
+    FalkorDB must never MERGE the same relationship twice in one batch.
+    """
+    out: dict[tuple, RelRecord] = {}
+    for r in records:
+        ident = (r.type, r.src, r.dst, r.src_label, r.dst_label, r.key)
+        if ident in out:
+            earlier = out[ident]
+            have = earlier.props.get("sources") or []
+            earlier.props["sources"] = have + [x for x in r.props.get("sources") or [] if x not in have]
+        else:
+            out[ident] = r
+    return list(out.values())
+
+
+def _rows_by_id(records: list[NodeRecord]) -> list[dict]:
+    """Write rows, one per node id (records resolved to one account unite; later values win)."""
+    rows: dict[str, dict] = {}
+    for r in records:
+        props, sources = _split_sources(r.props)
+        if r.id in rows:
+            row = rows[r.id]
+            row["props"].update(props)
+            row["sources"] += [s for s in sources if s not in row["sources"]]
+        else:
+            rows[r.id] = {"id": r.id, "props": props, "sources": list(sources)}
+    return list(rows.values())
 
 
 def write_records(store: Store, records: Iterable[NodeRecord | RelRecord | Reject],
