@@ -21,9 +21,9 @@ from typing import Iterator
 
 from ..errors import InputError
 from . import register
-from .fmt_zeeschuimer import Post, Who, read_items
+from .fmt_zeeschuimer import Post, Who, post_records, records_by_row
 from .records import FieldError, Origin
-from .rows import read_csv, read_header, require_columns
+from .rows import raw_of, read_csv, read_header, require_columns
 from ..values import parse_when
 
 COMMON = ("id", "body")
@@ -134,7 +134,7 @@ def read(path: Path, default_sources: list[str] | None = None) -> Iterator:
     rows = read_csv(path)
     state: dict = {}
 
-    def to_post(values: dict, origin: Origin):
+    def to_records(values: dict, origin: Origin) -> list:
         if "kind" not in state:
             state["kind"] = kind_of(rows.header)
             if state["kind"] is None:
@@ -144,9 +144,9 @@ def read(path: Path, default_sources: list[str] | None = None) -> Iterator:
         if not (values.get("id") or "").strip():
             raise FieldError("id", "required but missing")
         values = {k: (val.strip() if isinstance(val, str) else val) for k, val in values.items()}
-        return PARSERS[state["kind"]](values, _when(values)), None
+        return post_records(PARSERS[state["kind"]](values, _when(values)), origin)
 
-    return read_items(path, rows, to_post, default_sources, "4cat")
+    return records_by_row(path, rows, to_records, default_sources, raw_of)
 
 
 register("fourcat", sys.modules[__name__])

@@ -28,7 +28,8 @@ from ..errors import ConfigError
 from ..resources import data_dir
 from . import register
 from .fmt_mapped import Mapping, _records, load_mapping
-from .records import FieldError, Origin, Reject
+from .fmt_zeeschuimer import records_by_row
+from .records import Origin
 from .rows import raw_of, read_csv, require_columns
 from .shares import header_matches
 
@@ -82,23 +83,15 @@ class Preset:
         path = Path(path)
         base = load_mapping(mapping) if isinstance(mapping, (str, Path)) else (mapping or self.mapping)
         rows = read_csv(path)
-        used: Mapping | None = None
-        for item in rows:
-            if isinstance(item, Reject):
-                yield item
-                continue
-            if used is None:
+        state: dict = {}
+
+        def to_records(values: dict, origin: Origin) -> list:
+            if "mapping" not in state:  # the mapped columns this file has (the others are optional)
                 require_columns(path, rows.header, self.required, f"a {self.name} export")
-                used = replace(base, columns={c: t for c, t in base.columns.items() if c in rows.header})
-            try:
-                records = _records(used, self._fixed(item.values, used), Origin(str(path), item.line))
-            except FieldError as exc:
-                yield Reject(str(path), item.line, exc.field, exc.reason, raw_of(item.values))
-                continue
-            for record in records:
-                if default_sources and not record.props.get("sources"):
-                    record.props["sources"] = list(default_sources)
-                yield record
+                state["mapping"] = replace(base, columns={c: t for c, t in base.columns.items() if c in rows.header})
+            return _records(state["mapping"], self._fixed(values, state["mapping"]), origin)
+
+        return records_by_row(path, rows, to_records, default_sources, raw_of)
 
 
 def load_presets(folder: Path | None = None) -> dict[str, Preset]:

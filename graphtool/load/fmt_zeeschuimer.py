@@ -448,7 +448,7 @@ class CaptureSources:
 
     def __init__(self, file_sources: list[str], collector: str):
         self.file_sources = file_sources
-        self.collector = collector
+        self.collector = collector  # the tool that captured
         self.seen: set[str] = set()
 
     def source(self, envelope: dict, origin: Origin) -> tuple[str, NodeRecord | None]:
@@ -466,32 +466,22 @@ class CaptureSources:
         return source_id, record
 
 
-def read_items(path: Path, rows, to_post: Callable[[dict, Origin], tuple[Post, dict | None]],
-               default_sources: list[str] | None, collector: str) -> Iterator:
-    """Records and rejects for rows that each make one post (shared by the NDJSON and 4CAT CSV adapters)."""
-    file_sources = list(default_sources or [])
-    captures = CaptureSources(file_sources, collector)
+def records_by_row(path: Path, rows, to_records: Callable[[dict, Origin], list], default_sources: list[str] | None,
+                   raw: Callable[[dict], str] | None = None) -> Iterator:
+    """Records and rejects for rows that each make a few records, all or none (a bad value rejects the row)."""
+    sources = list(default_sources or [])
     for item in rows:
         if isinstance(item, Reject):
             yield item
             continue
-        origin = Origin(str(path), item.line)
         try:
-            post, envelope = to_post(item.values, origin)
-            sources = list(file_sources)
-            records = []
-            if envelope is not None:
-                source_id, source = captures.source(envelope, origin)
-                sources.append(source_id)
-                if source is not None:
-                    records.append(source)
-            records += post_records(post, origin)
+            records = to_records(item.values, Origin(str(path), item.line))
         except FieldError as exc:
-            yield Reject(str(path), item.line, exc.field, exc.reason, _raw(item.values))
+            yield Reject(str(path), item.line, exc.field, exc.reason, (raw or _raw)(item.values))
             continue
         for record in records:
-            if record.props.get("sources") is None and sources:
-                record.props["sources"] = sources
+            if sources and not record.props.get("sources"):
+                record.props["sources"] = list(sources)
             yield record
 
 
@@ -499,13 +489,13 @@ def _raw(values: dict) -> str:
     return json.dumps(values, ensure_ascii=False, default=str)[:MAX_RAW]
 
 
-def _envelope_post(values: dict, origin: Origin) -> tuple[Post, dict]:
+def _envelope_post(values: dict) -> Post:
     platform = platform_of(values)
     data = values.get("data")
     if not isinstance(data, dict):
         raise FieldError("data", "the captured item is missing (expected an object)")
     try:
-        return PARSERS[platform](data), values
+        return PARSERS[platform](data)
     except FieldError:
         raise
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
@@ -515,7 +505,17 @@ def _envelope_post(values: dict, origin: Origin) -> tuple[Post, dict]:
 def read(path: Path, default_sources: list[str] | None = None) -> Iterator:
     """Validated records and rejects from one Zeeschuimer NDJSON export."""
     path = Path(path)
-    return read_items(path, read_jsonl(path), _envelope_post, default_sources, "zeeschuimer")
+    file_sources = list(default_sources or [])
+    captures = CaptureSources(file_sources, "zeeschuimer")
+
+    def to_records(envelope: dict, origin: Origin) -> list:
+        records = post_records(_envelope_post(envelope), origin)
+        source_id, source = captures.source(envelope, origin)
+        for record in records:
+            record.props["sources"] = [*file_sources, source_id]
+        return ([source] if source else []) + records
+
+    return records_by_row(path, read_jsonl(path), to_records, default_sources)
 
 
 register("zeeschuimer", sys.modules[__name__])
