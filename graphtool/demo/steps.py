@@ -20,7 +20,7 @@ from ..load import import_paths
 from ..queries import QUERY_DIR, load_queries, run_query
 from ..render.exports import projection_writer
 from ..render.text import format_lag, render_tree, summary_lines
-from ..render.timeline import write_timeline
+from ..render.timeline import counted, write_timeline
 from ..render.views import write_case_maps
 from ..schedule import run_schedule
 
@@ -127,7 +127,7 @@ def copies_and_cascades(ctx: DemoContext) -> list[str]:
         slug = re.sub(r"[^A-Za-z0-9._-]+", "-", row["id"]).strip("-")
         written = write_timeline(tl, out / f"{slug}.png")
         platforms = ", ".join(f"{x['platform']} {x['at'][5:16]}" for x in tl.first[:6])
-        lines.append(f"  first on each platform: {platforms}{' …' if len(tl.first) > 6 else ''}")
+        lines.append(f"  first on each platform ({counted(tl)}): {platforms}{' …' if len(tl.first) > 6 else ''}")
         for e in tl.alignment:
             hot = e["bursts"][0] if e["bursts"] else None
             who = f"; burst {hot['start'][5:16]} driven by {hot['accounts'][0]['account']}" if hot and hot["accounts"] else ""
@@ -164,6 +164,7 @@ def canned_queries(ctx: DemoContext) -> list[str]:
     top = narratives[0]["narrative"]
     hops = ask("narrative-first-appearance", narrative=top)
     lines.append(f"narrative-first-appearance -p narrative={top}:")
+    lines.append("  (counts posts only; the timelines above count shares too, so their first appearances can be earlier)")
     lines += [f"  {h['hop']}. {h['platform']:<9} {h['first_at']}  {h['first_article']} by {', '.join(h['publishers'])}"
               f"  (+{h['after_previous_s'] / 3600:.1f} h)" for h in hops]
     copies = ask("unattributed-copies", limit=1000)
