@@ -201,3 +201,24 @@ def test_names_for_the_terminal_lose_escape_sequences():
     console = Console(file=io.StringIO(), width=120, color_system=None)
     console.print(rich_table(["name"], [{"name": hostile}]))
     assert "\x1b" not in console.file.getvalue()
+
+
+def test_cli_timeline_prints_names_without_terminal_escapes(store, store_url, tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    evil = "Breaks \x1b[2J\x1b]0;pwned\x07ties \x1b[31m$\\frac{$"
+    store.run("CREATE (n:Narrative {id: 'narr:e', name: $name}) "
+              "CREATE (a:Article {id: 'art:e', platform: 'wechat', published_at: '2021-09-08T00:00:00Z', "
+              "published_ts: 1631059200})-[:CARRIES]->(n) "
+              "CREATE (:Event {id: 'event:e', name: $name, kind: 'debate', at: '2021-09-08T01:00:00Z', at_ts: 1631062800})",
+              {"name": evil})
+    result = subprocess.run([sys.executable, "-m", "graphtool", "--store", store_url, "timeline", "--narrative", "narr:e",
+                             "--out", str(tmp_path / "t.png")], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "narrative narr:e: Breaks ties $\\frac{$" in result.stdout and "debate: Breaks ties $\\frac{$" in result.stdout
+    assert "first appearance per platform: counting posts (the narrative-first-appearance query" in result.stdout
+    assert (tmp_path / "t.png").stat().st_size > 1000 and (tmp_path / "t.html").exists()

@@ -122,7 +122,6 @@ def _subset_woff2(chars: str) -> str:
     font = TTFont(io.BytesIO(_cjk_font_bytes()), lazy=False)
     options = subset.Options()
     options.flavor = "woff2"
-    options.layout_features = ["*"]  # vertical forms, locl: keep what the kept glyphs use
     options.name_IDs = ["*"]  # keep the copyright and licence notice, as the OFL asks
     options.notdef_outline = True
     subsetter = subset.Subsetter(options)
