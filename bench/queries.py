@@ -185,16 +185,7 @@ def time_query(store, query, params: dict, runs: int, timeout: float) -> dict:
 
 def plan(store, query, params: dict) -> str:
     """The profiled plan with rows per operator (Neo4j PROFILE, FalkorDB GRAPH.PROFILE)."""
-    bound = query.bind(params, from_text=False)
-    if store.url.startswith("embedded:"):
-        text = store.graph._build_params_header(bound) + query.text
-        lines = store.db.connection.execute_command("GRAPH.PROFILE", store.graph_name, text)
-        return "\n".join(line.decode() if isinstance(line, bytes) else str(line) for line in lines)
-    import neo4j
-
-    with store.driver.session(database=store.database, default_access_mode=neo4j.READ_ACCESS) as session:
-        summary = session.run("PROFILE " + query.text, bound).consume()
-    return summary.profile["args"]["string-representation"].strip()
+    return store.profile(query.text, query.bind(params, from_text=False))
 
 
 def add_index(store, target: str, prop: str, is_rel: bool) -> None:

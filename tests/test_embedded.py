@@ -90,3 +90,34 @@ def test_committed_batches_survive_kill_9_of_graphtool_and_server(tmp_path):
         store.close()
     finally:
         server.stop()
+
+
+def test_profile_is_a_public_store_method(store):
+    """Benchmarks read plans through Store.profile, not the drivers' private attributes (issue 13 item 6)."""
+    store.run("CREATE (:Account {id: 'x:p', platform: 'x', handle: 'p'})")
+    text = store.profile("MATCH (n:Account) WHERE n.platform = $p RETURN count(n) AS c", {"p": "x"})
+    assert "Account" in text and ("Records produced" in text or "Rows" in text)
+
+
+def test_a_server_that_is_loading_counts_as_running(tmp_path):
+    """Issue 18 item 2: starts while the log replays wait for that server instead of starting another."""
+    folder = tmp_path / "db"
+    server = EmbeddedServer(folder)
+    store = open_store(f"embedded:{folder}")
+    try:
+        for i in range(30):  # an uncompacted log of many small queries replays slowly enough to be caught
+            store.run("UNWIND range(1, 200) AS k CREATE (:Narrative {id: $p + toString(k), name: 'n'})",
+                      {"p": f"b{i}-"})
+        store.close()
+        os.kill(server.pid(), signal.SIGKILL)
+        time.sleep(0.2)
+        starters = [subprocess.Popen([sys.executable, "-c", "import sys; from graphtool.store.embedded import "
+                                      "EmbeddedServer; print(EmbeddedServer(sys.argv[1]).start())", str(folder)],
+                                     stdout=subprocess.PIPE, text=True) for _ in range(3)]
+        said = sorted(p.communicate(timeout=300)[0].strip() for p in starters)
+        assert said == ["False", "False", "True"]
+        again = open_store(f"embedded:{folder}", start=False)
+        assert again.counts()["nodes"]["Narrative"] == 6000
+        again.close()
+    finally:
+        server.stop()

@@ -43,6 +43,11 @@ class Store(ABC):
         """Run a query read-only; a write attempt raises :class:`~graphtool.errors.ReadOnlyError`."""
 
     @abstractmethod
+    def explain(self, query: str, params: dict | None = None) -> str:
+        """The plan the engine would run ``query`` with, as text (one operator a line, children
+        indented by four spaces under their parent), without running it."""
+
+    @abstractmethod
     def create_unique(self, label: str, key: str) -> None:
         """Create a uniqueness constraint on ``label.key`` unless it exists.
 
@@ -53,6 +58,10 @@ class Store(ABC):
     @abstractmethod
     def create_index(self, label: str, prop: str) -> None:
         """Create a plain index on ``label.prop`` unless it exists; must tolerate the same race."""
+
+    @abstractmethod
+    def profile(self, query: str, params: dict | None = None) -> str:
+        """Run ``query`` profiled and return the engine's plan, with rows per operator, as text."""
 
     @abstractmethod
     def wipe(self) -> None:

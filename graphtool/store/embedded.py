@@ -294,6 +294,20 @@ class FalkorStore(Store):
         except redis.RedisError as exc:
             raise self._problem(exc) from exc
 
+    def explain(self, query, params=None):
+        try:
+            return str(self.graph.explain(query, params or {}))
+        except Exception as exc:
+            raise self._problem(exc) from exc
+
+    def profile(self, query, params=None):
+        try:
+            lines = self.db.connection.execute_command(
+                "GRAPH.PROFILE", self.graph_name, self.graph._build_params_header(params or {}) + query)
+        except Exception as exc:
+            raise self._problem(exc) from exc
+        return "\n".join(line.decode() if isinstance(line, bytes) else str(line) for line in lines)
+
     def _indexed(self) -> set[tuple[str, str]]:
         rows = self.run("CALL db.indexes() YIELD label, properties RETURN label, properties")
         return {(r["label"], p) for r in rows for p in r["properties"]}

@@ -99,6 +99,31 @@ class Neo4jStore(Store):
 
         return self._execute(query, params, neo4j.READ_ACCESS, timeout)
 
+    def explain(self, query, params=None):
+        import neo4j
+
+        def lines(op: dict, depth: int) -> list[str]:
+            details = op.get("args", {}).get("Details")
+            head = "    " * depth + op["operatorType"].split("@")[0] + (f" | {details}" if details else "")
+            return [head] + [line for child in op.get("children", []) for line in lines(child, depth + 1)]
+
+        try:
+            with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+                plan = session.run("EXPLAIN " + query, params or {}).consume().plan
+        except neo4j.exceptions.Neo4jError as exc:
+            raise StoreError(f"Neo4j: {exc.message}") from exc
+        return "\n".join(lines(plan, 0))
+
+    def profile(self, query, params=None):
+        import neo4j
+
+        try:
+            with self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session:
+                summary = session.run("PROFILE " + query, params or {}).consume()
+        except neo4j.exceptions.Neo4jError as exc:
+            raise StoreError(f"Neo4j: {exc.message}") from exc
+        return summary.profile["args"]["string-representation"].strip()
+
     def ensure_schema(self):
         # One look at what exists instead of two dozen schema transactions on every open.
         self._existing = {r["name"] for r in self.read("SHOW INDEXES YIELD name RETURN name")}
