@@ -222,3 +222,14 @@ def test_cli_timeline_prints_names_without_terminal_escapes(store, store_url, tm
     assert "narrative narr:e: Breaks ties $\\frac{$" in result.stdout and "debate: Breaks ties $\\frac{$" in result.stdout
     assert "first appearance per platform: counting posts (the narrative-first-appearance query" in result.stdout
     assert (tmp_path / "t.png").stat().st_size > 1000 and (tmp_path / "t.html").exists()
+
+
+def test_cascade_trees_print_names_without_terminal_escapes():
+    from graphtool.analyze.cascades import Article, Link, build_cascades
+    from graphtool.render.text import render_tree
+
+    arts = {i: Article(i, platform="web", published_ts=t, title="T\x1b[31mred\x1b]0;x\x07")
+            for i, t in (("gt\x1b[2J", 0), ("wx", 60))}
+    lines = render_tree(build_cascades(arts, [Link("wx", "gt\x1b[2J", "copies", 1.0, 1.0, 60, False)])[0])
+    assert lines and not any("\x1b" in line or "\x07" in line for line in lines)
+    assert "Tred" in lines[0]

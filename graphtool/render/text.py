@@ -5,6 +5,7 @@ Analyses return data; these turn it into the lines ``graphtool`` and ``graphtool
 from __future__ import annotations
 
 from ..analyze.cascades import Article, Hop, Tree
+from .tables import terminal_text
 
 
 def _fmt(v) -> str:
@@ -39,7 +40,7 @@ def summary_lines(summary: dict, top: int = 10) -> list[str]:
             lines.append("unclear ownership, strong behaviour (look at these next; `graphtool explain ID`):")
             lines += [f"  {e['value']:.3f}  {e['id']}" for e in af["unclear"][:top]]
     lines.append(f"run {summary['run']}: scores written to {summary['written']:,} nodes")
-    return lines
+    return [terminal_text(line) for line in lines]  # names from imported files: no terminal escapes
 
 
 def format_lag(seconds: int | None) -> str:
@@ -116,4 +117,4 @@ def render_tree(tree: Tree) -> list[str]:
             walk(h.article.id, prefix + ("   " if last else "│  "))
 
     walk(o.id, "")
-    return lines
+    return [terminal_text(line) for line in lines]  # names and titles from imported files: no terminal escapes
