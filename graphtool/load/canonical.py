@@ -13,7 +13,7 @@ from typing import Iterator
 
 from .. import model
 from ..errors import InputError
-from .records import FieldError, Origin, Reject, node_record, rel_record
+from .records import FieldError, Notice, Origin, Reject, node_record, rel_record
 from .rows import Row, read_rows, require_columns
 
 EXTENSIONS = (".csv", ".jsonl", ".ndjson")
@@ -63,6 +63,7 @@ def read(path: Path, default_sources: list[str] | None = None) -> Iterator:
     make = node_record if kind == "node" else rel_record
     rows = read_rows(path)
     checked = False
+    warned: set[str] = set()
     for item in rows:
         if isinstance(item, Reject):
             yield item
@@ -70,12 +71,33 @@ def read(path: Path, default_sources: list[str] | None = None) -> Iterator:
         if not checked and path.suffix.lower() == ".csv":
             require_columns(path, rows.header, _required_columns(kind, name))
             checked = True
+        yield from _forged(path, kind, name, item, warned)
         yield _record(make, name, item, path, default_sources)
+
+
+# Labels graphtool writes for itself: importing them forges its bookkeeping.
+BOOKKEEPING = ("ImportRun",)
+
+
+def _forged(path: Path, kind: str, name: str, row: Row, warned: set[str]) -> Iterator[Notice]:
+    """Warnings, once per file and column, for values graphtool derives or keeps for itself."""
+    spec = model.node(name) if kind == "node" else model.rel(name)
+    if (name in BOOKKEEPING or getattr(spec, "derived", False)) and name not in warned:
+        warned.add(name)
+        what = "bookkeeping of scheduled runs" if name in BOOKKEEPING else "derived by graphtool's analyses"
+        yield Notice(str(path), row.line, "", f"warning: {name} records are {what}; this file sets them "
+                                             "itself, which can forge that history or those results")
+    for column in row.values:
+        prop = spec.prop(column)
+        if prop is not None and prop.derived and column not in warned and row.values[column] not in (None, ""):
+            warned.add(column)
+            yield Notice(str(path), row.line, column, f"warning: {column} is derived by graphtool (analyze); the "
+                                                      "value imported here is overwritten by the next analysis run")
 
 
 def _record(make, name: str, row: Row, path: Path, default_sources):
     try:
-        record = make(name, row.values, Origin(str(path), row.line))
+        record = make(name, row.values, Origin(str(path), row.line, row.values))
     except FieldError as exc:
         raw = ",".join(str(v)[:200] for v in row.values.values())
         return Reject(str(path), row.line, exc.field, exc.reason, raw)

@@ -133,6 +133,13 @@ def _page(record, path: Path, number: int, default_sources: list[str]) -> list:
     return out
 
 
+def _tolerate_missing_uri(loader) -> None:
+    """warcio raises AttributeError on a record without WARC-Target-URI before we see it; read such
+    a record without HTTP headers instead, so that it becomes a reject and the next record loads."""
+    parse = loader.load_http_headers
+    loader.load_http_headers = lambda rec_type, uri, stream, length: parse(rec_type, uri or "", stream, length)
+
+
 def read(path: Path, default_sources: list[str] | None = None) -> Iterator:
     """Validated records and rejects from one WARC file; the line of a reject is the record's number."""
     from warcio.archiveiterator import ArchiveIterator
@@ -144,6 +151,7 @@ def read(path: Path, default_sources: list[str] | None = None) -> Iterator:
     number = offset = 0
     with path.open("rb") as handle:
         records = ArchiveIterator(handle, check_digests=True)
+        _tolerate_missing_uri(records.loader)
         iterator = iter(records)
         while True:
             try:

@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 from typing import Callable, Iterable
 
 from .. import model
 from ..store import Store
 from ..values import iso, normalize_url
-from .records import NodeRecord, Reject
+from .records import NodeRecord, Notice
 
 ACCOUNT = model.node("Account").label
 IDENTIFIER = model.node("Identifier").label
@@ -83,7 +84,7 @@ def from_url(url: str | None) -> Seen | None:
         for form in platform.url_forms:
             match = re.match(form.pattern, rest)
             if match:
-                return Seen(platform.name, form.kind, match.group(1))
+                return Seen(platform.name, form.kind, unquote(match.group(1)))
     return None
 
 
@@ -119,7 +120,7 @@ class Plan:
     fill: list  # records that only fill gaps on the node they resolve to
     merges: list  # (survivor id, merged id)
     links: list  # rows for IDENTIFIES
-    conflicts: list  # Reject-shaped warnings
+    conflicts: list  # Notices: rows that loaded but need a look
     conflicted: list = field(default_factory=list)  # Identifier ids that name two accounts
 
 
@@ -183,7 +184,7 @@ class Resolver:
             other_uid = self.user_id.get(other) if other else None
             if other and claimed and other_uid and other_uid != claimed:
                 where = record.origin
-                plan.conflicts.append(Reject(
+                plan.conflicts.append(Notice(
                     where.file if where else "", where.line if where else 0, seen.kind,
                     f"warning: identity conflict: {seen.kind} {seen.value[:80]!r} already names {other} "
                     f"(user id {other_uid}), and this row's account has user id {claimed}; not merged "

@@ -75,6 +75,10 @@ class Reject:
         return f"{where}: {self.field}: {self.reason}" if self.field else f"{where}: {self.reason}"
 
 
+class Notice(Reject):
+    """A row that loads but that the user should look at; it goes to the rejects file as a warning."""
+
+
 def with_sources(records, default_sources: list[str] | None):
     """The records, each citing ``default_sources`` (the imported file) when it cites nothing itself."""
     for record in records:

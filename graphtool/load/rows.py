@@ -24,8 +24,12 @@ class Row:
     values: dict
 
 
-def _decoded_lines(path: Path, rejects: list[Reject]) -> Iterator[tuple[int, str]]:
-    """(line number, text) for each line; undecodable lines become rejects."""
+def _decoded_lines(path: Path, rejects: list[Reject], header: bool = False) -> Iterator[tuple[int, str]]:
+    """(line number, text) for each line; undecodable lines become rejects.
+
+    With ``header``, an undecodable first line makes the whole file unusable: without its
+    column names no row can be read.
+    """
     try:
         handle = path.open("rb")
     except OSError as exc:
@@ -35,6 +39,9 @@ def _decoded_lines(path: Path, rejects: list[Reject]) -> Iterator[tuple[int, str
             try:
                 text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
             except UnicodeDecodeError as exc:
+                if header and number == 1:
+                    raise InputError(f"{path}:1: the header line is not UTF-8 (byte {exc.start}); "
+                                     "save the file as UTF-8") from None
                 rejects.append(Reject(str(path), number, "", f"not UTF-8 (byte {exc.start})",
                                       raw[:MAX_RAW].decode("utf-8", "replace")))
                 continue
@@ -71,7 +78,7 @@ class read_csv:
 
     def _rows(self):
         rejects: list[Reject] = []
-        lines = _decoded_lines(self.path, rejects)
+        lines = _decoded_lines(self.path, rejects, header=True)
         pending: list[tuple[int, str]] = []  # lines read for the record being parsed
         replay: list[tuple[int, str]] = []
 

@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 from .. import model
 from ..store import Store
 from .identity import ACCOUNT, Resolver, fill_only, mark_conflicts, merge_accounts, write_links
-from .records import NodeRecord, Reject, RelRecord
+from .records import NodeRecord, Notice, Reject, RelRecord
 
 BATCH_SIZE = 5000
 
@@ -322,7 +322,9 @@ def write_records(store: Store, records: Iterable[NodeRecord | RelRecord | Rejec
     writer = BatchWriter(store, result, **kwargs)
     try:
         for item in records:
-            if isinstance(item, Reject):
+            if isinstance(item, Notice):
+                result.warn(item)
+            elif isinstance(item, Reject):
                 writer.on_reject(item)
             else:
                 writer.add(item)
