@@ -96,14 +96,19 @@ class Store(ABC):
     # Properties queried by time or by platform get plain indexes on top of the key constraint.
     INDEXED = ("platform", "published_ts", "at_ts")
 
+    def schema(self) -> list[tuple[str, str, str]]:
+        """What :meth:`ensure_schema` creates, from the model: ``("unique" | "index", label, property)``."""
+        wanted = []
+        for spec in model.NODES:
+            wanted.append(("unique", spec.label, spec.key))
+            for prop in spec.props:
+                wanted += [("index", spec.label, name) for name in model.stored_names(prop) if name in self.INDEXED]
+        return wanted
+
     def ensure_schema(self) -> None:
         """Constraints and indexes derived from the model; safe to call any number of times."""
-        for spec in model.NODES:
-            self.create_unique(spec.label, spec.key)
-            for prop in spec.props:
-                for name in model.stored_names(prop):
-                    if name in self.INDEXED:
-                        self.create_index(spec.label, name)
+        for kind, label, prop in self.schema():
+            (self.create_unique if kind == "unique" else self.create_index)(label, prop)
 
     def counts(self) -> dict:
         """Counts per label and per relationship type (every declared one, zeros included)."""

@@ -308,6 +308,18 @@ class FalkorStore(Store):
             raise self._problem(exc) from exc
         return "\n".join(line.decode() if isinstance(line, bytes) else str(line) for line in lines)
 
+    def ensure_schema(self):
+        # One look at what exists; only a store that lacks some of it takes the writer lock to create it
+        # (so opening a store never waits for an import, and two fresh commands do not race).
+        unique = {(r["label"], r["properties"][0]) for r in self.run(
+            "CALL db.constraints() YIELD type, label, properties, status RETURN type, label, properties, status")
+            if r["type"] == "UNIQUE" and len(r["properties"]) == 1 and r["status"] == "OPERATIONAL"}
+        indexed = self._indexed()
+        if all((label, prop) in (unique if kind == "unique" else indexed) for kind, label, prop in self.schema()):
+            return
+        with self.writing():
+            super().ensure_schema()
+
     def _indexed(self) -> set[tuple[str, str]]:
         rows = self.run("CALL db.indexes() YIELD label, properties RETURN label, properties")
         return {(r["label"], p) for r in rows for p in r["properties"]}
@@ -409,10 +421,6 @@ class EmbeddedStore(FalkorStore):
             return StoreError(f"{self.server.where()}: the disk is full (the server stopped: {reason}); "
                               "free some space and run the command again")
         return _falkor_problem(self.server.where(), exc)
-
-    def ensure_schema(self):
-        with self.writing():  # two fresh commands would otherwise race to create the same index
-            super().ensure_schema()
 
     def compact(self):
         self.server.compact()
