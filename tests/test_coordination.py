@@ -482,9 +482,9 @@ def test_store_actions_skip_what_cannot_be_matched(store):
               "(b)-[:SHARED {id: 's2', at_ts: 12}]->(t), (b)-[:SHARED {id: 's3', at_ts: 13, kind: 'reply'}]->(t), "
               "(a)-[:PUBLISHED]->(p1), (b)-[:PUBLISHED]->(p2), (b)-[:PUBLISHED]->(p3)")
     shares, skipped = read_actions(store, "co-share")
-    assert [(a.account, a.message_id) for a in shares] == [("x:a", "s1"), ("x:b", "s2")] and skipped == 0
+    assert list(zip(shares.account, shares.message_id)) == [("x:a", "s1"), ("x:b", "s2")] and skipped == 0
     texts, skipped = read_actions(store, "co-text")
-    assert len(texts) == 2 and skipped == 1
+    assert len(texts.account) == 2 and skipped == 1
     assert run_coordination(store, "co-text", 10, write=False).result.edges() == {("x:a", "x:b"): 1,
                                                                                    ("x:b", "x:a"): 1}
 
@@ -534,3 +534,41 @@ def test_case_planted_groups_are_found_and_background_is_not(store):
     assert found == planted
     paired = {a for p in run.pairs for a in (p.account_1, p.account_2)}
     assert not paired & set(answers["background_accounts"])
+
+
+# --------------------------------------------------------------------------- time resolution (issue 11.7)
+
+def minute_data() -> list[Action]:
+    """Whole-minute times, as archives keep them: a 3 s burst (x at 10:00:59, y at 10:01:02 in fact)
+    recorded as 10:00 and 10:01, and z 58 s before x, in the same recorded minute."""
+    return [Action("z", "t", 1_623_880_800, "m1"), Action("x", "t", 1_623_880_800, "m2"),
+            Action("y", "t", 1_623_880_860, "m3"), Action("w", "u", 1_623_884_400, "m4")]
+
+
+def test_minute_times_and_a_10s_window_warn_with_the_resolution():
+    result = co_actions(minute_data(), 10)
+    assert result.resolution_s == 60
+    warning = result.resolution_warning()
+    assert "whole minutes (resolution 60 s)" in warning and "window is 10 s" in warning
+    # the documented behaviour: times compared as recorded
+    assert set(result.edges()) == {("x", "z"), ("z", "x")}
+    assert set(co_actions(minute_data(), 60).edges()) == {(a, b) for a in "xyz" for b in "xyz" if a != b}
+    assert co_actions(minute_data(), 60).resolution_warning() is None
+
+
+def test_second_and_fractional_times_do_not_warn():
+    assert co_actions([Action("a", "t", 10, "1"), Action("b", "t", 13, "2"), Action("c", "t", 77, "3")],
+                      10).resolution_warning() is None
+    fractional = co_actions([Action("a", "t", 0.5, "1"), Action("b", "t", 60, "2"), Action("c", "t", 120, "3")], 10)
+    assert fractional.resolution_s is None and fractional.resolution_warning() is None
+
+
+def test_cli_warns_about_minute_resolution_on_the_store(embedded_store, tmp_path):
+    lines = ["message_id,user_id,username,repost_id,reply_id,message,timestamp,urls"]
+    lines += [f"{k},u{k % 3},,t{k % 4},,,2021-06-16T22:{k:02d}:00Z," for k in range(12)]
+    path = write(tmp_path, "minutes.csv", "\n".join(lines) + "\n")
+    env = {"GRAPHTOOL_STORE": embedded_store.url}
+    assert CliRunner().invoke(app, ["import", "--format", "qut", str(path)], env=env).exit_code == 0
+    done = CliRunner().invoke(app, ["coordination", "--window", "10"], env=env)
+    assert done.exit_code == 0, done.output
+    assert "warning: the times are whole minutes (resolution 60 s) but the window is 10 s" in done.stderr

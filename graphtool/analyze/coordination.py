@@ -273,6 +273,11 @@ class Coordination:
     permutations: int = 0
     seed: int | None = None
     actions: int = 0
+    resolution_s: int | None = None  # the coarsest whole unit every time is a multiple of (see time_resolution)
+
+    def resolution_warning(self) -> str | None:
+        """A warning when the window is shorter than the times' resolution (:func:`time_resolution`)."""
+        return resolution_warning(self.window_s, self.resolution_s)
 
     @_gc_paused()
     def edges(self, self_loops: bool = False, min_weight: int | None = None) -> dict[tuple[str, str], int]:
@@ -409,6 +414,45 @@ def _ticks(ts: np.ndarray, window_s: float) -> tuple[np.ndarray, int]:
     if np.all(ts == np.floor(ts)):
         return (ts - base).astype(np.int64), int(math.floor(window_s))
     return np.rint((ts - base) * 1e6).astype(np.int64), int(math.floor(window_s * 1e6 + 1e-6))
+
+
+RESOLUTIONS = (86400, 3600, 60, 1)  # a day, an hour, a minute, a second
+_UNIT_NAMES = {86400: "day", 3600: "hour", 60: "minute", 1: "second"}
+MIN_TIMES_FOR_RESOLUTION = 3  # fewer distinct times are whole minutes by chance too often
+
+
+def time_resolution(ts: Sequence[float] | np.ndarray) -> int | None:
+    """The coarsest of a day, an hour, a minute or a second that every time is a whole multiple of.
+
+    Archives often keep whole minutes (``2021-06-16 22:04``); ``None`` when the times carry
+    fractions of a second or there are fewer than three distinct times to tell.
+
+    >>> time_resolution([1623880980, 1623881040, 1623884640])
+    60
+    >>> time_resolution([0.5, 1, 2]) is None
+    True
+    """
+    times = np.unique(np.asarray(ts, dtype=np.float64))
+    if len(times) < MIN_TIMES_FOR_RESOLUTION or not np.all(times == np.floor(times)):
+        return None
+    whole = times.astype(np.int64)
+    return next((unit for unit in RESOLUTIONS if not np.any(whole % unit)), None)
+
+
+def resolution_warning(window_s: float, resolution_s: int | None) -> str | None:
+    """What a window shorter than the data's time resolution does to the network, or ``None``.
+
+    Times are compared as recorded: with minute times and a 10 s window, two actions match only
+    when they carry the same minute -- those up to 59 s apart in fact match, a 3 s burst that
+    crosses a minute boundary does not (docs/coordination.md, "Time resolution").
+    """
+    if resolution_s is None or window_s >= resolution_s:
+        return None
+    unit = _UNIT_NAMES[resolution_s]
+    return (f"the times are whole {unit}s (resolution {resolution_s} s) but the window is {window_s:g} s: "
+            f"actions match only within the same recorded {unit} (up to {resolution_s - 1} s apart in fact) and a "
+            f"burst that crosses a {unit} boundary splits; use --window {resolution_s} or more to compare at the "
+            f"data's resolution")
 
 
 def window_pairs(item: np.ndarray, ts: np.ndarray, window_s: float,
@@ -600,7 +644,8 @@ def co_actions(actions: Iterable[Action] | ActionColumns, window_s: float = DEFA
     with _gc_paused():
         enc = _Encoded(_as_columns(actions), kind != "co-link", min_participation)
         src, dst, weight = _network(enc, enc.ts, kind, window_s, similarity, block)
-        return Coordination(kind, window_s, min_weight, enc.accounts, src, dst, weight, actions=len(enc.item))
+        return Coordination(kind, window_s, min_weight, enc.accounts, src, dst, weight, actions=len(enc.item),
+                            resolution_s=time_resolution(enc.ts))
 
 
 def coordination(messages: Iterable[Message], kind: str = "co-share", window_s: float = DEFAULT_WINDOW_S, *,
@@ -760,30 +805,42 @@ def summarize_groups(groups: list[list[str]], graph, actions: Iterable[Action] |
     for the accounts whose affiliation is known, and gives the share of members known to
     be state-affiliated (``None`` when nothing is known).
     """
-    by_item: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    # One pass over the actions, one over the edges: linear in the (account, item) pairs.
     member_of = {m: k for k, g in enumerate(groups) for m in g}
     cols = _as_columns(actions)
+    acted: dict[tuple[int, str], tuple[set, list]] = {}  # (group, item) -> (members, their times)
     for account, item, ts in zip(cols.account, cols.item, cols.ts):
-        if account in member_of:
-            by_item[item].append((account, ts))
+        k = member_of.get(account)
+        if k is not None:
+            entry = acted.get((k, item))
+            if entry is None:
+                acted[(k, item)] = entry = (set(), [])
+            entry[0].add(account)
+            entry[1].append(ts)
+    items: list[list] = [[] for _ in groups]
+    first: list = [None] * len(groups)
+    last: list = [None] * len(groups)
+    for (k, item), (who, times) in acted.items():
+        if len(who) >= 2:
+            items[k].append(item)
+            lo, hi = min(times), max(times)
+            first[k] = lo if first[k] is None else min(first[k], lo)
+            last[k] = hi if last[k] is None else max(last[k], hi)
+    edges = [0] * len(groups)
+    weights = [0] * len(groups)
+    for u, v, d in graph.edges(data=True):
+        k = member_of.get(u)
+        if k is not None and member_of.get(v) == k:
+            edges[k] += 1
+            weights[k] += d.get("weight", 1)
     out = []
     for k, members in enumerate(groups):
-        mset = set(members)
-        sub = graph.subgraph(members)
-        items, times = [], []
-        for item, acts in by_item.items():
-            inside = [(acc, t) for acc, t in acts if acc in mset]
-            if len({acc for acc, _ in inside}) >= 2:
-                items.append(item)
-                times.extend(t for _, t in inside)
         plats = Counter((platforms or {}).get(m) or (m.split(":", 1)[0] if ":" in m else "unknown")
                         for m in members)
         share = None
         if state_affiliated:
             known = [m for m in members if m in state_affiliated]
             share = sum(bool(state_affiliated[m]) for m in known) / len(members) if known else None
-        out.append(Group(k + 1, method, members, sub.number_of_edges(),
-                         int(sum(d.get("weight", 1) for _, _, d in sub.edges(data=True))), sorted(items),
-                         min(times) if times else None, max(times) if times else None,
+        out.append(Group(k + 1, method, members, edges[k], int(weights[k]), sorted(items[k]), first[k], last[k],
                          dict(sorted(plats.items())), share))
     return out

@@ -24,12 +24,15 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Iterator
+
+import numpy as np
 
 from .. import model
+from ..progress import steps
 from ..store import Store
-from .coordination import (DEFAULT_SIMILARITY, DEFAULT_WINDOW_S, KINDS, Action, Coordination, Group, Pair,
-                           co_actions, find_groups, normalize_text, normalize_url, significance,
+from .batching import batches
+from .coordination import (DEFAULT_SIMILARITY, DEFAULT_WINDOW_S, KINDS, ActionColumns, Coordination, Group, Pair,
+                           _codes, co_actions, find_groups, normalize_text, normalize_url, significance,
                            summarize_groups)
 
 READ_BATCH = 1000  # accounts per read query
@@ -45,11 +48,6 @@ _SHARE_KINDS = {"co-reply": ["reply"], "co-link": ["link"]}
 _NOT_SHARES = ["reply", "link"]
 
 
-def _batches(items: list, size: int) -> Iterator[list]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
-
-
 def account_info(store: Store) -> dict[str, dict]:
     """``{account id: {"platform", "handle", "affiliation_score"}}`` for every account."""
     rows = store.read(f"MATCH (a:{ACCOUNT}) RETURN a.id AS id, a.platform AS platform, a.handle AS handle, "
@@ -58,9 +56,41 @@ def account_info(store: Store) -> dict[str, dict]:
             for r in rows}
 
 
+# Every read goes from the account (a unique-index seek per id in the batch) to what it did;
+# filters on the far end come after ``WITH``, so that no engine starts from the far end's label
+# (FalkorDB did: a label scan of every Article per account).  Rows come back one per account
+# with its timed actions as parallel lists (``collect`` drops nulls, so every collected value is
+# non-null when the time is, and null otherwise): one Python row per account, not per action.
+SHARE_QUERY = (f"UNWIND $ids AS aid MATCH (a:{ACCOUNT} {{id: aid}}) MATCH (a)-[r:{SHARED}]->(b:{ARTICLE}) "
+               f"WITH a, r, b WHERE {{where}} WITH a, r, b, r.at_ts AS t "
+               f"RETURN a.id AS account, collect(CASE WHEN t IS NULL THEN null ELSE b.id END) AS items, "
+               f"collect(CASE WHEN t IS NULL THEN null ELSE coalesce(b.url, '') END) AS urls, "
+               f"collect(CASE WHEN t IS NULL THEN null ELSE coalesce(r.id, a.id + '>' + b.id) END) AS messages, "
+               f"collect(t) AS ts, count(*) - count(t) AS untimed")
+SHARE_WHERE = {"co-share": "NOT coalesce(r.kind, '') IN $kinds", "co-reply": "r.kind IN $kinds",
+               "co-link": "r.kind IN $kinds"}
+PUBLISHED_QUERY = (f"UNWIND $ids AS aid MATCH (a:{ACCOUNT} {{id: aid}}) MATCH (a)-[:{PUBLISHED}]->(m:{ARTICLE}) "
+                   f"WITH a, m WHERE m.{{field}} IS NOT NULL WITH a, m, m.published_ts AS t "
+                   f"RETURN a.id AS account, collect(CASE WHEN t IS NULL THEN null ELSE m.id END) AS messages, "
+                   f"collect(CASE WHEN t IS NULL THEN null ELSE m.{{field}} END) AS values, "
+                   f"collect(t) AS ts, count(*) - count(t) AS untimed")
+
+
+def read_queries(kind: str) -> list[tuple[str, str, dict]]:
+    """``(source, query, parameters but ids)`` of each query :func:`read_actions` runs for ``kind``;
+    source ``shared`` or ``published``."""
+    out = []
+    if kind in SHARE_WHERE:
+        kinds = _NOT_SHARES if kind == "co-share" else _SHARE_KINDS[kind]
+        out.append(("shared", SHARE_QUERY.replace("{where}", SHARE_WHERE[kind]), {"kinds": kinds}))
+    if kind in ("co-link", "co-text", "co-similar-text"):
+        out.append(("published", PUBLISHED_QUERY.replace("{field}", "urls" if kind == "co-link" else "text"), {}))
+    return out
+
+
 def read_actions(store: Store, kind: str, accounts: list[str] | None = None,
-                 batch: int = READ_BATCH) -> tuple[list[Action], int]:
-    """The actions of one kind in the store, and how many were skipped for lack of a time.
+                 batch: int = READ_BATCH) -> tuple[ActionColumns, int]:
+    """The actions of one kind in the store as columns, and how many were skipped for lack of a time.
 
     ``accounts`` limits the read to those account ids (default: all).  Deterministic
     order: by account, then message, then item.
@@ -70,45 +100,78 @@ def read_actions(store: Store, kind: str, accounts: list[str] | None = None,
     if accounts is None:
         accounts = [r["id"] for r in store.read(f"MATCH (a:{ACCOUNT}) RETURN a.id AS id")]
     accounts = sorted(accounts)
-    actions: list[Action] = []
+    account_col: list = []
+    item_col: list = []
+    ts_col: list = []
+    message_col: list = []
     skipped = 0
-    for ids in _batches(accounts, batch):
-        if kind in ("co-share", "co-reply", "co-link"):
-            if kind == "co-share":
-                where, params = "NOT coalesce(r.kind, '') IN $kinds", {"ids": ids, "kinds": _NOT_SHARES}
-            else:
-                where, params = "r.kind IN $kinds", {"ids": ids, "kinds": _SHARE_KINDS[kind]}
-            rows = store.read(f"UNWIND $ids AS aid MATCH (a:{ACCOUNT} {{id: aid}})-[r:{SHARED}]->(b:{ARTICLE}) "
-                              f"WHERE {where} RETURN a.id AS account, b.id AS item, b.url AS url, r.id AS message, "
-                              f"r.at_ts AS ts", params)
-            for r in rows:
-                if r["ts"] is None:
-                    skipped += 1
+    clean_url = _cached(normalize_url)
+    clean_text = _cached(normalize_text)
+    for source, query, params in read_queries(kind):
+        for ids in batches(accounts, batch):
+            for row in store.read(query, {**params, "ids": ids}):
+                account, times = row["account"], row["ts"]
+                skipped += row["untimed"]
+                if source == "shared" and kind != "co-link":  # one item per action, as stored
+                    account_col.extend([account] * len(times))
+                    item_col.extend(row["items"])
+                    ts_col.extend(times)
+                    message_col.extend(row["messages"])
                     continue
-                item = (normalize_url(r["url"]) or normalize_url(r["item"])) if kind == "co-link" else r["item"]
-                if item:
-                    actions.append(Action(r["account"], item, float(r["ts"]), r["message"] or f"{r['account']}>{r['item']}"))
-        if kind in ("co-link", "co-text", "co-similar-text"):
-            field_ = "urls" if kind == "co-link" else "text"
-            rows = store.read(f"UNWIND $ids AS aid MATCH (a:{ACCOUNT} {{id: aid}})-[:{PUBLISHED}]->(m:{ARTICLE}) "
-                              f"WHERE m.{field_} IS NOT NULL "
-                              f"RETURN a.id AS account, m.id AS message, m.{field_} AS value, m.published_ts AS ts",
-                              {"ids": ids})
-            for r in rows:
-                if r["ts"] is None:
-                    skipped += 1
-                    continue
-                # one article published by two accounts is a message of each
-                message = f"{r['account']}\x1f{r['message']}"
-                if kind == "co-link":
-                    for url in dict.fromkeys(filter(None, map(normalize_url, r["value"] or []))):
-                        actions.append(Action(r["account"], url, float(r["ts"]), message))
-                else:
-                    text = normalize_text(r["value"])
-                    if text:
-                        actions.append(Action(r["account"], text, float(r["ts"]), message))
-    actions.sort(key=lambda a: (a.account, a.message_id, a.item, a.ts))
-    return actions, skipped
+                if source == "shared":  # a link share: the target's URL, else its id
+                    messages = row["messages"]
+                    items = [[u] if u else [] for u in (clean_url(u) or clean_url(i)
+                                                        for u, i in zip(row["urls"], row["items"]))]
+                else:  # one article published by two accounts is a message of each
+                    messages = [f"{account}\x1f{m}" for m in row["messages"]]
+                    if kind == "co-link":
+                        items = [list(dict.fromkeys(filter(None, map(clean_url, v or [])))) for v in row["values"]]
+                    else:
+                        items = [[t] if t else [] for t in map(clean_text, row["values"])]
+                for message, t, these in zip(messages, times, items):
+                    for item in these:
+                        account_col.append(account)
+                        item_col.append(item)
+                        ts_col.append(t)
+                        message_col.append(message)
+    return _sorted_columns(account_col, item_col, ts_col, message_col), skipped
+
+
+def _cached(normalize):
+    """``normalize`` computed once per distinct value (texts and URLs repeat)."""
+    cache: dict = {}
+
+    def clean(value):
+        if value is None:
+            return None
+        try:
+            return cache[value]
+        except KeyError:
+            cache[value] = out = normalize(value)
+            return out
+        except TypeError:  # an unhashable value: a list where a string was expected
+            return normalize(value)
+    return clean
+
+
+def _sorted_codes(values: list) -> np.ndarray:
+    """Each value's rank among the distinct values in sorted order."""
+    distinct, codes = _codes(values)
+    rank = np.empty(len(distinct), dtype=np.int64)
+    rank[sorted(range(len(distinct)), key=distinct.__getitem__)] = np.arange(len(distinct), dtype=np.int64)
+    return rank[codes]
+
+
+def _sorted_columns(account: list, item: list, ts: list, message: list) -> ActionColumns:
+    """Columns in (account, message, item, time) order, whatever order the store returned."""
+    if not account:
+        return ActionColumns([], [], [], [])
+    codes = [_sorted_codes(col) for col in (account, message, item)]
+    times = np.asarray(ts, dtype=np.float64)
+    order = np.lexsort((times, codes[2], codes[1], codes[0]))
+    take = order.tolist()
+    return ActionColumns([account[i] for i in take], [item[i] for i in take], times[order].tolist(),
+                         [message[i] for i in take])
 
 
 def write_pairs(store: Store, result: Coordination, pairs: list[Pair], run_id: str,
@@ -125,7 +188,7 @@ def write_pairs(store: Store, result: Coordination, pairs: list[Pair], run_id: s
         rows.append({"a": p.account_1, "b": p.account_2, "props": props})
     query = (f"UNWIND $rows AS row MATCH (a:{ACCOUNT} {{id: row.a}}) MATCH (b:{ACCOUNT} {{id: row.b}}) "
              f"MERGE (a)-[r:{COORDINATED.type} {{{COORDINATED.key}: $kind}}]->(b) SET r += row.props")
-    for chunk in _batches(rows, batch):
+    for chunk in batches(rows, batch):
         store.run(query, {"rows": chunk, "kind": result.kind})
     # A pair that coordinated in an earlier run and not in this one must not linger; so must
     # not a p_value the earlier run had and this one has not.
@@ -148,7 +211,7 @@ def write_groups(store: Store, components: list[list[str]], communities: list[li
             for m in members:
                 rows.setdefault(m, {"coord_run": run_id})[name] = number
     payload = [{"id": k, "props": v} for k, v in sorted(rows.items())]
-    for chunk in _batches(payload, batch):
+    for chunk in batches(payload, batch):
         store.run(f"UNWIND $rows AS row MATCH (a:{ACCOUNT} {{id: row.id}}) SET a += row.props", {"rows": chunk})
 
 
@@ -170,10 +233,16 @@ class CoordinationRun:
     seconds: float
     accounts: dict[str, dict] = field(default_factory=dict)
 
+    @property
+    def warnings(self) -> list[str]:
+        """What the reader of the result must know (a window finer than the data's times)."""
+        return [w for w in (self.result.resolution_warning(),) if w]
+
     def as_dict(self) -> dict:
         return {"run_id": self.run_id, "kind": self.kind, "window_s": self.window_s, "min_weight": self.min_weight,
                 "actions": self.actions, "skipped_without_time": self.skipped, "pairs": len(self.pairs),
                 "written": self.written, "seconds": round(self.seconds, 3),
+                "time_resolution_s": self.result.resolution_s, "warnings": self.warnings,
                 "components": [g.as_dict() for g in self.components],
                 "communities": [g.as_dict() for g in self.communities]}
 
@@ -181,7 +250,7 @@ class CoordinationRun:
 def run_coordination(store: Store, kind: str = "co-share", window_s: float = DEFAULT_WINDOW_S, *,
                      min_weight: int = 1, min_participation: int = 1, similarity: float | None = None,
                      permutations: int = 0, seed: int = 0, write: bool = True, run_id: str | None = None,
-                     resolution: float = 1.0) -> CoordinationRun:
+                     resolution: float = 1.0, progress: bool | None = None) -> CoordinationRun:
     """Read one kind of actions from ``store``, compute the network and its groups, write them back.
 
     Parameters
@@ -205,6 +274,8 @@ def run_coordination(store: Store, kind: str = "co-share", window_s: float = DEF
         Recorded on everything written (default: a new one).
     resolution : float
         Louvain resolution for the communities.
+    progress : bool, optional
+        Show the steps as they run (stderr); default: when stderr is a terminal.
 
     Returns
     -------
@@ -212,26 +283,33 @@ def run_coordination(store: Store, kind: str = "co-share", window_s: float = DEF
     """
     started = time.perf_counter()
     run_id = run_id or f"coordination-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{uuid.uuid4().hex[:6]}"
-    info = account_info(store)
-    actions, skipped = read_actions(store, kind, list(info))
-    result = co_actions(actions, window_s, kind=kind, min_weight=min_weight, min_participation=min_participation,
-                        similarity=similarity if similarity is not None else DEFAULT_SIMILARITY)
-    if permutations:
-        significance(result, actions, permutations=permutations, seed=seed, similarity=similarity,
-                     min_participation=min_participation)
-    pairs = result.pairs()
-    graph = result.graph()
-    platforms = {k: v["platform"] for k, v in info.items()}
-    affiliated = {k: v["affiliation_score"] >= AFFILIATED_AT for k, v in info.items()
-                  if v["affiliation_score"] is not None}
-    comps = find_groups(graph, "components")
-    comms = find_groups(graph, "louvain", seed=seed, resolution=resolution)
-    summary = dict(platforms=platforms, state_affiliated=affiliated or None)
-    components = summarize_groups(comps, graph, actions, method="components", **summary)
-    communities = summarize_groups(comms, graph, actions, method="louvain", **summary)
-    written = 0
-    if write:
-        written = write_pairs(store, result, pairs, run_id)
-        write_groups(store, comps, comms, run_id)
+    with steps(progress, "coordination", 4 + bool(permutations) + write) as step:
+        step("reading actions")
+        info = account_info(store)
+        actions, skipped = read_actions(store, kind, list(info))
+        step(f"{kind} pairs within {window_s:g} s")
+        result = co_actions(actions, window_s, kind=kind, min_weight=min_weight, min_participation=min_participation,
+                            similarity=similarity if similarity is not None else DEFAULT_SIMILARITY)
+        if permutations:
+            step(f"significance ({permutations} shuffles)")
+            significance(result, actions, permutations=permutations, seed=seed, similarity=similarity,
+                         min_participation=min_participation)
+        pairs = result.pairs()
+        graph = result.graph()
+        platforms = {k: v["platform"] for k, v in info.items()}
+        affiliated = {k: v["affiliation_score"] >= AFFILIATED_AT for k, v in info.items()
+                      if v["affiliation_score"] is not None}
+        step("groups")
+        comps = find_groups(graph, "components")
+        comms = find_groups(graph, "louvain", seed=seed, resolution=resolution)
+        step("group summaries")
+        summary = dict(platforms=platforms, state_affiliated=affiliated or None)
+        components = summarize_groups(comps, graph, actions, method="components", **summary)
+        communities = summarize_groups(comms, graph, actions, method="louvain", **summary)
+        written = 0
+        if write:
+            step("writing COORDINATED_WITH")
+            written = write_pairs(store, result, pairs, run_id)
+            write_groups(store, comps, comms, run_id)
     return CoordinationRun(run_id, kind, window_s, min_weight, result, pairs, components, communities,
-                           len(actions), skipped, written, time.perf_counter() - started, info)
+                           len(actions.account), skipped, written, time.perf_counter() - started, info)

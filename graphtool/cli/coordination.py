@@ -68,7 +68,7 @@ def register(app: typer.Typer) -> None:
 
         if ids not in ("imported", "store"):
             raise ConfigError(f"--ids must be 'imported' or 'store', not {ids!r}")
-        run = run_coordination(state.store(), kind.value, window, min_weight=min_weight,
+        run = run_coordination(state.store_with_data(), kind.value, window, min_weight=min_weight,
                                min_participation=min_participation, similarity=similarity,
                                permutations=permutations, seed=seed, write=write)
         if out is not None:
@@ -77,6 +77,8 @@ def register(app: typer.Typer) -> None:
                 writer = csv_writer(handle)  # ids from imported files: no spreadsheet formulas
                 writer.writerow(["account_1", "account_2", "weight_12", "weight_21"])
                 writer.writerows(pair_rows(run.pairs, run.accounts, ids))
+        for warning in run.warnings:
+            typer.echo(f"warning: {warning}", err=True)
         if as_json:
             echo_json(run.as_dict())
             return
