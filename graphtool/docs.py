@@ -28,7 +28,7 @@ def _prop_row(p: model.Prop) -> str:
 def model_markdown() -> str:
     lines = ["# The graph model", "",
              "Generated from `graphtool/model.py` by `python -m graphtool.docs`; do not edit by hand.", "",
-             "Every node has a unique `id` within its label (accounts: `platform:handle`) and a `sources` list:",
+             "Every node has a unique `id` within its label (accounts: see Identity below) and a `sources` list:",
              "the ids of the `Source` nodes that are its evidence. Imported relationships carry `sources` too;",
              "derived ones (computed by graphtool) carry the `run_id` of the analysis that made them.", "",
              "## Nodes", ""]
@@ -48,7 +48,32 @@ def model_markdown() -> str:
                   "| property | type | required | notes |", "|---|---|---|---|"]
         lines += [_prop_row(p) for p in spec.props]
         lines.append("")
-    return "\n".join(lines)
+    return "\n".join(lines + identity_markdown())
+
+
+def identity_markdown() -> list[str]:
+    """The identity rules (``model.PLATFORMS``) and how the loaders apply them."""
+    lines = ["## Identity: one account, however it is named", "",
+             "Sources name an account by the platform's user id, by handle or by profile URL. Every loader records",
+             "what it saw as `Identifier` nodes (`platform:kind:value`, or `key:<graph id>` for a source's own id)",
+             "with `IDENTIFIES` to the account (the spelling seen, first and last time seen, sources).",
+             "",
+             "- **Canonical id**: `platform:user_id` when the user id is known; otherwise the id the source gave",
+             "  (`platform:handle`). When several nodes turn out to be one account, the node with the user id",
+             "  survives, else the smallest id in code-point order; the final graph does not depend on import order.",
+             "- **Merge**: relationships move to the survivor, properties unite (the survivor's values win, the",
+             "  others fill gaps), sources unite. A record that names the account only by a weaker identifier",
+             "  fills gaps and never overwrites.",
+             "- **Rename**: one user id with two handles keeps both handle identifiers, dated (rename history).",
+             "- **Conflict**: a handle already naming an account with another user id is never merged: the row",
+             "  goes to the rejects file as a warning and the identifier is marked `conflict`.",
+             "", "| platform | user id | handles ignore case | profile URL forms (host/path, `(...)` = identifier) |",
+             "|---|---|---|---|"]
+    for p in model.PLATFORMS:
+        forms = "; ".join(f"{f.kind}: `{f.pattern}`" for f in p.url_forms).replace("|", "\\|")  # GFM tables
+        lines.append(f"| `{p.name}` | {p.user_id or '-'} | {'yes' if p.case_insensitive else 'no'} | {forms or '-'} |")
+    lines.append("")
+    return lines
 
 
 def cli_markdown() -> str:
