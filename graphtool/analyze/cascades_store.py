@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from .. import model
 from ..errors import NotFoundError
 from ..store import Store
+from .batching import batches
 from .cascades import Article, Link, Tree, build_cascades
 
 ARTICLE = model.node("Article").label
@@ -25,15 +26,11 @@ PUBLISHERS = model.rel("PUBLISHED").sources  # Account, Outlet
 BATCH = 1000     # ids per UNWIND read
 
 
-def _batches(items: list, size: int):
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
-
 
 def read_articles(store: Store, ids: list[str]) -> dict[str, Article]:
     """Articles with their publisher (Account or Outlet) for display."""
     out: dict[str, Article] = {}
-    for batch in _batches(ids, BATCH):
+    for batch in batches(ids, BATCH):
         for r in store.read(f"UNWIND $ids AS id MATCH (a:{ARTICLE} {{id: id}}) RETURN a.id AS id, "
                             f"a.platform AS platform, a.published_at AS at, a.published_ts AS ts, a.title AS title, "
                             f"a.url AS url", {"ids": batch}):
@@ -56,7 +53,7 @@ def read_links(store: Store, seeds: list[str], limit: int = 20000) -> tuple[set,
     links: dict[tuple, Link] = {}
     while frontier and len(seen) < limit:
         found = set()
-        for batch in _batches(sorted(frontier), BATCH):
+        for batch in batches(sorted(frontier), BATCH):
             for kind, rel in (("copies", COPIES), ("cites", CITES)):
                 props = ("r.similarity AS similarity, r.containment AS containment, r.lag_s AS lag_s, "
                          "r.attributed AS attributed, r.method AS method" if kind == "copies" else

@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .. import model
+from ..progress import progress_bar
 from ..store import Store
+from .batching import batches
 from .copies import (AttributionContext, CopyIndex, CopyPair, CopyParams, Doc, decode_sketches, detect,
                      encode_sketch, sketch, sketch_is_current)
 
@@ -34,10 +36,6 @@ PAGE = 5000      # articles per listing page
 BATCH = 1000     # ids per UNWIND read
 WRITE = 2000     # rows per UNWIND write
 
-
-def _batches(items: list, size: int):
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
 
 
 def _digest(row: dict) -> str | None:
@@ -68,7 +66,7 @@ def read_docs(store: Store, ids: list[str]) -> dict[str, Doc]:
     out = {}
     query = (f"UNWIND $ids AS id MATCH (a:{ARTICLE} {{id: id}}) RETURN a.id AS id, a.text AS text, "
              f"a.title AS title, a.published_ts AS ts, a.lang AS lang, a.url AS url, a.urls AS urls")
-    for batch in _batches(ids, BATCH):
+    for batch in batches(ids, BATCH):
         for r in store.read(query, {"ids": batch}):
             out[r["id"]] = Doc(r["id"], r["text"] if isinstance(r["text"], str) else None,
                                int(r["ts"]) if r["ts"] is not None else None, r["lang"], r["title"], r["url"],
@@ -97,7 +95,7 @@ def attribution_context(store: Store, ids: list[str]) -> AttributionContext:
     def add(article_id, *values):
         names.setdefault(article_id, set()).update(v for v in values if isinstance(v, str) and v.strip())
 
-    for batch in _batches(ids, BATCH):
+    for batch in batches(ids, BATCH):
         for r in store.read(f"UNWIND $ids AS id MATCH (a:{ARTICLE} {{id: id}})-[:{CITES}]->(b:{ARTICLE}) "
                             f"RETURN a.id AS src, b.id AS dst", {"ids": batch}):
             ctx.cites.add((r["src"], r["dst"]))
@@ -121,19 +119,19 @@ def write_copies(store: Store, pairs: list[CopyPair], run_id: str) -> int:
     query = (f"UNWIND $rows AS row MATCH (a:{ARTICLE} {{id: row.copy}}) MATCH (b:{ARTICLE} {{id: row.original}}) "
              f"MERGE (a)-[r:{COPIES}]->(b) SET r.lag_s = null SET r += row.props")
     rows = [{"copy": p.copy, "original": p.original, "props": p.props(run_id)} for p in pairs]
-    for chunk in _batches(rows, WRITE):
+    for chunk in batches(rows, WRITE):
         store.run(query, {"rows": chunk})
     return len(rows)
 
 
 def _write_sketches(store: Store, rows: list[dict]) -> None:
     query = f"UNWIND $rows AS row MATCH (a:{ARTICLE} {{id: row.id}}) SET a.{SKETCH} = row.sketch"
-    for chunk in _batches(rows, WRITE):
+    for chunk in batches(rows, WRITE):
         store.run(query, {"rows": chunk})
 
 
 def _drop_copies(store: Store, ids: list[str]) -> None:
-    for batch in _batches(ids, BATCH):
+    for batch in batches(ids, BATCH):
         store.run(f"UNWIND $ids AS id MATCH (a:{ARTICLE} {{id: id}})-[r:{COPIES}]-() DELETE r", {"ids": batch})
 
 
@@ -164,7 +162,8 @@ class CopyRun:
 
 
 def detect_copies(store: Store, params: CopyParams | None = None, *, full: bool = False, run_id: str | None = None,
-                  write: bool = True, progress: Callable[[str], None] | None = None) -> CopyRun:
+                  write: bool = True, progress: Callable[[str], None] | None = None,
+                  show: bool | None = None) -> CopyRun:
     """Find copies among the store's Articles and write them as COPIES.
 
     Parameters
@@ -179,6 +178,8 @@ def detect_copies(store: Store, params: CopyParams | None = None, *, full: bool 
         Store sketches and COPIES (default) or only report.
     progress : callable, optional
         Called with a short line per stage.
+    show : bool, optional
+        Show progress bars with totals (stderr); default: when stderr is a terminal.
 
     Returns
     -------
@@ -206,28 +207,37 @@ def detect_copies(store: Store, params: CopyParams | None = None, *, full: bool 
     run.reused = len(old)
     say(f"{len(rows):,} articles: {len(old):,} sketched before, {len(new):,} to sketch")
 
-    index = CopyIndex(params)
-    if old:
-        index.add([r["id"] for r in old], [r["ts"] for r in old], decode_sketches([r["sketch"] for r in old], params))
-    index.n_indexed = len(index)
-    sketch_rows = []
-    for chunk in _batches(new, BATCH):
-        docs = read_docs(store, [r["id"] for r, _ in chunk])
-        texts = [(docs[r["id"]].text or docs[r["id"]].title or "") for r, _ in chunk]
-        sk, _ = sketch(texts, [docs[r["id"]].lang for r, _ in chunk], params)
-        index.add([r["id"] for r, _ in chunk], [docs[r["id"]].published_ts for r, _ in chunk], sk)
-        for j, (r, digest) in enumerate(chunk):
-            sketch_rows.append({"id": r["id"], "sketch": encode_sketch(sk, j, params, digest)})
-            if sk.short[j]:
-                run.too_short.append(r["id"])
-    run.sketched = len(new)
+    with progress_bar(show) as bar:
+        index = CopyIndex(params)
+        if old:
+            index.add([r["id"] for r in old], [r["ts"] for r in old], decode_sketches([r["sketch"] for r in old], params))
+        index.n_indexed = len(index)
+        sketch_rows = []
+        sketching = bar.task("sketching", total=len(new), unit="articles")
+        for chunk in batches(new, BATCH):
+            docs = read_docs(store, [r["id"] for r, _ in chunk])
+            texts = [(docs[r["id"]].text or docs[r["id"]].title or "") for r, _ in chunk]
+            sk, _ = sketch(texts, [docs[r["id"]].lang for r, _ in chunk], params)
+            index.add([r["id"] for r, _ in chunk], [docs[r["id"]].published_ts for r, _ in chunk], sk)
+            for j, (r, digest) in enumerate(chunk):
+                sketch_rows.append({"id": r["id"], "sketch": encode_sketch(sk, j, params, digest)})
+                if sk.short[j]:
+                    run.too_short.append(r["id"])
+            sketching.advance(len(chunk))
+        run.sketched = len(new)
+        verifying = bar.task("verifying", unit="pairs")
 
-    def docs(positions: list[int]) -> dict[int, Doc]:  # texts of one chunk only: bounded memory on big stores
-        by_id = read_docs(store, [index.ids[i] for i in positions])
-        return {i: by_id.get(index.ids[i]) or Doc(index.ids[i], None) for i in positions}  # deleted meanwhile
+        def candidates(n: int) -> None:
+            verifying.total(n)
+            say(f"{n:,} candidate pairs")
 
-    found = detect(index, docs, lambda ids: attribution_context(store, ids), say=say)
-    run.candidates, run.undirected, run.ties, run.pairs = found.candidates, found.undirected, found.ties, found.pairs
+        def chunk_docs(positions: list[int]) -> dict[int, Doc]:  # texts of one chunk only: bounded memory on big stores
+            by_id = read_docs(store, [index.ids[i] for i in positions])
+            return {i: by_id.get(index.ids[i]) or Doc(index.ids[i], None) for i in positions}  # deleted meanwhile
+
+        found = detect(index, chunk_docs, lambda ids: attribution_context(store, ids), on_candidates=candidates,
+                       on_verified=verifying.advance)
+        run.candidates, run.undirected, run.ties, run.pairs = found.candidates, found.undirected, found.ties, found.pairs
     run.undated_copies = sum(p.lag_s is None for p in run.pairs)
     if write:
         if full:

@@ -38,6 +38,7 @@ import networkx as nx
 
 from .. import model
 from ..store import Store
+from .batching import batches
 from .affiliation import Actor, Item
 
 BATCH = 10_000  # ids (or rows) per UNWIND batch
@@ -48,10 +49,6 @@ ACTORS = model.ACTORS  # Account, Outlet
 _ACCOUNT, _OUTLET = (model.node(label).label for label in ("Account", "Outlet"))
 _ARTICLE = model.node("Article").label
 
-
-def _batches(items: list, size: int = BATCH):
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
 
 
 def _finite(value, default=None):
@@ -188,7 +185,7 @@ def amplification_graph(store: Store, census_: Census | None = None) -> nx.DiGra
              + [(1, src, dst, _copy_query(src, dst)) for src in ACTORS for dst in ACTORS])
     for kind, src_label, dst_label, query in specs:
         shared_ids = keys.shared
-        for batch in _batches(census_.by_label(src_label), AMPLIFICATION_BATCH):
+        for batch in batches(census_.by_label(src_label), AMPLIFICATION_BATCH):
             for r in store.read(query, {"ids": batch}):
                 src = keys.key(src_label, r["src"]) if shared_ids else r["src"]
                 for dst in r["dst"]:  # one per share / copy
@@ -273,7 +270,7 @@ def content_counts(store: Store, census_: Census) -> tuple[dict, dict]:
             queries.append((shared, f"UNWIND $ids AS id MATCH (a:{label} {{id: id}})-[s:SHARED]->() "
                                     f"RETURN a.id AS id, count(s) AS n"))
         for counts, query in queries:
-            for batch in _batches(census_.by_label(label)):
+            for batch in batches(census_.by_label(label), BATCH):
                 for r in store.read(query, {"ids": batch}):
                     counts[keys.key(label, r["id"])] += int(r["n"])
     return dict(published), dict(shared)
@@ -304,7 +301,7 @@ def state_items(store: Store, census_: Census, state_keys: set) -> tuple[list[It
         ids = sorted(census_.actors[k].id for k in state_keys if census_.actors[k].label == label)
         query = (f"UNWIND $ids AS id MATCH (s:{label} {{id: id}})-[:PUBLISHED]->(y:{_ARTICLE}) "
                  f"RETURN s.id AS actor, y.id AS article, y.published_ts AS ts, y.content_sha256 AS sha")
-        for batch in _batches(ids):
+        for batch in batches(ids, BATCH):
             for r in store.read(query, {"ids": batch}):
                 originals.setdefault(r["article"], (keys.key(label, r["actor"]), _finite(r.get("ts")), r.get("sha")))
     article_ids = sorted(originals)
@@ -321,7 +318,7 @@ def state_items(store: Store, census_: Census, state_keys: set) -> tuple[list[It
         cite_q = (f"UNWIND $ids AS id MATCH (y:{_ARTICLE} {{id: id}})<-[r:CITES]-(x:{_ARTICLE})"
                   f"<-[:PUBLISHED]-(a:{label}) RETURN y.id AS original, x.id AS content, a.id AS actor, "
                   f"x.published_ts AS ts, x.sources AS xs, r.sources AS rs")
-        for batch in _batches(article_ids):
+        for batch in batches(article_ids, BATCH):
             for r in store.read(cite_q, {"ids": batch}):
                 cites.add((r["content"], r["original"], keys.key(label, r["actor"]), _finite(r.get("ts")),
                            _sources(r.get("xs")) + _sources(r.get("rs"))))
@@ -332,7 +329,7 @@ def state_items(store: Store, census_: Census, state_keys: set) -> tuple[list[It
         copy_q = (f"UNWIND $ids AS id MATCH (y:{_ARTICLE} {{id: id}})<-[c:COPIES]-(x:{_ARTICLE})"
                   f"<-[:PUBLISHED]-(a:{label}) RETURN y.id AS original, x.id AS content, a.id AS actor, "
                   f"c.attributed AS attributed, c.lag_s AS lag_s, x.published_ts AS ts, x.sources AS xs")
-        for batch in _batches(article_ids):
+        for batch in batches(article_ids, BATCH):
             for r in store.read(copy_q, {"ids": batch}):
                 copies += 1
                 pair = (r["content"], r["original"])
@@ -358,7 +355,7 @@ def state_items(store: Store, census_: Census, state_keys: set) -> tuple[list[It
         sha_q = (f"MATCH (a:{label})-[:PUBLISHED]->(x:{_ARTICLE}) WHERE x.content_sha256 IN $shas "
                  f"RETURN x.id AS content, x.content_sha256 AS sha, a.id AS actor, x.published_ts AS ts, "
                  f"x.sources AS xs")
-        for batch in _batches(shas):
+        for batch in batches(shas, BATCH):
             for r in store.read(sha_q, {"shas": batch}):
                 for original in by_sha[r["sha"]]:
                     l = lag(r.get("ts"), original)
@@ -371,7 +368,7 @@ def state_items(store: Store, census_: Census, state_keys: set) -> tuple[list[It
 
     share_q = (f"UNWIND $ids AS id MATCH (y:{_ARTICLE} {{id: id}})<-[s:SHARED]-(a:{_ACCOUNT}) "
                f"RETURN y.id AS original, s.id AS share, a.id AS actor, s.at_ts AS ts, s.sources AS ss")
-    for batch in _batches(article_ids):
+    for batch in batches(article_ids, BATCH):
         for r in store.read(share_q, {"ids": batch}):
             items.append(Item(keys.key(_ACCOUNT, r["actor"]), "repost", str(r["share"]), r["original"],
                               originals[r["original"]][0], attributed=True, lag_s=lag(r.get("ts"), r["original"]),
@@ -417,7 +414,7 @@ def write_node_scores(store: Store, rows: list[dict], batch: int = BATCH, common
         query = f"UNWIND $rows AS row MATCH (n:{model.node(label).label} {{id: row.id}}) SET n += row.props"
         if common:
             query += " SET n += $common"
-        for chunk in _batches(label_rows, batch):
+        for chunk in batches(label_rows, batch):
             store.run(query, {"rows": chunk, "common": common} if common else {"rows": chunk})
             written += len(chunk)
     return written
@@ -439,7 +436,7 @@ def write_amplified(store: Store, G: nx.DiGraph, run_id: str, batch: int = 5000)
         query = (f"UNWIND $rows AS row MATCH (a:{sl} {{id: row.src}}) MATCH (b:{dl} {{id: row.dst}}) "
                  f"CREATE (a)-[:{spec.type} {{weight: row.weight, shares: row.shares, copies: row.copies, "
                  f"run_id: $run}}]->(b)")
-        for chunk in _batches(rows, batch):
+        for chunk in batches(rows, batch):
             store.run(query, {"rows": chunk, "run": run_id})
             written += len(chunk)
     return written

@@ -8,9 +8,7 @@ and ``graphtool demo`` call it, ``graphtool explain`` calls :func:`explain`.
 """
 from __future__ import annotations
 
-import sys
 import time
-from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -19,6 +17,7 @@ import networkx as nx
 
 from .. import model
 from ..errors import AnalysisError, NotFoundError
+from ..progress import steps
 from ..store import Store
 from . import affiliation as aff
 from . import centrality, communities
@@ -47,22 +46,6 @@ def _top(values: dict, nodes: dict, n: int) -> list[dict]:
     """The ``n`` highest non-zero values, ties by key."""
     ranked = sorted(((k, v) for k, v in values.items() if v > 0), key=lambda kv: (-kv[1], str(kv[0])))[:n]
     return [_entry(nodes[k], v) for k, v in ranked]
-
-
-@contextmanager
-def _progress(show: bool | None):
-    """A spinner on a terminal (stderr), nothing when piped; yields ``step(description)``."""
-    show = sys.stderr.isatty() if show is None else show
-    if not show:
-        yield lambda text: None
-        return
-    from rich.console import Console
-    from rich.progress import Progress, SpinnerColumn, TextColumn
-
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), console=Console(stderr=True),
-                  transient=True) as bar:
-        task = bar.add_task("analyse")
-        yield lambda text: bar.update(task, description=text)
 
 
 def run_analyses(store: Store, only=None, seed: int = 0, resolution: float = communities.RESOLUTION,
@@ -94,7 +77,7 @@ def run_analyses(store: Store, only=None, seed: int = 0, resolution: float = com
         ones).  Off by default: nothing in graphtool reads them back, and at 10^6 edges writing
         them costs as much as the rest of the run; they are for browsing in Neo4j tools.
     progress : bool, optional
-        Show a spinner; default: when stderr is a terminal.
+        Show the steps as they run (stderr); default: when stderr is a terminal.
     now : datetime, optional
         The run's time (default: now); the run id derives from it.
 
@@ -122,7 +105,10 @@ def run_analyses(store: Store, only=None, seed: int = 0, resolution: float = com
         timings[name] = round(t - clock, 3)
         clock = t
 
-    with _progress(progress) as step:
+    amp_parts = "centrality" in parts or "communities" in parts
+    total = (2 + amp_parts + ("centrality" in parts) + (amplified and amp_parts) + ("communities" in parts)
+             + 4 * ("affiliation" in parts) + (export is not None))
+    with steps(progress, "analyse", total) as step:
         step("reading accounts and outlets")
         census = project.census(store)
         lap("census")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from .. import model
 from ..errors import NotFoundError
 from ..store import Store
+from .batching import batches
 from .timeline import (DAY, HOUR, Activity, EventMark, Timeline, align_events, bursts, first_appearances,
                        volume)
 
@@ -29,18 +30,18 @@ def narrative_activity(store: Store, narrative_id: str, shares: bool = True) -> 
                        {"id": narrative_id})
     ids = [r["id"] for r in posts]
     publisher: dict[str, str] = {}
-    for i in range(0, len(ids), BATCH):
+    for batch in batches(ids, BATCH):
         for label in PUBLISHERS:
             for r in store.read(f"UNWIND $ids AS id MATCH (p:{label})-[:{PUBLISHED}]->(a:{ARTICLE} {{id: id}}) "
-                                f"RETURN a.id AS id, p.id AS pid ORDER BY pid", {"ids": ids[i:i + BATCH]}):
+                                f"RETURN a.id AS id, p.id AS pid ORDER BY pid", {"ids": batch}):
                 publisher.setdefault(r["id"], r["pid"])
     activity = [Activity(int(r["ts"]), r["platform"] or "unknown", publisher.get(r["id"]), r["id"], "post")
                 for r in posts if r["ts"] is not None]
     if shares:
-        for i in range(0, len(ids), BATCH):
+        for batch in batches(ids, BATCH):
             for r in store.read(f"UNWIND $ids AS id MATCH (s:{ACCOUNT})-[r:{SHARED}]->(a:{ARTICLE} {{id: id}}) "
                                 f"RETURN a.id AS id, s.id AS account, s.platform AS platform, r.at_ts AS ts",
-                                {"ids": ids[i:i + BATCH]}):
+                                {"ids": batch}):
                 if r["ts"] is not None:
                     activity.append(Activity(int(r["ts"]), r["platform"] or "unknown", r["account"], r["id"], "share"))
     activity.sort(key=lambda a: (a.ts, a.platform, a.article, a.account or "", a.kind))

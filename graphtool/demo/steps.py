@@ -67,7 +67,7 @@ DEMO_KIND, DEMO_WINDOW_S, DEMO_MIN_WEIGHT, DEMO_PERMUTATIONS = "co-share", 60, 5
 def coordinated_groups(ctx: DemoContext) -> list[str]:
     """``graphtool demo``: the case's coordinated groups, with p-values, stored for the maps."""
     run = run_coordination(ctx.store, DEMO_KIND, DEMO_WINDOW_S, min_weight=DEMO_MIN_WEIGHT,
-                           permutations=DEMO_PERMUTATIONS, seed=ctx.seed)
+                           permutations=DEMO_PERMUTATIONS, seed=ctx.seed, progress=False)
     ctx.results["coordination"] = run
     lines = [f"{run.kind} within {DEMO_WINDOW_S} s, min weight {DEMO_MIN_WEIGHT}: {len(run.pairs)} coordinated "
              f"pairs among {run.actions:,} shares, {len(run.components)} groups; wrote {run.written} COORDINATED_WITH"]
@@ -84,7 +84,7 @@ def coordinated_groups(ctx: DemoContext) -> list[str]:
 
 def copies_and_cascades(ctx: DemoContext) -> list[str]:
     """``graphtool demo``: detect copies, trace each narrative's cascade, write its timeline."""
-    run = detect_copies(ctx.store)
+    run = detect_copies(ctx.store, show=False)
     ctx.results["copies"] = run
     s = run.as_dict()
     lines = [f"copy detection: {s['articles']:,} articles, {s['candidates']:,} candidate pairs, {s['copies']:,} copies "
@@ -180,7 +180,7 @@ def canned_queries(ctx: DemoContext) -> list[str]:
 
 def maps(ctx: DemoContext) -> list[str]:
     """``graphtool demo``: write the case's maps and say where they are."""
-    results = write_case_maps(ctx.store, ctx.out / "maps", seed=ctx.seed)
+    results = write_case_maps(ctx.store, ctx.out / "maps", seed=ctx.seed, progress=False)
     ctx.results["maps"] = results
     lines = []
     for r in results:

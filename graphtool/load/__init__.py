@@ -10,11 +10,11 @@ import csv
 from contextlib import ExitStack
 from dataclasses import dataclass
 import hashlib
-import sys
 from pathlib import Path
 from typing import Callable, Iterable
 
 from ..errors import GraphtoolError, InputError, StoreError
+from ..progress import progress_bar
 from ..store import Store
 from ..values import spreadsheet_safe
 from . import canonical
@@ -132,22 +132,18 @@ def write_files(store: Store, files: Iterable[ImportFile], result: LoadResult, r
     file whose reading failed (a store failure or too many rejects still stops everything); it
     returns whether the file counts as done.  Without it the error is raised.
     """
-    show = sys.stderr.isatty() if progress is None else progress
-    from rich.progress import Progress, SpinnerColumn, TextColumn
-
     kwargs = {"batch_size": batch_size} if batch_size else {}
-    bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,} rows"),
-                   disable=not show, transient=True)
-    with store.writing(), ExitStack() as stack, bar:
+    with store.writing(), ExitStack() as stack, progress_bar(progress) as bar:
         writer = BatchWriter(store, result, on_reject=reject, **kwargs)
         stack.callback(writer.close)
         for item in files:
-            task = bar.add_task(f"importing {item.path.name}", total=None)
-            writer.on_write = lambda n, task=task: bar.advance(task, n)
+            # the file's own records as they are read (the writer's batches mix files)
+            task = bar.task(f"importing {item.path.name}", unit="records")
             writer.add(item.source)
             done = True
             try:
                 for record in item.module.read(item.path, default_sources=[item.source.id], **item.options):
+                    task.advance()
                     if isinstance(record, Reject):
                         reject(record)
                     else:

@@ -32,7 +32,9 @@ import networkx as nx
 
 from .. import model
 from ..analyze import projection_store as project
+from ..analyze.batching import batches
 from ..errors import ConfigError, NotFoundError
+from ..progress import progress_bar
 from ..store import Store
 from .maps import UNCLEAR, MapOptions, MapResult, write_map
 
@@ -75,7 +77,7 @@ def _enrich(store: Store, G: nx.Graph, labels: tuple[str, ...]) -> None:
         props = _props(label)
         query = (f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) RETURN n.id AS id"
                  + "".join(f", n.{p} AS {p}" for p in props))
-        for batch in project._batches(sorted(nodes)):
+        for batch in batches(sorted(nodes), project.BATCH):
             for row in store.read(query, {"ids": batch}):
                 for v in nodes[row["id"]]:
                     G.nodes[v].update({k: value for k, value in row.items() if value is not None})
@@ -202,7 +204,7 @@ def narrative_view(store: Store, narrative_id: str, since: int | None = None,
         G.add_node(akey[r["id"]], label=_ARTICLE, id=r["id"])
         G.add_edge(akey[r["id"]], nkey, key=_CARRIES, type=_CARRIES, confidence=r["confidence"])
     actor_rows = []
-    for batch in project._batches(articles):
+    for batch in batches(articles, project.BATCH):
         for label in project.ACTORS:
             actor_rows += [(label, _PUBLISHED, r) for r in store.read(
                 f"UNWIND $ids AS id MATCH (a:{label})-[p:{_PUBLISHED}]->(x:{_ARTICLE} {{id: id}}) "
@@ -288,11 +290,22 @@ def narratives(store: Store) -> list[dict]:
     return project.list_nodes(store, _NARRATIVE, ("name",))
 
 
-def write_case_maps(store: Store, out_dir: str | Path, seed: int = 42) -> list[MapResult]:
-    """The maps of a case: amplification by community, ownership by affiliation, one per narrative."""
+def write_case_maps(store: Store, out_dir: str | Path, seed: int = 42,
+                    progress: bool | None = None) -> list[MapResult]:
+    """The maps of a case: amplification by community, ownership by affiliation, one per narrative.
+
+    ``progress``: show a bar (stderr) counting the maps; default: when stderr is a terminal.
+    """
     out_dir = Path(out_dir)
-    results = [write_view_map(store, "amplification", out_dir / "amplification.html", color="community", seed=seed),
-               write_view_map(store, "ownership", out_dir / "ownership.html", color="affiliation", seed=seed)]
-    for i, n in enumerate(narratives(store), start=1):
-        results.append(write_view_map(store, f"narrative:{n['id']}", out_dir / f"narrative-{i}.html", seed=seed))
+    plan = [("amplification", out_dir / "amplification.html", "community"),
+            ("ownership", out_dir / "ownership.html", "affiliation")]
+    plan += [(f"narrative:{n['id']}", out_dir / f"narrative-{i}.html", None)
+             for i, n in enumerate(narratives(store), start=1)]
+    results = []
+    with progress_bar(progress) as bar:
+        task = bar.task("maps", total=len(plan), unit="maps")
+        for view, path, color in plan:
+            task.describe(f"map {view}")
+            results.append(write_view_map(store, view, path, color=color, seed=seed))
+            task.advance()
     return results

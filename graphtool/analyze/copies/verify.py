@@ -186,7 +186,8 @@ VERIFY = 20000  # candidate pairs verified per chunk: only those documents' text
 def detect(index: CopyIndex, docs: Callable[[list[int]], dict[int, Doc]],
            context: Callable[[list], AttributionContext | None] = lambda ids: None,
            shingles: dict[int, np.ndarray] | None = None, chunk: int = VERIFY,
-           say: Callable[[str], None] = lambda line: None) -> CopyResult:
+           on_candidates: Callable[[int], None] = lambda n: None,
+           on_verified: Callable[[int], None] = lambda n: None) -> CopyResult:
     """The copy pipeline on an index: candidates of its pending documents, verified, best originals kept.
 
     Both :func:`find_copies` (documents in memory) and
@@ -204,8 +205,9 @@ def detect(index: CopyIndex, docs: Callable[[list[int]], dict[int, Doc]],
         position -> sorted distinct shingle hashes, where already known.
     chunk : int
         Candidate pairs verified at once (bounds the texts held in memory).
-    say : callable, optional
-        Called with a short line once the candidates are known.
+    on_candidates, on_verified : callable, optional
+        Called with the number of candidate pairs once known, and of those verified after
+        each chunk (for a progress display).
 
     Returns
     -------
@@ -215,7 +217,7 @@ def detect(index: CopyIndex, docs: Callable[[list[int]], dict[int, Doc]],
     """
     params = index.params
     cands = index.candidates()
-    say(f"{len(cands):,} candidate pairs")
+    on_candidates(len(cands))
     char_mode = index.sketches().char_mode
     pairs, undirected, ties, ts = [], [], 0, {}
     for part in cands.chunks(chunk):
@@ -227,6 +229,7 @@ def detect(index: CopyIndex, docs: Callable[[list[int]], dict[int, Doc]],
         undirected += skipped
         ties += tied
         ts.update({d.id: d.published_ts for d in by_position.values()})
+        on_verified(len(part))
     return CopyResult(keep_best_originals(pairs, params.max_originals, ts), candidates=len(cands),
                       undirected=undirected, ties=ties)
 
