@@ -1,4 +1,10 @@
-"""Synthetic inputs in real formats, for tests and benchmarks (deterministic for a seed)."""
+"""Synthetic inputs in real formats, for tests and benchmarks (deterministic for a seed).
+
+Why it ships in the package: ``tests/`` and ``bench/`` both use it and neither imports the
+other, and it writes the format from the loader's own header
+(:data:`graphtool.load.fmt_twitter_io.TWEETS_HEADER`), so it changes with the adapter.
+Users can size their own machine with it (``bench/import_run.py`` shows how).
+"""
 from __future__ import annotations
 
 import csv

@@ -4,6 +4,12 @@ In order: ``NEO4J_URI`` when set; else ``docker compose`` where a Docker engine 
 Neo4j 5.26 Community assembled from Maven Central (``mvn dependency:copy-dependencies`` of
 ``org.neo4j:neo4j``, cached under ``.neo4j/`` in the repository) and run with Java 17 on
 127.0.0.1 at a free port.  Never a mock.
+
+Why it ships in the package rather than under tests/: both ``tests/conftest.py`` and
+``bench/`` start their Neo4j with it, and neither tree imports the other; and anyone testing
+code built on graphtool (or running ``python -m bench.X``) gets the same real server the same
+way.  It imports nothing else of graphtool and nothing outside the standard library, so it
+costs an installation nothing; outside a checkout set ``GRAPHTOOL_NEO4J_CACHE`` for the cache.
 """
 from __future__ import annotations
 
