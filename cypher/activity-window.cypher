@@ -2,7 +2,7 @@
 // description: Publications and shares per platform in time buckets between two moments.
 // question: What happened on each platform between these two times, bucket by bucket?
 // param since (datetime, required, e.g. "2021-09-08T00:00:00Z"): start of the window, inclusive (ISO-8601 or epoch seconds)
-// param until (datetime, required, e.g. "2021-09-11T00:00:00Z"): end of the window, exclusive
+// param until (datetime, required, e.g. "2021-09-11T00:00:00Z"): end of the window, exclusive (a date alone includes that day)
 // param bucket_s (integer, default 21600): bucket width in seconds (default 6 hours)
 // column activity: published or shared
 // column platform: platform of the article published or shared

@@ -56,6 +56,7 @@ ANY = "any"  # the type of an ad-hoc query's parameters: a JSON value, else the 
 FIELDS = ("name", "description", "question", "param", "column")
 REQUIRED_FIELDS = ("name", "description", "question", "column")
 LIMIT_PARAM = "limit"
+_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")  # a date without a time
 
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
 _FIELD_RE = re.compile(r"^//\s?(\w+)(?:\s+(" + _IDENT + r"))?\s*(?:\((.*?)\))?\s*:\s?(.*)$")
@@ -142,7 +143,20 @@ class Query:
                 bound[p.name] = p.default
         if self.has_limit and (bound[LIMIT_PARAM] is None or bound[LIMIT_PARAM] < 0):
             raise QueryError(f"query {self.name}: {LIMIT_PARAM} must be 0 or more")
+        self._window(given, bound)
         return bound
+
+    def _window(self, given: dict, bound: dict) -> None:
+        """Datetime ``since``/``until`` as people write them: ``until=2021-09-20`` includes that day (the
+        query's exclusive end becomes the next midnight); ``since`` after ``until`` is an error."""
+        if not all((p := self.param(n)) is not None and p.type == "datetime" for n in ("since", "until")):
+            return
+        if bound["since"] is not None and bound["until"] is not None and bound["since"] > bound["until"]:
+            raise QueryError(f"query {self.name}: since {given.get('since')} is after until "
+                             f"{given.get('until')}: nothing can be in that window")
+        text = given.get("until")
+        if isinstance(text, str) and _DATE_ONLY.fullmatch(text.strip()) and bound["until"] is not None:
+            bound["until"] += 86400
 
 
 # --- typed values -------------------------------------------------------------------------------
@@ -539,8 +553,8 @@ class QueryResult:
 
 
 # Procedures a user's query may CALL: read-only introspection that reads no file and touches no other session.
-ALLOWED_PROCEDURES = ("db.labels", "db.relationshiptypes", "db.propertykeys", "db.indexes", "db.constraints",
-                      "db.schema.nodetypeproperties", "db.schema.reltypeproperties", "db.schema.visualization")
+ALLOWED_PROCEDURES = ("db.labels", "db.relationshipTypes", "db.propertyKeys", "db.indexes", "db.constraints",
+                      "db.schema.nodeTypeProperties", "db.schema.relTypeProperties", "db.schema.visualization")
 # Administration commands (users, roles, databases, transactions, servers, settings) and USE (another database).
 _ADMIN = re.compile(r"(?<![\w.$:])(SHOW|TERMINATE|GRANT|DENY|REVOKE|ALTER|RENAME|USE|START|STOP|ENABLE|DEALLOCATE"
                     r"|REALLOCATE|DRYRUN)\s+[A-Za-z]", re.IGNORECASE)
@@ -571,7 +585,7 @@ def check_harmless(query: Query) -> None:
             continue  # a subquery, CALL { ... } or CALL (x) { ... }
         name = _PROCEDURE_NAME.match(query.text, start)
         called = re.sub(r"[`\s]", "", name.group(0)) if name else ""
-        if called.lower() not in ALLOWED_PROCEDURES:
+        if called.lower() not in {p.lower() for p in ALLOWED_PROCEDURES}:
             raise ReadOnlyError(f"{where}: procedure {called or '?'} is refused (allowed: "
                                 f"{', '.join(ALLOWED_PROCEDURES)})")
 
@@ -674,7 +688,40 @@ def docs_markdown(queries: dict[str, Query] | None = None) -> str:
            "then the query.",
            "A `datetime` parameter takes ISO-8601 (or epoch seconds) on the command line and reaches the query "
            "as epoch seconds, to compare with the model's `*_ts` properties; its `:param` line shows that number.",
+           "An `until` given as a date alone (`-p until=2021-09-20`) includes that day; `since` after `until` is "
+           "an error.",
+           "`--timeout S` holds on both stores: graphtool stops waiting after S seconds even where FalkorDB checks "
+           "its own per-query `TIMEOUT` late (the embedded server may finish the abandoned query in the background).",
            "",
+           "## Your own queries", "",
+           "`graphtool query run --cypher 'MATCH (a:Account {platform: $p}) RETURN a.id AS id' -p p=wechat` runs "
+           "any read-only query on either store, and so does `graphtool query run my.cypher`: a personal "
+           "`.cypher` file needs no header (with one, it is checked like the canned queries).",
+           "Every `$parameter` such a query uses must be given with `-p`; a value is read as JSON where it is "
+           "one (`3`, `0.5`, `true`, `null`, `[\"a\", \"b\"]`, `\"123\"` for text that looks like a number) "
+           "and as text otherwise (`-p id=wechat:abc`).",
+           "Every column a query returns is printed, declared in a header or not.", "",
+           "## What read-only refuses", "",
+           "Every query graphtool runs for you (canned, `--cypher` or a file) runs in a read-only transaction "
+           "(`GRAPH.RO_QUERY` on FalkorDB) and is refused before it reaches the store when it holds:",
+           "",
+           "- `LOAD CSV` (it reads files and URLs: import data with `graphtool import`);",
+           "- an administration command: `SHOW ...`, `TERMINATE TRANSACTIONS`, `CREATE`/`DROP`/`ALTER USER`, "
+           "`ROLE`, `DATABASE`, `ALIAS` or `SERVER`, `GRANT`, `DENY`, `REVOKE`, `START`/`STOP DATABASE`, or "
+           "`USE` (another database: choose one with `--database`);",
+           "- a procedure other than " + ", ".join(f"`{p}`" for p in ALLOWED_PROCEDURES) + ".",
+           "",
+           "Strings and comments are not looked at, so `WHERE a.text CONTAINS 'LOAD CSV'` runs.",
+           "On your own Neo4j server, confine file access as well (graphtool's test server runs so), in "
+           "`neo4j.conf`:", "",
+           "```",
+           "server.directories.import=/var/lib/neo4j/import   # an empty folder only LOAD CSV may read",
+           "dbms.security.allow_csv_import_from_file_urls=false",
+           "```", "",
+           "and give graphtool a user with the `reader` role where it only reads (Enterprise Edition), so "
+           "that no query it runs can terminate other sessions' transactions.",
+           "",
+           "## The queries", "",
            "| query | question |", "|---|---|"]
     out += [f"| [`{q.name}`](#{q.name}) | {_md(q.question)} |" for q in queries.values()]
     out.append("")

@@ -2,11 +2,19 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import typer
 
-from ..store import Store, open_store
+from ..errors import ConfigError, NotFoundError
+from ..store import Store, embedded_dir, open_store, store_url
+
+
+def _embedded_path(url: str) -> Path | None:
+    """The data directory of an ``embedded:`` URL; None for any other store."""
+    return Path(embedded_dir(url)).resolve() if url.split(":", 1)[0].lower() == "embedded" else None
 
 
 @dataclass
@@ -17,9 +25,35 @@ class State:
     _store: Store | None = None
 
     def store(self) -> Store:
+        """The store, opened once; starting the embedded server is said once, with how to stop it."""
         if self._store is None:
+            from ..store.embedded import EmbeddedServer
+
+            data_dir = _embedded_path(store_url(self.store_url))
+            was_running = data_dir is None or EmbeddedServer(data_dir).running()
             self._store = open_store(self.store_url, database=self.database)
+            if not was_running:
+                server = EmbeddedServer(data_dir)
+                typer.echo(f"started the embedded FalkorDB server of {data_dir} (pid {server.pid()}); it keeps "
+                           f"running for the next commands: `graphtool --store embedded:{data_dir} db stop` "
+                           "stops it", err=True)
         return self._store
+
+    def store_with_data(self) -> Store:
+        """The store, for a command that reads what was imported: no store there, or an empty one, is an error.
+
+        Without this check ``map`` would write a "0 of 0 nodes" page and ``analyze`` record an empty run.
+        """
+        url = store_url(self.store_url)
+        data_dir = _embedded_path(url)
+        if data_dir is not None and not data_dir.is_dir():  # checked before opening: opening creates it
+            raise ConfigError(f"no store at {data_dir}: import data first (graphtool --store embedded:{data_dir} "
+                              "import FILES) or name another store with --store")
+        store = self.store()
+        if not store.read("MATCH (n) RETURN n.id AS id LIMIT 1"):
+            raise NotFoundError(f"the store {store.describe()} is empty: import data first "
+                                f"(graphtool --store {store.describe()} import FILES)")
+        return store
 
     def close(self) -> None:
         if self._store is not None:
@@ -28,6 +62,34 @@ class State:
 
 
 state = State()
+
+
+_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _when(text: str | None, option: str) -> int | None:
+    if text is None:
+        return None
+    from ..values import parse_time
+
+    try:
+        return parse_time(text)
+    except (ValueError, OverflowError) as exc:
+        raise ConfigError(f"{option} {text!r}: not a time ({exc}); use e.g. 2021-09-01 or 2021-09-01T12:00:00Z") from None
+
+
+def time_window(since: str | None, until: str | None) -> tuple[int | None, int | None]:
+    """``--since`` / ``--until`` as epoch seconds, both inclusive, read as people write them.
+
+    ``--until 2021-09-20`` includes that whole day (to 23:59:59 UTC), as the maps' own date filter
+    does; ``--since`` after ``--until`` is an error.
+    """
+    start, end = _when(since, "--since"), _when(until, "--until")
+    if end is not None and _DATE_ONLY.fullmatch(until.strip()):
+        end += 86400 - 1
+    if start is not None and end is not None and start > end:
+        raise ConfigError(f"--since {since} is after --until {until}: nothing can be in that window")
+    return start, end
 
 
 def echo_json(value) -> None:

@@ -7,19 +7,17 @@ from typing import Optional
 
 import typer
 
-from .common import state
+from .common import state, time_window
 
 
-def _time(value: Optional[str], option: str) -> Optional[int]:
-    if value is None:
-        return None
-    from ..errors import ConfigError
-    from ..values import parse_time
+def _narrative_view(store, view: str) -> str:
+    """``--view`` as given, or ``narrative:ID`` when it is a narrative's id as ``--list-narratives`` prints it.
 
-    try:
-        return parse_time(value)
-    except ValueError as exc:
-        raise ConfigError(f"{option} {value!r}: not a time ({exc}); use e.g. 2021-09-01 or 2021-09-01T12:00:00Z")
+    So ``--view narrative:x`` draws the narrative whose id is ``narrative:x`` when there is one.
+    """
+    from ..render.views import narratives
+
+    return f"narrative:{view}" if view in {n["id"] for n in narratives(store)} else view
 
 
 def register(app: typer.Typer) -> None:
@@ -31,7 +29,8 @@ def register(app: typer.Typer) -> None:
                                             help="community, affiliation, platform or type (default: by view)."),
         size: Optional[str] = typer.Option(None, "--size", help="pagerank, followers or degree (default: by view)."),
         since: Optional[str] = typer.Option(None, "--since", help="Only activity from this time (ISO-8601 or epoch)."),
-        until: Optional[str] = typer.Option(None, "--until", help="Only activity up to this time (ISO-8601 or epoch)."),
+        until: Optional[str] = typer.Option(None, "--until", help="Only activity up to this time (ISO-8601 or epoch; "
+                                                                   "a date alone includes that day)."),
         out: Optional[Path] = typer.Option(None, "--out", help="HTML file to write (default: <view>.html)."),
         budget: int = typer.Option(1500, "--budget", min=10,
                                    help="Most nodes on one page; larger graphs become a community overview "
@@ -42,15 +41,17 @@ def register(app: typer.Typer) -> None:
         """Write an interactive map: one self-contained HTML file that works offline."""
         from ..render import views
 
-        store = state.store()
+        store = state.store_with_data()
         if list_narratives:
             for n in views.narratives(store):
                 typer.echo(f"{n['id']}\t{n.get('name') or ''}")
             return
-        name, _ = views.parse_view(view)
+        start, end = time_window(since, until)
         target = out or Path(re.sub(r"[^A-Za-z0-9_.-]", "-", view) + ".html")
-        result = views.write_view_map(store, view, target, color=color, size=size, since=_time(since, "--since"),
-                                      until=_time(until, "--until"), budget=budget, seed=seed)
+        view = _narrative_view(store, view)
+        views.parse_view(view)
+        result = views.write_view_map(store, view, target, color=color, size=size, since=start, until=end,
+                                      budget=budget, seed=seed)
         typer.echo(f"{result.path}: {result.shown_nodes:,} of {result.total_nodes:,} nodes"
                    + (f" ({result.kind})" if result.kind != "full" else ""))
         for extra in result.pages[1:]:

@@ -8,7 +8,7 @@ from typing import List, Optional
 import typer
 
 from ..errors import QueryError
-from ..queries import get_query, load_queries, param_lines, run_query
+from ..queries import adhoc_query, get_query, load_queries, param_lines, run_query
 from ..render.tables import FORMATS, render, rich_table
 from .common import state
 
@@ -39,6 +39,10 @@ def list_():
 def show(name: str = typer.Argument(..., help="Query name (see `graphtool query list`) or a .cypher file.")):
     """Show a query: what it answers, its parameters, its columns and its Cypher."""
     q = get_query(name)
+    if q.adhoc:
+        typer.echo(f"{q.path}: an ad-hoc query (no header)\nparameters: {', '.join(p.name for p in q.params) or 'none'}"
+                   f"\n\n{q.text.rstrip()}")
+        return
     typer.echo(f"{q.name}: {q.description}\nquestion: {q.question}\nfile: {q.path}\n")
     typer.echo("parameters:" if q.params else "parameters: none")
     for p in q.params:
@@ -55,18 +59,26 @@ def show(name: str = typer.Argument(..., help="Query name (see `graphtool query 
 
 @query_app.command()
 def run(
-    name: str = typer.Argument(..., help="Query name (see `graphtool query list`) or a .cypher file."),
+    name: Optional[str] = typer.Argument(None, help="Query name (see `graphtool query list`) or a .cypher file "
+                                                    "(a header is optional)."),
+    cypher: Optional[str] = typer.Option(None, "--cypher", "-c", help="Run this Cypher instead: any read-only "
+                                         "query, values as $parameters given with -p."),
     param: List[str] = typer.Option([], "--param", "-p", help="A parameter as key=value; repeat for more."),
     fmt: str = typer.Option("table", "--format", "-f", help=f"Output format: {', '.join(FORMATS)}."),
     limit: Optional[int] = typer.Option(None, "--limit", min=0,
                                         help="At most N rows (sets the query's $limit when it has one)."),
     timeout: Optional[float] = typer.Option(None, "--timeout", min=0.001, help="Give up after S seconds."),
 ):
-    """Run a query read-only: values go in only as parameters; a query that writes is refused."""
+    """Run a canned or ad-hoc query read-only; values go in only as parameters.
+
+    Writes, LOAD CSV, administration commands and procedures other than schema listings are refused.
+    """
     if fmt not in FORMATS:
         raise QueryError(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
-    q = get_query(name)
-    result = run_query(state.store(), q, _parse_pairs(param), limit=limit, timeout=timeout)
+    if (name is None) == (cypher is None):
+        raise QueryError("give a query NAME (or a .cypher file) or --cypher 'MATCH ... RETURN ...', not both")
+    q = adhoc_query(cypher) if cypher is not None else get_query(name)
+    result = run_query(state.store_with_data(), q, _parse_pairs(param), limit=limit, timeout=timeout)
     if fmt == "table" and sys.stdout.isatty():
         from rich.console import Console
 

@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from ..errors import ConfigError
+from ..resources import data_dir as packaged_dir
 from ..store import Store, open_store
 from ..store.embedded import EmbeddedServer
 from . import steps
 
-PACKAGE_DIR = Path(__file__).resolve().parent.parent  # graphtool/
-CASE_DIR = PACKAGE_DIR.parent / "imports" / "cases" / "canada-2021"
+CASE_DIR = packaged_dir("imports") / "cases" / "canada-2021"  # shipped in the package (graphtool.resources)
 
 
 @dataclass
@@ -28,14 +29,20 @@ class DemoContext:
 
 
 def case_dir() -> Path:
-    """The case folder: next to the package in a checkout, or bundled in an installed wheel."""
-    bundled = PACKAGE_DIR / "cases" / "canada-2021"
-    return CASE_DIR if CASE_DIR.exists() else bundled
+    """The case folder, as shipped with graphtool (a wheel or a checkout)."""
+    if not (CASE_DIR / "Account.csv").is_file():
+        raise ConfigError(f"the demo case is missing from this installation ({CASE_DIR}): reinstall graphtool")
+    return CASE_DIR
 
 
 def _fresh_dir(out: Path | None) -> Path:
     if out is not None:
-        return Path(out)
+        out = Path(out)
+        for store_dir in (out / "store", out):  # a demo's store, or a store itself (falkordb.pid, appendonlydir)
+            if any((store_dir / name).exists() for name in ("falkordb.pid", "falkordb.sock", "appendonlydir")):
+                raise ConfigError(f"--out {out}: {store_dir} already holds a store; the demo needs a new directory "
+                                  "(or delete that one)")
+        return out
     n = 1
     while Path(f"graphtool-demo-{n}").exists():
         n += 1
