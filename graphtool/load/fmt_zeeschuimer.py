@@ -23,6 +23,7 @@ line number and the rest of the file loads.  ``docs/formats.md`` lists the field
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -109,9 +110,17 @@ def account_record(who: Who, origin: Origin | None, stub: bool = False) -> NodeR
         row["user_id"] = _text(who.user_id)
     else:
         row["id"] = f"{who.platform}:{handle}"
-    record = node_record("Account", row, origin)
-    record.stub = stub
-    return record
+    key = tuple(row.items())
+    checked = _ACCOUNTS.get(key)
+    if checked is None:  # an account is on many rows: validate its identifiers once
+        checked = _ACCOUNTS[key] = node_record("Account", row, origin)
+        if len(_ACCOUNTS) > MAX_CACHED_ACCOUNTS:
+            _ACCOUNTS.pop(next(iter(_ACCOUNTS)))
+    return dataclasses.replace(checked, props=dict(checked.props), origin=origin, stub=stub)
+
+
+_ACCOUNTS: dict[tuple, NodeRecord] = {}
+MAX_CACHED_ACCOUNTS = 100_000
 
 
 def article_id(platform: str, post_id) -> str:
