@@ -71,11 +71,11 @@ def test_installed_wheel_runs_the_demo_and_every_query(installed):
 
     demo = _run([str(graphtool), "demo", "--out", "demo"], cwd=work, env=env)
     assert "[1/" in demo.stdout and "Done." in demo.stdout
-    assert "22 canned queries" in demo.stdout
+    assert f"{len(load_queries())} canned queries" in demo.stdout
 
     listing = _run([str(graphtool), "query", "list"], cwd=work, env=env)
     names = [line.split()[0] for line in listing.stdout.splitlines()]
-    assert names == sorted(load_queries()) and len(names) == 22
+    assert names == sorted(load_queries()) and len(names) >= 22  # every query of the checkout
 
     store = ["--store", "embedded:demo/store"]
     try:
