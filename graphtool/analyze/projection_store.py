@@ -48,6 +48,7 @@ OWNERSHIP_TYPES = ("OPERATED_BY", "OWNED_BY", "REGISTERED_TO")
 ACTORS = model.ACTORS  # Account, Outlet
 _ACCOUNT, _OUTLET = (model.node(label).label for label in ("Account", "Outlet"))
 _ARTICLE = model.node("Article").label
+_SHARED, _COPIES, _PUBLISHED = (model.rel(t).type for t in ("SHARED", "COPIES", "PUBLISHED"))
 
 
 
@@ -198,6 +199,58 @@ def amplification_graph(store: Store, census_: Census | None = None) -> nx.DiGra
     G.add_edges_from((src, dst, {"weight": float(n[0] + n[1]), "shares": n[0], "copies": n[1]})
                      for (src, dst), n in sorted(counts.items()))
     return G
+
+
+MIN_TS, MAX_TS = -(2 ** 53), 2 ** 53  # "no bound" for a time window
+
+
+@dataclass(frozen=True)
+class AmplificationEdge:
+    """Shares or copies from one actor of another's articles: ``kind`` is SHARED or COPIES."""
+
+    src: str            # actor keys (see :class:`Keys`)
+    dst: str
+    kind: str
+    count: int
+    unattributed: int   # copies without credit (0 for shares)
+    first_ts: int | None
+    last_ts: int | None
+
+
+def amplification_edges(store: Store, census_: Census | None = None, since: int | None = None,
+                        until: int | None = None) -> list[AmplificationEdge]:
+    """Who amplifies whom inside ``[since, until]`` (epoch seconds; shares by ``at_ts``, copies by the
+    copy's ``published_ts``), one edge per actor pair and kind, with counts and first/last times.
+
+    The maps draw this (:func:`graphtool.render.views.amplification_view`); the scores read the
+    same relationships through :func:`amplification_graph`, which streams them without a window.
+    """
+    census_ = census_ or census(store)
+    keys, window = census_.keys, {"since": MIN_TS if since is None else int(since),
+                                  "until": MAX_TS if until is None else int(until)}
+    rows = []
+    # One aggregate per label pair, anchored on the relationships: with a time predicate, a
+    # batch-of-ids UNWIND lets FalkorDB's planner start from the time index (seconds, not ms).
+    for dst in ACTORS:
+        query = (f"MATCH (a:{_ACCOUNT})-[s:{_SHARED}]->(x:{_ARTICLE}) WHERE s.at_ts >= $since AND s.at_ts <= $until "
+                 f"MATCH (b:{dst})-[:{_PUBLISHED}]->(x) "
+                 f"RETURN a.id AS src, b.id AS dst, count(s) AS n, 0 AS unattributed, "
+                 f"min(s.at_ts) AS t0, max(s.at_ts) AS t1")
+        rows += [(_ACCOUNT, dst, _SHARED, r) for r in store.read(query, window)]
+        for src in ACTORS:
+            query = (f"MATCH (x:{_ARTICLE})-[c:{_COPIES}]->(y:{_ARTICLE}) "
+                     f"WHERE x.published_ts >= $since AND x.published_ts <= $until "
+                     f"MATCH (a:{src})-[:{_PUBLISHED}]->(x) MATCH (b:{dst})-[:{_PUBLISHED}]->(y) "
+                     f"RETURN a.id AS src, b.id AS dst, count(c) AS n, "
+                     f"sum(CASE WHEN c.attributed = false THEN 1 ELSE 0 END) AS unattributed, "
+                     f"min(x.published_ts) AS t0, max(x.published_ts) AS t1")
+            rows += [(src, dst, _COPIES, r) for r in store.read(query, window)]
+    edges = []
+    for src_label, dst_label, kind, r in rows:
+        a, b = keys.key(src_label, r["src"]), keys.key(dst_label, r["dst"])
+        if a != b:
+            edges.append(AmplificationEdge(a, b, kind, int(r["n"]), int(r["unattributed"] or 0), r["t0"], r["t1"]))
+    return sorted(edges, key=lambda e: (e.src, e.dst, e.kind, e.count, e.unattributed, e.first_ts, e.last_ts))
 
 
 # ----------------------------------------------------------------------------- ownership

@@ -43,7 +43,7 @@ VIEWS = ("amplification", "ownership", "coordination", "narrative")
 DEFAULTS = {"amplification": ("community", "pagerank"), "ownership": ("affiliation", "degree"),
             "coordination": ("community", "degree"), "narrative": ("type", "degree")}
 TIMELESS = ("ownership", "coordination")
-MIN_TS, MAX_TS = -(2 ** 53), 2 ** 53  # "no bound" for the window parameters
+MIN_TS, MAX_TS = project.MIN_TS, project.MAX_TS  # "no bound" for the window parameters
 _ACCOUNT, _OUTLET, _ARTICLE, _NARRATIVE = (model.node(x).label for x in ("Account", "Outlet", "Article", "Narrative"))
 _SHARED, _COPIES, _CITES, _CARRIES, _PUBLISHED = (model.rel(x).type for x in
                                                    ("SHARED", "COPIES", "CITES", "CARRIES", "PUBLISHED"))
@@ -103,43 +103,24 @@ def _window(since, until) -> dict:
 
 
 def amplification_view(store: Store, since: int | None = None, until: int | None = None) -> nx.MultiDiGraph:
-    """SHARED and COPIES edges between actors inside ``[since, until]`` (epoch seconds)."""
+    """SHARED and COPIES edges between actors inside ``[since, until]`` (epoch seconds).
+
+    The edges are :func:`graphtool.analyze.projection_store.amplification_edges`; this adds what
+    the map shows on the nodes.
+    """
     census = project.census(store)
-    keys, window = census.keys, _window(since, until)
     G = nx.MultiDiGraph(name="amplification")
-    edges = []
-    # One aggregate per label pair, anchored on the relationships: with a time predicate, a
-    # batch-of-ids UNWIND lets FalkorDB's planner start from the time index (seconds, not ms).
-    for dst in project.ACTORS:
-        query = (f"MATCH (a:{_ACCOUNT})-[s:{_SHARED}]->(x:{_ARTICLE}) WHERE s.at_ts >= $since AND s.at_ts <= $until "
-                 f"MATCH (b:{dst})-[:{_PUBLISHED}]->(x) "
-                 f"RETURN a.id AS src, b.id AS dst, count(s) AS n, 0 AS unattributed, "
-                 f"min(s.at_ts) AS t0, max(s.at_ts) AS t1")
-        edges += [(_ACCOUNT, dst, _SHARED, r) for r in store.read(query, window)]
-        for src in project.ACTORS:
-            query = (f"MATCH (x:{_ARTICLE})-[c:{_COPIES}]->(y:{_ARTICLE}) "
-                     f"WHERE x.published_ts >= $since AND x.published_ts <= $until "
-                     f"MATCH (a:{src})-[:{_PUBLISHED}]->(x) MATCH (b:{dst})-[:{_PUBLISHED}]->(y) "
-                     f"RETURN a.id AS src, b.id AS dst, count(c) AS n, "
-                     f"sum(CASE WHEN c.attributed = false THEN 1 ELSE 0 END) AS unattributed, "
-                     f"min(x.published_ts) AS t0, max(x.published_ts) AS t1")
-            edges += [(src, dst, _COPIES, r) for r in store.read(query, window)]
-    rows = []
-    for src_label, dst_label, type_, r in edges:
-        a, b = keys.key(src_label, r["src"]), keys.key(dst_label, r["dst"])
-        if a != b:
-            rows.append((a, b, type_, int(r["n"]), int(r["unattributed"] or 0), r["t0"], r["t1"]))
-    for a, b, type_, n, unattributed, t0, t1 in sorted(rows):
-        for key in (a, b):
+    for e in project.amplification_edges(store, census, since, until):
+        for key in (e.src, e.dst):
             if key not in G:
                 actor = census.actors[key]
                 G.add_node(key, label=actor.label, id=actor.id)
-        attrs = {"type": type_, "weight": float(n), "first_ts": t0, "last_ts": t1}
-        if type_ == _COPIES:
-            attrs.update(copies=n, unattributed=unattributed, attributed=unattributed == 0)
+        attrs = {"type": e.kind, "weight": float(e.count), "first_ts": e.first_ts, "last_ts": e.last_ts}
+        if e.kind == _COPIES:
+            attrs.update(copies=e.count, unattributed=e.unattributed, attributed=e.unattributed == 0)
         else:
-            attrs["shares"] = n
-        G.add_edge(a, b, key=type_, **attrs)
+            attrs["shares"] = e.count
+        G.add_edge(e.src, e.dst, key=e.kind, **attrs)
     _enrich(store, G, project.ACTORS)
     _spans(G)
     if since is not None or until is not None:
