@@ -6,7 +6,8 @@ setup(
     packages=find_packages(include=["graphtool", "graphtool.*"]) + ["graphtool.cypher", "graphtool.imports"],
     package_dir={"graphtool.cypher": "cypher", "graphtool.imports": "imports"},
     package_data={
-        "graphtool": ["py.typed", "render/static/*", "analyze/copies/*.toml"],
+        "": ["*.toml"],  # data next to the module that reads it (analyze/state.toml, analyze/copies/*.toml, ...)
+        "graphtool": ["py.typed", "render/static/*"],
         "graphtool.cypher": ["*.cypher"],
         "graphtool.imports": ["cases/*/*", "mappings/*", "schedules/*"],
     },

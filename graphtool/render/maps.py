@@ -36,6 +36,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 import networkx as nx
@@ -48,7 +49,7 @@ from .layout import median_edge_length, positions
 COLOR_MODES = ("community", "affiliation", "platform", "type")
 SIZE_MODES = ("pagerank", "followers", "degree")
 DEFAULT_BUDGET = 1500
-STATIC = Path(__file__).parent / "static"
+STATIC = resources.files(__package__) / "static"  # package data: read the same from a wheel or a checkout
 
 # Tableau 20: distinguishable, colour-blind-aware; communities beyond it are grey.  Platforms have
 # their own fixed colours (style.platform_color), the same in every map and timeline.
