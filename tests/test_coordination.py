@@ -393,13 +393,12 @@ def test_bad_input_in_qut_format(tmp_path):
                  "1,u9,nine,r2,,,1631000000,\n"             # same id, other content: rejected
                  "6,u6,six,,,hi,1631000001,not-a-url https://e.com/a?utm_source=x\n")
     recs, rejects = records(read_qut, path)
-    assert [(r.line, r.field) for r in rejects] == [(5, "timestamp"), (6, "timestamp"), (8, "message_id"),
-                                                    (9, "urls")]
+    assert [(r.line, r.field) for r in rejects] == [(5, "timestamp"), (6, "timestamp"), (8, "message_id")]
     assert "first, at line 2, is kept" in rejects[2].reason
     shares = {r.props["id"]: r.props["at_ts"] for r in recs if isinstance(r, RelRecord) and r.type == "SHARED"}
     assert shares == {"1": 1631000000, "2": 1631000005, "3": 1631000010}
     article = next(r for r in recs if isinstance(r, NodeRecord) and r.id == "x:6")
-    assert article.props["urls"] == ["https://e.com/a"]
+    assert article.props["urls"] == ["not-a-url", "https://e.com/a"]  # a link id, as anonymised data has them
 
 
 def test_bad_input_in_coortweet_format(tmp_path):
@@ -572,3 +571,94 @@ def test_cli_warns_about_minute_resolution_on_the_store(embedded_store, tmp_path
     done = CliRunner().invoke(app, ["coordination", "--window", "10"], env=env)
     assert done.exit_code == 0, done.output
     assert "warning: the times are whole minutes (resolution 60 s) but the window is 10 s" in done.stderr
+
+
+# --------------------------------------------------------------------------- FILE -> network, no store (issue 14)
+
+def qut_table(path: Path) -> dict[tuple[str, str], int]:
+    with path.open(newline="") as handle:
+        reader = csv.reader(handle)
+        assert next(reader) == ["user_1", "user_2", "weight"]
+        return {(a, b): int(w) for a, b, w in reader}
+
+
+@pytest.mark.parametrize("kind", ["co-share", "co-text", "co-reply", "co-similar-text"])
+def test_file_command_writes_quts_own_tables(kind, tmp_path):
+    out = tmp_path / "net.csv"
+    done = CliRunner().invoke(app, ["coordination", str(DATA / "qut_sample_data.csv"), "--kind", kind,
+                                    "--window", "60", "--self-loops", "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    assert qut_table(out) == qut_table(DATA / "qut_sample_expected_w60" / f"{QUT_KINDS[kind]}.csv")
+
+
+def test_file_command_co_link_reads_the_url_lists(tmp_path):
+    # QUT's own file splits the Python-list URL column on spaces; we read the list (see the store test)
+    out = tmp_path / "net.csv"
+    done = CliRunner().invoke(app, ["coordination", str(DATA / "qut_sample_data.csv"), "-k", "co-link", "-w", "60",
+                                    "--self-loops", "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    engine = coordination(qut_messages(DATA / "qut_sample_data.csv", lambda f: tuple(parse_urls(f))), "co-link", 60)
+    assert qut_table(out) == engine.edges(self_loops=True)
+
+
+def test_file_command_on_coortweet_gives_the_peers_1092_pairs_in_every_format(tmp_path):
+    src = str(DATA / "russian_coord_tweets.csv")
+    runner = CliRunner()
+    outs = {f: tmp_path / f"net.{f}.{'graphml' if f == 'graphml' else 'csv'}" for f in ("qut", "pairs", "gephi", "graphml")}
+    for fmt, out in outs.items():
+        done = runner.invoke(app, ["coordination", src, "-w", "10", "-o", str(out), "--out-format", fmt])
+        assert done.exit_code == 0, done.output
+    assert "35,125 rows" in done.output and "1,092 pairs" in done.output
+    directed = qut_table(outs["qut"])
+    expected = expected_pairs()
+    assert {tuple(sorted(e)) for e in directed} == set(expected)
+    for (a, b), ((w_ab, w_ba), _) in expected.items():
+        assert sorted((directed[(a, b)], directed[(b, a)])) == sorted((w_ab, w_ba))
+    with outs["gephi"].open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {(r["Source"], r["Target"]): int(r["Weight"]) for r in rows} == directed
+    assert {r["Type"] for r in rows} == {"Directed"}
+    with outs["pairs"].open(newline="") as handle:
+        assert sum(1 for _ in handle) == 1 + 1092
+    import networkx as nx
+    graph = nx.read_graphml(outs["graphml"])
+    assert graph.is_directed() and {(a, b): int(d["weight"]) for a, b, d in graph.edges(data=True)} == directed
+
+
+ANONYMISED_LINKS = QUT_HEADER + "".join(
+    f"{k},acc{k % 4},,,,,{1_600_000_000 + k},{23678 + k // 4}\n" for k in range(16))
+
+
+def test_anonymised_url_ids_are_links_in_the_file_command(tmp_path):
+    path = write(tmp_path, "linkids.csv", ANONYMISED_LINKS)
+    out = tmp_path / "net.csv"
+    done = CliRunner().invoke(app, ["coordination", str(path), "-k", "co-link", "-w", "10", "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    assert "16 actions" in done.output and "rejected" not in done.output
+    assert len(qut_table(out)) == 12  # 4 accounts on each url id: 4 * 3 directions
+
+
+def test_anonymised_url_ids_are_links_in_the_store(store, tmp_path):
+    path = write(tmp_path, "linkids.csv", ANONYMISED_LINKS)
+    result = import_paths(store, [path], fmt="qut", progress=False)
+    assert result.rejected == 0
+    run = run_coordination(store, "co-link", 10, write=False)
+    assert run.actions == 16 and len(run.pairs) == 6
+
+
+def test_file_command_rejects_name_file_line_and_field_and_keep_the_rest(tmp_path):
+    path = write(tmp_path, "bad.csv", QUT_HEADER + "1,a,,t,,,100,\n2,b,,t,,,yesterday,\n3,,,t,,,101,\n4,c,,t,,,102,\n")
+    rejects = tmp_path / "rejects.csv"
+    done = CliRunner().invoke(app, ["coordination", str(path), "-w", "5", "--rejects", str(rejects)])
+    assert done.exit_code == 1
+    assert f"{path}:3: timestamp: 'yesterday' is not a time" in done.output
+    assert f"{path}:4: user_id: required but missing" in done.output
+    assert "4 rows, 2 actions, 2 directed edges (1 pairs), 2 rejected" in done.output
+    assert rejects.read_text().count("\n") == 3
+    missing = write(tmp_path, "nothing.csv", "a,b\n1,2\n")
+    import subprocess
+    import sys
+    bad = subprocess.run([sys.executable, "-m", "graphtool", "coordination", str(missing)], capture_output=True,
+                         text=True)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert bad.stderr.startswith(f"error: {missing}: line 1: neither QUT")

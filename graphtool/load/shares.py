@@ -8,7 +8,7 @@ into records by the model:
 * a repost: ``SHARED {id: message id, at, kind: "repost"}`` to the reposted ``Article``
   (the repost's own text and links are the original's: nothing else is recorded);
 * any other message: its own ``Article {id: platform:message_id, text, published_at,
-  urls}`` ``PUBLISHED`` by the account, ``urls`` holding its distinct normalised links; a
+  urls}`` ``PUBLISHED`` by the account, ``urls`` holding its distinct normalised links (or link ids: anonymised data names a URL by a number); a
   reply adds ``SHARED {kind: "reply"}`` to the answered ``Article``.
 
 A message id seen again with different content is rejected (the first occurrence is
@@ -99,10 +99,9 @@ class MessageRows:
             return
         repost_of = (repost_of or "").strip() or None
         reply_to = (reply_to or "").strip() or None
-        links, bad = [], []
-        if not repost_of:  # a repost's links are the original's (QUT ignores them too)
-            for u in parse_urls(urls):
-                (links if is_url(u) else bad).append(u)
+        # A repost's links are the original's (QUT ignores them too).  Anything else in the field is
+        # a link: a URL, or an id standing for one (anonymised releases, CooRTweet's url_id 23678).
+        links = [] if repost_of else parse_urls(urls)
         content = (user_id, ts, repost_of, reply_to, text or "", tuple(links))
         first = self.seen.get(message_id)
         if first is not None:
@@ -111,8 +110,6 @@ class MessageRows:
                                                       f"content; the first, at line {first[0]}, is kept", raw)
             return
         self.seen[message_id] = (line, content)
-        for u in bad:
-            yield self.reject(line, "urls", f"{u[:80]!r} is not a URL; skipped", raw)
         try:
             yield from self._records(origin, platform, message_id, user_id, username, ts, repost_of, reply_to,
                                      text, dict.fromkeys(normalize_url(u) for u in links))
