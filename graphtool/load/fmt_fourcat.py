@@ -86,7 +86,7 @@ def _tiktok(v: dict, at: int | None) -> Post:
 
 def _douyin(v: dict, at: int | None) -> Post:
     sec_uid = _tail(v.get("author_profile_url"))
-    return Post("douyin", v["id"], Who("douyin", user_id=v.get("author_user_id"), handle=sec_uid,
+    return Post("douyin", v["id"], Who("douyin", user_id=sec_uid, handle=sec_uid,
                                        name=v.get("author_nickname"), url=v.get("author_profile_url")), at,
                 text=v.get("body"), url=v.get("post_url"), views=_count(v.get("play_count")),
                 likes=_count(v.get("digg_count")), shares=_count(v.get("share_count")),

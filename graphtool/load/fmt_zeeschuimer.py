@@ -56,7 +56,7 @@ class Who:
 
     platform: str
     user_id: str | None = None  # the platform's numeric / opaque id
-    handle: str | None = None  # what mentions use (Douyin: sec_uid)
+    handle: str | None = None  # the handle (Douyin: the 抖音号, else sec_uid; Weibo: the personal domain, else uid)
     name: str | None = None
     url: str | None = None
     followers: int | None = None
@@ -106,7 +106,7 @@ def account_record(who: Who, origin: Origin | None, stub: bool = False) -> NodeR
         raise FieldError("author", "the account has neither a handle nor an id")
     row = {"platform": who.platform, "handle": handle, "display_name": _text(who.name), "url": _text(who.url),
            "followers": who.followers}
-    if _text(who.user_id) and model.node("Account").prop("user_id") is not None:
+    if _text(who.user_id) and _keyed_by_user_id(who.platform):
         row["user_id"] = _text(who.user_id)
     else:
         row["id"] = f"{who.platform}:{handle}"
@@ -117,6 +117,12 @@ def account_record(who: Who, origin: Origin | None, stub: bool = False) -> NodeR
         if len(_ACCOUNTS) > MAX_CACHED_ACCOUNTS:
             _ACCOUNTS.pop(next(iter(_ACCOUNTS)))
     return dataclasses.replace(checked, props=dict(checked.props), origin=origin, stub=stub)
+
+
+def _keyed_by_user_id(platform: str) -> bool:
+    """Whether the model's identity rules key this platform's accounts by a user id."""
+    rules = getattr(model, "platform", None)
+    return model.node("Account").prop("user_id") is not None and bool(rules and rules(platform).user_id)
 
 
 _ACCOUNTS: dict[tuple, NodeRecord] = {}
@@ -293,7 +299,7 @@ def douyin_item(d: dict) -> Post:
     """A Douyin aweme: the web API's snake_case item, or camelCase when Zeeschuimer took it from the page."""
     if d.get("ZS_collected_from_embed"):
         a, stats, extras = d.get("authorInfo") or {}, d.get("stats") or {}, d.get("textExtra") or []
-        who = Who("douyin", user_id=_id(a.get("uid") or d.get("authorUserId")), handle=a.get("secUid"),
+        who = Who("douyin", user_id=a.get("secUid"), handle=a.get("uniqueId") or a.get("secUid"),
                   name=a.get("nickname"), followers=_int(a.get("followerCount")))
         post_id, at = d["awemeId"], _epoch(d.get("createTime"), "createTime")
         likes, shares, views = stats.get("diggCount"), stats.get("shareCount"), stats.get("playCount")
@@ -302,15 +308,15 @@ def douyin_item(d: dict) -> Post:
         images = [i.get("uri") for i in d.get("images") or [] if isinstance(i, dict)]
     else:
         a, stats, extras = d.get("author") or {}, d.get("statistics") or {}, d.get("text_extra") or []
-        who = Who("douyin", user_id=_id(a.get("uid")), handle=a.get("sec_uid"), name=a.get("nickname"),
-                  followers=_int(a.get("follower_count")))
+        who = Who("douyin", user_id=a.get("sec_uid"), handle=a.get("unique_id") or a.get("sec_uid"),
+                  name=a.get("nickname"), followers=_int(a.get("follower_count")))
         post_id, at = d["aweme_id"], _epoch(d.get("create_time"), "create_time")
         likes, shares, views = stats.get("digg_count"), stats.get("share_count"), stats.get("play_count")
         hashtags, mentions = [e.get("hashtag_name") for e in extras], [e.get("sec_uid") for e in extras]
         video = _get(d, "video", "play_addr", "uri")
         images = [i.get("uri") for i in d.get("images") or [] if isinstance(i, dict)]
-    if who.handle:
-        who.url = f"https://www.douyin.com/user/{who.handle}"
+    if who.user_id:
+        who.url = f"https://www.douyin.com/user/{who.user_id}"
     music = d.get("music") if isinstance(d.get("music"), dict) else {}
     return Post("douyin", str(post_id), who, at, text=d.get("desc"), url=f"https://www.douyin.com/video/{post_id}",
                 views=_int(views), likes=_int(likes), shares=_int(shares), hashtags=hashtags, mentions=mentions,
@@ -351,7 +357,7 @@ def weibo_status(d: dict) -> Post:
     d = d.get("mblog") if isinstance(d.get("mblog"), dict) else d
     user = d.get("user") or {}
     uid = _id(user.get("idstr") or user.get("id"))
-    who = Who("weibo", user_id=uid, handle=user.get("screen_name"), name=user.get("screen_name"),
+    who = Who("weibo", user_id=uid, handle=user.get("domain") or uid, name=user.get("screen_name"),
               followers=_int(user.get("followers_count")), url=f"https://weibo.com/u/{uid}" if uid else None)
     post_id = _id(d.get("idstr") or d.get("mid") or d.get("id"))
     if not post_id:
