@@ -65,6 +65,8 @@ def test_zeeschuimer_items_become_posts_reposts_quotes_and_replies():
                       ("reply", "x:1435614830001", "2021-09-08T14:20:00Z"),
                       ("repost", "x:1435614830001", "2021-09-08T13:40:00Z")]
     assert [(r.src, r.dst) for r in rels if r.type == "CITES"] == [("x:1435615001004", "x:1435614830001")]
+    author = next(n for n in nodes if n.label == "Account" and n.props["handle"] == "StateMedia_EN")
+    assert [(r.src, r.dst) for r in rels if r.type == "MENTIONS"] == [("x:1435615402005", author.id)]
     original = next(n for n in nodes if n.id == "x:1435614830001" and not n.stub)
     assert original.props["hashtags"] == ["CanadaElection"]
     assert original.props["urls"] == ["https://example.com/2021/09/08/platform"]
@@ -119,6 +121,12 @@ def test_captures_load_one_account_per_real_account_idempotently(store):
     assert sorted(s.partition(":")[0] for s in quote["src"]) == ["capture", "file", "file"]  # both files, the page
     assert one(store, "MATCH (:Article {id: 'x:1435615001004'})-[c:CITES]->(:Article {id: 'x:1435614830001'}) "
                       "RETURN count(c) AS c")["c"] == 1
+    # Mentions are MENTIONS to the account (one node, named by handle and id), never shares.
+    assert sorted((r["a"], r["h"]) for r in rows(store, "MATCH (p:Article)-[:MENTIONS]->(a:Account) "
+                                                       "WHERE a.platform IN ['x', 'douyin'] "
+                                                       "RETURN p.id AS a, a.handle AS h")) == [
+        ("douyin:7005000000000000001", "MS4wLjABAAAAmaple_daily_secuid"),
+        ("x:1435615402005", "StateMedia_EN")]
     # The capture is the evidence: file, page and time.
     cited = one(store, "MATCH (a:Article {id: 'douyin:7005000000000000003'}) RETURN a.sources AS s")["s"]
     capture = one(store, "MATCH (s:Source {id: $id}) RETURN s.kind AS k, s.url AS u, s.captured_at AS t, s.sources AS f",
@@ -159,8 +167,12 @@ def test_malformed_ndjson_lines_are_rejected_with_line_numbers_and_the_rest_load
 def test_telegram_forwards_are_credited_shares_and_a_copy_without_the_header_is_found(store, store_url):
     result = import_paths(store, [TELEGRAM])
     assert result.rejected == 0
-    assert sorted(r["n"] for r in rows(store, "MATCH (a:Account {platform: 'telegram'}) RETURN a.display_name AS n")) \
-        == ["Global Daily", "Li Wei", "Maple Chat", "Maple Relay", "North Copy", "Unknown Voice", "Zhang"]
+    assert sorted(r["n"] for r in rows(store, "MATCH (a:Account {platform: 'telegram'}) "
+                                              "RETURN coalesce(a.display_name, '@' + a.handle) AS n")) \
+        == ["@maple_relay", "Global Daily", "Li Wei", "Maple Chat", "Maple Relay", "North Copy", "Unknown Voice", "Zhang"]
+    # @maple_relay is a username; the export names channels by id only, so it stays its own node.
+    assert one(store, "MATCH (p:Article)-[:MENTIONS]->(a:Account {handle: 'maple_relay'}) RETURN p.id AS p") == \
+        {"p": "telegram:channel1009999999/100"}
     # "Maple Relay forwarded Global Daily's post 40 minutes later", with the credit in the graph.
     fwd = one(store, "MATCH (b:Account)-[s:SHARED {kind: 'repost'}]->(p:Article)<-[:PUBLISHED]-(a:Account) "
                      "WHERE b.display_name = 'Maple Relay' "

@@ -292,6 +292,9 @@ def _records(chat: Chat, message: dict, origin: Origin, export: Export, media: M
         "media_ids": [h for h in hashes if h] or None,
     }, origin))
     out.append(rel_record("PUBLISHED", {"src": account, "dst": me, "src_label": "Account"}, origin))
+    for handle in dict.fromkeys(m.lstrip("@") for m in _entities(message, "mention") if m.lstrip("@")):
+        mentioned = account_record(Who(PLATFORM, handle=handle), origin, stub=True)
+        out += [mentioned, rel_record("MENTIONS", {"src": me, "dst": mentioned.id}, origin)]  # never a share
     reply = message.get("reply_to_message_id")
     if reply is not None:
         peer = str(message.get("reply_to_peer_id") or chat_id)
@@ -320,7 +323,7 @@ def read(path: Path, default_sources: list[str] | None = None) -> Iterator:
         chat, line, message = item
         if message.get("type", "message") != "message":
             continue  # service messages: joins, pins, title changes
-        origin = Origin(str(path), line)
+        origin = Origin(str(path), line, message)
         try:
             records = _records(chat, message, origin, export, media)
         except FieldError as exc:

@@ -83,6 +83,7 @@ class Post:
     repost_of: Post | None = None
     quote_of: Post | None = None
     reply_to: Post | None = None
+    mentioned: list[Who] | None = None  # the mentioned accounts' identifiers, when the item has more than a handle
 
     @property
     def known_only_by_id(self) -> bool:
@@ -153,6 +154,21 @@ def _article(post: Post, origin: Origin | None) -> NodeRecord:
     return record
 
 
+# What a mention names on each platform: a handle, or (Douyin) the sec_uid.  Weibo and Bilibili
+# mentions are display names in the text, which name no account reliably: kept in ``mentions`` only.
+MENTION_KIND = {"x": "handle", "tiktok": "handle", "instagram": "handle", "telegram": "handle", "douyin": "user_id"}
+
+
+def _mentioned(post: Post) -> list[Who]:
+    if post.mentioned is not None:
+        return post.mentioned
+    kind = MENTION_KIND.get(post.platform)
+    if kind is None:
+        return []
+    return [Who(post.platform, handle=m, user_id=m if kind == "user_id" else None)
+            for m in dict.fromkeys(str(m).strip() for m in post.mentions if m and str(m).strip())]
+
+
 def _distinct(values) -> list[str] | None:
     out = list(dict.fromkeys(str(v).strip() for v in values if v is not None and str(v).strip()))
     return out or None
@@ -182,6 +198,12 @@ def post_records(post: Post, origin: Origin | None) -> list:
     out.append(_article(post, origin))
     if author:
         out.append(rel_record("PUBLISHED", {"src": author, "dst": me, "src_label": "Account"}, origin))
+    mentioned = {author}
+    for who in _mentioned(post):
+        account = account_record(who, origin, stub=True)
+        if account.id not in mentioned:  # a mention, never a share
+            mentioned.add(account.id)
+            out += [account, rel_record("MENTIONS", {"src": me, "dst": account.id}, origin)]
     for target, kind in ((post.quote_of, "quote"), (post.reply_to, "reply")):
         if target is not None and author:
             share(target, kind)
@@ -255,6 +277,8 @@ def x_tweet(t: dict) -> Post:
                 shares=_int(legacy.get("retweet_count")),
                 hashtags=[h.get("text") for h in entities.get("hashtags") or []],
                 mentions=[m.get("screen_name") for m in entities.get("user_mentions") or []],
+                mentioned=[Who("x", user_id=_id(m.get("id_str")), handle=m.get("screen_name"))
+                           for m in entities.get("user_mentions") or [] if m.get("screen_name")],
                 urls=[u.get("expanded_url") or u.get("url") for u in entities.get("urls") or []],
                 media_ids=[f"{m.get('type', 'media')}:{m.get('media_key') or m.get('id_str')}" for m in media
                            if m.get("media_key") or m.get("id_str")])
@@ -490,7 +514,7 @@ def records_by_row(path: Path, rows, to_records: Callable[[dict, Origin], list],
             yield item
             continue
         try:
-            records = to_records(item.values, Origin(str(path), item.line))
+            records = to_records(item.values, Origin(str(path), item.line, item.values))
         except FieldError as exc:
             yield Reject(str(path), item.line, exc.field, exc.reason, (raw or _raw)(item.values))
             continue
