@@ -265,3 +265,19 @@ def test_timeout_is_enforced_on_every_store(qstore):
     assert result.returncode == 2
     assert error_of(result) == "error: query ad-hoc did not finish within 0.2 s"
     assert took < 10  # python start-up and the store's connection, not the query
+
+
+def test_no_query_found_is_an_error_never_an_empty_list(tmp_path):
+    from graphtool.errors import QueryError
+
+    with pytest.raises(QueryError) as caught:
+        load_queries([tmp_path])
+    assert str(caught.value) == f"no canned queries found in {tmp_path}: reinstall graphtool"
+
+
+def test_the_packaged_folders_are_found_through_importlib_resources():
+    from graphtool.demo import case_dir
+    from graphtool.queries import QUERY_DIR
+
+    assert (QUERY_DIR / "narratives.cypher").is_file()
+    assert (case_dir() / "Account.csv").is_file()
