@@ -8,7 +8,7 @@
 // column name: its name, display name or handle
 // column platform: its platform (accounts)
 MATCH (n)
-WHERE NOT n:Article AND NOT n:Source AND NOT n:ImportRun
+WHERE NOT n:Article AND NOT n:Source AND NOT n:ImportRun AND NOT n:Identifier
 WITH n, toLower($text) AS needle
 WHERE toLower(n.id) CONTAINS needle OR toLower(coalesce(n.name, '')) CONTAINS needle
    OR toLower(coalesce(n.display_name, '')) CONTAINS needle OR toLower(coalesce(n.handle, '')) CONTAINS needle

@@ -315,6 +315,17 @@ EXPECTED = {
         {"account": "weibo:echo1", "platform": "weibo", "display_name": "Echo One", "created_at": "2021-07-01T00:00:00Z",
          "followers": 300, "registrant_country": None, "audience_country": "CA", "published": 1, "shares": 3,
          "narratives": [NAR], "owners": [], "sources": ["src:a"]}]),
+    "account-follows": ({"id": "wechat:maple"}, [
+        {"direction": "follower", "account": "weibo:echo1", "display_name": "Echo One", "platform": "weibo",
+         "observed_at": "2021-09-01T00:00:00Z", "sources": ["src:a"]},
+        {"direction": "follower", "account": "weibo:echo2", "display_name": "Echo Two", "platform": "weibo",
+         "observed_at": None, "sources": ["src:a"]},
+        {"direction": "follows", "account": "douyin:xinhua", "display_name": "新华社", "platform": "douyin",
+         "observed_at": "2021-09-02T00:00:00Z", "sources": ["src:a"]}]),
+    "mentioned-accounts": ({}, [
+        {"account": "douyin:xinhua", "display_name": "新华社", "platform": "douyin", "articles": 2, "by_accounts": 2},
+        {"account": "wechat:maple", "display_name": "枫叶新闻 Maple", "platform": "wechat", "articles": 2,
+         "by_accounts": 2}]),
 }
 
 
