@@ -100,14 +100,16 @@ def test_weibo_bilibili_tiktok_instagram_shapes():
 
 
 def test_captures_load_one_account_per_real_account_idempotently(store):
-    files = [*ZEESCHUIMER, HERE / "fourcat-x.csv", HERE / "fourcat-tiktok.csv"]
+    files = [*ZEESCHUIMER, *sorted(HERE.glob("fourcat-*.csv"))]
     first = import_paths(store, files)
     assert [(r.line, r.field) for r in first.rejects] == [(4, "unix_timestamp"), (6, "retweeted_user")]
-    # Two Douyin captures (the page's embedded JSON, then the API's) name northernstar the same way.
+    # Two Douyin captures (the page's embedded JSON without the 抖音号, then the API's with it) and a 4CAT
+    # export (the profile URL): one account, by its sec_uid.
     assert len(accounts(store, "douyin")) == 2
     northern = one(store, "MATCH (a:Account {platform: 'douyin'})-[:PUBLISHED]->(p:Article) "
-                          "WITH a, count(p) AS posts WHERE posts = 2 RETURN a.display_name AS name")
+                          "WITH a, count(p) AS posts WHERE posts = 3 RETURN a.display_name AS name")
     assert northern == {"name": "北极星TV"}
+    assert accounts(store, "instagram") == ["maple.daily", "northernstar.tv"]
     # The X capture and the 4CAT X export: each real account once.
     assert accounts(store, "x") == ["StateMedia_EN", "maple_watch", "north_reader", "prairie_voice"]
     assert accounts(store, "tiktok") == ["maple_daily", "northernstar_tv", "prairie_voice"]
@@ -126,6 +128,7 @@ def test_captures_load_one_account_per_real_account_idempotently(store):
                                                        "WHERE a.platform IN ['x', 'douyin'] "
                                                        "RETURN p.id AS a, a.handle AS h")) == [
         ("douyin:7005000000000000001", "MS4wLjABAAAAmaple_daily_secuid"),
+        ("douyin:7005000000000000004", "MS4wLjABAAAAmaple_daily_secuid"),
         ("x:1435615402005", "StateMedia_EN")]
     # The capture is the evidence: file, page and time.
     cited = one(store, "MATCH (a:Article {id: 'douyin:7005000000000000003'}) RETURN a.sources AS s")["s"]
@@ -138,8 +141,9 @@ def test_captures_load_one_account_per_real_account_idempotently(store):
 def test_co_media_pairs_share_a_sound_or_a_file(store):
     import_paths(store, [*ZEESCHUIMER, HERE / "fourcat-tiktok.csv", TELEGRAM])
     pairs = rows(store, "MATCH (a:Account)-[:PUBLISHED]->(x:Article), (b:Account)-[:PUBLISHED]->(y:Article) "
-                        "WHERE x.music_id = y.music_id AND a.handle < b.handle "
-                        "RETURN DISTINCT a.platform AS p, a.handle AS a, b.handle AS b, x.music_id AS m ORDER BY p, a, b")
+                        "WITH a, b, x, y, coalesce(a.user_id, a.handle) AS ka, coalesce(b.user_id, b.handle) AS kb "
+                        "WHERE x.music_id = y.music_id AND ka < kb "
+                        "RETURN DISTINCT a.platform AS p, ka AS a, kb AS b, x.music_id AS m ORDER BY p, a, b")
     assert [(r["p"], r["a"], r["b"]) for r in pairs] == [
         ("douyin", "MS4wLjABAAAAmaple_daily_secuid", "MS4wLjABAAAAnorthernstar_tv_secuid"),
         ("tiktok", "maple_daily", "northernstar_tv"), ("tiktok", "maple_daily", "prairie_voice"),
