@@ -268,3 +268,23 @@ def test_import_setting_derived_scores_or_import_runs_is_warned(store, tmp_path)
     result = import_paths(store, [tmp_path], progress=False)
     assert any("pagerank" in w and "derived" in w for w in result.warnings)
     assert any("ImportRun" in w for w in result.warnings)
+
+
+def test_explain_names_the_identifiers_and_their_sources(store):
+    import subprocess
+    import sys
+
+    from graphtool.analyze.scores_store import explain
+
+    load(store, USERS, FTM)
+    [node] = explain(store, CGTN)
+    found = {(i["kind"], i["identifier"]) for i in node["identifiers"]}
+    assert ("user_id", "1115874631") in found and ("key", "ftm:ua-cgtn-x") in found
+    shown = subprocess.run([sys.executable, "-m", "graphtool", "--store", store.url, "explain", CGTN],
+                           capture_output=True, text=True)
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert lines[0].startswith(f"Account {CGTN}")
+    assert any(line.startswith("  identifier user_id 1115874631 (from file:") for line in lines)
+    assert any(line.startswith("  identifier key ftm:ua-cgtn-x (from ") and "ftm-dataset:state_media_owners" in line
+               for line in lines)

@@ -367,12 +367,13 @@ def identifiers_of(store: Store, account_id: str) -> list[dict]:
              "first_seen": r["first"], "last_seen": r["last"]} for r in rows]
 
 
-def explain_lines(store: Store, account_id: str) -> list[str]:
-    """``identifiers_of`` as lines for ``graphtool explain``."""
-    lines = []
-    for item in identifiers_of(store, account_id):
-        when = f", seen {item['first_seen'][:10]}" if item["first_seen"] else ""
-        if item["last_seen"] and item["first_seen"] and item["last_seen"][:10] != item["first_seen"][:10]:
-            when += f"..{item['last_seen'][:10]}"
-        lines.append(f"{item['kind']} {item['identifier']} (from {', '.join(item['sources']) or 'no source'}{when})")
-    return lines
+def identifier_line(item: dict) -> str:
+    """One item of :func:`identifiers_of` as text: ``handle CGTNOfficial (from file:..., seen 2019-07-02)``.
+
+    >>> identifier_line({"kind": "handle", "identifier": "A", "sources": ["s"], "first_seen": None, "last_seen": None})
+    'handle A (from s)'
+    """
+    when = f", seen {item['first_seen'][:10]}" if item["first_seen"] else ""
+    if item["last_seen"] and item["first_seen"] and item["last_seen"][:10] != item["first_seen"][:10]:
+        when += f"..{item['last_seen'][:10]}"
+    return f"{item['kind']} {item['identifier']} (from {', '.join(item['sources']) or 'no source'}{when})"
