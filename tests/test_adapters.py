@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from graphtool.errors import InputError
 from graphtool.load import FORMATS, _load_adapters, _sniff, import_paths
 from graphtool.load import fmt_fourcat, fmt_telegram, fmt_zeeschuimer
 from graphtool.load.records import NodeRecord, Reject, RelRecord
@@ -214,6 +215,17 @@ def test_telegram_truncated_export_and_broken_message_are_rejected_with_line_num
     texts = sorted(r["t"] for r in rows(store, "MATCH (p:Article {platform: 'telegram'}) WHERE p.text IS NOT NULL "
                                               "RETURN p.text AS t"))
     assert texts[-2:] == ["Read the forwarded post above", "still fine after the broken one"]
+
+
+def test_a_file_of_another_format_is_one_clear_error():
+    with pytest.raises(InputError, match="no \"messages\" list: not a Telegram Desktop export"):
+        list(fmt_telegram.read(HERE / "fourcat-x.csv"))
+    with pytest.raises(InputError, match=":1: not a Zeeschuimer export"):
+        list(fmt_zeeschuimer.read(Path(__file__).parent / "fixtures" / "formats" / "ftm" / "ownership.ftm.jsonl"))
+    with pytest.raises(InputError, match=":1: not a 4CAT export"):
+        list(fmt_fourcat.read(HERE / "listening" / "meltwater-mentions.csv"))
+    with pytest.raises(InputError, match="missing required column.*a crowdtangle export"):
+        list(FORMATS["crowdtangle"].read(HERE / "listening" / "meltwater-mentions.csv"))
 
 
 def test_telegram_text_is_a_string_or_a_list_of_parts():

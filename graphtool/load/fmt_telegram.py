@@ -80,7 +80,7 @@ def _blocks(path: Path) -> Iterator[tuple[Chat, int, str] | Reject]:
     chat = Chat()
     indent: str | None = None  # the indentation of the message being read
     start, lines = 0, []
-    in_messages = False
+    in_messages = seen_messages = False
     try:
         handle = path.open("r", encoding="utf-8-sig", newline="")
     except OSError as exc:
@@ -93,6 +93,7 @@ def _blocks(path: Path) -> Iterator[tuple[Chat, int, str] | Reject]:
                     found = MESSAGES_START.match(line)
                     if found:
                         in_messages = not found.group(1)  # "messages": [] is an empty chat
+                        seen_messages = True
                         continue
                     field = CHAT_FIELD.match(line)
                     if field and line[: len(line) - len(line.lstrip())].count(" ") <= 4:
@@ -122,6 +123,8 @@ def _blocks(path: Path) -> Iterator[tuple[Chat, int, str] | Reject]:
         except UnicodeDecodeError as exc:
             yield Reject(str(path), number + 1, "", f"not UTF-8 (byte {exc.start} of the block); reading stopped")
             return
+    if not chat.id and not seen_messages:
+        raise InputError(f"{path}: no \"messages\" list: not a Telegram Desktop export (result.json)")
     if indent is not None:
         yield Reject(str(path), start, "", "the file ends inside this message (a truncated export)",
                      "".join(lines)[:MAX_RAW])
@@ -155,7 +158,7 @@ def _messages(path: Path) -> Iterator[tuple[Chat, int, dict] | Reject]:
         try:
             message = json.loads(text)
         except json.JSONDecodeError as exc:
-            yield Reject(str(path), line + exc.lineno - 1, "", f"not valid JSON ({exc.msg}, column {exc.colno})",
+            yield Reject(str(path), line + exc.lineno - 1, "", f"not valid JSON ({exc.msg.removesuffix(' at')}, column {exc.colno})",
                          text[:MAX_RAW])
             continue
         if not isinstance(message, dict):

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from .. import model
+from ..errors import InputError
 from . import register
 from .records import FieldError, NodeRecord, Origin, Reject, node_record, parse_time, rel_record
 from .rows import MAX_RAW, read_jsonl
@@ -544,6 +545,9 @@ def _envelope_post(values: dict) -> Post:
 def read(path: Path, default_sources: list[str] | None = None) -> Iterator:
     """Validated records and rejects from one Zeeschuimer NDJSON export."""
     path = Path(path)
+    first = _first_object(path)
+    if first is not None and not all(k in first for k in ENVELOPE):
+        raise InputError(f"{path}:1: not a Zeeschuimer export: the first item has no {' / '.join(ENVELOPE)}")
     file_sources = list(default_sources or [])
     captures = CaptureSources(file_sources, "zeeschuimer")
 
