@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import math
 import re
+from functools import lru_cache
 from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -61,8 +62,7 @@ def parse_time(value) -> int:
         # An ISO date has a "-" at position 4; only other text is tried as a number (the common
         # case, an ISO string, never pays for a failed float()).
         if len(text) > 4 and text[4] == "-":
-            dt = datetime.fromisoformat(text)  # Python 3.11 reads "Z", " " and offsets itself
-            ts = (dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)).timestamp()
+            ts = _iso_seconds(text)
         elif _NUMBER.fullmatch(text):
             ts = float(text)
         else:
@@ -74,6 +74,12 @@ def parse_time(value) -> int:
     if not MIN_TS <= ts <= MAX_TS:
         raise ValueError("outside 1970..2100")
     return int(ts)
+
+
+@lru_cache(maxsize=1 << 16)  # archives repeat times (whole minutes): most rows parse nothing
+def _iso_seconds(text: str) -> float:
+    dt = datetime.fromisoformat(text)  # Python 3.11 reads "Z", " " and offsets itself
+    return (dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)).timestamp()
 
 
 def iso(ts: int) -> str:
