@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from ..errors import ConfigError, ReadOnlyError, StoreError
@@ -129,14 +130,23 @@ class Neo4jStore(Store):
         self._existing = {r["name"] for r in self.read("SHOW INDEXES YIELD name RETURN name")}
         super().ensure_schema()
 
-    def _create_schema(self, statement: str) -> None:
+    def _create_schema(self, statement: str, attempts: int = 8) -> None:
         import neo4j
 
-        try:
-            with self.driver.session(database=self.database) as session:
-                session.run(statement).consume()
-        except neo4j.exceptions.ClientError as exc:
-            if not any(code in (exc.code or "") for code in _SCHEMA_RACE):  # IF NOT EXISTS still races
+        for attempt in range(attempts):
+            try:
+                with self.driver.session(database=self.database) as session:
+                    session.run(statement).consume()
+                return
+            except neo4j.exceptions.ClientError as exc:
+                if any(code in (exc.code or "") for code in _SCHEMA_RACE):  # IF NOT EXISTS still races
+                    return
+                raise StoreError(f"Neo4j: {exc.message}") from exc
+            except neo4j.exceptions.TransientError as exc:  # concurrent schema changes deadlock: try again
+                if attempt == attempts - 1:
+                    raise StoreError(f"Neo4j: {exc.message}") from exc
+                time.sleep(0.1 * (attempt + 1))
+            except neo4j.exceptions.Neo4jError as exc:
                 raise StoreError(f"Neo4j: {exc.message}") from exc
 
     def create_unique(self, label, key):
