@@ -6,7 +6,8 @@ For each adapter it writes ``--items`` generated items in the real shapes (the f
 tests/fixtures/captures/ as templates, with new ids, authors and times), then measures, median
 of ``--runs``:
 
-- read: the adapter alone (parse, validate against the model, make records), items per second;
+- read: the adapter alone (parse, validate against the model, make records), items per second, and
+  how many records (nodes and relationships) an item makes;
 - import: ``import_paths`` into an empty embedded store, items per second.
 
 The baseline is the canonical CSV path on the same items (``Account.csv``, ``Article.csv``,
@@ -165,12 +166,12 @@ def main() -> None:
             print(f"{args.items:,} items, median of {args.runs}, on {machine()}")
             base = {}
             for name, (module, paths) in inputs.items():
+                made = []
+
                 def read_all():
-                    for path in paths:
-                        for _ in module.read(path, default_sources=["file:bench"]):
-                            pass
+                    made[:] = [sum(1 for path in paths for _ in module.read(path, default_sources=["file:bench"]))]
                 read_s, _ = median_time(read_all, args.runs)
-                line = f"{name:26s} read {args.items / read_s:10,.0f} items/s"
+                line = f"{name:26s} {made[0] / args.items:4.1f} records/item   read {args.items / read_s:10,.0f} items/s"
                 if store is not None:
                     def wipe():
                         store.wipe()

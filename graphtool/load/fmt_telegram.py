@@ -95,6 +95,9 @@ def _blocks(path: Path) -> Iterator[tuple[Chat, int, str] | Reject]:
                         in_messages = not found.group(1)  # "messages": [] is an empty chat
                         seen_messages = True
                         continue
+                    if line.strip() in ("{", ",{"):  # an object starts: a chat's name, type and id follow
+                        chat = Chat()
+                        continue
                     field = CHAT_FIELD.match(line)
                     if field and line[: len(line) - len(line.lstrip())].count(" ") <= 4:
                         try:
