@@ -288,3 +288,12 @@ def test_explain_names_the_identifiers_and_their_sources(store):
     assert any(line.startswith("  identifier user_id 1115874631 (from file:") for line in lines)
     assert any(line.startswith("  identifier key ftm:ua-cgtn-x (from ") and "ftm-dataset:state_media_owners" in line
                for line in lines)
+
+
+def test_an_unusable_handle_never_becomes_an_identifier(store, tmp_path):
+    path = tmp_path / "Account.csv"
+    path.write_text("id,platform,handle\nx:ok,x," + "h" * 5000 + "\nx:tab,x,a\tb\n", encoding="utf-8")
+    assert import_paths(store, [path], progress=False).rejected == 0
+    assert accounts(store) == ["x:ok", "x:tab"]
+    keys = [r["id"] for r in store.read("MATCH (i:Identifier) RETURN i.id AS id ORDER BY id")]
+    assert keys == ["key:x:ok", "key:x:tab"]

@@ -28,7 +28,7 @@ from typing import Callable, Iterable
 
 from .. import model
 from ..store import Store
-from ..values import iso, normalize_url
+from ..values import FieldError, check_id, iso, normalize_url
 from .records import NodeRecord, Notice
 
 ACCOUNT = model.node("Account").label
@@ -103,7 +103,15 @@ def seen_in(record: NodeRecord, ts: int | None = None) -> list[Seen]:
         seen.append(Seen(platform, by_url.kind, by_url.value, ts))
     if record.id not in (f"{platform}:{props.get('user_id')}", f"{platform}:{handle}"):
         seen.append(Seen(platform, "key", record.id, ts))
-    return seen
+    return [s for s in seen if _usable(s.key)]
+
+
+def _usable(key: str) -> bool:
+    """Whether an Identifier id may reach the store (the same rule as every node id)."""
+    try:
+        return check_id(key) == key
+    except FieldError:
+        return False
 
 
 def canonical_id(record: NodeRecord) -> str:
