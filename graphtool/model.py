@@ -107,9 +107,17 @@ ANALYSIS_PROPS = (
     _derived("affiliation_pickup", "float", "signal: speed of picking up state-media content"),
     _derived("affiliation_country", "float", "signal: registrant country against the audience served"),
     _derived("affiliation_coordination", "float", "signal: coordination with state-affiliated accounts"),
+    _derived("state_media", "boolean", "counts as state media (ownership signal >= 0.5): the set whose content "
+             "the copying signals and the canned queries treat as state-media content"),
+    _derived("state_path", "string[]", "ids along its strongest ownership path to the state, itself first "
+             "(empty when none; see docs/scores.md, the path grammar)"),
     _derived("analysis_run", doc="id of the analysis run that wrote these scores"),
     _derived("analysis_at", "datetime", "when that run wrote them"),
 )
+
+# Written by `graphtool analyze` on every Outlet, Organization and Person of the ownership graph.
+STATE_ENTITY = _derived("state_entity", "boolean", "the state by the state definition the analysis used "
+                        "(graphtool/analyze/state.toml or `--state FILE`; docs/scores.md)")
 
 NODES: tuple[NodeType, ...] = (
     _node("Source", "Evidence: an archive capture, report, listening-tool export or analyst note.",
@@ -135,14 +143,14 @@ NODES: tuple[NodeType, ...] = (
           color="#4e79a7", shape="dot"),
     _node("Outlet", "A media brand.",
           Prop("name", required=True), Prop("state_affiliated", choices=TRI_STATE, doc="true, false or unknown"),
-          Prop("country"), Prop("url"), *ANALYSIS_PROPS,
+          Prop("country"), Prop("url"), *ANALYSIS_PROPS, STATE_ENTITY,
           color="#e15759", shape="diamond"),
     _node("Organization", "An owner, operator or registrant that is not a person.",
           Prop("name", required=True), Prop("state_affiliated", choices=TRI_STATE), Prop("country"),
-          Prop("kind", doc="company, agency, party, ngo, ..."),
+          Prop("kind", doc="company, agency, party, ngo, ..."), STATE_ENTITY,
           color="#f28e2b", shape="square"),
     _node("Person", "A natural person behind an account or organization.",
-          Prop("name", required=True), Prop("country"),
+          Prop("name", required=True), Prop("country"), STATE_ENTITY,
           color="#edc948", shape="triangle"),
     _node("Article", "Any piece of content: article, post, video, repost text.",
           Prop("platform", required=True), Prop("url"), Prop("title"), Prop("text"),

@@ -3,10 +3,11 @@
 The score combines one structural signal and four behavioural ones, each in [0, 1]:
 
 ``ownership``
-    The strongest OPERATED_BY / OWNED_BY / REGISTERED_TO path from the actor to an Outlet or
-    Organization marked ``state_affiliated = "true"``: the product of the confidences along
-    the path, times ``hop_decay`` for every hop after the first.  An actor that is itself
-    marked state-affiliated has 1.
+    The strongest path of the path grammar (:data:`CONTROLLED_BY`, :data:`REVERSIBLE`;
+    docs/scores.md) from the actor to a node that the :class:`StateDefinition` counts as the
+    state: the product of the confidences along the path (a reversed hop times
+    ``officer_factor``), times ``hop_decay`` for every hop after the first.  An actor that is
+    itself the state has 1.
 ``copying``
     The share of its content that copies or reposts state-media content, per channel and
     combined by a noisy-OR: of the articles it published, the weighted share that copy a
@@ -17,13 +18,13 @@ The score combines one structural signal and four behavioural ones, each in [0, 
     its text off as one's own is not.
 ``pickup``
     How fast it republishes state-media content as its own: the mean of
-    ``0.5 ** (lag / pickup_half_life_s)`` over its copies, times ``k / (k + pickup_prior)`` for
+    ``0.5 ** (lag / pickup_half_life_s)`` over its copies that do not credit the original, times ``k / (k + pickup_prior)`` for
     ``k`` timed copies, so that one quick copy is weak evidence and many are strong.  Reposts
     do not count: a share is instant by nature.
 ``country``
     ``country_mismatch`` when its registrant country differs from the audience country it
     serves, ``country_state`` when, moreover, the registrant country is the country of a
-    state-affiliated Outlet or Organization in the data; 0 when either is unknown.
+    node that is the state in the data; 0 when either is unknown.
 ``coordination``
     ``1 - exp(-W / coordination_scale)`` where ``W`` is the summed weight of its
     COORDINATED_WITH edges to state actors.
@@ -43,7 +44,9 @@ Ownership clarity:
 ``indirect``
     some other path (inferred links, analyst notes) reaches one with strength >= ``ownership_min``;
 ``unclear``
-    no such path, but behavioural evidence ``B >= unclear_min``: the accounts to look at next;
+    no such path, but behavioural evidence without credited take-ups (``B`` with the copying
+    signal counting uncredited copies only) ``>= unclear_min``: the accounts to look at next.
+    Credit is not laundering: quoting or crediting state media never makes an actor unclear;
 ``none``
     neither.
 
@@ -52,10 +55,13 @@ All weights live in :class:`Weights`; :data:`WEIGHTS` is the default configurati
 from __future__ import annotations
 
 import math
+import tomllib
 from dataclasses import dataclass, field
 from statistics import median
 
 import networkx as nx
+
+from ..errors import ConfigError
 
 CLARITY = ("declared", "indirect", "unclear", "none")
 SIGNALS = ("ownership", "copying", "pickup", "country", "coordination")
@@ -76,6 +82,9 @@ class Weights:
     declared_bases: tuple[str, ...] = ("declared", "registration")  # bases that make a link "declared"
     ownership_min: float = 0.1  # path strength that counts as an ownership link (declared / indirect)
     state_source_min: float = 0.5  # ownership from which an actor counts as state media
+    officer_factor: float = 0.5  # a reversed OPERATED_BY hop (who runs a state entity) counts half
+    max_reversed: int = 1  # reversed hops allowed on one path
+    route_limit: int = 10  # routes to the state listed in the reasons
     # -- copying / reposting state-media content (item weights)
     unattributed_copy: float = 1.0
     attributed_copy: float = 0.4
@@ -120,10 +129,12 @@ class Actor:
     published: int = 0  # articles it published
     shared: int = 0  # shares it made
 
+    sources: tuple[str, ...] = ()
+    handle: str = ""  # Account only: names it in the reasons when it has no display name
+
     @property
     def content(self) -> int:
         return self.published + self.shared
-    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -154,6 +165,7 @@ class Link:
     confidence: float
     basis: str
     sources: tuple[str, ...] = ()
+    reverse: bool = False  # read against its stored direction: src runs dst (see REVERSIBLE)
 
 
 @dataclass
@@ -172,6 +184,9 @@ class Affiliation:
     reasons: list
     signals: dict = field(default_factory=dict)  # signal name -> value in [0, 1]
     behaviour: float = 0.0
+    hidden_behaviour: float = 0.0  # behaviour without credited take-ups: what makes an actor "unclear"
+    path: OwnershipPath | None = None  # the strongest path to the state
+    state_media: bool = False  # counts as state media (ownership >= state_source_min)
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -206,79 +221,227 @@ def _hours(seconds: float) -> str:
     return f"{seconds / 86400:.1f} days"
 
 
-def _is_state(attrs: dict) -> bool:
-    return str(attrs.get("state_affiliated") or "").lower() == "true"
+# ----------------------------------------------------------------------------- what counts as the state
+
+STATE_FILE = "state.toml"  # the documented default definition, shipped with the package
+_STATE_KEYS = ("state_affiliated", "state_kinds", "party_kinds", "party_countries", "include", "exclude")
+
+
+def _words(values) -> frozenset:
+    return frozenset(str(v).strip().lower() for v in values if str(v).strip())
+
+
+@dataclass(frozen=True)
+class StateDefinition:
+    """Which Outlets, Organizations and Persons are "the state" (data: see ``state.toml``).
+
+    A node is the state when any rule matches and its id is not in ``exclude``: its
+    ``state_affiliated`` is one of ``state_affiliated``; it is an Organization whose ``kind`` is
+    one of ``state_kinds``; its ``kind`` is one of ``party_kinds`` and its ``country`` one of
+    ``party_countries`` (the organs of a ruling party that directs state media); or its id is in
+    ``include``.  Everything is compared case-insensitively.
+    """
+
+    state_affiliated: frozenset = frozenset({"true"})
+    state_kinds: frozenset = frozenset()
+    party_kinds: frozenset = frozenset()
+    party_countries: frozenset = frozenset()
+    include: frozenset = frozenset()
+    exclude: frozenset = frozenset()
+    source: str = "default"  # where the definition came from, for the reasons
+
+    def why(self, attrs: dict) -> str | None:
+        """Why the node with these attributes is the state, or ``None`` when it is not."""
+        node_id = str(attrs.get("id") or "")
+        if node_id.lower() in self.exclude:
+            return None
+        if node_id.lower() in self.include:
+            return f"listed as the state in the state definition ({self.source})"
+        flag = str(attrs.get("state_affiliated") or "").strip().lower()
+        if flag and flag in self.state_affiliated:
+            return "marked state-affiliated"
+        kind = str(attrs.get("kind") or "").strip().lower()
+        country = str(attrs.get("country") or "").strip().lower()
+        if kind and attrs.get("label") == "Organization" and kind in self.state_kinds:
+            return f"a government body or state-owned enterprise (kind {kind})"
+        if kind and kind in self.party_kinds and country and country in self.party_countries:
+            return f"an organ of the ruling party of {country.upper()}, which directs state media (kind {kind})"
+        return None
+
+
+def load_state_definition(path=None) -> StateDefinition:
+    """The state definition from a TOML file (default: the shipped ``state.toml``).
+
+    Keys left out of a user's file keep the default's values.  A file that is not TOML, an
+    unknown key or a value that is not a list of strings raises :class:`ConfigError` naming
+    the file (and the line, for TOML syntax).
+    """
+    from importlib import resources
+
+    text = resources.files(__package__).joinpath(STATE_FILE).read_text(encoding="utf-8")
+    values = _parse_state(text, STATE_FILE)
+    source = "default"
+    if path is not None:
+        from pathlib import Path
+
+        try:
+            user_text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: cannot read the state definition: {exc}") from None
+        values.update(_parse_state(user_text, str(path)))
+        source = str(path)
+    return StateDefinition(**{k: _words(v) for k, v in values.items()}, source=source)
+
+
+def _parse_state(text: str, name: str) -> dict:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{name}: not a valid state definition: {exc}") from None
+    unknown = sorted(set(data) - set(_STATE_KEYS))
+    if unknown:
+        raise ConfigError(f"{name}: unknown key {unknown[0]!r} in the state definition "
+                          f"(known: {', '.join(_STATE_KEYS)})")
+    for key, value in data.items():
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{name}: {key} must be a list of strings")
+    return dict(data)
+
+
+_DEFAULT_STATE: list = []
+
+
+def default_state() -> StateDefinition:
+    """The shipped definition, read once."""
+    if not _DEFAULT_STATE:
+        _DEFAULT_STATE.append(load_state_definition())
+    return _DEFAULT_STATE[0]
+
+
+def state_nodes(G: nx.Graph, state: StateDefinition | None = None) -> dict:
+    """node -> why it is the state, for every node of ``G`` the definition counts as the state."""
+    state = state or default_state()
+    found = {}
+    for n, d in G.nodes(data=True):
+        reason = state.why({"id": d.get("id", n), **d})
+        if reason:
+            found[n] = reason
+    return found
 
 
 # ----------------------------------------------------------------------------- ownership
 
-def ownership_paths(G: nx.MultiDiGraph, weights: Weights = WEIGHTS) -> dict:
-    """The strongest path from every node to a state-affiliated entity.
+# Which way each ownership relationship is read.  ``u -[T]-> v`` as stored always means "u is
+# controlled by v" (v owns, runs or registered u).  Only a relationship listed in REVERSIBLE is
+# also read backwards: whoever runs (directs, operates) an entity that the state controls acts
+# for the state, so the operator reaches the state through it -- at most once on a path, and
+# never as a declared link.  Owning something the state controls does not make the owner the
+# state's, so OWNED_BY and REGISTERED_TO are read forwards only.
+CONTROLLED_BY = {"OWNED_BY": "is owned by", "OPERATED_BY": "is run by", "REGISTERED_TO": "is registered to"}
+REVERSIBLE = {"OPERATED_BY": "who runs"}
+
+
+def _controls(G: nx.MultiDiGraph, weights: Weights, declared_only: bool = False) -> dict:
+    """node -> the hops a path may take from it: forward links, and reversed ones of REVERSIBLE types."""
+    hops: dict = {}
+    for u, v, data in G.edges(data=True):
+        if u == v:
+            continue
+        conf, _ = clean_confidence(data.get("confidence"), weights.missing_confidence)
+        basis = str(data.get("basis") or "")
+        type_ = str(data.get("type", ""))
+        sources = tuple(data.get("sources") or ())
+        if declared_only and basis not in weights.declared_bases:
+            continue
+        hops.setdefault(u, []).append(Link(u, type_, v, conf, basis, sources))
+        if type_ in REVERSIBLE and not declared_only:
+            hops.setdefault(v, []).append(Link(v, type_, u, conf, basis, sources, reverse=True))
+    return hops
+
+
+def _hop_factor(link: Link, weights: Weights) -> float:
+    return link.confidence * (weights.officer_factor if link.reverse else 1.0)
+
+
+def _reversals(path: OwnershipPath) -> int:
+    return sum(1 for l in path.links if l.reverse)
+
+
+def ownership_paths(G: nx.MultiDiGraph, weights: Weights = WEIGHTS, state: StateDefinition | None = None) -> dict:
+    """The strongest path from every node to the state, following the path grammar.
 
     Parameters
     ----------
     G : networkx.MultiDiGraph
         The ownership graph: an edge ``u -> v`` says v operates, owns or registered u, with
         attributes ``type``, ``confidence`` (clipped to [0, 1]; missing -> ``missing_confidence``),
-        ``basis`` and ``sources``; node attribute ``state_affiliated`` (``"true"`` marks the
-        targets).  Cycles and self-loops are harmless.
+        ``basis`` and ``sources``; node attributes ``label``, ``state_affiliated``, ``kind``,
+        ``country`` decide, with ``state``, which nodes are the state.  Cycles and self-loops
+        are harmless.
     weights : Weights
+    state : StateDefinition, optional
+        What counts as the state (default: the shipped ``state.toml``).
 
     Returns
     -------
     dict
         node -> ``(best, best_declared)``, two :class:`OwnershipPath` (or ``None``): the
-        strongest path of any basis and the strongest whose every link is declared.  Paths
-        have at most ``max_hops`` links; ties go to the shorter path, then the
-        lexicographically smaller one, so the result does not depend on edge order.
+        strongest path of any basis and the strongest whose every link is declared and read
+        forwards.  Paths have at most ``max_hops`` links, at most ``max_reversed`` of them
+        read backwards (:data:`REVERSIBLE`), and end at the first node that is the state;
+        ties go to the shorter path, then the lexicographically smaller one, so the result
+        does not depend on edge order.
 
     Notes
     -----
-    Strength of a path with links ``c_1 .. c_h`` is ``prod(c_i) * hop_decay ** (h - 1)``; a
-    state-affiliated node has strength 1 with no links.  Computed by ``max_hops`` rounds of
-    hop-bounded Bellman-Ford on the max-product semiring, O(max_hops * edges): exact, because
-    extending a non-empty tail always costs the same factor ``c * hop_decay``.
+    Strength of a path with links ``c_1 .. c_h`` is ``prod(c_i) * hop_decay ** (h - 1)``, a
+    reversed link's ``c_i`` multiplied by ``officer_factor``; a state node has strength 1 with
+    no links.  Computed by ``max_hops`` rounds of hop-bounded Bellman-Ford on the max-product
+    semiring, one layer per number of reversed links, O(max_hops * edges).
     """
-    links_out: dict = {}
-    for u, v, data in G.edges(data=True):
-        if u == v:
-            continue
-        conf, _ = clean_confidence(data.get("confidence"), weights.missing_confidence)
-        basis = str(data.get("basis") or "")
-        link = Link(u, str(data.get("type", "")), v, conf, basis, tuple(data.get("sources") or ()))
-        links_out.setdefault(u, []).append(link)
+    states = set(state_nodes(G, state))
 
     def rank(path: OwnershipPath | None):
         if path is None:
             return (-1.0, 0, ())
         return (round(path.strength, 12), -len(path.links),
-                tuple((l.type, l.dst) for l in path.links))
+                tuple((l.type, l.reverse, l.dst) for l in path.links))
 
     def best_of(declared_only: bool) -> dict:
-        best = {n: OwnershipPath(1.0, [], True) for n, d in G.nodes(data=True) if _is_state(d)}
+        hops = _controls(G, weights, declared_only)
+        layers = 1 if declared_only else weights.max_reversed + 1
+        # best[(node, r)]: the strongest path from node using exactly r reversed links.
+        best = {(n, 0): OwnershipPath(1.0, [], True) for n in states}
         for _ in range(weights.max_hops):
             # Round h extends the best paths of at most h - 1 links (read from ``prev``), so after
             # round h every node holds its strongest path of at most h links.
             prev = dict(best)
             changed = False
-            for u in sorted(links_out, key=str):
-                for link in links_out[u]:
-                    if declared_only and link.basis not in weights.declared_bases:
-                        continue
-                    tail = prev.get(link.dst)
-                    if tail is None or any(l.dst == u for l in tail.links):
-                        continue
-                    strength = link.confidence * tail.strength * (weights.hop_decay if tail.links else 1.0)
-                    declared = link.basis in weights.declared_bases and tail.declared
-                    cand = OwnershipPath(strength, [link, *tail.links], declared)
-                    current = best.get(u)
-                    # Higher strength wins; at equal strength the shorter path; then the smaller one.
-                    if current is None or _better(cand, current, rank):
-                        best[u] = cand
-                        changed = True
+            for u in sorted(hops, key=str):
+                if u in states:
+                    continue  # a path ends at the first node that is the state
+                for link in hops[u]:
+                    for r in range(layers - (1 if link.reverse else 0)):
+                        tail = prev.get((link.dst, r))
+                        if tail is None or any(l.dst == u for l in tail.links):
+                            continue
+                        strength = _hop_factor(link, weights) * tail.strength * (weights.hop_decay if tail.links
+                                                                                 else 1.0)
+                        declared = link.basis in weights.declared_bases and tail.declared and not link.reverse
+                        cand = OwnershipPath(strength, [link, *tail.links], declared)
+                        at = (u, r + (1 if link.reverse else 0))
+                        current = best.get(at)
+                        # Higher strength wins; at equal strength the shorter path; then the smaller one.
+                        if current is None or _better(cand, current, rank):
+                            best[at] = cand
+                            changed = True
             if not changed:
                 break
-        return best
+        merged: dict = {}
+        for (n, _), path in sorted(best.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
+            if n not in merged or _better(path, merged[n], rank):
+                merged[n] = path
+        return merged
 
     every, declared = best_of(False), best_of(True)
     return {n: (every.get(n), declared.get(n)) for n in G.nodes}
@@ -293,9 +456,76 @@ def _better(a: OwnershipPath, b: OwnershipPath, rank) -> bool:
     return ra[2] < rb[2]
 
 
+def ownership_routes(G: nx.MultiDiGraph, start, weights: Weights = WEIGHTS, state: StateDefinition | None = None,
+                     states: dict | None = None, budget: int = 20_000) -> list[OwnershipPath]:
+    """Every path of the grammar from ``start`` to the state, the best one per state node reached.
+
+    Ordered by the rule :func:`route_order` documents; at most ``budget`` partial paths are
+    explored (a bound for dense graphs; the strongest path is always in
+    :func:`ownership_paths`).
+    """
+    states = state_nodes(G, state) if states is None else states
+    if start in states:
+        return []
+    hops = _controls(G, weights)
+    found: dict = {}
+    names = _names_of(G)
+    stack = [(start, OwnershipPath(1.0, [], True), {start})]
+    explored = 0
+    while stack and explored < budget:
+        node, path, seen = stack.pop()
+        explored += 1
+        for link in sorted(hops.get(node, ()), key=lambda l: (l.type, l.reverse, str(l.dst))):
+            if link.dst in seen or (link.reverse and _reversals(path) >= weights.max_reversed):
+                continue
+            strength = path.strength * _hop_factor(link, weights) * (weights.hop_decay if path.links else 1.0)
+            declared = path.declared and link.basis in weights.declared_bases and not link.reverse
+            longer = OwnershipPath(strength, [*path.links, link], declared)
+            if link.dst in states:
+                current = found.get(link.dst)
+                if current is None or route_order(longer, names) < route_order(current, names):
+                    found[link.dst] = longer
+            elif len(longer.links) < weights.max_hops:
+                stack.append((link.dst, longer, seen | {link.dst}))
+    return sorted(found.values(), key=lambda p: route_order(p, names))
+
+
+def route_order(path: OwnershipPath, names: dict) -> tuple:
+    """How routes to the state are listed: strongest first; then declared before indirect; then
+    fewer hops; then by the names along the path (so the order does not depend on the input's)."""
+    return (-round(path.strength, 12), not path.declared, len(path.links),
+            tuple(names.get(l.dst) or str(l.dst) for l in path.links))
+
+
+def _names_of(G: nx.Graph) -> dict:
+    return {n: d.get("name") or (f"@{d['handle']}" if d.get("handle") else "") for n, d in G.nodes(data=True)}
+
+
+def node_name(node, names: dict) -> str:
+    """A node as a reader knows it: its name, else its id (accounts often have only an id)."""
+    name = names.get(node)
+    return f"'{name}'" if name else str(node)
+
+
 def _path_text(path: OwnershipPath, names: dict) -> str:
-    hops = "".join(f" -{l.type}({l.confidence:.2f}, {l.basis or 'no basis'})-> {l.dst}" for l in path.links)
-    return f"{path.links[0].src}{hops}" if path.links else ""
+    """The path by id, hop by hop, each link with its confidence and basis, in stored direction."""
+    out = str(path.links[0].src) if path.links else ""
+    for l in path.links:
+        detail = f"{l.confidence:.2f}, {l.basis or 'no basis'}"
+        out += f" <-{l.type}({detail})- {l.dst}" if l.reverse else f" -{l.type}({detail})-> {l.dst}"
+    return out
+
+
+def _path_words(path: OwnershipPath, names: dict) -> str:
+    """The same path in words, every node by name: 'A' is owned by 'B', who runs 'C'."""
+    if not path.links:
+        return ""
+    out = node_name(path.links[0].src, names)
+    for i, l in enumerate(path.links):
+        verb = REVERSIBLE[l.type] if l.reverse else CONTROLLED_BY.get(l.type, l.type)
+        joiner = " " if i == 0 else (", " if l.reverse else ", which ")
+        out += f"{joiner}{verb} {node_name(l.dst, names)}"
+    return out
 
 
 # ----------------------------------------------------------------------------- signals
@@ -395,15 +625,17 @@ def _behaviour_reasons(actor: Actor, picked: dict, names: dict, signals: dict, s
                        f"{_cite(s for it, _ in ordered for s in it.sources)}")
     elif actor.content == 0 and actor.label == "Account":
         reasons.append("No content on record (nothing published or shared).")
-    timed = sorted((it for it, _ in picked.values() if it.kind == "copy" and it.lag_s is not None and it.lag_s >= 0),
-                   key=lambda it: (it.lag_s, it.content))
+    # Pickup counts only copies that do not credit the original, as the pickup signal does.
+    timed = sorted((it for it, _ in picked.values() if it.kind == "copy" and not it.attributed
+                    and it.lag_s is not None and it.lag_s >= 0), key=lambda it: (it.lag_s, it.content))
     if timed:
         fastest = timed[0]
         if len(timed) == 1:
-            reasons.append(f"Republished state-media content {_hours(fastest.lag_s)} after it appeared "
+            reasons.append(f"Republished state-media content without credit {_hours(fastest.lag_s)} after it appeared "
                            f"({fastest.content} after {fastest.original}).")
         else:
-            reasons.append(f"Republishes state-media content a median {_hours(median(it.lag_s for it in timed))} "
+            reasons.append(f"Republishes state-media content without credit a median "
+                           f"{_hours(median(it.lag_s for it in timed))} "
                            f"after it appeared, over {len(timed)} copies; fastest {_hours(fastest.lag_s)} "
                            f"({fastest.content} after "
                            f"{fastest.original}).")
@@ -423,7 +655,8 @@ def _behaviour_reasons(actor: Actor, picked: dict, names: dict, signals: dict, s
 # ----------------------------------------------------------------------------- the score
 
 def affiliation(actors: dict, ownership: nx.MultiDiGraph, items: list[Item] = (),
-                coordination: nx.Graph | None = None, weights: Weights = WEIGHTS, paths: dict | None = None) -> dict:
+                coordination: nx.Graph | None = None, weights: Weights = WEIGHTS, paths: dict | None = None,
+                state: StateDefinition | None = None) -> dict:
     """Affiliation score, ownership clarity and reasons for every actor.
 
     Parameters
@@ -432,7 +665,7 @@ def affiliation(actors: dict, ownership: nx.MultiDiGraph, items: list[Item] = ()
         key -> :class:`Actor` (Accounts and Outlets).
     ownership : networkx.MultiDiGraph
         See :func:`ownership_paths`; nodes are actor keys and owner keys, with attributes
-        ``label``, ``name``, ``state_affiliated``, ``country``, ``sources``.
+        ``label``, ``name``, ``state_affiliated``, ``kind``, ``country``, ``sources``.
     items : list of Item
         Content of the actors that takes up other actors' articles; only items whose
         ``original_actor`` turns out to be state media count.
@@ -440,30 +673,44 @@ def affiliation(actors: dict, ownership: nx.MultiDiGraph, items: list[Item] = ()
         Accounts that acted together; edge attributes ``weight`` (missing -> 1) and ``kinds``.
     weights : Weights
     paths : dict, optional
-        :func:`ownership_paths` of ``ownership`` when already computed.
+        :func:`ownership_paths` of ``ownership`` when already computed (with the same ``state``).
+    state : StateDefinition, optional
+        What counts as the state (default: the shipped ``state.toml``).
 
     Returns
     -------
     dict
         key -> :class:`Affiliation`, for every key of ``actors``; scores are finite and in [0, 1].
     """
-    paths = ownership_paths(ownership, weights) if paths is None else paths
-    names = {n: d.get("name") or "" for n, d in ownership.nodes(data=True)}
+    state = state or default_state()
+    paths = ownership_paths(ownership, weights, state) if paths is None else paths
+    names = _names_of(ownership)
     for key, actor in actors.items():
-        names.setdefault(key, actor.name)
+        if not names.get(key):
+            names[key] = actor.name or (f"@{actor.handle}" if actor.handle else "")
+    is_state = state_nodes(ownership, state)
+    for key, actor in actors.items():
+        why = state.why({"id": actor.id, "label": actor.label, "state_affiliated": actor.state_affiliated,
+                         "country": actor.country, **(dict(ownership.nodes[key]) if key in ownership else {})})
+        if why:
+            is_state[key] = why
+        else:
+            is_state.pop(key, None)
 
     def own_strength(key) -> float:
+        if key in is_state:
+            return 1.0
         best = paths.get(key, (None, None))[0]
         return best.strength if best else 0.0
 
-    state = {k for k in actors if own_strength(k) >= weights.state_source_min}
-    state_countries = {str(d.get("country")).strip().upper() for _, d in ownership.nodes(data=True)
-                       if _is_state(d) and d.get("country")}
-    state_countries |= {a.country.strip().upper() for a in actors.values() if _is_state(vars(a)) and a.country}
+    state_media = {k for k in actors if own_strength(k) >= weights.state_source_min}
+    state_countries = {str(ownership.nodes[n].get("country")).strip().upper() for n in is_state
+                       if n in ownership and ownership.nodes[n].get("country")}
+    state_countries |= {a.country.strip().upper() for k, a in actors.items() if k in is_state and a.country}
 
     by_actor: dict = {}
     for it in items:
-        if it.original_actor in state and it.actor != it.original_actor and it.actor in actors:
+        if it.original_actor in state_media and it.actor != it.original_actor and it.actor in actors:
             by_actor.setdefault(it.actor, []).append(it)
 
     coord: dict = {}
@@ -479,65 +726,95 @@ def affiliation(actors: dict, ownership: nx.MultiDiGraph, items: list[Item] = ()
             if not math.isfinite(w) or w < 0:
                 w = 0.0
             for a, b in ((u, v), (v, u)):
-                if b in state:
+                if b in state_media:
                     coord.setdefault(a, []).append((b, w, data.get("kinds") or data.get("kind") or ""))
 
     results = {}
     for key in sorted(actors, key=str):
         actor = actors[key]
         best, best_declared = paths.get(key, (None, None))
+        itself = is_state.get(key)
+        if itself:
+            best = best_declared = None  # the actor is the state: no path needed
         reasons: list[str] = []
 
         signals = dict.fromkeys(SIGNALS, 0.0)
-        signals["ownership"] = best.strength if best else 0.0
+        signals["ownership"] = 1.0 if itself else (best.strength if best else 0.0)
 
         picked = _pick(by_actor.get(key, []), weights)
         copies = [(it, w) for it, w in picked.values() if it.kind == "copy"]
         signals["copying"] = copying_signal([w for _, w in copies], actor.published, len(picked) - len(copies),
                                             actor.shared, weights)
-        lags = [it.lag_s for it, _ in copies if it.lag_s is not None and it.lag_s >= 0]
+        # Pickup: only copies that do not credit the original (a credited copy hides nothing).
+        lags = [it.lag_s for it, _ in copies if not it.attributed and it.lag_s is not None and it.lag_s >= 0]
         signals["pickup"] = pickup_signal(lags, weights)
         signals["country"] = country_signal(actor.registrant_country, actor.audience_country, state_countries, weights)
         partners = coord.get(key, [])
         signals["coordination"] = coordination_signal(sum(w for _, w, _ in partners), weights)
         score, behaviour = combine(signals, weights)
+        # What "unclear" rests on: behaviour without credited take-ups (credit is not laundering).
+        uncredited = [w for it, w in copies if not it.attributed]
+        hidden = {**signals, "copying": copying_signal(uncredited, actor.published, 0, actor.shared, weights)}
+        _, hidden_behaviour = combine(hidden, weights)
 
         # -- clarity
-        if _is_state(vars(actor)):
+        if itself:
             clarity = "declared"
         elif best_declared and best_declared.strength >= weights.ownership_min:
             clarity = "declared"
         elif best and best.strength >= weights.ownership_min:
             clarity = "indirect"
-        elif behaviour >= weights.unclear_min:
+        elif hidden_behaviour >= weights.unclear_min:
             clarity = "unclear"
         else:
             clarity = "none"
 
         # -- reasons: ownership, then behaviour, then what is missing
-        if _is_state(vars(actor)):
-            reasons.append(f"{actor.label} {actor.id} is itself marked state-affiliated"
-                           f"{' (' + actor.name + ')' if actor.name else ''}.{_cite(actor.sources)}")
+        if itself:
+            reasons.append(f"{actor.label} {actor.id}{' (' + actor.name + ')' if actor.name else ''} is itself "
+                           f"the state by the state definition ({state.source}): {itself}.{_cite(actor.sources)}")
+        shown = None
         for path, what in ((best_declared, "Declared"), (best, "Indirect")):
             if path is None or not path.links:
                 continue
             if what == "Indirect" and best_declared is not None and path.links == best_declared.links:
                 continue
+            shown = shown or path
             target = path.links[-1].dst
-            target_name = f" '{names.get(target)}'" if names.get(target) else ""
             label = ownership.nodes[target].get("label", "entity") if target in ownership else "entity"
-            reasons.append(f"{what} ownership path to state-affiliated {label} {target}{target_name} "
-                           f"(strength {path.strength:.2f}): {_path_text(path, names)}."
+            reasons.append(f"{what} ownership path to the state, {label} {node_name(target, names)} "
+                           f"({is_state.get(target, 'the state')}), strength {path.strength:.2f}: "
+                           f"{_path_text(path, names)}; that is, {_path_words(path, names)}."
                            f"{_cite(s for l in path.links for s in l.sources)}")
+            if any(l.reverse for l in path.links):
+                officer = next(l for l in path.links if l.reverse)
+                reasons.append(f"The path passes through {node_name(officer.src, names)}, who runs "
+                               f"{node_name(officer.dst, names)} ({officer.type} read backwards, counted "
+                               f"{weights.officer_factor:g}): whoever runs a state entity acts for the state, "
+                               f"so this is indirect evidence, never declared.")
+        if best is not None and not itself:
+            routes = ownership_routes(ownership, key, weights, states=is_state)
+            if len(routes) > 1:
+                listed = "; ".join(
+                    f"{n}) {_path_words(r, names)} ({r.strength:.2f}, {'declared' if r.declared else 'indirect'})"
+                    for n, r in enumerate(routes[:weights.route_limit], 1))
+                more = f"; +{len(routes) - weights.route_limit} more" if len(routes) > weights.route_limit else ""
+                reasons.append(f"Reaches the state by {_n(len(routes), 'route')} (one per state entity; strongest "
+                               f"first, then declared, fewer hops, by name): {listed}{more}.")
         reasons += _behaviour_reasons(actor, picked, names, signals, state_countries, partners)
-        if best is None:
+        if best is None and not itself:
             has_links = key in ownership and ownership.out_degree(key) > 0
             reasons.append("Ownership on record reaches no state-affiliated outlet or organization."
                            if has_links else "No ownership, operation or registration link on record.")
         if clarity == "unclear":
-            reasons.append(f"Ownership unclear: behavioural signals {behaviour:.2f} without a declared or indirect "
-                           f"ownership path to the state; who runs it is the next question.")
+            reasons.append(f"Ownership unclear: behavioural signals {hidden_behaviour:.2f} without a declared or "
+                           f"indirect ownership path to the state; who runs it is the next question.")
+        elif behaviour >= weights.unclear_min and clarity == "none":
+            reasons.append(f"Not unclear: its behavioural signals ({behaviour:.2f}) rest on content that credits "
+                           f"state media ({hidden_behaviour:.2f} without it); credit is not laundering.")
 
         results[key] = Affiliation(round(min(1.0, max(0.0, score)), 12), clarity, reasons,
-                                   {k: round(v, 12) for k, v in signals.items()}, round(behaviour, 12))
+                                   {k: round(v, 12) for k, v in signals.items()}, round(behaviour, 12),
+                                   round(hidden_behaviour, 12), None if itself else best,
+                                   key in state_media)
     return results

@@ -117,12 +117,12 @@ def census(store: Store) -> Census:
     raw: dict = {}
     owner_labels = sorted({t for rel in OWNERSHIP_TYPES for t in model.rel(rel).targets} - set(ACTORS))
     wanted = {
-        _ACCOUNT: ("display_name", "registrant_country", "audience_country", "sources"),
+        _ACCOUNT: ("display_name", "handle", "registrant_country", "audience_country", "sources"),
         _OUTLET: ("name", "state_affiliated", "country", "sources"),
     }
     for label in owner_labels:
         spec = model.node(label)
-        wanted[label] = tuple(p for p in ("name", "state_affiliated", "country", "sources") if spec.prop(p))
+        wanted[label] = tuple(p for p in ("name", "state_affiliated", "country", "kind", "sources") if spec.prop(p))
     for label, props in wanted.items():
         raw[label] = list_nodes(store, label, props)
         keys.add(label, (r["id"] for r in raw[label]))
@@ -140,13 +140,14 @@ def census(store: Store) -> Census:
             actors[k] = Actor(k, label, r["id"], name=text(r.get("name")) or text(r.get("display_name")) or "",
                               state_affiliated=text(r.get("state_affiliated")), country=text(r.get("country")),
                               registrant_country=text(r.get("registrant_country")),
-                              audience_country=text(r.get("audience_country")), sources=sources(r.get("sources")))
+                              audience_country=text(r.get("audience_country")), sources=sources(r.get("sources")),
+                              handle=text(r.get("handle")) or "")
     for label in owner_labels:
         for r in raw[label]:
             owners[keys.key(label, r["id"])] = {
                 "label": label, "id": r["id"], "name": text(r.get("name")) or "",
                 "state_affiliated": text(r.get("state_affiliated")), "country": text(r.get("country")),
-                "sources": sources(r.get("sources"))}
+                "kind": text(r.get("kind")) or "", "sources": sources(r.get("sources"))}
     return Census(keys, actors, owners)
 
 
@@ -256,11 +257,20 @@ def amplification_edges(store: Store, census_: Census | None = None, since: int 
 # ----------------------------------------------------------------------------- ownership
 
 def ownership_graph(store: Store, census_: Census | None = None) -> nx.MultiDiGraph:
-    """OPERATED_BY / OWNED_BY / REGISTERED_TO with confidences, owners included as nodes."""
+    """OPERATED_BY / OWNED_BY / REGISTERED_TO with confidences, owners included as nodes.
+
+    Nodes also carry what the state definition and the reasons read: ``kind`` (owners) and
+    ``handle`` (accounts).  Edges keep their stored direction; the path grammar
+    (:mod:`.affiliation`) decides which way each is read.
+    """
     census_ = census_ or census(store)
     keys = census_.keys
     G = nx.MultiDiGraph(name="ownership")
     _add_nodes(G, census_, include_owners=True)
+    for k, o in census_.owners.items():
+        G.nodes[k]["kind"] = o.get("kind") or ""
+    for k, a in census_.actors.items():
+        G.nodes[k]["handle"] = a.handle
     edges = []
     for type_ in OWNERSHIP_TYPES:
         spec = model.rel(type_)
@@ -312,7 +322,11 @@ def coordination_graph(store: Store, census_: Census | None = None) -> nx.Graph:
 # ----------------------------------------------------------------------------- content
 
 def content_counts(store: Store, census_: Census) -> tuple[dict, dict]:
-    """``(published, shared)``: actor key -> number of articles it published / shares it made."""
+    """``(published, shared)``: actor key -> number of articles it published / shares it made.
+
+    A quote is one piece of content: its article is counted as published, and the SHARED edge
+    of kind ``quote`` the loaders write beside it is not counted again as a share.
+    """
     keys = census_.keys
     published: dict = defaultdict(int)
     shared: dict = defaultdict(int)
@@ -321,7 +335,7 @@ def content_counts(store: Store, census_: Census) -> tuple[dict, dict]:
                                 f"RETURN a.id AS id, count(p) AS n")]
         if label == _ACCOUNT:
             queries.append((shared, f"UNWIND $ids AS id MATCH (a:{label} {{id: id}})-[s:SHARED]->() "
-                                    f"RETURN a.id AS id, count(s) AS n"))
+                                    f"WHERE s.kind IS NULL OR s.kind <> 'quote' RETURN a.id AS id, count(s) AS n"))
         for counts, query in queries:
             for batch in batches(census_.by_label(label), BATCH):
                 for r in store.read(query, {"ids": batch}):
@@ -344,9 +358,11 @@ def state_items(store: Store, census_: Census, state_keys: set) -> tuple[list[It
     - articles with the same ``content_sha256`` published later, without a COPIES edge to it
       (a verbatim copy; attributed if it CITES the original) -- so verbatim copies count even
       before copy detection has run;
-    - SHARED edges to it (reposts; lag from the original's ``published_ts`` to the share's ``at_ts``).
+    - SHARED edges to it (reposts; lag from the original's ``published_ts`` to the share's ``at_ts``),
+      except a share of kind ``quote`` by an actor whose article already takes up the original
+      (the quote's own article, which CITES it): a quote counts once, as a credited copy.
 
-    ``info`` counts the COPIES edges seen, for the summary's warnings.
+    ``info`` counts the COPIES edges seen and the quotes counted once, for the summary.
     """
     keys = census_.keys
     originals: dict = {}  # article id -> (state key, published_ts, sha)
@@ -420,14 +436,20 @@ def state_items(store: Store, census_: Census, state_keys: set) -> tuple[list[It
                                       lag_s=l, sources=_sources(r.get("xs"))))
 
     share_q = (f"UNWIND $ids AS id MATCH (y:{_ARTICLE} {{id: id}})<-[s:SHARED]-(a:{_ACCOUNT}) "
-               f"RETURN y.id AS original, s.id AS share, a.id AS actor, s.at_ts AS ts, s.sources AS ss")
+               f"RETURN y.id AS original, s.id AS share, a.id AS actor, s.at_ts AS ts, s.sources AS ss, "
+               f"s.kind AS kind")
+    taken_up = {(it.actor, it.original) for it in items}  # copies and citing articles so far
+    quotes = 0
     for batch in batches(article_ids, BATCH):
         for r in store.read(share_q, {"ids": batch}):
+            if r.get("kind") == "quote" and (keys.key(_ACCOUNT, r["actor"]), r["original"]) in taken_up:
+                quotes += 1
+                continue
             items.append(Item(keys.key(_ACCOUNT, r["actor"]), "repost", str(r["share"]), r["original"],
                               originals[r["original"]][0], attributed=True, lag_s=lag(r.get("ts"), r["original"]),
                               sources=_sources(r.get("ss"))))
     items.sort(key=lambda it: (it.actor, it.kind, it.content, it.original))
-    return items, {"copies": copies, "state_articles": len(article_ids)}
+    return items, {"copies": copies, "state_articles": len(article_ids), "quotes": quotes}
 
 
 # ----------------------------------------------------------------------------- writer
@@ -471,6 +493,20 @@ def write_node_scores(store: Store, rows: list[dict], batch: int = BATCH, common
             store.run(query, {"rows": chunk, "common": common} if common else {"rows": chunk})
             written += len(chunk)
     return written
+
+
+def write_state_entities(store: Store, G: nx.MultiDiGraph, is_state: dict) -> int:
+    """Store on every node of the ownership graph ``G`` whether the state definition counts it as the
+    state (``state_entity``, true or false), so that canned queries read the same definition."""
+    rows: dict = defaultdict(list)
+    for n, d in G.nodes(data=True):
+        spec = model.node(d["label"])
+        if spec.prop("state_entity"):
+            rows[spec.label].append({"id": d["id"], "value": n in is_state})
+    for label, label_rows in sorted(rows.items()):
+        store.run(f"UNWIND $rows AS row MATCH (n:{label} {{id: row.id}}) SET n.state_entity = row.value",
+                  {"rows": sorted(label_rows, key=lambda r: r["id"])})
+    return sum(len(r) for r in rows.values())
 
 
 def write_amplified(store: Store, G: nx.DiGraph, run_id: str, batch: int = 5000) -> int:

@@ -51,7 +51,7 @@ def _top(values: dict, nodes: dict, n: int) -> list[dict]:
 def run_analyses(store: Store, only=None, seed: int = 0, resolution: float = communities.RESOLUTION,
                  engine: str = "auto", weights: aff.Weights = aff.WEIGHTS, top: int = 10,
                  export: Callable[[str, nx.Graph], Path] | None = None, amplified: bool = False, progress: bool | None = None,
-                 now: datetime | None = None) -> dict:
+                 now: datetime | None = None, state_definition: aff.StateDefinition | None = None) -> dict:
     """Run the analyses on a store, write the scores onto Accounts and Outlets, return a summary.
 
     Parameters
@@ -80,6 +80,9 @@ def run_analyses(store: Store, only=None, seed: int = 0, resolution: float = com
         Show the steps as they run (stderr); default: when stderr is a terminal.
     now : datetime, optional
         The run's time (default: now); the run id derives from it.
+    state_definition : affiliation.StateDefinition, optional
+        What counts as the state (default: the shipped ``state.toml``; see
+        :func:`.affiliation.load_state_definition`).
 
     Returns
     -------
@@ -184,9 +187,13 @@ def run_analyses(store: Store, only=None, seed: int = 0, resolution: float = com
                 warnings.append(f"{len(invalid)} ownership links have a confidence missing or outside [0, 1] "
                                 f"(e.g. {u} -{d['type']}-> {v}: {d.get('confidence')!r}); clipped to [0, 1], "
                                 f"missing counted as {weights.missing_confidence:g}")
-            paths = aff.ownership_paths(own, weights)
+            definition = state_definition or aff.default_state()
+            summary["state_definition"] = definition.source
+            is_state = aff.state_nodes(own, definition)
+            paths = aff.ownership_paths(own, weights, definition)
             state = {k for k in census.actors
                      if paths.get(k, (None, None))[0] and paths[k][0].strength >= weights.state_source_min}
+            project.write_state_entities(store, own, is_state)
             lap("ownership")
             step("state-media content taken up")
             items, info = project.state_items(store, census, state)
@@ -194,8 +201,9 @@ def run_analyses(store: Store, only=None, seed: int = 0, resolution: float = com
             for k, a in census.actors.items():
                 a.published, a.shared = published.get(k, 0), shared.get(k, 0)
             if census.actors and not state:
-                warnings.append("no actor is state-affiliated (no Outlet or Organization with state_affiliated = "
-                                "true on an ownership path): scores rest on countries and ownership only")
+                warnings.append(f"no actor is state-affiliated (no Outlet, Organization or Person that the state "
+                                f"definition ({definition.source}) counts as the state on an ownership path): "
+                                f"scores rest on countries and ownership only")
             if state and info["copies"] == 0:
                 warnings.append("no COPIES of state-media articles in the store: copying is judged from CITES, "
                                 "identical text and shares only (run `graphtool copies` first)")
@@ -205,10 +213,12 @@ def run_analyses(store: Store, only=None, seed: int = 0, resolution: float = com
             summary["graphs"]["coordination"] = {"nodes": coord.number_of_nodes(), "edges": coord.number_of_edges()}
             lap("coordination graph")
             step("affiliation scores")
-            result = aff.affiliation(census.actors, own, items, coord, weights, paths=paths)
+            result = aff.affiliation(census.actors, own, items, coord, weights, paths=paths, state=definition)
             for k, r in result.items():
+                path = [own.nodes[n]["id"] for n in ([r.path.links[0].src] + [l.dst for l in r.path.links])] \
+                    if r.path and r.path.links else []
                 props[k].update(affiliation_score=r.score, ownership_clarity=r.clarity,
-                                affiliation_reasons=list(r.reasons),
+                                affiliation_reasons=list(r.reasons), state_media=r.state_media, state_path=path,
                                 **{f"affiliation_{name}": v for name, v in r.signals.items()})
             clarity = {c: 0 for c in aff.CLARITY}
             for r in result.values():
@@ -218,9 +228,10 @@ def run_analyses(store: Store, only=None, seed: int = 0, resolution: float = com
                 return [{**_entry(nodes[k], result[k].score), "clarity": result[k].clarity,
                          "reasons": result[k].reasons} for k in keys]
 
-            ranked = sorted(result, key=lambda k: (-result[k].score, str(k)))
+            # Evidence class first: a declared state account never ranks below one with behaviour only.
+            ranked = sorted(result, key=lambda k: (aff.CLARITY.index(result[k].clarity), -result[k].score, str(k)))
             summary["affiliation"] = {
-                "clarity": clarity, "state_actors": len(state), "items": len(items),
+                "clarity": clarity, "state_actors": len(state), "items": len(items), "quotes": info["quotes"],
                 "top": listed(ranked[:top]),
                 "unclear": listed([k for k in ranked if result[k].clarity == "unclear"][:top]),
             }

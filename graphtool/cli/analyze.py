@@ -28,6 +28,9 @@ def register(app: typer.Typer) -> None:
                                               help="Also write the projections to this folder (GEXF, GraphML)."),
         amplified: bool = typer.Option(False, "--amplified",
                                        help="Also store who-amplifies-whom as AMPLIFIED relationships (for Neo4j tools)."),
+        state_file: Optional[Path] = typer.Option(None, "--state", metavar="FILE",
+                                                  help="What counts as the state: a TOML file with the keys of "
+                                                       "graphtool/analyze/state.toml (the default; docs/scores.md)."),
         as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
     ):
         """Score every account and outlet (centrality, communities, state affiliation) and store the scores."""
@@ -37,10 +40,14 @@ def register(app: typer.Typer) -> None:
         from ..analyze.communities import ENGINES
         from ..errors import ConfigError
 
+        from ..analyze.affiliation import load_state_definition
+
         if engine not in ENGINES:
             raise ConfigError(f"--engine must be one of {', '.join(ENGINES)}")
+        definition = load_state_definition(state_file) if state_file else None
         summary = run_analyses(state.store_with_data(), only=only, seed=seed, resolution=resolution, engine=engine, top=top,
-                               export=projection_writer(export) if export else None, amplified=amplified)
+                               export=projection_writer(export) if export else None, amplified=amplified,
+                               state_definition=definition)
         if as_json:
             echo_json(summary)
             return
