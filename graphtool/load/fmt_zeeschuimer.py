@@ -179,8 +179,8 @@ def post_records(post: Post, origin: Origin | None) -> list:
     """The records of one post (all or none: a bad value raises :class:`FieldError`)."""
     out: list = []
     author = None
-    if post.author:
-        out.append(account_record(post.author, origin))
+    if post.author:  # the author of a post known only in part is known only in part too: a stub
+        out.append(account_record(post.author, origin, stub=post.at is None))
         author = out[-1].id
 
     def share(target: Post, kind: str):
@@ -292,7 +292,9 @@ def x_tweet(t: dict) -> Post:
     elif _id(legacy.get("quoted_status_id_str")):
         post.quote_of = Post("x", _id(legacy["quoted_status_id_str"]))
     if _id(legacy.get("in_reply_to_status_id_str")):
-        post.reply_to = Post("x", _id(legacy["in_reply_to_status_id_str"]))
+        replied = Who("x", user_id=_id(legacy.get("in_reply_to_user_id_str")), handle=legacy.get("in_reply_to_screen_name"))
+        post.reply_to = Post("x", _id(legacy["in_reply_to_status_id_str"]),
+                             replied if replied.handle or replied.user_id else None)
     return post
 
 
