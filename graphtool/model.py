@@ -193,6 +193,11 @@ NODES: tuple[NodeType, ...] = (
           Prop("counts", doc="JSON: node and relationship rows written, per label and type"),
           Prop("rejects", "integer", minimum=0), Prop("error"),
           color="#dddddd", shape="box"),
+    _node("Alert", "Bookkeeping: one new hit of a watch rule (`graphtool watch run`, or after `schedule run`).",
+          Prop("rule", required=True, doc="the rule's name"), Prop("key", doc="JSON: the values that identify the hit"),
+          Prop("fired_at", "datetime"), Prop("import_run", doc="id of the ImportRun it was evaluated after, if any"),
+          Prop("summary", doc="JSON: the row or burst that matched"),
+          color="#ff7f0e", shape="box"),
 )
 
 ACTORS = ("Account", "Outlet")

@@ -46,7 +46,7 @@ from .values import iso
 RUN = model.node("ImportRun").label
 EXIT_OK, EXIT_REJECTS, EXIT_FAILED, EXIT_LOCKED, EXIT_CRASHED = 0, 1, 2, 3, 4
 SOURCE_KEYS = {"name", "path", "format", "mapping", "collector", "kind", "title"}
-SCHEDULE_KEYS = {"name", "lock", "log", "rejects", "batch_size"}
+SCHEDULE_KEYS = {"name", "lock", "log", "rejects", "batch_size", "alerts", "refresh"}  # alerts, refresh: [[watch]]
 
 
 # ----------------------------------------------------------------------------- the manifest
@@ -227,6 +227,7 @@ class RunReport:
     error: str | None = None
     failures: list[str] = field(default_factory=list)  # files whose import stopped on an unexpected error
     crashed: bool = False  # stopped on an unexpected error (exit 4), not "could not run" (exit 2)
+    watch: object | None = None  # the manifest's [[watch]] rules, asked after the run (graphtool.watch.WatchReport)
 
     @property
     def exit_code(self) -> int:
@@ -424,6 +425,13 @@ def run_schedule(manifest_path: str | Path, open_store: Callable[[], Store], *, 
                 _save_run(store, report, host, hashes)
             except GraphtoolError:
                 pass  # the store is what failed; the JSON line still tells
+        if store is not None and report.outcome in ("ok", "rejects", "unchanged"):
+            try:  # the manifest's watch rules, still under the lock (graphtool/watch.py)
+                from .watch import after_schedule
+
+                report.watch = after_schedule(manifest_path, store, report.run_id if logged else None)
+            except GraphtoolError as exc:
+                report.error = report.error or f"watch rules: {exc}"
         if lock is not None:
             lock.release()
         if log_path:

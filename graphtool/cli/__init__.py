@@ -16,7 +16,8 @@ from ..errors import GraphtoolError
 from ..store.base import redact
 from .common import state
 
-GROUPS = ("imports", "stats", "db", "demo", "query", "coordination", "analyze", "maps", "schedule", "provenance")
+GROUPS = ("imports", "stats", "db", "demo", "query", "coordination", "analyze", "maps", "schedule", "provenance",
+          "report")
 
 app = typer.Typer(
     name="graphtool",
