@@ -1,17 +1,26 @@
-"""Co-share (co-retweet) networks: graphtool's sort-and-sweep against the QUT toolkit, same input.
+"""Coordination networks, every path: the engine alone, the QUT toolkit, and graphtool's store path.
 
-    python -m bench.coordination [--sizes real,100000,1000000] [--runs 3] [--qut-timeout 600]
-                                 [--qut-runs-large 3] [--out docs/benchmarks.md]
+    python -m bench.coordination [--sizes 100000,1000000] [--kinds co-share,co-link,...] [--runs 3]
+                                 [--qut-timeout 900] [--large-runs 1] [--out docs/benchmarks.md]
 
-Inputs, all in QUT's CSV format: the 35,125 real retweets of the CooRTweet sample (10 s
-window, the issue's check) and synthetic shares (60 s window): accounts with log-normal
-activity, tweets with log-normal popularity shared over the hours after they appear, and
-planted rings of 5 accounts retweeting within 30 s.  Each tool runs in a fresh process,
-from the CSV file to the directed edge list, with its peak memory (the process tree's
-resident set, sampled every 20 ms) and wall time; QUT 1.5.2 from PyPI runs with
-``n_threads=2`` (the machine's cores), preprocessing included, as its CLI would.  Edge
-sets are compared without self-loops, because QUT 1.5.2 still matches each message with
-itself (every account gets a loop); between two accounts that bug changes nothing.
+Inputs are REAL data replicated in time, in QUT's CSV format.  The 35,125 real retweets of the
+CooRTweet sample (9,509 accounts, 7,285 tweets, 225 days) are copied as often as the size needs;
+copy ``k`` is shifted by ``k`` times (the sample's span + one day) and renames every account,
+tweet and message id with a ``.k`` suffix, so each copy keeps the sample's real rhythm, hubs and
+bursts.  The co-share file holds them as reposts (``repost_id`` = the tweet).  For the other
+kinds one message file carries each real share as a message whose reply target (co-reply), link
+(co-link: an anonymised numeric link id, as CooRTweet's ``url_id``) and text (co-text,
+co-similar-text) stand for the shared tweet: the text is eight words drawn from the tweet's id,
+and one message in four changes its last word (Jaccard 7/9 < 0.8: not a near-duplicate).
+
+Three paths per kind, each in fresh processes, from the same file to the directed edge list:
+``engine`` (:func:`~graphtool.analyze.coordination_files.read_file_actions` + ``co_actions``, what
+``graphtool coordination FILE`` runs), ``qut`` (QUT 1.5.2 from PyPI: ``preprocess_csv_files`` +
+``compute_*`` with n_threads = cores) and ``store`` (``graphtool import`` into a fresh embedded
+FalkorDB, once per file, then ``graphtool coordination --kind K``, which writes COORDINATED_WITH
+and group numbers back).  CPU time is user + system of the process tree, plus the FalkorDB
+server's for the store path; memory is the peak resident set of the tree (plus the server's).
+Edge sets are compared without self-loops (QUT 1.5.2 gives every account a loop).
 """
 from __future__ import annotations
 
@@ -20,104 +29,103 @@ import csv
 import json
 import os
 import pickle
+import random
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import zlib
 from pathlib import Path
-
-import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT / "tests" / "fixtures" / "coordination" / "russian_coord_tweets.csv"
 QUT_HEADER = ["message_id", "user_id", "username", "repost_id", "reply_id", "message", "timestamp", "urls"]
-SECTION = "## Coordination networks (co-share) vs the QUT toolkit"
+SECTION = "## Coordination networks: engine, store path and the QUT toolkit"
+KINDS = ("co-share", "co-link", "co-text", "co-similar-text", "co-reply")
+WINDOW_S = 10.0  # the real sample's check (both peers' 1,092 pairs)
+SIMILARITY = 0.8
+QUT_COMPUTE = {"co-share": ("compute_co_retweet_parallel", "co_retweet_network", {}),
+               "co-link": ("compute_co_link_network", "co_link_network", {}),
+               "co-text": ("compute_co_tweet_network", "co_tweet_network", {}),
+               "co-similar-text": ("compute_co_similar_tweet", "co_similar_tweet_network",
+                                   {"similarity_threshold": SIMILARITY}),
+               "co-reply": ("compute_co_reply_network", "co_reply_network", {})}
 
 
 # --------------------------------------------------------------------------- inputs
 
-def write_real(path: Path) -> int:
-    """The CooRTweet sample in QUT's format: repost_id = object_id, message_id = content_id."""
-    with REAL.open(newline="") as src, path.open("w", newline="") as dst:
-        w = csv.writer(dst)
-        w.writerow(QUT_HEADER)
-        n = 0
-        for r in csv.DictReader(src):
-            w.writerow([r["content_id"], r["account_id"], "", r["object_id"], "", "", r["timestamp_share"], ""])
-            n += 1
-    return n
+def real_rows() -> list[tuple[str, str, str, float]]:
+    """(message id, account, tweet, time) of the real sample, in file order."""
+    with REAL.open(newline="") as handle:
+        return [(r["content_id"], r["account_id"], r["object_id"], float(r["timestamp_share"]))
+                for r in csv.DictReader(handle)]
 
 
-def write_synthetic(path: Path, shares: int, seed: int = 11) -> int:
-    """``shares`` retweets in QUT's format (see the module docstring)."""
-    rng = np.random.default_rng(seed)
-    n_accounts, n_items = max(50, shares // 10), max(20, shares // 5)
-    activity = rng.lognormal(0, 1.0, n_accounts)
-    popularity = rng.lognormal(0, 1.0, n_items)
-    posted = rng.integers(1_600_000_000, 1_600_000_000 + 30 * 86400, n_items)
-    planted = shares // 100
-    organic = shares - planted
-    account = rng.choice(n_accounts, organic, p=activity / activity.sum())
-    item = rng.choice(n_items, organic, p=popularity / popularity.sum())
-    at = posted[item] + 60 + rng.exponential(6 * 3600, organic).astype(np.int64)
-    # rings of 5 accounts retweeting one tweet within 30 s
-    rings = planted // 5
-    n_groups = max(rings // 20, 1)  # each ring acts ~20 times
-    ring_accounts = np.array([rng.choice(n_accounts, 5, replace=False) for _ in range(n_groups)])
-    ring_of = rng.integers(0, n_groups, rings)
-    ring_item = rng.choice(n_items, rings)
-    ring_at = posted[ring_item] + rng.integers(60, 7200, rings)
-    account = np.concatenate([account, ring_accounts[ring_of].ravel()])
-    item = np.concatenate([item, np.repeat(ring_item, 5)])
-    at = np.concatenate([at, np.repeat(ring_at, 5) + rng.integers(0, 31, rings * 5)])
-    order = rng.permutation(len(account))
-    with path.open("w", newline="") as dst:
-        w = csv.writer(dst)
-        w.writerow(QUT_HEADER)
-        for k, (a, i, t) in enumerate(zip(account[order].tolist(), item[order].tolist(), at[order].tolist())):
-            w.writerow([f"m{k}", f"u{a}", "", f"t{i}", "", "", t, ""])
-    return len(account)
+def replicated(n: int):
+    """The first ``n`` rows of the real sample copied in time (see the module docstring)."""
+    rows = real_rows()
+    times = [r[3] for r in rows]
+    shift = max(times) - min(times) + 86400
+    k = 0
+    while True:
+        for mid, account, item, ts in rows:
+            if n <= 0:
+                return
+            n -= 1
+            yield f"{mid}.{k}", f"{account}.{k}", f"{item}.{k}", ts + k * shift
+        k += 1
+
+
+def text_of(item: str, message: str) -> str:
+    words = random.Random(zlib.crc32(item.encode())).sample(range(5000), 8)
+    text = [f"w{w}" for w in words]
+    vary = zlib.crc32(message.encode())
+    if vary % 4 == 0:
+        text[-1] = f"v{vary % 100_000}"
+    return " ".join(text)
+
+
+def write_inputs(n: int, shares: Path, messages: Path) -> None:
+    link_ids: dict[str, int] = {}
+    with shares.open("w", newline="") as s, messages.open("w", newline="") as m:
+        ws, wm = csv.writer(s), csv.writer(m)
+        ws.writerow(QUT_HEADER)
+        wm.writerow(QUT_HEADER)
+        for mid, account, item, ts in replicated(n):
+            ws.writerow([mid, account, "", item, "", "", ts, ""])
+            link = link_ids.setdefault(item, 10_000 + len(link_ids))
+            wm.writerow([mid, account, "", "", item, text_of(item, mid), ts, link])
 
 
 # --------------------------------------------------------------------------- workers (one process per run)
 
-def run_graphtool(csv_path: str, window: float, edges_out: str) -> None:
-    """CSV -> columns of the co-share actions (QUT's rules: first row of a message id wins,
-    reposts only) -> :func:`co_actions`, the engine's fast path for large inputs."""
-    from graphtool.analyze.coordination import ActionColumns, co_actions
+def run_engine(csv_path: str, kind: str, edges_out: str) -> None:
+    from graphtool.analyze.coordination import co_actions
+    from graphtool.analyze.coordination_files import read_file_actions
 
-    seen: set[str] = set()
-    account, item, ts, ids = [], [], [], []
-    add_seen, add_account, add_item, add_ts, add_id = seen.add, account.append, item.append, ts.append, ids.append
-    with open(csv_path, newline="", encoding="utf-8") as handle:
-        reader = csv.reader(handle)
-        next(reader)
-        for message_id, user_id, _, repost_id, _, _, timestamp, _ in reader:
-            if message_id in seen:
-                continue
-            add_seen(message_id)
-            if repost_id:
-                add_account(user_id), add_item(repost_id), add_ts(float(timestamp)), add_id(message_id)
-    edges = co_actions(ActionColumns(account, item, ts, ids), window, kind="co-share").edges(self_loops=False)
+    actions = read_file_actions([Path(csv_path)], kind, "qut")
+    edges = co_actions(actions.columns, WINDOW_S, kind=kind, similarity=SIMILARITY).edges(self_loops=False)
     with open(edges_out, "wb") as handle:
         pickle.dump(edges, handle)
 
 
-def run_qut(csv_path: str, window: float, edges_out: str) -> None:
+def run_qut(csv_path: str, kind: str, edges_out: str) -> None:
     import contextlib
     import io
     import sqlite3
 
     from coordination_network_toolkit import compute_networks, preprocess
 
+    function, table, extra = QUT_COMPUTE[kind]
     db = str(Path(edges_out).with_suffix(".db"))
     with contextlib.redirect_stdout(io.StringIO()):
         preprocess.preprocess_csv_files(db, [csv_path])
-        compute_networks.compute_co_retweet_parallel(db, window, n_threads=os.cpu_count() or 2, min_edge_weight=1)
+        getattr(compute_networks, function)(db, WINDOW_S, n_threads=os.cpu_count() or 2, min_edge_weight=1,
+                                            **extra)
     con = sqlite3.connect(db)
-    edges = {(a, b): w for a, b, w in con.execute("select user_1, user_2, weight from co_retweet_network "
+    edges = {(a, b): w for a, b, w in con.execute(f"select user_1, user_2, weight from {table} "
                                                   "where user_1 != user_2")}
     con.close()
     Path(db).unlink(missing_ok=True)
@@ -125,14 +133,33 @@ def run_qut(csv_path: str, window: float, edges_out: str) -> None:
         pickle.dump(edges, handle)
 
 
-def measure(tool: str, csv_path: Path, window: float, edges_out: Path, timeout: float) -> dict:
-    """Run one tool in a fresh process; wall time, peak RSS of its process tree, its edges."""
+def qut_edges_file(path: Path) -> dict:
+    """graphtool's ``--out-format qut`` table (store ids ``x:handle``) as the other workers' edges."""
+    with path.open(newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        return {(a.split(":", 1)[1], b.split(":", 1)[1]): int(w) for a, b, w in reader if a != b}
+
+
+# --------------------------------------------------------------------------- measuring
+
+def server_process(store_dir: Path):
     import psutil
 
+    from graphtool.store.embedded import EmbeddedServer
+
+    pid = EmbeddedServer(store_dir).pid()
+    return psutil.Process(pid) if pid else None
+
+
+def measure(cmd: list[str], timeout: float, server=None) -> dict:
+    """Run ``cmd`` in a fresh process: wall, CPU (tree + server), peak RSS (tree + server)."""
     import resource
 
-    cmd = [sys.executable, "-m", "bench.coordination", "--worker", tool, str(csv_path), str(window), str(edges_out)]
+    import psutil
+
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server_before = sum(server.cpu_times()[:2]) if server else 0.0
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
@@ -146,7 +173,7 @@ def measure(tool: str, csv_path: Path, window: float, edges_out: Path, timeout: 
             return
         while not stop.is_set():
             try:
-                tree = [top, *top.children(recursive=True)]
+                tree = [top, *top.children(recursive=True)] + ([server] if server else [])
                 peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
             except psutil.Error:
                 pass
@@ -156,133 +183,173 @@ def measure(tool: str, csv_path: Path, window: float, edges_out: Path, timeout: 
     sampler.start()
     try:
         _, err = proc.communicate(timeout=timeout)
-        seconds = time.perf_counter() - start
         timed_out = False
     except subprocess.TimeoutExpired:
         for child in psutil.Process(proc.pid).children(recursive=True):
             child.kill()
         proc.kill()
         _, err = proc.communicate()
-        seconds, timed_out = time.perf_counter() - start, True
+        timed_out = True
+    seconds = time.perf_counter() - start
     stop.set()
     sampler.join()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the whole tree, once reaped
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    if not timed_out and proc.returncode != 0:
-        raise RuntimeError(f"{tool} failed: {err.decode(errors='replace')[-2000:]}")
-    edges = None
-    if not timed_out:
-        with edges_out.open("rb") as handle:
-            edges = pickle.load(handle)
-    return {"seconds": seconds, "cpu_seconds": cpu, "peak_mib": peak / 2**20, "edges": edges,
-            "timed_out": timed_out}
+    if server:
+        cpu += sum(server.cpu_times()[:2]) - server_before
+    if not timed_out and proc.returncode not in (0, 1):  # 1: an import that rejected rows
+        raise RuntimeError(f"{' '.join(cmd)} failed: {err.decode(errors='replace')[-2000:]}")
+    return {"seconds": seconds, "cpu_seconds": cpu, "peak_mib": peak / 2**20, "timed_out": timed_out}
 
 
-# --------------------------------------------------------------------------- the benchmark
+def summary(results: list[dict]) -> dict:
+    done = [r for r in results if not r["timed_out"]] or results
+    return {"runs": len(results), "timed_out": any(r["timed_out"] for r in results),
+            "seconds": statistics.median(r["seconds"] for r in done),
+            "all_seconds": [round(r["seconds"], 2) for r in results],
+            "cpu_seconds": statistics.median(r["cpu_seconds"] for r in done),
+            "peak_mib": max(r["peak_mib"] for r in results)}
 
-def bench(sizes: list[str], runs: int, qut_timeout: float, qut_runs_large: int) -> list[dict]:
+
+def worker(tool: str, path: Path, kind: str, out: Path) -> list[str]:
+    return [sys.executable, "-m", "bench.coordination", "--worker", tool, str(path), kind, str(out)]
+
+
+def graphtool_cmd(store_dir: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "graphtool", "--store", f"embedded:{store_dir}", *args]
+
+
+def bench(sizes: list[int], kinds: list[str], runs: int, large_runs: int, qut_timeout: float,
+          tools: list[str]) -> list[dict]:
+    from graphtool.store.embedded import EmbeddedServer
+
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        for size in sizes:
-            path = tmp / f"{size}.csv"
-            if size == "real":
-                n, window, label = write_real(path), 10.0, "35k real retweets (CooRTweet sample)"
-            else:
-                n, window = write_synthetic(path, int(size)), 60.0
-                label = f"synthetic 10^{len(str(int(size))) - 1} shares"
-            row = {"input": label, "shares": n, "window_s": window}
-            for tool, k in (("graphtool", runs), ("qut", runs if n < 500_000 else qut_runs_large)):
-                results = [measure(tool, path, window, tmp / f"{tool}-{size}-{r}.pkl", qut_timeout)
-                           for r in range(k)]
-                done = [r for r in results if not r["timed_out"]]
-                row[tool] = {"runs": k, "timed_out": len(done) < k,
-                             "seconds": statistics.median(r["seconds"] for r in (done or results)),
-                             "all_seconds": [round(r["seconds"], 2) for r in results],
-                             "cpu_seconds": statistics.median(r["cpu_seconds"] for r in (done or results)),
-                             "peak_mib": max(r["peak_mib"] for r in results),
-                             "edges": len(done[0]["edges"]) if done else None}
-                row[f"_{tool}_edges"] = done[0]["edges"] if done else None
-                t = row[tool]
-                print(f"{label}: {tool} {t['all_seconds']} s, cpu {t['cpu_seconds']:.1f} s, "
-                      f"peak {t['peak_mib']:.0f} MiB, {t['edges']} edges" + (" (timed out)" if t["timed_out"] else ""),
-                      flush=True)
-            ours, theirs = row.pop("_graphtool_edges"), row.pop("_qut_edges")
-            row["identical"] = None if theirs is None else ours == theirs
-            rows.append(row)
+        for n in sizes:
+            k_runs = runs if n < 500_000 else large_runs
+            shares, messages = tmp / f"shares-{n}.csv", tmp / f"messages-{n}.csv"
+            write_inputs(n, shares, messages)
+            imports: dict[Path, dict] = {}
+            for kind in kinds:
+                path = shares if kind == "co-share" else messages
+                row = {"kind": kind, "actions": n, "window_s": WINDOW_S}
+                edges = {}
+                for tool in ("engine", "qut"):
+                    if tool not in tools:
+                        continue
+                    out = tmp / f"{tool}-{kind}-{n}.pkl"
+                    results = [measure(worker(tool, path, kind, out), qut_timeout) for _ in range(k_runs)]
+                    row[tool] = summary(results)
+                    if not row[tool]["timed_out"]:
+                        with out.open("rb") as handle:
+                            edges[tool] = pickle.load(handle)
+                    print(f"10^{len(str(n)) - 1} {kind}: {tool} {row[tool]}", flush=True)
+                if "store" in tools:
+                    store_dir = tmp / f"store-{path.stem}"
+                    if path not in imports:
+                        subprocess.run(graphtool_cmd(store_dir, "stats"), cwd=ROOT, capture_output=True)
+                        imports[path] = summary([measure(graphtool_cmd(store_dir, "import", "--format", "qut",
+                                                                       str(path)), 3600, server_process(store_dir))])
+                        print(f"10^{len(str(n)) - 1} import {path.name}: {imports[path]}", flush=True)
+                    row["import"] = imports[path]
+                    out = tmp / f"store-{kind}-{n}.csv"
+                    cmd = graphtool_cmd(store_dir, "coordination", "--kind", kind, "--window", str(WINDOW_S),
+                                        "--similarity", str(SIMILARITY), "--out", str(out), "--out-format", "qut")
+                    row["store"] = summary([measure(cmd, 3600, server_process(store_dir)) for _ in range(k_runs)])
+                    edges["store"] = qut_edges_file(out)
+                    print(f"10^{len(str(n)) - 1} {kind}: store {row['store']}", flush=True)
+                row["edges"] = len(edges.get("engine", edges.get("store", {})))
+                row["identical_qut"] = edges["engine"] == edges["qut"] if {"engine", "qut"} <= set(edges) else None
+                row["identical_store"] = (edges["engine"] == edges["store"] if {"engine", "store"} <= set(edges)
+                                          else None)
+                rows.append(row)
+            for path in (shares, messages):
+                EmbeddedServer(tmp / f"store-{path.stem}").stop()
     return rows
 
 
-def extrapolate(rows: list[dict]) -> None:
-    """For a QUT run that timed out: a power law through QUT's two largest finished synthetic runs."""
-    done = [r for r in rows if r["input"].startswith("synthetic") and not r["qut"]["timed_out"]]
-    for r in rows:
-        if r["qut"]["timed_out"] and len(done) >= 2:
-            (a, b) = sorted(done, key=lambda x: x["shares"])[-2:]
-            k = np.log(b["qut"]["seconds"] / a["qut"]["seconds"]) / np.log(b["shares"] / a["shares"])
-            r["qut"]["extrapolated_seconds"] = b["qut"]["seconds"] * (r["shares"] / b["shares"]) ** k
-            r["qut"]["exponent"] = float(k)
+# --------------------------------------------------------------------------- the table
+
+def ratio(a: dict | None, b: dict | None, key: str) -> str:
+    if not a or not b or b.get("timed_out") or a.get("timed_out"):
+        return "n/a"
+    return f"{a[key] / b[key]:.1f}x"
 
 
-def markdown(rows: list[dict], machine_line: str) -> str:
+def cell(t: dict | None) -> str:
+    if not t:
+        return "—"
+    stopped = " (stopped)" if t["timed_out"] else ""
+    return f"{t['seconds']:.1f} / {t['cpu_seconds']:.1f}{stopped}"
+
+
+def markdown(rows: list[dict], machine_line: str, load: str, notes: list[str]) -> str:
     lines = [SECTION, "",
-             "`python -m bench.coordination` — co-share networks from the same QUT-format CSV file by both tools, "
-             "from the file to the directed edge list (QUT: `preprocess_csv_files` + `compute_co_retweet_parallel`, "
-             "n_threads = cores; graphtool: CSV -> `ActionColumns` -> `co_actions()`), each run in a fresh process. "
-             "Wall time is the median of the runs listed; CPU time (user + system of the whole process tree) is "
-             "given too because the machine is shared and wall time moves with its load; memory is the peak "
-             "resident set of the process tree. Edge sets are compared without self-loops (QUT 1.5.2 gives every "
-             "account a loop: it matches each message with itself); they must be identical, weights included.",
-             "", f"Machine: {machine_line}.", "",
-             "| input | shares | window | graphtool wall | QUT 1.5.2 wall | speed-up (wall) | CPU s graphtool / QUT | "
-             "speed-up (CPU) | peak MiB graphtool / QUT | directed edges | identical |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+             "`python -m bench.coordination` — the same QUT-format CSV file through three paths, each in fresh "
+             "processes, to the directed edge list (10 s window, min weight 1, similarity 0.8): **engine** = "
+             "`graphtool coordination FILE` (read + `co_actions`), **QUT** = coordination-network-toolkit 1.5.2 "
+             "(preprocess + compute, n_threads = cores), **store** = `graphtool coordination --kind K` on an "
+             "embedded FalkorDB the file was imported into (reads the actions, computes, finds components and "
+             "Louvain communities, writes COORDINATED_WITH and the groups back; the server's CPU and memory "
+             "included). Inputs: the 35,125 real retweets of the CooRTweet sample replicated in time (copies "
+             "shifted by the sample's span + 1 day, accounts/items/messages renamed per copy): reposts for "
+             "co-share; for the other kinds each real share as a message whose reply target, anonymised link id "
+             "and 8-word text stand for the shared tweet (one message in four changes a word). Cells are wall / "
+             "CPU seconds (median of the runs; CPU = user + system of the process tree); peak = resident set. "
+             "Edges compared without self-loops (QUT 1.5.2 gives every account one).",
+             "", f"Machine: {machine_line}. Load average at the start of the run: {load}; other engineers were "
+             "running tests and benchmarks on the same 2 cores, so wall times carry their load; CPU times less so.",
+             "", "| actions | kind | directed edges | engine wall / CPU s | QUT wall / CPU s | engine vs QUT wall, CPU "
+             "| store coordination wall / CPU s | store / engine wall, CPU | peak MiB engine / QUT / store | "
+             "import wall / CPU s | identical edges (QUT, store) |",
+             "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for r in rows:
-        g, q = r["graphtool"], r["qut"]
-        if q["timed_out"]:
-            est = q.get("extrapolated_seconds")
-            qcell = f"> {q['seconds']:.0f} s (stopped)" + (f"; ~{est:.0f} s extrapolated*" if est else "")
-            speed = f"> {q['seconds'] / g['seconds']:.0f}x" + (f" (~{est / g['seconds']:.0f}x*)" if est else "")
-            cpu_speed = "n/a"
-        else:
-            qcell = f"{q['seconds']:.2f} s"
-            speed = f"{q['seconds'] / g['seconds']:.1f}x"
-            cpu_speed = f"{q['cpu_seconds'] / g['cpu_seconds']:.1f}x"
-        ident = "n/a (QUT stopped)" if r["identical"] is None else ("yes" if r["identical"] else "**NO**")
-        lines.append(f"| {r['input']} | {r['shares']:,} | {r['window_s']:g} s | {g['seconds']:.2f} s "
-                     f"({g['runs']} runs) | {qcell} ({q['runs']} run{'s' if q['runs'] > 1 else ''}) | {speed} | "
-                     f"{g['cpu_seconds']:.1f} / {q['cpu_seconds']:.1f} | {cpu_speed} | "
-                     f"{g['peak_mib']:.0f} / {q['peak_mib']:.0f} | {g['edges']:,} | {ident} |")
-    if any(r["qut"].get("extrapolated_seconds") for r in rows):
-        k = next(r["qut"]["exponent"] for r in rows if r["qut"].get("extrapolated_seconds"))
-        lines += ["", f"\\* extrapolated, not measured: QUT's time on the two largest synthetic inputs it finished "
-                      f"grew as n^{k:.2f}; the stopped run is projected along that power law."]
-    lines += ["", "Wall seconds of every run: " + "; ".join(
-        f"{r['input']}: graphtool {r['graphtool']['all_seconds']}, QUT {r['qut']['all_seconds']}" for r in rows), ""]
+        e, q, s, i = r.get("engine"), r.get("qut"), r.get("store"), r.get("import")
+        peaks = " / ".join(f"{t['peak_mib']:.0f}" if t else "—" for t in (e, q, s))
+        ident = ", ".join("—" if v is None else ("yes" if v else "**NO**")
+                          for v in (r["identical_qut"], r["identical_store"]))
+        lines.append(f"| {r['actions']:,} | {r['kind']} | {r['edges']:,} | {cell(e)} | {cell(q)} | "
+                     f"{ratio(q, e, 'seconds')}, {ratio(q, e, 'cpu_seconds')} | {cell(s)} | "
+                     f"{ratio(s, e, 'seconds')}, {ratio(s, e, 'cpu_seconds')} | {peaks} | {cell(i)} | {ident} |")
+    lines += [""] + notes + ["", "Wall seconds of every run: " + "; ".join(
+        f"10^{len(str(r['actions'])) - 1} {r['kind']}: " + ", ".join(
+            f"{t} {r[t]['all_seconds']}" for t in ("engine", "qut", "store") if r.get(t)) for r in rows), ""]
     return "\n".join(lines)
 
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--worker":
-        tool, csv_path, window, out = sys.argv[2:6]
-        (run_graphtool if tool == "graphtool" else run_qut)(csv_path, float(window), out)
+        tool, csv_path, kind, out = sys.argv[2:6]
+        (run_engine if tool == "engine" else run_qut)(csv_path, kind, out)
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="real,100000,1000000")
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--qut-timeout", type=float, default=600.0, help="seconds before a QUT run is stopped")
-    parser.add_argument("--qut-runs-large", type=int, default=3, help="QUT runs at 10^6 shares and above")
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
-    parser.add_argument("--json", type=Path, help="also write the raw results here")
+    parser.add_argument("--sizes", default="100000,1000000")
+    parser.add_argument("--kinds", default=",".join(KINDS))
+    parser.add_argument("--tools", default="engine,qut,store")
+    parser.add_argument("--runs", type=int, default=3, help="runs per tool below 5*10^5 actions")
+    parser.add_argument("--large-runs", type=int, default=1, help="runs per tool at 5*10^5 actions and above")
+    parser.add_argument("--qut-timeout", type=float, default=900.0, help="seconds before a run is stopped")
+    parser.add_argument("--out", type=Path, help="write the section into this file (docs/benchmarks.md)")
+    parser.add_argument("--json", type=Path, help="also write the raw results here (merged with what is there)")
+    parser.add_argument("--from-json", type=Path, help="only write the table from these raw results")
+    parser.add_argument("--note", action="append", default=[], help="a line under the table")
     args = parser.parse_args()
     from bench.common import machine, write_section
 
-    rows = bench(args.sizes.split(","), args.runs, args.qut_timeout, args.qut_runs_large)
-    extrapolate(rows)
-    text = markdown(rows, machine())
-    print(text)
+    load = "%.1f, %.1f, %.1f" % os.getloadavg()
+    if args.from_json:
+        saved = json.loads(args.from_json.read_text())
+        rows, load = saved["rows"], saved["load"]
+    else:
+        rows = bench([int(s) for s in args.sizes.split(",")], args.kinds.split(","), args.runs, args.large_runs,
+                     args.qut_timeout, args.tools.split(","))
     if args.json:
-        args.json.write_text(json.dumps(rows, indent=1))
+        old = json.loads(args.json.read_text())["rows"] if args.json.exists() else []
+        keep = [r for r in old if (r["actions"], r["kind"]) not in {(x["actions"], x["kind"]) for x in rows}]
+        args.json.write_text(json.dumps({"rows": keep + rows, "load": load}, indent=1))
+    text = markdown(rows, machine(), load, args.note)
+    print(text)
     if args.out:
         write_section(args.out, SECTION, text)
 

@@ -336,6 +336,32 @@ SHORT_ID = 64  # ids up to this many characters are encoded in numpy
 _FNV_OFFSET, _FNV_PRIME = np.uint64(0xCBF29CE484222325), np.uint64(0x100000001B3)
 
 
+class Coded(Sequence):
+    """A column as its distinct values and each row's index among them.
+
+    Readers that encode as they read (:mod:`.coordination_files`) hand columns over this way: the
+    engine takes the codes as they are, and a row's value is one string shared by all its rows
+    (10^6 message ids as integers, not 10^6 strings).
+    """
+
+    __slots__ = ("values", "codes")
+
+    def __init__(self, values: Sequence, codes):
+        self.values = list(values)
+        self.codes = np.asarray(codes, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self.values[c] for c in self.codes[i].tolist()]
+        return self.values[int(self.codes[i])]
+
+    def __iter__(self):
+        return map(self.values.__getitem__, self.codes.tolist())
+
+
 def _codes(values: Sequence) -> tuple[list, np.ndarray]:
     """Distinct values and each value's index among them (deterministic order).
 
@@ -346,6 +372,11 @@ def _codes(values: Sequence) -> tuple[list, np.ndarray]:
     strings (texts) and other values go through a dict, so a long text never widens every
     row of an array.
     """
+    if isinstance(values, Coded):
+        return values.values, values.codes
+    if isinstance(values, np.ndarray) and values.dtype.kind in "iu":
+        distinct, inverse = np.unique(values, return_inverse=True)
+        return distinct.tolist(), inverse.reshape(len(values)).astype(np.int64, copy=False)
     n = len(values)
     if n and all(type(v) is str for v in values):
         lengths = np.fromiter(map(len, values), dtype=np.int64, count=n)
@@ -764,7 +795,7 @@ def find_groups(graph, method: str = "louvain", *, seed: int = 0, resolution: fl
     graph : networkx.Graph
         E.g. :meth:`Coordination.graph` (edge attribute ``weight``).
     method : {"louvain", "components"}
-        Louvain communities (python-louvain, seeded) or connected components.
+        Louvain communities (python-louvain, seeded; igraph Leiden above 50,000 pairs) or connected components.
     seed : int
         Louvain's seed; the same seed gives the same partition.
     resolution : float
@@ -782,10 +813,12 @@ def find_groups(graph, method: str = "louvain", *, seed: int = 0, resolution: fl
     if method == "components":
         parts = [set(c) for c in nx.connected_components(graph)]
     elif method == "louvain":
-        from .communities import louvain  # python-louvain, canonically numbered
+        # python-louvain up to 50,000 pairs, igraph's Leiden (same modularity objective) beyond,
+        # where python-louvain takes minutes; canonically numbered either way
+        from .communities import communities
 
         by_label: dict[int, set[str]] = defaultdict(set)
-        for n, c in louvain(graph, seed=seed, resolution=resolution).items():
+        for n, c in communities(graph, seed=seed, resolution=resolution).partition.items():
             by_label[c].add(n)
         parts = list(by_label.values())
     else:

@@ -19,6 +19,7 @@ other rows are used.
 from __future__ import annotations
 
 import csv
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -26,8 +27,10 @@ from typing import Iterable
 from ..errors import InputError
 from ..load.records import Reject
 from ..load.shares import parse_urls
-from ..values import MAX_TS, parse_time
-from .coordination import KINDS, ActionColumns, normalize_text, normalize_url
+from ..values import MAX_TS, MIN_TS, parse_time
+import numpy as np
+
+from .coordination import KINDS, ActionColumns, Coded, normalize_text, normalize_url
 
 QUT_COLUMNS = ("message_id", "user_id", "username", "repost_id", "reply_id", "message", "timestamp", "urls")
 QUT_REQUIRED = ("message_id", "user_id", "timestamp")
@@ -70,17 +73,20 @@ def read_file_actions(paths: Iterable[Path], kind: str, fmt: str | None = None) 
     """The ``kind`` actions of QUT or CooRTweet CSV files (format from each header unless ``fmt``)."""
     if kind not in KINDS:
         raise ValueError(f"unknown coordination kind {kind!r}; known: {', '.join(KINDS)}")
-    account: list = []
-    item: list = []
-    ts: list = []
-    message: list = []
-    out = FileActions(ActionColumns(account, item, ts, message))
+    # Encoded as read: each account and item string kept once, message ids as their ordinal
+    # (the engine needs only which rows are one message), times as doubles.
+    accounts: dict[str, int] = {}
+    items: dict[str, int] = {}
+    account, item, message, ts = array("q"), array("q"), array("q"), array("d")
+    rejects: list[Reject] = []
     seen: set[str] = set()
-    clean_url = normalize_url if kind == "co-link" else None
-    clean_text = normalize_text if kind in ("co-text", "co-similar-text") else None
+    rows = duplicates = 0
+    share, reply, link = kind == "co-share", kind == "co-reply", kind == "co-link"
+    clean = normalize_url if link else normalize_text if kind in ("co-text", "co-similar-text") else None
 
-    def add(acc, it, t, mid):
-        account.append(acc), item.append(it), ts.append(t), message.append(mid)
+    def add(acc: str, it: str, t: float, number: int) -> None:
+        a = accounts.setdefault(acc, len(accounts))
+        account.append(a), item.append(items.setdefault(it, len(items))), ts.append(t), message.append(number)
 
     for path in map(Path, paths):
         try:
@@ -98,70 +104,67 @@ def read_file_actions(paths: Iterable[Path], kind: str, fmt: str | None = None) 
             missing = [c for c in wanted if c not in col]
             if missing:
                 raise InputError(f"{path}: line 1: {this} format needs column(s) {', '.join(missing)}")
-            if this == "coortweet":
-                names = {"message": "content_id", "account": "account_id", "time": "timestamp_share"}
-            else:
-                names = {"message": "message_id", "account": "user_id", "time": "timestamp"}
-            k_msg, k_acc, k_time = (col[names[n]] for n in ("message", "account", "time"))
-            k_obj = col.get("object_id")
-            k_rep, k_reply, k_text, k_urls = (col.get(c) for c in ("repost_id", "reply_id", "message", "urls"))
-            width = len(header)
-
-            def cell(row, k):
-                return row[k].strip() if k is not None and k < len(row) else ""
-
+            coortweet = this == "coortweet"
+            names = (("content_id", "account_id", "timestamp_share") if coortweet
+                     else ("message_id", "user_id", "timestamp"))
+            k_msg, k_acc, k_time = (col[n] for n in names)
+            # the item's column: CooRTweet's object; QUT's by kind (reposts are read for co-share only)
+            k_rep = col.get("object_id" if coortweet else "repost_id")
+            k_item = k_rep if coortweet or share else col.get(
+                "reply_id" if reply else "urls" if link else "message")
+            last = max(k for k in (k_msg, k_acc, k_time, k_rep, k_item) if k is not None)
             for row in reader:
-                out.rows += 1
-                line = reader.line_num
-                if len(row) < width and not any(row):
-                    continue  # a blank line
-
-                def reject(name: str, reason: str):
-                    out.rejects.append(Reject(str(path), line, name, reason, ",".join(row)[:400]))
-
-                mid, acc, when = cell(row, k_msg), cell(row, k_acc), cell(row, k_time)
-                if not mid:
-                    reject(names["message"], "required but missing")
-                    continue
-                if not acc:
-                    reject(names["account"], "required but missing")
-                    continue
-                if not when:
-                    reject(names["time"], "required but missing: a message without a time cannot be matched")
-                    continue
+                rows += 1
                 try:
-                    t = epoch(when)
-                except (ValueError, OverflowError) as exc:
-                    reject(names["time"], f"{when[:40]!r} is not a time ({exc})")
+                    mid, acc, when = row[k_msg].strip(), row[k_acc].strip(), row[k_time].strip()
+                    value = row[k_item].strip() if k_item is not None else ""
+                    repost = row[k_rep].strip() if k_rep is not None and not coortweet else ""
+                except IndexError:
+                    if not any(row):
+                        rows -= 1  # a blank line
+                        continue
+                    rejects.append(Reject(str(path), reader.line_num, header[min(len(row), last)].strip(),
+                                          f"the row has {len(row)} fields, the header {len(header)}",
+                                          ",".join(row)[:400]))
+                    continue
+                problem = None
+                if not mid:
+                    problem = names[0], "required but missing"
+                elif not acc:
+                    problem = names[1], "required but missing"
+                elif not when:
+                    problem = names[2], "required but missing: a message without a time cannot be matched"
+                else:
+                    try:
+                        t = float(when)
+                        if not MIN_TS <= t <= MAX_TS:
+                            t = epoch(when)  # milliseconds, or out of range: the full check
+                    except ValueError:
+                        try:
+                            t = epoch(when)
+                        except (ValueError, OverflowError) as exc:
+                            problem = names[2], f"{when[:40]!r} is not a time ({exc})"
+                if problem is None and coortweet and not value:
+                    problem = "object_id", "required but missing"
+                if problem is not None:
+                    rejects.append(Reject(str(path), reader.line_num, *problem, ",".join(row)[:400]))
                     continue
                 if mid in seen:
-                    out.duplicates += 1
+                    duplicates += 1
                     continue
+                number = len(seen)
                 seen.add(mid)
-                if this == "coortweet":
-                    obj = cell(row, k_obj)
-                    if not obj:
-                        reject("object_id", "required but missing")
-                        continue
-                    obj = clean_url(obj) if clean_url else clean_text(obj) if clean_text else obj
-                    if obj:
-                        add(acc, obj, t, mid)
+                if not coortweet and (share != bool(repost)):
+                    continue  # co-share reads reposts, the other kinds everything else
+                if link and not coortweet:
+                    for url in dict.fromkeys(filter(None, map(normalize_url, parse_urls(value)))):
+                        add(acc, url, t, number)
                     continue
-                repost = cell(row, k_rep)
-                if kind == "co-share":
-                    if repost:
-                        add(acc, repost, t, mid)
-                elif repost:
-                    continue
-                elif kind == "co-reply":
-                    target = cell(row, k_reply)
-                    if target:
-                        add(acc, target, t, mid)
-                elif kind == "co-link":
-                    for url in dict.fromkeys(filter(None, map(normalize_url, parse_urls(cell(row, k_urls))))):
-                        add(acc, url, t, mid)
-                else:
-                    text = normalize_text(cell(row, k_text))
-                    if text:
-                        add(acc, text, t, mid)
+                if clean is not None:
+                    value = clean(value)
+                if value:
+                    add(acc, value, t, number)
+    columns = ActionColumns(Coded(accounts, account), Coded(items, item), np.frombuffer(ts, dtype=np.float64),
+                            np.frombuffer(message, dtype=np.int64))
+    out = FileActions(columns, rows, rejects, duplicates)
     return out

@@ -35,7 +35,7 @@ from .coordination import (DEFAULT_SIMILARITY, DEFAULT_WINDOW_S, KINDS, ActionCo
                            _codes, co_actions, find_groups, normalize_text, normalize_url, significance,
                            summarize_groups)
 
-READ_BATCH = 1000  # accounts per read query
+READ_BATCH = 5000  # accounts per read query
 WRITE_BATCH = 2000  # relationships per write query
 AFFILIATED_AT = 0.5  # affiliation_score from which an account counts as state-affiliated
 
@@ -64,7 +64,7 @@ def account_info(store: Store) -> dict[str, dict]:
 SHARE_QUERY = (f"UNWIND $ids AS aid MATCH (a:{ACCOUNT} {{id: aid}}) MATCH (a)-[r:{SHARED}]->(b:{ARTICLE}) "
                f"WITH a, r, b WHERE {{where}} WITH a, r, b, r.at_ts AS t "
                f"RETURN a.id AS account, collect(CASE WHEN t IS NULL THEN null ELSE b.id END) AS items, "
-               f"collect(CASE WHEN t IS NULL THEN null ELSE coalesce(b.url, '') END) AS urls, "
+               f"{{urls}}"
                f"collect(CASE WHEN t IS NULL THEN null ELSE coalesce(r.id, a.id + '>' + b.id) END) AS messages, "
                f"collect(t) AS ts, count(*) - count(t) AS untimed")
 SHARE_WHERE = {"co-share": "NOT coalesce(r.kind, '') IN $kinds", "co-reply": "r.kind IN $kinds",
@@ -82,7 +82,9 @@ def read_queries(kind: str) -> list[tuple[str, str, dict]]:
     out = []
     if kind in SHARE_WHERE:
         kinds = _NOT_SHARES if kind == "co-share" else _SHARE_KINDS[kind]
-        out.append(("shared", SHARE_QUERY.replace("{where}", SHARE_WHERE[kind]), {"kinds": kinds}))
+        urls = "collect(CASE WHEN t IS NULL THEN null ELSE coalesce(b.url, '') END) AS urls, " if kind == "co-link" else ""
+        query = SHARE_QUERY.replace("{where}", SHARE_WHERE[kind]).replace("{urls}", urls)  # URLs for co-link only
+        out.append(("shared", query, {"kinds": kinds}))
     if kind in ("co-link", "co-text", "co-similar-text"):
         out.append(("published", PUBLISHED_QUERY.replace("{field}", "urls" if kind == "co-link" else "text"), {}))
     return out
