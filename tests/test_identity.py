@@ -297,3 +297,12 @@ def test_an_unusable_handle_never_becomes_an_identifier(store, tmp_path):
     assert accounts(store) == ["x:ok", "x:tab"]
     keys = [r["id"] for r in store.read("MATCH (i:Identifier) RETURN i.id AS id ORDER BY id")]
     assert keys == ["key:x:ok", "key:x:tab"]
+
+
+def test_dangling_ftm_link_reject_keeps_the_entity(store, tmp_path):
+    path = tmp_path / "links.ftm.json"
+    path.write_text(json.dumps({"id": "own-1", "schema": "Ownership",
+                                "properties": {"owner": ["org-missing"], "asset": ["org-also-missing"]}}) + "\n",
+                    encoding="utf-8")
+    [reject] = import_paths(store, [path], progress=False).rejects
+    assert reject.line == 1 and reject.field in ("src", "dst") and '"own-1"' in reject.raw

@@ -107,8 +107,8 @@ class _Entity:
     """One parsed line: the FtM entity, checked for shape."""
 
     def __init__(self, value: dict, path: Path, line: int):
-        self.origin = Origin(str(path), line)
         self.raw = json.dumps(value, ensure_ascii=False)[:MAX_RAW]
+        self.origin = Origin(str(path), line, self.raw)  # a later reject (a dangling link) keeps the entity
         self.id = value.get("id")
         self.schema = value.get("schema")
         if not isinstance(self.id, str) or not self.id.strip():

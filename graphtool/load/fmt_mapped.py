@@ -223,7 +223,7 @@ def read(path: Path, default_sources: list[str] | None = None, mapping: str | Pa
                 raise InputError(f"{path}:1: the header lacks column{'s' if len(missing) > 1 else ''} "
                                  f"{', '.join(repr(c) for c in missing)} that {mapping.path.name} maps")
             checked = True
-        origin = Origin(str(path), item.line)
+        origin = Origin(str(path), item.line, item.values)
         try:
             records = _records(mapping, item.values, origin)
         except FieldError as exc:
