@@ -18,7 +18,7 @@ from ..progress import progress_bar
 from ..store import Store
 from ..values import spreadsheet_safe
 from . import canonical
-from .records import NodeRecord, Reject, iso
+from .records import NodeRecord, Notice, Reject, iso
 from .writer import BatchWriter, LoadResult
 
 FORMATS: dict = {"canonical": canonical}
@@ -54,7 +54,9 @@ def find_files(paths: Iterable[str | Path], fmt: str | None = None) -> list[tupl
         if not path.exists():
             raise InputError(f"{path}: no such file or directory")
         if path.is_dir():
-            candidates = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+            # A folder's TOML files are its configuration (mapping.toml), never its data.
+            candidates = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")
+                                and p.suffix.lower() != ".toml")
             for p in candidates:
                 module = FORMATS[fmt] if fmt else _sniff(p)
                 if module is not None:
@@ -144,7 +146,9 @@ def write_files(store: Store, files: Iterable[ImportFile], result: LoadResult, r
             try:
                 for record in item.module.read(item.path, default_sources=[item.source.id], **item.options):
                     task.advance()
-                    if isinstance(record, Reject):
+                    if isinstance(record, Notice):  # loads, but the user should know
+                        result.warn(record)
+                    elif isinstance(record, Reject):
                         reject(record)
                     else:
                         writer.add(record)
