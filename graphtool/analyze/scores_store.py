@@ -271,6 +271,10 @@ def explain(store: Store, node_id: str) -> list[dict]:
         for row in store.read(f"MATCH (n:{spec.label} {{id: $id}}) RETURN n.{name} AS name, {columns}",
                               {"id": node_id}):
             found.append({"label": label, "id": node_id, **row})
+            if label == "Account":  # which identifiers were matched, from which source
+                from ..load.identity import identifiers_of
+
+                found[-1]["identifiers"] = identifiers_of(store, node_id)
     if not found:
         raise NotFoundError(f"no Account or Outlet with id {node_id!r}")
     return found

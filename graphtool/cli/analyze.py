@@ -61,6 +61,7 @@ def register(app: typer.Typer) -> None:
                 as_json: bool = typer.Option(False, "--json", help="Print the stored scores as JSON.")):
         """Show one account's or outlet's scores and every reason behind its affiliation score."""
         from ..analyze.scores_store import explain as explain_node
+        from ..load.identity import identifier_line
 
         found = explain_node(state.store(), node_id)
         if as_json:
@@ -68,6 +69,8 @@ def register(app: typer.Typer) -> None:
             return
         for node in found:
             typer.echo(f"{node['label']} {node['id']}" + (f" ({node['name']})" if node.get("name") else ""))
+            for item in node.get("identifiers") or []:
+                typer.echo(f"  identifier {identifier_line(item)}")
             if node.get("analysis_run") is None:
                 typer.echo("  not analysed yet: run `graphtool analyze`")
                 continue
