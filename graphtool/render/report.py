@@ -122,7 +122,7 @@ def shared_passages(a: str, lang_a: str | None, b: str, lang_b: str | None,
     (['保守党纲领对华强硬'], ['保守党纲领对华强硬'])
     """
     params = params or CopyParams()
-    a, b = prepare(a), prepare(b)
+    a, b = prepare(a).strip(), prepare(b).strip()
     modes = shingle_batch([a, b], [lang_a, lang_b], params.k_char, params.k_word).char_mode.tolist()
     docs = []
     for text, char_mode in ((a, modes[0]), (b, modes[1])):
