@@ -61,7 +61,8 @@ def test_ownership_state_definition_and_credit(store, tmp_path):
     text = " ".join(liu["reasons"])
     assert "'Liu Fang (fixture)'" in text and "'CGTN Fixture Broadcasting Co.'" in text
     assert "'China Media Group (fixture)'" in text and "who runs 'CGTN Fixture Broadcasting Co.'" in text
-    assert "ftm:" not in text.split("that is,")[1].split(".")[0]  # the words name, they do not cite ids
+    words = next(r for r in liu["reasons"] if r.startswith("Indirect ownership path")).split(" By id: ")[0]
+    assert "ftm:" not in words  # the words name every node; the ids follow for querying
     assert not liu["state_media"]  # indirect evidence does not make it state media
     [shown] = explain(store, liu["id"])
     assert shown["ownership_clarity"] == "indirect" and shown["affiliation_reasons"] == liu["reasons"]

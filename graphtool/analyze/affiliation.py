@@ -457,17 +457,18 @@ def _better(a: OwnershipPath, b: OwnershipPath, rank) -> bool:
 
 
 def ownership_routes(G: nx.MultiDiGraph, start, weights: Weights = WEIGHTS, state: StateDefinition | None = None,
-                     states: dict | None = None, budget: int = 20_000) -> list[OwnershipPath]:
+                     states: dict | None = None, budget: int = 20_000, hops: dict | None = None) -> list[OwnershipPath]:
     """Every path of the grammar from ``start`` to the state, the best one per state node reached.
 
     Ordered by the rule :func:`route_order` documents; at most ``budget`` partial paths are
     explored (a bound for dense graphs; the strongest path is always in
-    :func:`ownership_paths`).
+    :func:`ownership_paths`).  ``states`` and ``hops`` (:func:`_controls`) may be passed in when
+    routes are listed for many starts.
     """
     states = state_nodes(G, state) if states is None else states
     if start in states:
         return []
-    hops = _controls(G, weights)
+    hops = _controls(G, weights) if hops is None else hops
     found: dict = {}
     names = _names_of(G)
     stack = [(start, OwnershipPath(1.0, [], True), {start})]
@@ -729,6 +730,7 @@ def affiliation(actors: dict, ownership: nx.MultiDiGraph, items: list[Item] = ()
                 if b in state_media:
                     coord.setdefault(a, []).append((b, w, data.get("kinds") or data.get("kind") or ""))
 
+    hops = _controls(ownership, weights)
     results = {}
     for key in sorted(actors, key=str):
         actor = actors[key]
@@ -784,7 +786,7 @@ def affiliation(actors: dict, ownership: nx.MultiDiGraph, items: list[Item] = ()
             label = ownership.nodes[target].get("label", "entity") if target in ownership else "entity"
             reasons.append(f"{what} ownership path to the state, {label} {node_name(target, names)} "
                            f"({is_state.get(target, 'the state')}), strength {path.strength:.2f}: "
-                           f"{_path_text(path, names)}; that is, {_path_words(path, names)}."
+                           f"{_path_words(path, names)}. By id: {_path_text(path, names)}."
                            f"{_cite(s for l in path.links for s in l.sources)}")
             if any(l.reverse for l in path.links):
                 officer = next(l for l in path.links if l.reverse)
@@ -793,7 +795,7 @@ def affiliation(actors: dict, ownership: nx.MultiDiGraph, items: list[Item] = ()
                                f"{weights.officer_factor:g}): whoever runs a state entity acts for the state, "
                                f"so this is indirect evidence, never declared.")
         if best is not None and not itself:
-            routes = ownership_routes(ownership, key, weights, states=is_state)
+            routes = ownership_routes(ownership, key, weights, states=is_state, hops=hops)
             if len(routes) > 1:
                 listed = "; ".join(
                     f"{n}) {_path_words(r, names)} ({r.strength:.2f}, {'declared' if r.declared else 'indirect'})"
