@@ -139,3 +139,28 @@ def test_cli_state_option_and_bad_definitions(embedded_store, tmp_path):
     done = subprocess.run([sys.executable, "-m", "graphtool", "--store", embedded_store.url, "analyze",
                            "--state", str(bad)], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 2 and "unknown key 'party_countrys'" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_every_parent_is_listed_up_to_the_limit_in_the_documented_order():
+    """A state broadcaster with twelve parents: all routes listed (ten, then a count), strongest first,
+    then declared before indirect, then fewer hops, then by name."""
+    import networkx as nx
+
+    G = nx.MultiDiGraph()
+    G.add_node("acc", label="Account", name="Broadcaster English")
+    G.add_node("tv", label="Organization", name="State Broadcaster")
+    G.add_edge("acc", "tv", type="OWNED_BY", confidence=1.0, basis="declared")
+    for i in range(12):
+        parent = f"p{i:02d}"
+        G.add_node(parent, label="Organization", name=f"Parent {chr(ord('L') - i)}", state_affiliated="true")
+        # two equally strong parents per confidence step; the analyst-noted ones rank after declared ones
+        G.add_edge("tv", parent, type="OWNED_BY", confidence=1.0 - 0.1 * (i // 2),
+                   basis="declared" if i % 2 == 0 else "analyst")
+    result = aff.affiliation({"acc": aff.Actor("acc", "Account", "acc", name="Broadcaster English")}, G)["acc"]
+    assert result.clarity == "declared"
+    [listed] = [r for r in result.reasons if r.startswith("Reaches the state by 12 routes")]
+    assert listed.endswith("; +2 more.")
+    order = [f"Parent {chr(ord('L') - i)}" for i in range(10)]
+    positions = [listed.index(f"'{name}' (") for name in order]
+    assert positions == sorted(positions), listed
+    assert "'Parent A'" not in listed and "'Parent B'" not in listed  # the two weakest, beyond the limit
