@@ -58,7 +58,7 @@ def test_every_store_read_batches_accounts_through_an_index_seek(populated):
         assert not scans(plan), f"{kind}: a scan inside an UNWIND:\n{plan}"
         assert seeks(plan), f"{kind}: no index seek for the account:\n{plan}"
         checked += 1
-    assert checked == 6  # co-share, co-reply, co-link (shares and articles), co-text, co-similar-text
+    assert checked == 7  # co-share, co-reply, co-link (shares and articles), co-text, co-similar-text, co-media
 
 
 def test_the_reads_find_what_the_plan_promises(populated):

@@ -6,7 +6,8 @@ reference tool of the field:
 * An **action** is one message of one account on one item at one time.  The item depends
   on the kind of network: the repost target (``co-share``, QUT's co-retweet), the
   normalised URL (``co-link``), the normalised text (``co-text``, QUT's co-tweet), the
-  reply target (``co-reply``); ``co-similar-text`` matches texts whose shingle sets have
+  reply target (``co-reply``), the identical media (``co-media``: a sound or media id, or a
+  file hash, as 4CAT's video-hash networks); ``co-similar-text`` matches texts whose shingle sets have
   Jaccard similarity at or above a threshold (QUT's co-similar-tweet).
 * The **directed weight** A -> B is the number of A's distinct messages that are matched by
   at least one *other* message of B on the same item with ``|t_A - t_B| <= window``.
@@ -43,7 +44,9 @@ from typing import Iterable, Iterator, NamedTuple, Sequence
 
 import numpy as np
 
-KINDS = ("co-share", "co-link", "co-text", "co-similar-text", "co-reply")
+KINDS = ("co-share", "co-link", "co-text", "co-similar-text", "co-reply", "co-media")
+# Kinds whose message may carry several items (a post's URLs, its sound and media files): one action per item.
+MULTI_ITEM_KINDS = ("co-link", "co-media")
 DEFAULT_WINDOW_S = 60
 DEFAULT_SIMILARITY = 0.8
 BLOCK = 1_000_000  # matched pairs per block: ~60 MB of int64 work arrays
@@ -80,6 +83,7 @@ class Message(NamedTuple):
     reply_to: str | None = None
     text: str | None = None
     urls: tuple[str, ...] = ()
+    media: tuple[str, ...] = ()  # media ids or file hashes it carries (co-media)
 
 
 class Action(NamedTuple):
@@ -193,6 +197,9 @@ def action_columns(messages: Iterable[Message], kind: str) -> ActionColumns:
         elif kind == "co-link":
             for url in dict.fromkeys(filter(None, map(normalize_url, m.urls))):
                 add(m.account, url, m.ts, mid)
+        elif kind == "co-media":
+            for media in dict.fromkeys(filter(None, m.media)):
+                add(m.account, media, m.ts, mid)
         else:
             text = normalize_text(m.text)
             if text:
@@ -673,7 +680,7 @@ def co_actions(actions: Iterable[Action] | ActionColumns, window_s: float = DEFA
     if window_s < 0:
         raise ValueError("the window cannot be negative")
     with _gc_paused():
-        enc = _Encoded(_as_columns(actions), kind != "co-link", min_participation)
+        enc = _Encoded(_as_columns(actions), kind not in MULTI_ITEM_KINDS, min_participation)
         src, dst, weight = _network(enc, enc.ts, kind, window_s, similarity, block)
         return Coordination(kind, window_s, min_weight, enc.accounts, src, dst, weight, actions=len(enc.item),
                             resolution_s=time_resolution(enc.ts))
@@ -734,7 +741,7 @@ def significance(result: Coordination, actions: Iterable[Action] | ActionColumns
     observed = result.pairs(self_loops=False, min_weight=1)
     if not observed or permutations <= 0:
         return {}
-    enc = _Encoded(_as_columns(actions), result.kind != "co-link", min_participation)
+    enc = _Encoded(_as_columns(actions), result.kind not in MULTI_ITEM_KINDS, min_participation)
     code = {name: k for k, name in enumerate(enc.accounts)}
     wanted = {(code[p.account_1], code[p.account_2]): p.weight for p in observed}
     exceed = dict.fromkeys(wanted, 0)

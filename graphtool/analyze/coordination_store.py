@@ -10,6 +10,9 @@ Where each kind's actions come from (labels and types from the model):
   id) and every URL in the ``urls`` of an ``Article`` an account ``PUBLISHED`` (time =
   ``published_ts``, message = the article).
 * ``co-text`` / ``co-similar-text``: the ``text`` of articles an account ``PUBLISHED``.
+* ``co-media``: the media of articles an account ``PUBLISHED``, matched by exact id: each of its
+  ``media_ids`` (``video:...``, ``image:...``, ``sha256:<hex>``) and its ``music_id`` (item
+  ``music:<id>``); a post carrying several is one action per medium, as co-link's URLs.
 
 Actions are read in batches of accounts (one indexed lookup per account id), so memory
 holds the actions, never a query result of the whole graph at once.  Results go back
@@ -75,6 +78,14 @@ PUBLISHED_QUERY = (f"UNWIND $ids AS aid MATCH (a:{ACCOUNT} {{id: aid}}) MATCH (a
                    f"collect(CASE WHEN t IS NULL THEN null ELSE m.{{field}} END) AS values, "
                    f"collect(t) AS ts, count(*) - count(t) AS untimed")
 
+# co-media: the article's media ids and its sound, one list per article (never null, so collected).
+MEDIA_QUERY = (f"UNWIND $ids AS aid MATCH (a:{ACCOUNT} {{id: aid}}) MATCH (a)-[:{PUBLISHED}]->(m:{ARTICLE}) "
+               f"WITH a, m WHERE m.media_ids IS NOT NULL OR m.music_id IS NOT NULL WITH a, m, m.published_ts AS t "
+               f"RETURN a.id AS account, collect(CASE WHEN t IS NULL THEN null ELSE m.id END) AS messages, "
+               f"collect(CASE WHEN t IS NULL THEN null ELSE coalesce(m.media_ids, []) + "
+               f"CASE WHEN m.music_id IS NULL THEN [] ELSE ['music:' + m.music_id] END END) AS values, "
+               f"collect(t) AS ts, count(*) - count(t) AS untimed")
+
 
 def read_queries(kind: str) -> list[tuple[str, str, dict]]:
     """``(source, query, parameters but ids)`` of each query :func:`read_actions` runs for ``kind``;
@@ -87,6 +98,8 @@ def read_queries(kind: str) -> list[tuple[str, str, dict]]:
         out.append(("shared", query, {"kinds": kinds}))
     if kind in ("co-link", "co-text", "co-similar-text"):
         out.append(("published", PUBLISHED_QUERY.replace("{field}", "urls" if kind == "co-link" else "text"), {}))
+    if kind == "co-media":
+        out.append(("published", MEDIA_QUERY, {}))
     return out
 
 
@@ -128,6 +141,8 @@ def read_actions(store: Store, kind: str, accounts: list[str] | None = None,
                     messages = [f"{account}\x1f{m}" for m in row["messages"]]
                     if kind == "co-link":
                         items = [list(dict.fromkeys(filter(None, map(clean_url, v or [])))) for v in row["values"]]
+                    elif kind == "co-media":  # exact ids: nothing to normalise
+                        items = [list(dict.fromkeys(filter(None, v or []))) for v in row["values"]]
                     else:
                         items = [[t] if t else [] for t in map(clean_text, row["values"])]
                 for message, t, these in zip(messages, times, items):

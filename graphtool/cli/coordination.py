@@ -116,7 +116,8 @@ def register(app: typer.Typer) -> None:
         top: int = typer.Option(10, "--top", min=0, help="Groups to list."),
         as_json: bool = typer.Option(False, "--json", help="Print the run and its groups as JSON."),
     ):
-        """Find accounts that act together: co-share, co-link, co-text, co-similar-text, co-reply (QUT semantics)."""
+        """Find accounts that act together: co-share, co-link, co-text, co-similar-text, co-reply (QUT semantics),
+        co-media (the same sound, media id or file hash; from the store only)."""
         if ids not in ("imported", "store"):
             raise ConfigError(f"--ids must be 'imported' or 'store', not {ids!r}")
         if files:
@@ -167,6 +168,9 @@ def from_files(files, fmt, kind, window, min_weight, min_participation, similari
     from ..analyze.coordination_files import FORMATS, read_file_actions
     from ..load import RejectsFile
 
+    if kind == "co-media":  # QUT and CooRTweet tables carry no media ids
+        raise ConfigError("--kind co-media reads media ids from the store: import the captures, then run "
+                          "`graphtool coordination --kind co-media` without FILES")
     if fmt is not None and fmt not in FORMATS:
         raise ConfigError(f"--format with FILES must be one of {', '.join(FORMATS)}, not {fmt!r}")
     read = read_file_actions(files, kind, fmt)
