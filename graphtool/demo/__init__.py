@@ -57,6 +57,7 @@ STEPS: list[tuple[str, Callable[[DemoContext], list[str]]]] = [
     # after copy detection and coordination: the affiliation score reads COPIES and COORDINATED_WITH
     ("Score accounts: centrality, communities, state affiliation", steps.scores),
     ("Ask the canned queries", steps.canned_queries),
+    ("Write the report and the STIX bundle", steps.report_and_stix),
     ("Write the maps", steps.maps),  # keep last: draws the scores the analyses stored
 ]
 

@@ -19,6 +19,8 @@ from ..analyze.timeline_store import build_timeline
 from ..load import import_paths
 from ..queries import QUERY_DIR, load_queries, run_query
 from ..render.exports import projection_writer
+from ..render.report import build_report, chromium, print_pdf, render_html
+from ..render.stix import write_stix
 from ..render.text import format_lag, render_tree, summary_lines
 from ..render.timeline import counted, write_timeline
 from ..render.views import write_case_maps
@@ -187,4 +189,21 @@ def maps(ctx: DemoContext) -> list[str]:
         extra = f", {len(r.pages) - 1} drill-down pages" if len(r.pages) > 1 else ""
         lines.append(f"{r.path} ({r.shown_nodes:,} of {r.total_nodes:,} nodes{extra})")
     lines.append("open them in a browser: they work offline and make no network request")
+    return lines
+
+
+def report_and_stix(ctx: DemoContext) -> list[str]:
+    """``graphtool demo``: the case report (HTML, and PDF when Chromium is installed) and its STIX 2.1 bundle."""
+    data = build_report(ctx.store)
+    page = ctx.out / "report.html"
+    page.write_text(render_html(data), encoding="utf-8")
+    lines = [f"{page}: {len(data.findings)} numbered findings, {len(data.copies)} uncredited copies side by side, "
+             f"{len(data.groups)} coordinated groups, {len(data.leads)} accounts to verify; footnotes cite "
+             "the Source records"]
+    if chromium():
+        lines.append(f"{print_pdf(page, page.with_suffix('.pdf'))} (printed by headless Chromium)")
+    else:
+        lines.append("no Chromium here: `graphtool report --pdf` prints the PDF where one is installed")
+    bundle = write_stix(ctx.store, ctx.out / "case.stix.json", data=data)
+    lines.append(f"{bundle}: STIX 2.1 with DISARM techniques, for OpenCTI or MISP (graphtool export stix)")
     return lines
