@@ -81,6 +81,10 @@ def test_ownership_state_definition_and_credit(store, tmp_path):
     assert party["state_path"] == ["x:cgtnpartyfx", "outlet:cgtn-party-fixture", "org:cmg-party-fixture",
                                    "org:cpd-fixture"]
     assert acc["x:caparty_fx"]["clarity"] == "none"  # a party elsewhere is not the state
+    # the same in FollowTheMoney's shape: an Organization with topic pol.party (kind "party"), jurisdiction cn
+    daily = acc["@fixturedaily"]
+    assert daily["clarity"] == "declared", daily["reasons"]
+    assert any("'Publicity Department of the Fixture Party Central Committee'" in r for r in daily["reasons"])
 
     # -- state media two hops up an FtM ownership chain (account -> company -> public body)
     cgtn = acc["@cgtnfixture"]
@@ -116,7 +120,7 @@ def test_ownership_state_definition_and_credit(store, tmp_path):
     # -- a user's definition, as data: no ruling party is the state, one Canadian party is
     run_analyses(store, progress=False, state_definition=aff.load_state_definition(DATA / "state_no_party.toml"))
     acc = accounts(store)
-    assert acc["x:cgtnpartyfx"]["clarity"] == "none"
+    assert acc["x:cgtnpartyfx"]["clarity"] == "none" and acc["@fixturedaily"]["clarity"] == "none"
     assert acc["x:caparty_fx"]["clarity"] == "declared"
     assert any("state_no_party.toml" in r for r in acc["x:caparty_fx"]["reasons"])
     assert store.read("MATCH (o:Organization {id: 'org:cpd-fixture'}) RETURN o.state_entity AS s")[0]["s"] is False

@@ -9,7 +9,8 @@ FtM schema                graphtool
 Person                    ``Person`` ``ftm:<id>`` (name, nationality or country)
 Company, Organization,    ``Organization`` ``ftm:<id>`` (kind company / organization /
 LegalEntity, PublicBody   agency; ``state_affiliated`` "true" when a topic is ``gov`` or
-                          ``gov.*`` — ``gov.soe``, ``gov.national``... — or a PublicBody)
+                          ``gov.*`` — ``gov.soe``, ``gov.national``... — or a PublicBody;
+                          kind ``party`` with topic ``pol.party``)
 UserAccount               ``Account`` ``<platform>:<username>``; ``username`` (or a profile
                           URL in it) and the entity id (``ftm:<id>``) are recorded as its
                           identifiers, so it meets the same account imported from elsewhere
@@ -170,7 +171,9 @@ def _node(entity: _Entity, accounts: dict[str, str]) -> NodeRecord:
         topics = [t for t in props.get("topics") or [] if isinstance(t, str)]
         state = "true" if schema == "PublicBody" or is_state(topics) else None
         return node_record("Organization", {
-            "id": f"ftm:{entity.id}", "name": name, "kind": ORGANIZATIONS[schema], "state_affiliated": state,
+            "id": f"ftm:{entity.id}", "name": name, "state_affiliated": state,
+            # a party keeps its nature: whether a party's organ is the state is the state definition's call
+            "kind": "party" if "pol.party" in topics else ORGANIZATIONS[schema],
             "country": _first(props, "jurisdiction", "country", "mainCountry")}, entity.origin)
     # UserAccount
     username, service = _first(props, "username"), _first(props, "service")
