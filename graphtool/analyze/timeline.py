@@ -20,6 +20,33 @@ import numpy as np
 from ..values import iso
 
 HOUR, DAY = 3600, 86400
+MAX_BINS = 1500  # most bins in a timeline, its figure or its page (a figure is ~1,000 px wide)
+# Bin widths to coarsen to, so that a coarsened axis still reads in whole hours, days or weeks.
+NICE_BINS = (3600, 2 * 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 2 * 86400, 7 * 86400, 14 * 86400,
+             30 * 86400, 91 * 86400, 365 * 86400)
+
+
+def bin_width(first: int, last: int, bin_s: int, max_bins: int = MAX_BINS) -> int:
+    """The width of bins aligned to the epoch that cover ``first .. last`` (epoch s) in at most
+    ``max_bins`` bins: ``bin_s`` if it fits, else the smallest width of :data:`NICE_BINS` that is a
+    multiple of ``bin_s`` and fits (or a whole number of years).
+
+    Examples
+    --------
+    >>> bin_width(0, 7 * 86400, 3600), bin_width(0, 4_102_444_799, 3600)
+    (3600, 7862400)
+    """
+    def fits(width: int) -> bool:
+        return last // width - first // width + 1 <= max_bins
+
+    if fits(bin_s):
+        return bin_s
+    width = next((w for w in NICE_BINS if w % bin_s == 0 and fits(w)), None)
+    years = max(1, (last - first) // (max_bins * NICE_BINS[-1]))
+    while width is None:
+        width = years * NICE_BINS[-1] if fits(years * NICE_BINS[-1]) else None
+        years += 1
+    return width
 
 
 @dataclass(frozen=True)
@@ -67,8 +94,12 @@ class Volume:
                 "platforms": {p: self.counts[i].tolist() for i, p in enumerate(self.platforms)}}
 
 
-def volume(activity: list[Activity], bin_s: int = HOUR, start: int | None = None, end: int | None = None) -> Volume:
+def volume(activity: list[Activity], bin_s: int = HOUR, start: int | None = None, end: int | None = None,
+           max_bins: int | None = None) -> Volume:
     """Counts per platform per bin; bins aligned to multiples of ``bin_s`` since the epoch (UTC).
+
+    With ``max_bins``, bins are coarsened (:func:`bin_width`) so that the data's real span fits:
+    one post dated 1970 and one dated 2099 make 91-day bins, not a million hourly ones.
 
     Examples
     --------
@@ -81,8 +112,11 @@ def volume(activity: list[Activity], bin_s: int = HOUR, start: int | None = None
     if not activity:
         return Volume(start or 0, bin_s, [], np.zeros((0, 0), dtype=np.int64))
     ts = np.array([a.ts for a in activity], dtype=np.int64)
-    lo = (int(ts.min()) if start is None else min(start, int(ts.min()))) // bin_s * bin_s
+    lo = int(ts.min()) if start is None else min(start, int(ts.min()))
     hi = int(ts.max()) if end is None else max(end, int(ts.max()))
+    if max_bins:
+        bin_s = bin_width(lo, hi, bin_s, max_bins)
+    lo = lo // bin_s * bin_s
     n_bins = (hi - lo) // bin_s + 1
     index = {p: i for i, p in enumerate(platforms)}
     counts = np.zeros((len(platforms), n_bins), dtype=np.int64)
@@ -110,6 +144,31 @@ class Burst:
 
     def span(self, vol: Volume) -> tuple[int, int]:
         return vol.bin_start(self.start_bin), vol.bin_start(self.end_bin + 1)
+
+
+def rolling_baseline(series: np.ndarray, window: int, chunk: int = 1 << 16) -> tuple[np.ndarray, np.ndarray]:
+    """Per bin ``t``: the median of bins ``t - window .. t - 1`` (fewer at the start, 0 for the
+    first) and the median absolute deviation from it; in numpy, a chunk of bins at a time.
+
+    Examples
+    --------
+    >>> rolling_baseline(np.array([1.0, 3.0, 2.0, 9.0]), 2)
+    (array([0. , 1. , 2. , 2.5]), array([0. , 0. , 1. , 0.5]))
+    """
+    levels, mads = np.zeros(series.size), np.zeros(series.size)
+    if window < 1:
+        return levels, mads
+    for t in range(1, min(window, series.size)):  # the short windows at the start
+        levels[t] = np.median(series[:t])
+        mads[t] = np.median(np.abs(series[:t] - levels[t]))
+    if series.size > window:
+        windows = np.lib.stride_tricks.sliding_window_view(series[:-1], window)  # row i: bins i .. i+window-1
+        for lo in range(0, windows.shape[0], chunk):
+            block = windows[lo:lo + chunk]
+            level = np.median(block, axis=1)
+            levels[window + lo:window + lo + block.shape[0]] = level
+            mads[window + lo:window + lo + block.shape[0]] = np.median(np.abs(block - level[:, None]), axis=1)
+    return levels, mads
 
 
 def find_bursts(series: np.ndarray, baseline_bins: int = 24, z: float = 3.0, min_count: int = 3) -> list[Burst]:
@@ -140,16 +199,9 @@ def find_bursts(series: np.ndarray, baseline_bins: int = 24, z: float = 3.0, min
     [(4, 5, 16)]
     """
     series = np.asarray(series, dtype=np.float64)
-    hot = np.zeros(series.size, dtype=bool)
-    means = np.zeros(series.size)
-    scales = np.ones(series.size)
-    for t in range(series.size):
-        window = series[max(0, t - baseline_bins):t]
-        level = float(np.median(window)) if window.size else 0.0
-        mad = float(np.median(np.abs(window - level))) * 1.4826 if window.size else 0.0
-        scale = max(float(np.sqrt(level)), mad, 0.5)
-        means[t], scales[t] = level, scale
-        hot[t] = series[t] >= min_count and series[t] >= level + z * scale
+    means, mads = rolling_baseline(series, baseline_bins)
+    scales = np.maximum(np.maximum(np.sqrt(means), mads * 1.4826), 0.5)
+    hot = (series >= min_count) & (series >= means + z * scales)
     bursts = []
     t = 0
     while t < series.size:
@@ -184,7 +236,7 @@ def _burst_dict(b: Burst, vol: Volume, activity: list[Activity], top: int) -> di
 def bursts(activity: list[Activity], bin_s: int = HOUR, baseline_bins: int = 24, z: float = 3.0,
            min_count: int = 3, top: int = 5, vol: Volume | None = None) -> list[dict]:
     """Bursts of the total activity, with platforms and the accounts that drove them."""
-    vol = vol or volume(activity, bin_s)
+    vol = vol or volume(activity, bin_s, max_bins=MAX_BINS)
     return [_burst_dict(b, vol, activity, top) for b in find_bursts(vol.total, baseline_bins, z, min_count)]
 
 
@@ -214,7 +266,7 @@ def align_events(activity: list[Activity], events: list[EventMark], window_s: in
         the window, each with ``offset_s`` from the event and its top accounts).
     """
     vol = vol or volume(activity, bin_s, start=min((e.ts for e in events), default=None),
-                        end=max((e.ts for e in events), default=None))
+                        end=max((e.ts for e in events), default=None), max_bins=MAX_BINS)
     all_bursts = find_bursts(vol.total, baseline_bins, z, min_count) if activity else []
     out = []
     for e in sorted(events, key=lambda e: (e.ts, e.id)):

@@ -5,8 +5,8 @@ from .. import model
 from ..errors import NotFoundError
 from ..store import Store
 from .batching import batches
-from .timeline import (DAY, HOUR, Activity, EventMark, Timeline, align_events, bursts, first_appearances,
-                       volume)
+from .timeline import (DAY, HOUR, MAX_BINS, Activity, EventMark, Timeline, align_events, bursts,
+                       first_appearances, volume)
 
 ARTICLE = model.node("Article").label
 ACCOUNT = model.node("Account").label
@@ -56,14 +56,18 @@ def read_events(store: Store) -> list[EventMark]:
 
 def build_timeline(store: Store, narrative_id: str, bin_s: int = HOUR, window_s: int = DAY, shares: bool = True,
                    baseline_bins: int = 24, z: float = 3.0, min_count: int = 3, top: int = 5) -> Timeline:
-    """Volume, first appearances, bursts and event alignment of one narrative."""
+    """Volume, first appearances, bursts and event alignment of one narrative.
+
+    Bins are ``bin_s`` wide unless the data's span (events included) needs more than
+    :data:`~graphtool.analyze.timeline.MAX_BINS` of them; then coarser (``Timeline.bin_s`` says).
+    """
     name, activity = narrative_activity(store, narrative_id, shares)
     events = read_events(store)
     carried = store.read(f"MATCH (a:{ARTICLE})-[:{CARRIES}]->(n:{NARRATIVE} {{id: $id}}) "
                          f"WHERE a.published_ts IS NULL RETURN count(DISTINCT a) AS n", {"id": narrative_id})
     vol = volume(activity, bin_s, start=min((e.ts for e in events), default=None) if activity else None,
-                 end=max((e.ts for e in events), default=None) if activity else None)
-    return Timeline(narrative_id, name or narrative_id, bin_s, vol, first_appearances(activity), events,
+                 end=max((e.ts for e in events), default=None) if activity else None, max_bins=MAX_BINS)
+    return Timeline(narrative_id, name or narrative_id, vol.bin_s, vol, first_appearances(activity), events,
                     bursts(activity, bin_s, baseline_bins, z, min_count, top, vol),
                     align_events(activity, events, window_s, bin_s, baseline_bins, z, min_count, top, vol),
                     posts=sum(a.kind == "post" for a in activity), shares=sum(a.kind == "share" for a in activity),

@@ -14,23 +14,18 @@ a post dated 1970 and one dated 2099 make coarse bins, not a million bars.
 from __future__ import annotations
 
 import dataclasses
-import math
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from .. import __version__
-from ..analyze.timeline import Timeline
+from ..analyze.timeline import MAX_BINS, Timeline, bin_width
 from ..errors import ConfigError
 from . import style
 from .maps import STATIC, content_security_policy, embed_json
 
 FIGURE_SUFFIXES = (".png", ".svg")
-MAX_BINS = 1500  # most bins in a figure or page; coarser bins beyond (a figure is ~1,000 px wide)
-# Bin widths to coarsen to, so that a coarsened axis still reads in whole hours, days or weeks.
-NICE_BINS = (3600, 2 * 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 2 * 86400, 7 * 86400, 14 * 86400,
-             30 * 86400, 91 * 86400, 365 * 86400)
 
 
 def _plain(text: str, fallback: str) -> str:
@@ -41,16 +36,11 @@ def _plain(text: str, fallback: str) -> str:
 
 
 def capped_volume(vol, max_bins: int = MAX_BINS):
-    """The volume in at most ``max_bins`` bins: the stored bin width if it fits, else the smallest
-    width of :data:`NICE_BINS` (or a whole number of years) that does, aligned to the epoch."""
+    """The volume in at most ``max_bins`` bins of :func:`graphtool.analyze.timeline.bin_width`."""
     n = vol.counts.shape[1] if vol.counts.ndim == 2 else 0
     if n <= max_bins:
         return vol
-    need = math.ceil(n * vol.bin_s / max_bins)
-    width = next((w for w in NICE_BINS if w >= need and w % vol.bin_s == 0), None)
-    if width is None:
-        years = math.ceil(need / NICE_BINS[-1])
-        width = years * NICE_BINS[-1]
+    width = bin_width(vol.start, vol.start + n * vol.bin_s - 1, vol.bin_s, max_bins)
     start = vol.start // width * width
     end = vol.start + n * vol.bin_s
     counts = np.zeros((vol.counts.shape[0], (end - 1 - start) // width + 1), dtype=vol.counts.dtype)
