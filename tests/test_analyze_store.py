@@ -152,9 +152,9 @@ def test_projections_and_scores_written_back(store, tmp_path):
     assert store.read("MATCH ()-[r:AMPLIFIED]->() RETURN count(r) AS c")[0]["c"] == 5
     # the projections as files for Gephi
     assert sorted(p.rsplit("/", 1)[-1] for p in summary["exported"]) == [
-        "amplification.gexf", "coordination.graphml", "ownership.graphml"]
+        "amplification.gexf", "amplification.graphml", "coordination.graphml", "ownership.graphml"]
     back = nx.read_gexf(tmp_path / "amplification.gexf")
-    assert back.number_of_edges() == 5 and back.nodes["gt"]["label"] == "Outlet"
+    assert back.number_of_edges() == 5 and back.nodes["gt"]["type"] == "Outlet"  # label: the name (test_exports)
     assert nx.read_graphml(tmp_path / "ownership.graphml").number_of_edges() == 2
     assert_clean(store)
 

@@ -70,7 +70,8 @@ def run_analyses(store: Store, only=None, seed: int = 0, resolution: float = com
         Length of the ranked lists in the summary.
     export : callable, optional
         Called as ``export(name, G)`` with each projection computed (``amplification``,
-        ``ownership``, ``coordination``); returns the path it wrote, listed in ``exported``.
+        ``ownership``, ``coordination``) after the scores are written; returns the path (or
+        paths) it wrote, listed in ``exported``.
         :func:`graphtool.render.exports.projection_writer` writes them as GEXF / GraphML.
     amplified : bool
         Also store the amplification graph as AMPLIFIED relationships (replacing earlier
@@ -237,13 +238,6 @@ def run_analyses(store: Store, only=None, seed: int = 0, resolution: float = com
             }
             lap("affiliation")
 
-        if export is not None:
-            step("exporting graphs")
-            files = [str(export(name, G)) for name, G in (("amplification", amp), ("ownership", own),
-                                                          ("coordination", coord)) if G is not None]
-            summary["exported"] = files
-            lap("export")
-
         step("writing scores")
         ts = int(now.timestamp())
         rows = [{"label": census.actors[k].label, "id": census.actors[k].id, "props": p}
@@ -251,6 +245,16 @@ def run_analyses(store: Store, only=None, seed: int = 0, resolution: float = com
         summary["written"] = project.write_node_scores(
             store, rows, common={"analysis_run": run_id, "analysis_at": at, "analysis_ts": ts})
         lap("write scores")
+
+        if export is not None:  # after the scores are written: an export may carry them from the store
+            step("exporting graphs")
+            files = []
+            for name, G in (("amplification", amp), ("ownership", own), ("coordination", coord)):
+                if G is not None:
+                    written = export(name, G)  # a path, or a list of paths (one projection, two formats)
+                    files += [str(p) for p in (written if isinstance(written, (list, tuple)) else [written])]
+            summary["exported"] = files
+            lap("export")
     return summary
 
 

@@ -45,8 +45,9 @@ def register(app: typer.Typer) -> None:
         if engine not in ENGINES:
             raise ConfigError(f"--engine must be one of {', '.join(ENGINES)}")
         definition = load_state_definition(state_file) if state_file else None
-        summary = run_analyses(state.store_with_data(), only=only, seed=seed, resolution=resolution, engine=engine, top=top,
-                               export=projection_writer(export) if export else None, amplified=amplified,
+        store = state.store_with_data()
+        summary = run_analyses(store, only=only, seed=seed, resolution=resolution, engine=engine, top=top,
+                               export=projection_writer(export, store) if export else None, amplified=amplified,
                                state_definition=definition)
         if as_json:
             echo_json(summary)

@@ -140,7 +140,8 @@ def copies_and_cascades(ctx: DemoContext) -> list[str]:
 
 def scores(ctx: DemoContext) -> list[str]:
     """``graphtool demo``: score the case, show the summary and the reasons for the first unclear account."""
-    summary = run_analyses(ctx.store, seed=ctx.seed, progress=False, top=5, export=projection_writer(ctx.out / "graphs"))
+    summary = run_analyses(ctx.store, seed=ctx.seed, progress=False, top=5,
+                           export=projection_writer(ctx.out / "graphs", ctx.store))
     ctx.results["analyze"] = summary
     lines = summary_lines(summary, top=5) + [f"warning: {w}" for w in summary["warnings"]]
     lines.append(f"projections for Gephi: {', '.join(summary.get('exported', []))}")
