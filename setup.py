@@ -7,7 +7,7 @@ setup(
     package_dir={"graphtool.cypher": "cypher", "graphtool.imports": "imports"},
     package_data={
         "": ["*.toml"],  # data next to the module that reads it (analyze/state.toml, analyze/copies/*.toml, ...)
-        "graphtool": ["py.typed", "render/static/*"],
+        "graphtool": ["py.typed", "render/static/*", "serve/static/*", "serve/static/vendor/*", "serve/templates/*"],
         "graphtool.cypher": ["*.cypher"],
         "graphtool.imports": ["cases/*/*", "mappings/*", "schedules/*"],
     },

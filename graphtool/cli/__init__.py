@@ -17,7 +17,7 @@ from ..store.base import redact
 from .common import state
 
 GROUPS = ("imports", "stats", "db", "demo", "query", "coordination", "analyze", "maps", "schedule", "provenance",
-          "report")
+          "report", "serve", "users", "audit")
 
 app = typer.Typer(
     name="graphtool",
