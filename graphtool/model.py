@@ -140,6 +140,12 @@ NODES: tuple[NodeType, ...] = (
           Prop("coord_community", "integer", derived=True,
                doc="Derived by `graphtool coordination`: Louvain community on the coordination graph (1 = largest)"),
           Prop("coord_run", derived=True, doc="Derived by `graphtool coordination`: the run that set coord_*"),
+          Prop("follow_community", "integer", derived=True,
+               doc="Derived by `graphtool analyze --graph follows`: community on the follow graph (0 = largest)"),
+          Prop("follow_community_size", "integer", derived=True,
+               doc="Derived by `graphtool analyze --graph follows`: number of accounts in its follow community"),
+          Prop("follow_run", derived=True, doc="Derived by `graphtool analyze --graph follows`: the run that set "
+                                               "follow_*"),
           color="#4e79a7", shape="dot"),
     _node("Outlet", "A media brand.",
           Prop("name", required=True), Prop("state_affiliated", choices=TRI_STATE, doc="true, false or unknown"),

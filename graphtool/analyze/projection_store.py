@@ -27,6 +27,10 @@ ownership
 coordination
     Undirected Graph of COORDINATED_WITH between Accounts: ``weight`` summed over kinds,
     ``kinds`` the sorted kinds joined by ``|``; only accounts with such a link are nodes.
+follows
+    DiGraph of FOLLOWS between Accounts, follower -> followed, one edge per pair (``weight`` 1,
+    ``first_ts`` / ``last_ts`` when the follow was observed); only accounts with a follow are
+    nodes.  Read from FOLLOWS alone: a follow is never a share, nor a share a follow.
 """
 from __future__ import annotations
 
@@ -316,6 +320,30 @@ def coordination_graph(store: Store, census_: Census | None = None) -> nx.Graph:
     for (a, b) in sorted(pairs):
         w, kinds = pairs[(a, b)]
         G.add_edge(a, b, weight=w, kinds="|".join(sorted(kinds)))
+    return G
+
+
+def follow_graph(store: Store, census_: Census | None = None) -> nx.DiGraph:
+    """FOLLOWS between Accounts as a directed graph, follower -> followed (linked accounts only).
+
+    Several FOLLOWS records of one pair (two sources, two observations) are one edge of weight 1:
+    a follow is there or not.  SHARED is never read here, nor FOLLOWS by the amplification graph.
+    """
+    census_ = census_ or census(store)
+    keys = census_.keys
+    spec = model.rel("FOLLOWS")
+    seen = spec.prop("observed_at").ts_name
+    query = (f"MATCH (a:{_ACCOUNT})-[r:{spec.type}]->(b:{_ACCOUNT}) WHERE a.id <> b.id "
+             f"RETURN a.id AS src, b.id AS dst, min(r.{seen}) AS t0, max(r.{seen}) AS t1")
+    edges = sorted((keys.key(_ACCOUNT, r["src"]), keys.key(_ACCOUNT, r["dst"]), r["t0"], r["t1"])
+                   for r in store.read(query))
+    G = nx.DiGraph(name="follows")
+    for k in sorted({k for e in edges for k in e[:2]}):
+        if k in census_.actors:
+            a = census_.actors[k]
+            G.add_node(k, label=a.label, id=a.id, name=a.name, sources=list(a.sources))
+    for src, dst, t0, t1 in edges:
+        G.add_edge(src, dst, weight=1.0, first_ts=t0, last_ts=t1)
     return G
 
 

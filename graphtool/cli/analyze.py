@@ -31,6 +31,9 @@ def register(app: typer.Typer) -> None:
         state_file: Optional[Path] = typer.Option(None, "--state", metavar="FILE",
                                                   help="What counts as the state: a TOML file with the keys of "
                                                        "graphtool/analyze/state.toml (the default; docs/scores.md)."),
+        graph: str = typer.Option("amplification", "--graph",
+                                  help="amplification: every score (default); follows: communities on the follow "
+                                       "graph only (FOLLOWS, never read as shares), stored as follow_community."),
         as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
     ):
         """Score every account and outlet (centrality, communities, state affiliation) and store the scores."""
@@ -44,6 +47,22 @@ def register(app: typer.Typer) -> None:
 
         if engine not in ENGINES:
             raise ConfigError(f"--engine must be one of {', '.join(ENGINES)}")
+        if graph not in ("amplification", "follows"):
+            raise ConfigError(f"--graph must be amplification or follows, not {graph!r}")
+        if graph == "follows":
+            from ..analyze.follows_store import follow_communities
+            from ..render.text import follow_lines
+
+            found = follow_communities(state.store_with_data(), seed=seed, resolution=resolution, engine=engine,
+                                       top=top)
+            if as_json:
+                echo_json(found)
+                return
+            for line in follow_lines(found, top):
+                typer.echo(line)
+            for warning in found["warnings"]:
+                typer.echo(f"warning: {warning}", err=True)
+            return
         definition = load_state_definition(state_file) if state_file else None
         store = state.store_with_data()
         summary = run_analyses(store, only=only, seed=seed, resolution=resolution, engine=engine, top=top,

@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
     @app.command("map")
     def map_(
         view: str = typer.Option("amplification", "--view",
-                                 help="amplification, ownership, coordination or narrative:ID."),
+                                 help="amplification, ownership, coordination, follows or narrative:ID."),
         color: Optional[str] = typer.Option(None, "--color",
                                             help="community, affiliation, platform or type (default: by view)."),
         size: Optional[str] = typer.Option(None, "--size", help="pagerank, followers or degree (default: by view)."),

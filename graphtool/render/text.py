@@ -43,6 +43,20 @@ def summary_lines(summary: dict, top: int = 10) -> list[str]:
     return [terminal_text(line) for line in lines]  # names from imported files: no terminal escapes
 
 
+def follow_lines(summary: dict, top: int = 10) -> list[str]:
+    """The human-readable form of a :func:`graphtool.analyze.follows_store.follow_communities` summary."""
+    g = summary["graph"]
+    lines = [f"follow graph: {g['nodes']:,} accounts, {g['edges']:,} follows"]
+    if summary["count"]:
+        q = "undefined" if summary["modularity"] is None else f"{summary['modularity']:.4f}"
+        lines.append(f"follow communities ({summary['engine']}, resolution {summary['resolution']:g}, seed "
+                     f"{summary['seed']}): {summary['count']:,}, modularity {q}, {summary['singletons']:,} singletons")
+        lines += [f"  #{c['community']:<4} {c['size']:>6,} accounts, most followed: {', '.join(c['members'])}"
+                  for c in summary["largest"][:top]]
+        lines.append(f"run {summary['run']}: follow_community written to {summary['written']:,} accounts")
+    return [terminal_text(line) for line in lines]
+
+
 def format_lag(seconds: int | None) -> str:
     """``+1d02h``, ``+3h12m``, ``+45m``, ``+30s``; ``?`` when unknown.
 

@@ -15,6 +15,10 @@ coordination
     COORDINATED_WITH between Accounts (:func:`graphtool.analyze.projection_store.coordination_graph`),
     coloured by the coordination communities where ``graphtool coordination`` stored them.
     Timeless.
+follows
+    FOLLOWS between Accounts, follower -> followed (:func:`graphtool.analyze.projection_store.follow_graph`),
+    coloured by the follow communities where ``graphtool analyze --graph follows`` stored them.
+    Read from FOLLOWS alone: follows are never drawn or counted as shares.  Timeless.
 narrative:ID
     The narrative, the articles that carry it, who published and who shared them, and the
     COPIES / CITES between those articles, inside the time window.
@@ -38,11 +42,12 @@ from ..progress import progress_bar
 from ..store import Store
 from .maps import UNCLEAR, MapOptions, MapResult, write_map
 
-VIEWS = ("amplification", "ownership", "coordination", "narrative")
+VIEWS = ("amplification", "ownership", "coordination", "follows", "narrative")
 # (colour, size) when the user asks for neither.
 DEFAULTS = {"amplification": ("community", "pagerank"), "ownership": ("affiliation", "degree"),
-            "coordination": ("community", "degree"), "narrative": ("type", "degree")}
-TIMELESS = ("ownership", "coordination")
+            "coordination": ("community", "degree"), "follows": ("community", "degree"),
+            "narrative": ("type", "degree")}
+TIMELESS = ("ownership", "coordination", "follows")
 MIN_TS, MAX_TS = project.MIN_TS, project.MAX_TS  # "no bound" for the window parameters
 _ACCOUNT, _OUTLET, _ARTICLE, _NARRATIVE = (model.node(x).label for x in ("Account", "Outlet", "Article", "Narrative"))
 _SHARED, _COPIES, _CITES, _CARRIES, _PUBLISHED = (model.rel(x).type for x in
@@ -55,7 +60,8 @@ def parse_view(text: str) -> tuple[str, str | None]:
     """``"narrative:ID"`` -> ``("narrative", "ID")``; other views take no argument."""
     name, sep, arg = text.partition(":")
     if name not in VIEWS:
-        raise ConfigError(f"--view must be one of amplification, ownership, coordination, narrative:ID (got {text!r})")
+        raise ConfigError(f"--view must be one of amplification, ownership, coordination, follows, narrative:ID "
+                          f"(got {text!r})")
     if name == "narrative" and not arg:
         raise ConfigError("--view narrative needs the narrative's id: --view narrative:ID")
     if name != "narrative" and sep:
@@ -166,6 +172,24 @@ def coordination_view(store: Store) -> nx.Graph:
     return G
 
 
+def follows_view(store: Store) -> nx.DiGraph:
+    """Who follows whom; communities from ``graphtool analyze --graph follows`` where stored."""
+    census = project.census(store)
+    G = project.follow_graph(store, census)
+    _enrich(store, G, (_ACCOUNT,))
+    G.graph["left_out"] = len(census.by_label(_ACCOUNT)) - G.number_of_nodes()
+    rel = model.rel("FOLLOWS").type
+    for _, _, d in G.edges(data=True):
+        d["type"] = rel
+        d.pop("first_ts", None), d.pop("last_ts", None)  # when a follow was observed, not when it began
+    stored = {v: G.nodes[v].get("follow_community") for v in G}
+    _drop_stored(G, ("pagerank", "community"))  # amplification scores do not describe this graph
+    if G.number_of_nodes() and all(c is not None for c in stored.values()):
+        for v, c in stored.items():
+            G.nodes[v]["community"] = c
+    return G
+
+
 def narrative_view(store: Store, narrative_id: str, since: int | None = None,
                    until: int | None = None) -> nx.MultiDiGraph:
     """A narrative with its articles, their publishers and sharers, and copies among them."""
@@ -231,6 +255,9 @@ def view_graph(store: Store, view: str, since: int | None = None, until: int | N
     elif name == "coordination":
         G = coordination_view(store)
         left = "accounts without coordination"
+    elif name == "follows":
+        G = follows_view(store)
+        left = "accounts without a follow"
     else:
         G = narrative_view(store, arg, since, until)
         left = ""
