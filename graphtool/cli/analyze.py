@@ -13,6 +13,17 @@ def _value(v) -> str:
     return f"{v:.4g}" if isinstance(v, float) else str(v)
 
 
+def _show(summary: dict, lines: list[str], as_json: bool) -> None:
+    """A run's summary as JSON, or as its lines with the warnings on stderr."""
+    if as_json:
+        echo_json(summary)
+        return
+    for line in lines:
+        typer.echo(line)
+    for warning in summary["warnings"]:
+        typer.echo(f"warning: {warning}", err=True)
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def analyze(
@@ -55,26 +66,14 @@ def register(app: typer.Typer) -> None:
 
             found = follow_communities(state.store_with_data(), seed=seed, resolution=resolution, engine=engine,
                                        top=top)
-            if as_json:
-                echo_json(found)
-                return
-            for line in follow_lines(found, top):
-                typer.echo(line)
-            for warning in found["warnings"]:
-                typer.echo(f"warning: {warning}", err=True)
+            _show(found, follow_lines(found, top), as_json)
             return
         definition = load_state_definition(state_file) if state_file else None
         store = state.store_with_data()
         summary = run_analyses(store, only=only, seed=seed, resolution=resolution, engine=engine, top=top,
                                export=projection_writer(export, store) if export else None, amplified=amplified,
                                state_definition=definition)
-        if as_json:
-            echo_json(summary)
-            return
-        for line in summary_lines(summary, top):
-            typer.echo(line)
-        for warning in summary["warnings"]:
-            typer.echo(f"warning: {warning}", err=True)
+        _show(summary, summary_lines(summary, top), as_json)
 
     @app.command()
     def explain(node_id: str = typer.Argument(..., metavar="ID", help="Account or Outlet id, e.g. wechat:handle."),

@@ -161,15 +161,20 @@ def coordination_view(store: Store) -> nx.Graph:
     _enrich(store, G, (_ACCOUNT,))
     G.remove_nodes_from([v for v in list(G) if G.degree(v) == 0])
     G.graph["left_out"] = len(census.by_label(_ACCOUNT)) - G.number_of_nodes()
-    rel = model.rel("COORDINATED_WITH").type
     for _, _, d in G.edges(data=True):
-        d["type"] = rel
-    coord = {v: G.nodes[v].get("coord_community") for v in G}
-    _drop_stored(G, ("pagerank", "community"))  # amplification scores do not describe this graph
-    if G.number_of_nodes() and all(c is not None for c in coord.values()):
-        for v, c in coord.items():
-            G.nodes[v]["community"] = c
+        d["type"] = model.rel("COORDINATED_WITH").type
+    _communities_from(G, "coord_community")
     return G
+
+
+def _communities_from(G: nx.Graph, stored: str) -> None:
+    """Colour by the communities stored as ``stored`` (when every node has one), never by the
+    amplification graph's ``community`` and ``pagerank``, which do not describe this graph."""
+    found = {v: G.nodes[v].get(stored) for v in G}
+    _drop_stored(G, ("pagerank", "community"))
+    if G.number_of_nodes() and all(c is not None for c in found.values()):
+        for v, c in found.items():
+            G.nodes[v]["community"] = c
 
 
 def follows_view(store: Store) -> nx.DiGraph:
@@ -178,15 +183,10 @@ def follows_view(store: Store) -> nx.DiGraph:
     G = project.follow_graph(store, census)
     _enrich(store, G, (_ACCOUNT,))
     G.graph["left_out"] = len(census.by_label(_ACCOUNT)) - G.number_of_nodes()
-    rel = model.rel("FOLLOWS").type
     for _, _, d in G.edges(data=True):
-        d["type"] = rel
+        d["type"] = model.rel("FOLLOWS").type
         d.pop("first_ts", None), d.pop("last_ts", None)  # when a follow was observed, not when it began
-    stored = {v: G.nodes[v].get("follow_community") for v in G}
-    _drop_stored(G, ("pagerank", "community"))  # amplification scores do not describe this graph
-    if G.number_of_nodes() and all(c is not None for c in stored.values()):
-        for v, c in stored.items():
-            G.nodes[v]["community"] = c
+    _communities_from(G, "follow_community")
     return G
 
 
