@@ -305,6 +305,24 @@ NODE_BY_LABEL: dict[str, NodeType] = {n.label: n for n in NODES}
 REL_BY_TYPE: dict[str, RelType] = {r.type: r for r in RELATIONSHIPS}
 
 
+class Names:
+    """The declared names as attributes: ``L.Article == "Article"``, ``R.SHARED == "SHARED"``.
+
+    Code that needs a label or relationship type in Python (a slot value, a row's kind) spells
+    it through these, so that an undeclared name is an AttributeError where it is written.
+    """
+
+    def __init__(self, names) -> None:
+        self.__dict__.update({name: name for name in names})
+
+    def __iter__(self):
+        return iter(self.__dict__)
+
+
+L = Names(n.label for n in NODES)  # node labels
+R = Names(r.type for r in RELATIONSHIPS)  # relationship types
+
+
 def node(label: str) -> NodeType:
     return NODE_BY_LABEL[label]
 

@@ -341,7 +341,28 @@ _PROPERTY = re.compile(r"(?<![\w$.])" + _IDENT + r"\s*\.\s*(" + _IDENT + r")")
 _PROJECTION = re.compile(r"[{,]\s*\.(" + _IDENT + r")")
 
 
-def _check_body(path: Path, body: str, first_line: int, params: dict[str, Param]) -> None:
+_UNWOUND_PARAM = re.compile(r"\bUNWIND\s+\$" + _IDENT + r"\s+AS\s+(" + _IDENT + r")", re.IGNORECASE)
+_PATTERN_MAP = re.compile(r"(?<!\w)[(\[]\s*(?=[A-Za-z_:])(?:" + _IDENT + r")?\s*(?::\s*" + _IDENT + r"\s*)*\{([^{}]*)\}")
+_MAP_KEY = re.compile(r"(?:^|,)\s*(" + _IDENT + r")\s*:")
+
+
+def check_cypher(where: str, body: str, first_line: int, params: dict[str, int]) -> None:
+    """Check a Cypher text against its declared parameters and the model, naming ``where:line``.
+
+    The one checker of every query graphtool sends: the canned queries (``cypher/*.cypher``,
+    :func:`parse_query`) and the internal ones (:mod:`graphtool.internal_queries`, each slot
+    variant).  ``params`` maps each declared parameter to the line that declares it.  Raises
+    :class:`QueryError` when the body uses an undeclared ``$parameter``, leaves a declared one
+    unused, or names a label, relationship type or property (``x.name``, ``{.name}`` or a key of
+    a node or relationship pattern's map) that :mod:`graphtool.model` does not declare.  Keys of
+    a row unwound from a parameter (``UNWIND $rows AS row ... row.props``) are the code's own,
+    not the store's, and are not looked up.
+
+    Queries generated from the model (the loader's ``UNWIND ... MERGE`` per label and type,
+    ``Store.counts``) are checked by construction: they spell only names read from the model's
+    declarations; tests/test_internal_queries.py runs this checker on them for every declared
+    label and type as well.
+    """
     code = _blank_out(body)
 
     def line_of(offset: int) -> int:
@@ -352,21 +373,29 @@ def _check_body(path: Path, body: str, first_line: int, params: dict[str, Param]
         used.setdefault(m.group(1), line_of(m.start()))
     for name, line in used.items():
         if name not in params:
-            raise QueryError(f"{path}:{line}: parameter ${name} is used but not declared in the header")
-    for name, p in params.items():
+            raise QueryError(f"{where}:{line}: parameter ${name} is used but not declared")
+    for name, line in params.items():
         if name not in used:
-            raise QueryError(f"{path}:{p.line}: parameter {name} is declared but not used in the query")
+            raise QueryError(f"{where}:{line}: parameter {name} is declared but not used in the query")
 
     labels, types, props = _model_names()
+    rows = set(_UNWOUND_PARAM.findall(code))
     checks = [(_NODE_LABEL, labels, "label"), (_WHERE_LABEL, labels, "label"),
               (_REL_TYPE, types, "relationship type"), (_PROPERTY, props, "property"),
               (_PROJECTION, props, "property")]
     for regex, known, what in checks:
         for m in regex.finditer(code):
+            if regex is _PROPERTY and re.match(r"\s*(" + _IDENT + r")", m.group(0)).group(1) in rows:
+                continue
             for name in re.split(r"[\s:|]+", m.group(1)):
                 if name and name not in known:
-                    raise QueryError(f"{path}:{line_of(m.start(1))}: {what} {name!r} is not declared in "
+                    raise QueryError(f"{where}:{line_of(m.start(1))}: {what} {name!r} is not declared in "
                                      "graphtool/model.py")
+    for m in _PATTERN_MAP.finditer(code):
+        for key in _MAP_KEY.finditer(m.group(1)):
+            if key.group(1) not in props:
+                raise QueryError(f"{where}:{line_of(m.start(1) + key.start(1))}: property {key.group(1)!r} is "
+                                 "not declared in graphtool/model.py")
 
 
 def _parse_param(path: Path, line: int, name: str, spec: str, doc: str) -> Param:
@@ -500,7 +529,7 @@ def parse_query(path: str | os.PathLike, text: str | None = None, *, header: boo
         raise QueryError(f"{path}:{body_line}: the query body is empty")
     if LIMIT_PARAM in params and params[LIMIT_PARAM].type != "integer":
         raise QueryError(f"{path}:{params[LIMIT_PARAM].line}: param {LIMIT_PARAM} must be an integer")
-    _check_body(path, body, body_line, params)
+    check_cypher(str(path), body, body_line, {name: p.line for name, p in params.items()})
     return Query(name, fields["description"][1], fields["question"][1], tuple(params.values()),
                  tuple(columns.values()), body.strip() + "\n", path, body_line)
 

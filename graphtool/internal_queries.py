@@ -1,0 +1,219 @@
+"""Every Cypher statement graphtool sends on its own behalf, declared once and checked like a canned query.
+
+A statement is a constant here: its text, the parameters it takes and, where a label or a
+relationship type varies, a *slot* with the values it may take, all from :mod:`graphtool.model`::
+
+    PUBLISHER_OF = statement(
+        "UNWIND $ids AS id MATCH (p:{publisher})-[:PUBLISHED]->(a:Article {id: id}) RETURN a.id AS id, p.id AS pid",
+        "ids", publisher=model.rel("PUBLISHED").sources)
+
+    rows = Q.PUBLISHER_OF.read(store, {"ids": batch}, publisher=model.L.Outlet)
+
+``{publisher}`` is the slot (a name alone in braces, which Cypher itself never writes); a value
+outside the declared ones is a :class:`~graphtool.errors.QueryError`, and so is a call that
+passes other parameters than the declared ones.  tests/test_internal_queries.py runs
+:func:`graphtool.queries.check_cypher` (the checker of ``cypher/*.cypher``) on every variant of
+every statement, and fails when code in graphtool/ sends a query that is not one of these (or
+one generated from the model: the loader's ``node_query``/``rel_query``/``matched_query``).
+
+To add one: write it here under the module that uses it, name its parameters, declare its
+slots from the model, and call ``.read(store, params, **slots)`` (read-only) or ``.run(...)``.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from itertools import product
+
+from . import model
+from .errors import QueryError
+
+_SLOT = re.compile(r"\{([a-z_]+)\}")
+ACTORS = model.ACTORS  # Account, Outlet
+L, R = model.L, model.R
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One internal query: text with ``{slot}`` holes, its parameters and the values each slot may take."""
+
+    text: str
+    params: tuple[str, ...]
+    slots: dict[str, tuple[str, ...]]
+    line: int
+    name: str = ""
+    _filled: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def cypher(self, **slots: str) -> str:
+        """The text with its slots filled; each value must be one the statement declares."""
+        key = tuple(sorted(slots.items()))
+        text = self._filled.get(key)
+        if text is None:
+            if set(slots) != set(self.slots):
+                raise QueryError(f"internal query {self.name}: slots {sorted(slots)} given, "
+                                 f"{sorted(self.slots)} declared")
+            for slot, value in slots.items():
+                if value not in self.slots[slot]:
+                    raise QueryError(f"internal query {self.name}: {slot}={value!r} is not one of "
+                                     f"{', '.join(self.slots[slot])}")
+            text = self._filled[key] = _SLOT.sub(lambda m: slots[m.group(1)], self.text)
+        return text
+
+    def _bind(self, params: dict | None) -> dict:
+        params = params or {}
+        if set(params) != set(self.params):
+            raise QueryError(f"internal query {self.name}: passes {sorted(params)}, declares {sorted(self.params)}")
+        return params
+
+    def read(self, store, params: dict | None = None, **slots: str) -> list[dict]:
+        """Run it read-only."""
+        return store.read(self.cypher(**slots), self._bind(params))
+
+    def run(self, store, params: dict | None = None, **slots: str) -> list[dict]:
+        """Run it as a write."""
+        return store.run(self.cypher(**slots), self._bind(params))
+
+    def variants(self):
+        """``(slot values, text)`` for every combination of slot values: what the checker reads."""
+        names = sorted(self.slots)
+        for values in product(*(self.slots[n] for n in names)):
+            filled = dict(zip(names, values))
+            yield filled, self.cypher(**filled)
+
+
+def statement(text: str, *params: str, **slots) -> Statement:
+    """Declare a statement (see the module docstring); its name is the constant it is bound to."""
+    for slot in _SLOT.findall(text):
+        if slot not in slots:
+            raise QueryError(f"slot {{{slot}}} has no declared values")
+    return Statement(text, params, {k: tuple(v) for k, v in slots.items()}, sys._getframe(1).f_lineno)
+
+
+# --- graphtool.cli.common ------------------------------------------------------------------------
+
+ANY_NODE = statement("MATCH (n) RETURN n.id AS id LIMIT 1")
+
+# --- graphtool.demo.steps ------------------------------------------------------------------------
+
+IMPORT_RUN_COUNT = statement("MATCH (r:ImportRun) RETURN count(r) AS c")
+NARRATIVE_IDS = statement("MATCH (n:Narrative) RETURN n.id AS id ORDER BY id")
+
+# --- graphtool.schedule --------------------------------------------------------------------------
+
+IMPORTED_FINGERPRINTS = statement(
+    "MATCH (r:ImportRun) WHERE r.hashes IS NOT NULL UNWIND r.hashes AS h "
+    "WITH DISTINCT h WHERE h IN $fps RETURN h", "fps")
+RUNNING_IMPORTS = statement(
+    "MATCH (r:ImportRun) WHERE r.outcome = 'running' AND r.manifest = $m AND r.host = $h "
+    "RETURN r.id AS id, r.pid AS pid", "m", "h")
+MARK_CRASHED = statement(
+    "MATCH (r:ImportRun) WHERE r.id IN $ids SET r.outcome = 'crashed', "
+    "r.error = 'the process ended before the run finished (killed or crashed)'", "ids")
+RECENT_RUNS = statement(
+    "MATCH (r:ImportRun) WHERE $m IS NULL OR r.manifest = $m RETURN r.id AS id, r.manifest AS manifest, "
+    "r.host AS host, r.pid AS pid, r.started_at AS started_at, r.ended_at AS ended_at, r.outcome AS outcome, "
+    "r.files AS files, r.skipped AS skipped, r.counts AS counts, r.rejects AS rejects, "
+    "r.error AS error ORDER BY r.started_ts DESC, r.id DESC LIMIT $n", "m", "n")
+
+# --- graphtool.watch -----------------------------------------------------------------------------
+
+ALERTS_SEEN = statement("UNWIND $ids AS id MATCH (a:Alert {id: id}) RETURN a.id AS id", "ids")
+
+# --- graphtool.load.writer -----------------------------------------------------------------------
+
+NODE_EXISTS = statement("MATCH (n:{label} {id: $id}) RETURN count(n) AS c", "id", label=tuple(model.L))
+
+# --- graphtool.load.identity ---------------------------------------------------------------------
+
+IDENTIFIER_OWNERS = statement(
+    "UNWIND $keys AS k MATCH (i:Identifier {id: k})-[:IDENTIFIES]->(a:Account) "
+    "RETURN k AS k, a.id AS a, a.user_id AS uid, i.conflict AS conflict", "keys")
+ACCOUNT_USER_IDS = statement(
+    "UNWIND $ids AS i MATCH (a:Account {id: i}) RETURN a.id AS a, a.user_id AS uid", "ids")
+MARK_CONFLICTS = statement("UNWIND $ids AS k MATCH (i:Identifier {id: k}) SET i.conflict = true", "ids")
+
+
+def _seen_set(end: str, wins: str) -> str:
+    # The ISO companion first: its condition must still see the old epoch seconds.
+    cond = f"r.{end}_seen_ts IS NULL OR row.{end} {wins} r.{end}_seen_ts"
+    return (f"r.{end}_seen_at = CASE WHEN {cond} THEN row.{end}_at ELSE r.{end}_seen_at END, "
+            f"r.{end}_seen_ts = CASE WHEN {cond} THEN row.{end} ELSE r.{end}_seen_ts END")
+
+
+LINK_IDENTIFIERS = statement(
+    "UNWIND $rows AS row MATCH (a:Account {id: row.account}) "
+    "MERGE (i:Identifier {id: row.id}) ON CREATE SET i.platform = row.platform, i.kind = row.kind, "
+    "i.value = row.value, i.sources = row.sources "
+    "ON MATCH SET i.sources = coalesce(i.sources, []) + [s IN row.sources WHERE NOT s IN coalesce(i.sources, [])] "
+    "MERGE (i)-[r:IDENTIFIES]->(a) "
+    "ON CREATE SET r.as_seen = row.as_seen, r.sources = row.sources, r.first_seen_ts = row.first, "
+    "r.first_seen_at = row.first_at, r.last_seen_ts = row.last, r.last_seen_at = row.last_at "
+    "ON MATCH SET r.sources = coalesce(r.sources, []) + [s IN row.sources WHERE NOT s IN coalesce(r.sources, [])], "
+    # Of several spellings the smallest is kept, so the result does not depend on import order.
+    "r.as_seen = CASE WHEN r.as_seen IS NULL OR row.as_seen < r.as_seen THEN row.as_seen ELSE r.as_seen END, "
+    + _seen_set("first", "<") + ", " + _seen_set("last", ">"), "rows")
+ACCOUNT_PROPERTIES = statement(
+    "UNWIND $ids AS i MATCH (a:Account {id: i}) RETURN a.id AS id, properties(a) AS p", "ids")
+SET_ACCOUNT = statement("MATCH (a:Account {id: $id}) SET a += $props", "id", "props")
+_ACCOUNT_OUT = tuple(r.type for r in model.RELATIONSHIPS if L.Account in r.sources)
+_ACCOUNT_IN = tuple(r.type for r in model.RELATIONSHIPS if L.Account in r.targets)
+ACCOUNT_RELS_OUT = statement(
+    "MATCH (a:Account {id: $id})-[r:{type}]->(b) RETURN b.id AS b, labels(b) AS labels, properties(r) AS p",
+    "id", type=_ACCOUNT_OUT)
+ACCOUNT_RELS_IN = statement(
+    "MATCH (b)-[r:{type}]->(a:Account {id: $id}) RETURN b.id AS b, labels(b) AS labels, properties(r) AS p",
+    "id", type=_ACCOUNT_IN)
+DELETE_ACCOUNT = statement("MATCH (a:Account {id: $id}) DETACH DELETE a", "id")
+IDENTIFIERS_OF = statement(
+    "MATCH (i:Identifier)-[r:IDENTIFIES]->(a:Account {id: $id}) RETURN i.id AS id, i.kind AS kind, "
+    "r.as_seen AS as_seen, r.sources AS sources, r.first_seen_at AS first, r.last_seen_at AS last, "
+    "r.first_seen_ts AS ts", "id")
+
+# --- graphtool.analyze.timeline_store and .cascades_store ----------------------------------------
+
+NARRATIVE_NAME = statement("MATCH (n:Narrative {id: $id}) RETURN n.name AS name", "id")
+NARRATIVE_POSTS = statement(
+    "MATCH (a:Article)-[:CARRIES]->(n:Narrative {id: $id}) "
+    "RETURN DISTINCT a.id AS id, a.platform AS platform, a.published_ts AS ts ORDER BY id", "id")
+NARRATIVE_ARTICLES = statement(
+    "MATCH (a:Article)-[:CARRIES]->(n:Narrative {id: $id}) RETURN DISTINCT a.id AS id ORDER BY id", "id")
+NARRATIVE_UNDATED = statement(
+    "MATCH (a:Article)-[:CARRIES]->(n:Narrative {id: $id}) "
+    "WHERE a.published_ts IS NULL RETURN count(DISTINCT a) AS n", "id")
+PUBLISHERS_OF = statement(
+    "UNWIND $ids AS id MATCH (p:{publisher})-[:PUBLISHED]->(a:Article {id: id}) "
+    "RETURN a.id AS id, p.id AS pid, coalesce(p.name, p.display_name) AS name ORDER BY pid",
+    "ids", publisher=model.rel("PUBLISHED").sources)
+SHARES_OF = statement(
+    "UNWIND $ids AS id MATCH (s:Account)-[r:SHARED]->(a:Article {id: id}) "
+    "RETURN a.id AS id, s.id AS account, s.platform AS platform, r.at_ts AS ts", "ids")
+EVENTS = statement("MATCH (e:Event) RETURN e.id AS id, e.name AS name, e.kind AS kind, e.at_ts AS ts "
+                   "ORDER BY ts, id")
+ARTICLE_EXISTS = statement("MATCH (a:Article {id: $id}) RETURN a.id AS id", "id")
+ARTICLES = statement(
+    "UNWIND $ids AS id MATCH (a:Article {id: id}) RETURN a.id AS id, a.platform AS platform, "
+    "a.published_at AS at, a.published_ts AS ts, a.title AS title, a.url AS url", "ids")
+_COPY_PROPS = ("r.similarity AS similarity, r.containment AS containment, r.lag_s AS lag_s, "
+               "r.attributed AS attributed, r.method AS method")
+_CITE_PROPS = "null AS similarity, null AS containment, null AS lag_s, true AS attributed, null AS method"
+COPIES_FROM = statement(f"UNWIND $ids AS id MATCH (a:Article {{id: id}})-[r:COPIES]->(b:Article) "
+                        f"RETURN a.id AS src, b.id AS dst, {_COPY_PROPS}", "ids")
+COPIES_TO = statement(f"UNWIND $ids AS id MATCH (a:Article)-[r:COPIES]->(b:Article {{id: id}}) "
+                      f"RETURN a.id AS src, b.id AS dst, {_COPY_PROPS}", "ids")
+CITES_FROM = statement(f"UNWIND $ids AS id MATCH (a:Article {{id: id}})-[r:CITES]->(b:Article) "
+                       f"RETURN a.id AS src, b.id AS dst, {_CITE_PROPS}", "ids")
+CITES_TO = statement(f"UNWIND $ids AS id MATCH (a:Article)-[r:CITES]->(b:Article {{id: id}}) "
+                     f"RETURN a.id AS src, b.id AS dst, {_CITE_PROPS}", "ids")
+
+
+def _name_statements() -> dict[str, Statement]:
+    found = {}
+    for name, value in globals().items():
+        if isinstance(value, Statement):
+            object.__setattr__(value, "name", name)
+            found[name] = value
+    return found
+
+
+REGISTRY: dict[str, Statement] = _name_statements()
