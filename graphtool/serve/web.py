@@ -18,7 +18,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
@@ -355,7 +355,7 @@ def build_app(store, users: Users, audit: AuditLog, secure_cookies: bool | None 
             except GraphtoolError as exc:
                 error = str(exc)
         return ws.render(request, "query.html", query=query, given=params, result=result, error=error,
-                         cell=_cell, download=quote(request.url.query or "", safe="=&"))
+                         cell=_cell, download=urlencode(params))
 
     # --- analyst ---
     def query_download(request: Request) -> Response:
