@@ -26,14 +26,14 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote
 from typing import Callable, Iterable
 
+from .. import internal_queries as Q
 from .. import model
 from ..store import Store
 from ..values import FieldError, check_id, iso, normalize_url
 from .records import NodeRecord, Notice
 
-ACCOUNT = model.node("Account").label
-IDENTIFIER = model.node("Identifier").label
-IDENTIFIES = model.rel("IDENTIFIES").type
+ACCOUNT = model.L.Account
+IDENTIFIES = model.R.IDENTIFIES
 CONFLICT = object()  # an identifier that names accounts with different user ids
 _URL_PREFIX = re.compile(r"^https?://(?:www\.|m\.|mobile\.)?")
 
@@ -151,17 +151,14 @@ class Resolver:
         missing = [k for k in set(keys) if k not in self.owner]
         if not missing:
             return
-        rows = self.store.read(
-            f"UNWIND $keys AS k MATCH (i:{IDENTIFIER} {{id: k}})-[:{IDENTIFIES}]->(a:{ACCOUNT}) "
-            "RETURN k AS k, a.id AS a, a.user_id AS uid, i.conflict AS conflict", {"keys": sorted(missing)})
+        rows = Q.IDENTIFIER_OWNERS.read(self.store, {"keys": sorted(missing)})
         for row in rows:
             known = self.owner.get(row["k"])
             self.owner[row["k"]] = CONFLICT if row["conflict"] or known not in (None, row["a"]) else row["a"]
             self.user_id.setdefault(row["a"], row["uid"])
 
     def _exists(self, ids: list[str]) -> dict[str, str | None]:
-        rows = self.store.read(f"UNWIND $ids AS i MATCH (a:{ACCOUNT} {{id: i}}) RETURN a.id AS a, a.user_id AS uid",
-                               {"ids": sorted(set(ids))})
+        rows = Q.ACCOUNT_USER_IDS.read(self.store, {"ids": sorted(set(ids))})
         return {r["a"]: r["uid"] for r in rows}
 
     def plan(self, records: list[NodeRecord]) -> Plan:
@@ -244,31 +241,9 @@ class Resolver:
         return out
 
 
-def _seen_set(end: str, wins: str) -> str:
-    # The ISO companion first: its condition must still see the old epoch seconds.
-    cond = f"r.{end}_seen_ts IS NULL OR row.{end} {wins} r.{end}_seen_ts"
-    return (f"r.{end}_seen_at = CASE WHEN {cond} THEN row.{end}_at ELSE r.{end}_seen_at END, "
-            f"r.{end}_seen_ts = CASE WHEN {cond} THEN row.{end} ELSE r.{end}_seen_ts END")
-
-
-LINK_QUERY = (
-    f"UNWIND $rows AS row MATCH (a:{ACCOUNT} {{id: row.account}}) "
-    f"MERGE (i:{IDENTIFIER} {{id: row.id}}) ON CREATE SET i.platform = row.platform, i.kind = row.kind, "
-    "i.value = row.value, i.sources = row.sources "
-    "ON MATCH SET i.sources = coalesce(i.sources, []) + [s IN row.sources WHERE NOT s IN coalesce(i.sources, [])] "
-    f"MERGE (i)-[r:{IDENTIFIES}]->(a) "
-    "ON CREATE SET r.as_seen = row.as_seen, r.sources = row.sources, r.first_seen_ts = row.first, "
-    "r.first_seen_at = row.first_at, r.last_seen_ts = row.last, r.last_seen_at = row.last_at "
-    "ON MATCH SET r.sources = coalesce(r.sources, []) + [s IN row.sources WHERE NOT s IN coalesce(r.sources, [])], "
-    # Of several spellings the smallest is kept, so the result does not depend on import order.
-    "r.as_seen = CASE WHEN r.as_seen IS NULL OR row.as_seen < r.as_seen THEN row.as_seen ELSE r.as_seen END, "
-    + _seen_set("first", "<") + ", " + _seen_set("last", ">")
-)
-
-
 def mark_conflicts(store: Store, ids: list[str]) -> None:
     if ids:
-        store.run(f"UNWIND $ids AS k MATCH (i:{IDENTIFIER} {{id: k}}) SET i.conflict = true", {"ids": sorted(set(ids))})
+        Q.MARK_CONFLICTS.run(store, {"ids": sorted(set(ids))})
 
 
 def write_links(store: Store, rows: list[dict]) -> None:
@@ -292,15 +267,14 @@ def write_links(store: Store, rows: list[dict]) -> None:
         row["last_at"] = iso(row["last"]) if row["last"] is not None else None
         batch.append(row)
     if batch:
-        store.run(LINK_QUERY, {"rows": batch})
+        Q.LINK_IDENTIFIERS.run(store, {"rows": batch})
 
 
 def fill_only(store: Store, records: list[NodeRecord]) -> list[NodeRecord]:
     """The records with only the properties their (existing) node lacks; sources always unite."""
     if not records:
         return []
-    rows = store.read(f"UNWIND $ids AS i MATCH (a:{ACCOUNT} {{id: i}}) RETURN a.id AS id, properties(a) AS p",
-                      {"ids": sorted({r.id for r in records})})
+    rows = Q.ACCOUNT_PROPERTIES.read(store, {"ids": sorted({r.id for r in records})})
     have = {r["id"]: r["p"] for r in rows}
     out = []
     for record in records:
@@ -318,24 +292,20 @@ def merge_accounts(store: Store, survivor: str, merged: str) -> None:
     """
     from .writer import rel_query
 
-    both = {r["id"]: r["p"] for r in store.read(
-        f"UNWIND $ids AS i MATCH (a:{ACCOUNT} {{id: i}}) RETURN a.id AS id, properties(a) AS p",
-        {"ids": [survivor, merged]})}
+    both = {r["id"]: r["p"] for r in Q.ACCOUNT_PROPERTIES.read(store, {"ids": [survivor, merged]})}
     if merged not in both:
         return
     mine, theirs = both.get(survivor, {}), both[merged]
     props = {k: v for k, v in {**theirs, **mine}.items() if k != "id" and v is not None}
     sources = list(mine.get("sources") or [])
     props["sources"] = sources + [s for s in theirs.get("sources") or [] if s not in sources]
-    store.run(f"MATCH (a:{ACCOUNT} {{id: $id}}) SET a += $props", {"id": survivor, "props": props})
+    Q.SET_ACCOUNT.run(store, {"id": survivor, "props": props})
     for spec in model.RELATIONSHIPS:
         for direction in ("out", "in"):
             if ACCOUNT not in (spec.sources if direction == "out" else spec.targets):
                 continue
-            pattern = (f"(a:{ACCOUNT} {{id: $id}})-[r:{spec.type}]->(b)" if direction == "out"
-                       else f"(b)-[r:{spec.type}]->(a:{ACCOUNT} {{id: $id}})")
-            rows = store.read(f"MATCH {pattern} RETURN b.id AS b, labels(b) AS labels, properties(r) AS p",
-                              {"id": merged})
+            related = Q.ACCOUNT_RELS_OUT if direction == "out" else Q.ACCOUNT_RELS_IN
+            rows = related.read(store, {"id": merged}, type=spec.type)
             groups: dict[str, list] = {}
             if spec.type == IDENTIFIES:  # earliest/latest sighting and smallest spelling, as when loading
                 write_links(store, [{"id": row["b"], "platform": None, "kind": None, "value": None, "account": survivor,
@@ -355,7 +325,7 @@ def merge_accounts(store: Store, survivor: str, merged: str) -> None:
             for label, batch in groups.items():
                 src_label, dst_label = (ACCOUNT, label) if direction == "out" else (label, ACCOUNT)
                 store.run(rel_query(spec.type, src_label, dst_label), {"rows": batch})
-    store.run(f"MATCH (a:{ACCOUNT} {{id: $id}}) DETACH DELETE a", {"id": merged})
+    Q.DELETE_ACCOUNT.run(store, {"id": merged})
 
 
 def identifiers_of(store: Store, account_id: str) -> list[dict]:
@@ -365,10 +335,7 @@ def identifiers_of(store: Store, account_id: str) -> list[dict]:
     ``sources`` (Source ids), ``first_seen`` / ``last_seen`` (ISO, when known); handles in the
     order they were first seen, which is the account's rename history.
     """
-    rows = store.read(
-        f"MATCH (i:{IDENTIFIER})-[r:{IDENTIFIES}]->(a:{ACCOUNT} {{id: $id}}) RETURN i.id AS id, i.kind AS kind, "
-        "r.as_seen AS as_seen, r.sources AS sources, r.first_seen_at AS first, r.last_seen_at AS last, "
-        "r.first_seen_ts AS ts", {"id": account_id})
+    rows = Q.IDENTIFIERS_OF.read(store, {"id": account_id})
     order = {"user_id": 0, "handle": 1, "key": 2}
     rows.sort(key=lambda r: (order.get(r["kind"], 3), r["ts"] if r["ts"] is not None else 2**62, r["id"]))
     return [{"identifier": r["as_seen"] or r["id"], "kind": r["kind"], "sources": sorted(r["sources"] or []),
