@@ -11,6 +11,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
+from .. import internal_queries as Q
 from .. import model
 from ..store import Store
 from .identity import ACCOUNT, Resolver, fill_only, mark_conflicts, merge_accounts, write_links
@@ -265,8 +266,7 @@ class BatchWriter:
         for end, node_id, label, allowed in (("src", r.src, r.src_label, spec.sources),
                                               ("dst", r.dst, r.dst_label, spec.targets)):
             labels = [label] if label else list(allowed)
-            found = any(self.store.read(f"MATCH (n:{lab} {{id: $id}}) RETURN count(n) AS c", {"id": node_id})[0]["c"]
-                        for lab in labels)
+            found = any(Q.NODE_EXISTS.read(self.store, {"id": node_id}, label=lab)[0]["c"] for lab in labels)
             if not found:
                 origin = r.origin
                 self.on_reject(Reject(origin.file if origin else "", origin.line if origin else 0, end,
