@@ -35,6 +35,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
+from . import internal_queries as Q
 from . import model
 from .errors import ConfigError, GraphtoolError, InputError, LockedError
 from .load import FORMATS, ImportFile, RejectsFile, _load_adapters, canonical, file_source, find_files, write_files
@@ -321,19 +322,16 @@ def plan(manifest: Manifest, done: Callable[[list[str]], set[str]]) -> tuple[lis
 
 
 def imported_fingerprints(store: Store, fingerprints: list[str]) -> set[str]:
-    rows = store.read(f"MATCH (r:{RUN}) WHERE r.hashes IS NOT NULL UNWIND r.hashes AS h "
-                      "WITH DISTINCT h WHERE h IN $fps RETURN h", {"fps": fingerprints})
+    rows = Q.IMPORTED_FINGERPRINTS.read(store, {"fps": fingerprints})
     return {r["h"] for r in rows}
 
 
 def mark_crashed(store: Store, manifest: Manifest, host: str) -> list[str]:
     """Runs of this manifest on this host still marked running are dead: we hold their lock."""
-    rows = store.read(f"MATCH (r:{RUN}) WHERE r.outcome = 'running' AND r.manifest = $m AND r.host = $h "
-                      "RETURN r.id AS id, r.pid AS pid", {"m": str(manifest.path), "h": host})
+    rows = Q.RUNNING_IMPORTS.read(store, {"m": str(manifest.path), "h": host})
     ids = sorted(r["id"] for r in rows if r["pid"] != os.getpid())
     if ids:
-        store.run(f"MATCH (r:{RUN}) WHERE r.id IN $ids SET r.outcome = 'crashed', "
-                  "r.error = 'the process ended before the run finished (killed or crashed)'", {"ids": ids})
+        Q.MARK_CRASHED.run(store, {"ids": ids})
     return ids
 
 
@@ -446,12 +444,7 @@ def run_schedule(manifest_path: str | Path, open_store: Callable[[], Store], *, 
 
 def recent_runs(store: Store, manifest: str | Path | None = None, limit: int = 10) -> list[dict]:
     """The latest runs in the store's run log, newest first; a dead ``running`` one reads ``crashed?``."""
-    where = "WHERE r.manifest = $m " if manifest else ""
-    rows = store.read(f"MATCH (r:{RUN}) {where}RETURN r.id AS id, r.manifest AS manifest, r.host AS host, "
-                      "r.pid AS pid, r.started_at AS started_at, r.ended_at AS ended_at, r.outcome AS outcome, "
-                      "r.files AS files, r.skipped AS skipped, r.counts AS counts, r.rejects AS rejects, "
-                      "r.error AS error ORDER BY r.started_ts DESC, r.id DESC LIMIT $n",
-                      {"m": str(Path(manifest).resolve()) if manifest else None, "n": limit})
+    rows = Q.RECENT_RUNS.read(store, {"m": str(Path(manifest).resolve()) if manifest else None, "n": limit})
     host = socket.gethostname()
     for row in rows:
         row["counts"] = json.loads(row["counts"]) if row.get("counts") else {}
