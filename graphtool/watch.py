@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from . import internal_queries as Q
 from . import model
 from .errors import ConfigError, GraphtoolError
 from .store import Store
@@ -234,8 +235,7 @@ def run_watch(store: Store, rules: Rules | str | Path, import_run: str | None = 
         by_id = {}
         for h in hits:
             by_id.setdefault(hit_id(rule.name, h["key"]), h)
-        seen = {r["id"] for r in store.read(f"UNWIND $ids AS id MATCH (a:{ALERT} {{id: id}}) RETURN a.id AS id",
-                                            {"ids": sorted(by_id)})}
+        seen = {r["id"] for r in Q.ALERTS_SEEN.read(store, {"ids": sorted(by_id)})}
         new = [(i, by_id[i]) for i in sorted(by_id) if i not in seen]
         if len(new) < rule.threshold:
             continue
