@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import typer
 
+from .. import internal_queries as Q
 from ..errors import ConfigError, NotFoundError
 from ..store import Store, embedded_dir, open_store, store_url
 
@@ -50,7 +52,7 @@ class State:
             raise ConfigError(f"no store at {data_dir}: import data first (graphtool --store embedded:{data_dir} "
                               "import FILES) or name another store with --store")
         store = self.store()
-        if not store.read("MATCH (n) RETURN n.id AS id LIMIT 1"):
+        if not Q.ANY_NODE.read(store):
             raise NotFoundError(f"the store {store.describe()} is empty: import data first "
                                 f"(graphtool --store {store.describe()} import FILES)")
         return store
@@ -92,5 +94,28 @@ def time_window(since: str | None, until: str | None) -> tuple[int | None, int |
     return start, end
 
 
-def echo_json(value) -> None:
-    typer.echo(json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False))
+def json_safe(value):
+    """Plain JSON data: maps with string keys, lists for tuples and sets, paths and other objects as
+    text, and ``null`` for a float that is not finite (JSON has no NaN)."""
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [json_safe(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, (set, frozenset)) else items
+    if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if hasattr(value, "item"):  # numpy scalars
+        return json_safe(value.item())
+    return str(value)
+
+
+def echo_json(value, out: Path | None = None) -> None:
+    """``--json``: the value as JSON (docs/json.md gives each command's shape), to stdout or to ``out``."""
+    text = json.dumps(json_safe(value), ensure_ascii=False, indent=2, allow_nan=False)
+    if out is None:
+        typer.echo(text)
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text + "\n", encoding="utf-8")
