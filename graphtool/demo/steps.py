@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import model
+from .. import internal_queries as Q
 from ..analyze.cascades_store import trace_narrative
 from ..analyze.coordination_store import run_coordination
 from ..analyze.copies_store import detect_copies
@@ -29,8 +29,6 @@ from ..schedule import run_schedule
 if TYPE_CHECKING:
     from . import DemoContext
 
-NARRATIVE = model.node("Narrative").label
-IMPORT_RUN = model.node("ImportRun").label
 
 
 def import_case(ctx: DemoContext) -> list[str]:
@@ -52,7 +50,7 @@ def scheduled_imports(ctx: DemoContext) -> list[str]:
     first = run_schedule(manifest, lambda: ctx.store, progress=False)
     second = run_schedule(manifest, lambda: ctx.store, progress=False)
     rows = sum(first.result.nodes.values()) + sum(first.result.relationships.values())
-    runs = ctx.store.read(f"MATCH (r:{IMPORT_RUN}) RETURN count(r) AS c")[0]["c"]
+    runs = Q.IMPORT_RUN_COUNT.read(ctx.store)[0]["c"]
     return [f"run 1 (exit {first.exit_code}, {first.outcome}): {len(first.files)} files fingerprinted and loaded, "
             f"{rows:,} rows MERGEd (already in the store: loading is idempotent), {first.rejects} rejected",
             f"run 2 (exit {second.exit_code}, {second.outcome}): {second.skipped} files unchanged by fingerprint, "
@@ -97,7 +95,7 @@ def copies_and_cascades(ctx: DemoContext) -> list[str]:
         found = {(p.copy, p.original): p.attributed for p in run.pairs}
         right = sum(found.get((p["copy"], p["original"])) == p["attributed"] for p in planted)
         lines.append(f"planted copy pairs found with the right direction and credit: {right}/{len(planted)}")
-    narratives = ctx.store.read(f"MATCH (n:{NARRATIVE}) RETURN n.id AS id ORDER BY id")
+    narratives = Q.NARRATIVE_IDS.read(ctx.store)
     out = ctx.out / "timelines"
     shown: dict = {}  # origin id -> narrative whose trace printed that cascade
     for row in narratives:
