@@ -403,3 +403,38 @@ def test_browser_flow(served, browser, case_store, tmp_path):
     assert all(url.startswith(served.origin + "/") for url in requests), [u for u in requests
                                                                           if not u.startswith(served.origin)]
     page.close()
+
+
+def test_serve_demo_prints_a_one_time_account(case_store, embedded_dir, tmp_path):
+    """`graphtool serve --demo`: a one-time admin account that signs in, and is gone when the server stops."""
+    if not case_store.url.startswith("embedded"):
+        pytest.skip("the demo is an embedded store")
+    import signal
+
+    users = tmp_path / "users.json"
+    sock = bind("127.0.0.1", 0)
+    port = sock.getsockname()[1]
+    sock.close()
+    process = subprocess.Popen([sys.executable, "-u", "-m", "graphtool", "--store", f"embedded:{embedded_dir}",
+                                "serve", "--demo", "--port", str(port), "--users", str(users)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = [process.stdout.readline() for _ in range(2)]
+        account = re.search(r"one-time account: name (\S+)  password (\S+)", lines[1])
+        assert account, lines
+        assert lines[0].startswith(f"graphtool serve: embedded:") and f"http://127.0.0.1:{port}/" in lines[0]
+        client = Client(type("At", (), {"port": port})())
+        for _ in range(100):
+            try:
+                response = client.login(account.group(1), account.group(2))
+                break
+            except ConnectionRefusedError:
+                time.sleep(0.1)
+        assert response.status == 303
+        assert client.get("/admin/users").status == 200
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(30)
+    assert Users(users).all() == []
+    assert [r["detail"]["change"] for r in audit_mod.read(tmp_path / "audit.jsonl", action="user-change")] == \
+        ["add", "remove"]

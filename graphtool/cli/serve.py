@@ -13,11 +13,11 @@ DEFAULT_PORT = 8765
 
 
 def paths(users: Optional[Path], audit: Optional[Path]) -> tuple[Path, Path]:
-    """The users file and the audit log: given, else in the store's serve folder."""
+    """The users file (given, else in the store's serve folder) and the audit log (given, else next to it)."""
     from ..serve import serve_dir
 
-    folder = serve_dir(state.store_url)
-    return users or folder / "users.json", audit or folder / "audit.jsonl"
+    users = users or serve_dir(state.store_url) / "users.json"
+    return users, audit or users.parent / "audit.jsonl"
 
 
 def latest_demo_store() -> Path:
@@ -41,18 +41,19 @@ def register(app: typer.Typer) -> None:
               secure_cookies: Optional[bool] = typer.Option(None, "--secure-cookies/--no-secure-cookies",
                                                             help="Mark the session cookie Secure (default: when "
                                                                  "the request came over https)."),
-              demo: bool = typer.Option(False, "--demo", help="Open the latest ./graphtool-demo-N case with a "
-                                                             "one-time admin account, printed here, removed on exit.")):
+              demo: bool = typer.Option(False, "--demo", help="With a one-time admin account, printed here and "
+                                                             "removed on exit; without --store: the latest "
+                                                             "./graphtool-demo-N case.")):
         """The browser workspace over the store: search, entity and narrative pages, canned queries, behind a login."""
         from ..serve import server
         from ..serve.audit import AuditLog
         from ..serve.users import Users
         from ..serve.web import build_app
 
-        if demo:
-            state.store_url = f"embedded:{latest_demo_store()}"
-        elif store:
+        if store:
             state.store_url = store
+        elif demo and not state.store_url:
+            state.store_url = f"embedded:{latest_demo_store()}"
         users_path, audit_path = paths(users, audit)
         sock = server.bind(host, port)  # before opening the store: a port in use is said at once
         accounts, log = Users(users_path), AuditLog(audit_path)

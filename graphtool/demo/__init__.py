@@ -79,4 +79,6 @@ def run_demo(out: Path | None = None, echo: Callable[[str], None] = print, keep_
         if not keep_running:
             EmbeddedServer(data_dir).stop()
     echo(f"\nDone. Explore further with: graphtool --store embedded:{data_dir} stats")
+    echo(f"Open it in the browser workspace: graphtool --store embedded:{data_dir} serve --demo (prints a one-time "
+         "account; docs/serve.md says how to add accounts for a team)")
     return ctx
