@@ -24,7 +24,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -330,6 +330,15 @@ def build_app(store, users: Users, audit: AuditLog, secure_cookies: bool | None 
         svg = data.timeline_svg(store, request.query_params.get("id", ""))
         return Response(svg, media_type="image/svg+xml")
 
+    def cjk_font(request: Request) -> Response:
+        """The shipped Noto Sans CJK (OFL), for machines without CJK fonts; fetched only for CJK text."""
+        from ..render.style import cjk_font_path
+
+        path = cjk_font_path()
+        if path is None:
+            raise NotFoundError("no CJK font installed (notojp-matplotlib)")
+        return FileResponse(path, media_type="font/otf", headers={"cache-control": "private, max-age=86400"})
+
     def query_list(request: Request) -> Response:
         return ws.render(request, "queries.html", queries=queries)
 
@@ -455,6 +464,7 @@ def build_app(store, users: Users, audit: AuditLog, secure_cookies: bool | None 
         route("/entity", entity, "viewer"),
         route("/narrative", narrative, "viewer"),
         route("/narrative/timeline.svg", timeline_svg, "viewer"),
+        route("/font/cjk.otf", cjk_font, "viewer"),
         route("/queries", query_list, "viewer"),
         route("/queries/{name}", query_page, "viewer"),
         route("/queries/{name}/download.{fmt:str}", query_download, "analyst"),
