@@ -14,7 +14,6 @@ Wording follows the evidence class (:data:`CLASS_WORDING`): an account whose own
 from __future__ import annotations
 
 import base64
-import hashlib
 import html
 import platform as _platform
 import re
@@ -22,7 +21,7 @@ import shutil
 import subprocess
 import tempfile
 import unicodedata
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -50,7 +49,6 @@ COPIES = model.rel("COPIES").type
 PUBLISHED = model.rel("PUBLISHED").type
 SHARED = model.rel("SHARED").type
 CARRIES = model.rel("CARRIES").type
-OWNERSHIP = tuple(t for t in ("REGISTERED_TO", "OWNED_BY", "OPERATED_BY") if model.rel(t))
 
 MAX_HOPS_SHOWN = 40      # cascade rows per narrative
 MAX_TEXT = 4000          # characters of each text shown side by side
@@ -265,7 +263,8 @@ def _share_sources(store: Store, members: list[str], items: list[str]) -> list[s
 
 
 def _ownership_links(store: Store, account: str) -> list[dict]:
-    return [r for r in _q(store, "ownership-chain", id=account, max_hops=3)]
+    """Who registered, owns or operates ``account``, up to 3 hops (the ``ownership-chain`` query)."""
+    return _q(store, "ownership-chain", id=account, max_hops=3)
 
 
 def _scope(store: Store, narrative: str | None, account: str | None) -> tuple[str, list[str], set[str] | None]:
@@ -760,10 +759,6 @@ def write_report(store: Store, out: str | Path, narrative: str | None = None, ac
     if pdf:
         written.append(print_pdf(out, out.with_suffix(".pdf")))
     return written
-
-
-def digest(path: str | Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 __all__ = ["build_report", "render_html", "write_report", "print_pdf", "shared_passages", "class_sentence",
