@@ -1,6 +1,7 @@
 """A narrative's timeline from the store: read its posts, shares and the Events, run :mod:`.timeline`."""
 from __future__ import annotations
 
+from .. import internal_queries as Q
 from .. import model
 from ..errors import NotFoundError
 from ..store import Store
@@ -8,13 +9,6 @@ from .batching import batches
 from .timeline import (DAY, HOUR, MAX_BINS, Activity, EventMark, Timeline, align_events, bursts,
                        first_appearances, volume)
 
-ARTICLE = model.node("Article").label
-ACCOUNT = model.node("Account").label
-NARRATIVE = model.node("Narrative").label
-EVENT = model.node("Event").label
-CARRIES = model.rel("CARRIES").type
-SHARED = model.rel("SHARED").type
-PUBLISHED = model.rel("PUBLISHED").type
 PUBLISHERS = model.rel("PUBLISHED").sources
 
 BATCH = 1000
@@ -22,26 +16,21 @@ BATCH = 1000
 
 def narrative_activity(store: Store, narrative_id: str, shares: bool = True) -> tuple[str, list[Activity]]:
     """The narrative's name and its activity: posts (articles carrying it) and, optionally, shares."""
-    rows = store.read(f"MATCH (n:{NARRATIVE} {{id: $id}}) RETURN n.name AS name", {"id": narrative_id})
+    rows = Q.NARRATIVE_NAME.read(store, {"id": narrative_id})
     if not rows:
         raise NotFoundError(f"no Narrative with id {narrative_id!r}")
-    posts = store.read(f"MATCH (a:{ARTICLE})-[:{CARRIES}]->(n:{NARRATIVE} {{id: $id}}) "
-                       f"RETURN DISTINCT a.id AS id, a.platform AS platform, a.published_ts AS ts ORDER BY id",
-                       {"id": narrative_id})
+    posts = Q.NARRATIVE_POSTS.read(store, {"id": narrative_id})
     ids = [r["id"] for r in posts]
     publisher: dict[str, str] = {}
     for batch in batches(ids, BATCH):
         for label in PUBLISHERS:
-            for r in store.read(f"UNWIND $ids AS id MATCH (p:{label})-[:{PUBLISHED}]->(a:{ARTICLE} {{id: id}}) "
-                                f"RETURN a.id AS id, p.id AS pid ORDER BY pid", {"ids": batch}):
+            for r in Q.PUBLISHERS_OF.read(store, {"ids": batch}, publisher=label):
                 publisher.setdefault(r["id"], r["pid"])
     activity = [Activity(int(r["ts"]), r["platform"] or "unknown", publisher.get(r["id"]), r["id"], "post")
                 for r in posts if r["ts"] is not None]
     if shares:
         for batch in batches(ids, BATCH):
-            for r in store.read(f"UNWIND $ids AS id MATCH (s:{ACCOUNT})-[r:{SHARED}]->(a:{ARTICLE} {{id: id}}) "
-                                f"RETURN a.id AS id, s.id AS account, s.platform AS platform, r.at_ts AS ts",
-                                {"ids": batch}):
+            for r in Q.SHARES_OF.read(store, {"ids": batch}):
                 if r["ts"] is not None:
                     activity.append(Activity(int(r["ts"]), r["platform"] or "unknown", r["account"], r["id"], "share"))
     activity.sort(key=lambda a: (a.ts, a.platform, a.article, a.account or "", a.kind))
@@ -49,8 +38,7 @@ def narrative_activity(store: Store, narrative_id: str, shares: bool = True) -> 
 
 
 def read_events(store: Store) -> list[EventMark]:
-    rows = store.read(f"MATCH (e:{EVENT}) RETURN e.id AS id, e.name AS name, e.kind AS kind, e.at_ts AS ts "
-                      f"ORDER BY ts, id")
+    rows = Q.EVENTS.read(store)
     return [EventMark(r["id"], r["name"] or r["id"], r["kind"], int(r["ts"])) for r in rows if r["ts"] is not None]
 
 
@@ -63,8 +51,7 @@ def build_timeline(store: Store, narrative_id: str, bin_s: int = HOUR, window_s:
     """
     name, activity = narrative_activity(store, narrative_id, shares)
     events = read_events(store)
-    carried = store.read(f"MATCH (a:{ARTICLE})-[:{CARRIES}]->(n:{NARRATIVE} {{id: $id}}) "
-                         f"WHERE a.published_ts IS NULL RETURN count(DISTINCT a) AS n", {"id": narrative_id})
+    carried = Q.NARRATIVE_UNDATED.read(store, {"id": narrative_id})
     vol = volume(activity, bin_s, start=min((e.ts for e in events), default=None) if activity else None,
                  end=max((e.ts for e in events), default=None) if activity else None, max_bins=MAX_BINS)
     return Timeline(narrative_id, name or narrative_id, vol.bin_s, vol, first_appearances(activity), events,
