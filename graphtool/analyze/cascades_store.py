@@ -9,18 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import internal_queries as Q
 from .. import model
 from ..errors import NotFoundError
 from ..store import Store
 from .batching import batches
 from .cascades import Article, Link, Tree, build_cascades
 
-ARTICLE = model.node("Article").label
-NARRATIVE = model.node("Narrative").label
-COPIES = model.rel("COPIES").type
-CITES = model.rel("CITES").type
-PUBLISHED = model.rel("PUBLISHED").type
-CARRIES = model.rel("CARRIES").type
 PUBLISHERS = model.rel("PUBLISHED").sources  # Account, Outlet
 
 BATCH = 1000     # ids per UNWIND read
@@ -31,16 +26,11 @@ def read_articles(store: Store, ids: list[str]) -> dict[str, Article]:
     """Articles with their publisher (Account or Outlet) for display."""
     out: dict[str, Article] = {}
     for batch in batches(ids, BATCH):
-        for r in store.read(f"UNWIND $ids AS id MATCH (a:{ARTICLE} {{id: id}}) RETURN a.id AS id, "
-                            f"a.platform AS platform, a.published_at AS at, a.published_ts AS ts, a.title AS title, "
-                            f"a.url AS url", {"ids": batch}):
+        for r in Q.ARTICLES.read(store, {"ids": batch}):
             out[r["id"]] = Article(r["id"], r["platform"], r["at"], int(r["ts"]) if r["ts"] is not None else None,
                                    r["title"], r["url"])
         for label in PUBLISHERS:
-            name = "p.name" if model.node(label).prop("name") else "p.display_name"
-            rows = store.read(f"UNWIND $ids AS id MATCH (p:{label})-[:{PUBLISHED}]->(a:{ARTICLE} {{id: id}}) "
-                              f"RETURN a.id AS id, p.id AS pid, {name} AS name ORDER BY pid", {"ids": batch})
-            for r in rows:
+            for r in Q.PUBLISHERS_OF.read(store, {"ids": batch}, publisher=label):
                 a = out.get(r["id"])
                 if a is not None and a.publisher is None:
                     a.publisher, a.publisher_label, a.publisher_name = r["pid"], label, r["name"]
@@ -54,14 +44,9 @@ def read_links(store: Store, seeds: list[str], limit: int = 20000) -> tuple[set,
     while frontier and len(seen) < limit:
         found = set()
         for batch in batches(sorted(frontier), BATCH):
-            for kind, rel in (("copies", COPIES), ("cites", CITES)):
-                props = ("r.similarity AS similarity, r.containment AS containment, r.lag_s AS lag_s, "
-                         "r.attributed AS attributed, r.method AS method" if kind == "copies" else
-                         "null AS similarity, null AS containment, null AS lag_s, true AS attributed, null AS method")
-                for pattern in (f"(a:{ARTICLE} {{id: id}})-[r:{rel}]->(b:{ARTICLE})",
-                                f"(a:{ARTICLE})-[r:{rel}]->(b:{ARTICLE} {{id: id}})"):
-                    for r in store.read(f"UNWIND $ids AS id MATCH {pattern} RETURN a.id AS src, b.id AS dst, {props}",
-                                        {"ids": batch}):
+            for kind, directions in (("copies", (Q.COPIES_FROM, Q.COPIES_TO)), ("cites", (Q.CITES_FROM, Q.CITES_TO))):
+                for links_of in directions:
+                    for r in links_of.read(store, {"ids": batch}):
                         key = (r["src"], r["dst"], kind)
                         if key not in links:
                             links[key] = Link(r["src"], r["dst"], kind, r["similarity"], r["containment"],
@@ -92,7 +77,7 @@ class Trace:
 
 def trace_article(store: Store, article_id: str) -> Trace:
     """The cascade tree an article belongs to, from its origin down."""
-    if not store.read(f"MATCH (a:{ARTICLE} {{id: $id}}) RETURN a.id AS id", {"id": article_id}):
+    if not Q.ARTICLE_EXISTS.read(store, {"id": article_id}):
         raise NotFoundError(f"no Article with id {article_id!r}")
     ids, links = read_links(store, [article_id])
     articles = read_articles(store, sorted(ids))
@@ -103,11 +88,10 @@ def trace_article(store: Store, article_id: str) -> Trace:
 
 
 def narrative_articles(store: Store, narrative_id: str) -> tuple[str | None, list[str]]:
-    rows = store.read(f"MATCH (n:{NARRATIVE} {{id: $id}}) RETURN n.name AS name", {"id": narrative_id})
+    rows = Q.NARRATIVE_NAME.read(store, {"id": narrative_id})
     if not rows:
         raise NotFoundError(f"no Narrative with id {narrative_id!r}")
-    carried = store.read(f"MATCH (a:{ARTICLE})-[:{CARRIES}]->(n:{NARRATIVE} {{id: $id}}) RETURN DISTINCT a.id AS id "
-                         f"ORDER BY id", {"id": narrative_id})
+    carried = Q.NARRATIVE_ARTICLES.read(store, {"id": narrative_id})
     return rows[0]["name"], [r["id"] for r in carried]
 
 
