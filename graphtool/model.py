@@ -237,9 +237,17 @@ RELATIONSHIPS: tuple[RelType, ...] = (
          Prop("first_seen_at", "datetime", doc="earliest time a source showed this identifier on the account"),
          Prop("last_seen_at", "datetime", doc="latest such time"),
          color="#cccccc", dashes=True),
-    _rel("COPIES", "Derived: a later article copies an earlier one.", ("Article",), ("Article",),
+    _rel("COPIES", "Derived: a later article copies an earlier one: the earliest text it copies, or a copy of "
+         "that it demonstrably took the text from. Two copies of one original are not joined (docs/provenance.md).",
+         ("Article",), ("Article",),
          Prop("similarity", "float"), Prop("containment", "float"), Prop("lag_s", "integer"),
-         Prop("attributed", "boolean"), Prop("method"),
+         Prop("attributed", "boolean", doc="the copy credits this original"), Prop("method"),
+         Prop("basis", doc="why this original: earliest (the earliest text it copies), upstream-credit (a copy of "
+              "that text, which it credits), upstream-text (a copy of that text, whose additions it carries)",
+              choices=("earliest", "upstream-credit", "upstream-text")),
+         Prop("evidence_shared", "integer", doc="upstream-text: shingles of the upstream copy's own additions "
+              "that the copy carries"),
+         Prop("evidence_share", "float", doc="upstream-text: those shingles as a share of the additions"),
          derived=True, color="#d62728"),
     _rel("COORDINATED_WITH", "Derived: two accounts acted together within a time window.",
          ("Account",), ("Account",),

@@ -257,3 +257,62 @@ def test_case_answer_key_in_memory():
         assert pair.attributed == planted["attributed"], planted
     story = set(answers["copy_detection"]["story_articles"])
     assert all(p.copy in story and p.original in story for p in result.pairs)
+    # exactly the planted pairs, each to its original: siblings in a family are no copy pair (issue 11.4)
+    assert set(found) == {(p["copy"], p["original"]) for p in answers["copy_pairs"]}
+    assert len(result.pairs) == answers["copy_detection"]["expected_copy_edges"]
+    assert {p.basis for p in result.pairs} == {"earliest"} and result.siblings > 0
+
+
+# Copies of one original: siblings, not copy pairs (issue 11.4, docs/provenance.md "Which original").
+INTRO = "各位读者好，今天给大家带来一篇关于加拿大大选的重要消息，建议看完。"
+COMMENT = ("不少华人朋友看完这份纲领后直言：华人害怕这个政纲。评论区里有读者留言说，作为在加拿大生活多年的华人，"
+           "看到这样的纲领心里确实发怵，担心自己被贴上标签，也担心下一代的前途。")
+
+
+def test_three_uncredited_copies_point_to_the_original_not_to_each_other():
+    docs = [Doc("gt", GT, 100, "zh"), Doc("wx1", INTRO + GT, 200, "zh"), Doc("wx2", INTRO + GT + "欢迎留言。", 300, "zh"),
+            Doc("wx3", GT + "欢迎留言。", 400, "zh")]
+    result = find_copies(docs)
+    assert sorted((p.copy, p.original, p.attributed, p.basis) for p in result.pairs) == [
+        ("wx1", "gt", False, "earliest"), ("wx2", "gt", False, "earliest"), ("wx3", "gt", False, "earliest")]
+    assert result.siblings == 3 and result.summary()["siblings"] == 3  # wx2-wx1, wx3-wx1, wx3-wx2 verified, dropped
+
+
+def test_a_credited_copy_never_points_to_an_uncredited_sibling():
+    ctx = AttributionContext(names={"gt": ["Global Times 环球时报"], "wx1": ["枫桥快讯"]})
+    result = find_copies([Doc("gt", GT, 100, "zh"), Doc("wx1", INTRO + GT, 200, "zh"),
+                          Doc("credits", INTRO + "来源：环球时报。" + GT, 300, "zh")], ctx=ctx)
+    assert sorted((p.copy, p.original, p.attributed) for p in result.pairs) == [
+        ("credits", "gt", True), ("wx1", "gt", False)]
+
+
+def test_a_copy_of_a_copy_that_carries_its_additions_points_to_that_copy():
+    """The copy carries what the upstream copy added and nothing of the original it left out: upstream-text."""
+    upstream = INTRO + GT[:120] + COMMENT
+    docs = [Doc("gt", GT, 100, "zh"), Doc("wx1", upstream, 200, "zh"), Doc("wb", "转发：" + upstream, 300, "zh"),
+            Doc("full", GT + COMMENT, 400, "zh"),      # has the commentary, but also what wx1 left out of gt
+            Doc("sibling", INTRO + GT, 500, "zh")]     # shares only wx1's intro: a sibling
+    result = find_copies(docs)
+    found = {(p.copy, p.original): p for p in result.pairs}
+    assert set(found) == {("wx1", "gt"), ("wb", "wx1"), ("full", "gt"), ("sibling", "gt")}
+    hop = found[("wb", "wx1")]
+    assert hop.basis == "upstream-text" and not hop.attributed
+    assert hop.evidence_share >= 0.9 and hop.evidence_shared >= 8
+    assert hop.props()["basis"] == "upstream-text" and hop.props()["evidence_shared"] == hop.evidence_shared
+    assert found[("full", "gt")].basis == "earliest" and "evidence_shared" not in found[("full", "gt")].props()
+
+
+def test_a_copy_that_credits_an_upstream_copy_points_to_it():
+    ctx = AttributionContext(names={"gt": ["Global Times 环球时报"], "wx1": ["枫桥快讯"]})
+    result = find_copies([Doc("gt", GT, 100, "zh"), Doc("wx1", GT, 200, "zh"),
+                          Doc("wb", "转自枫桥快讯：" + GT, 300, "zh")], ctx=ctx)
+    assert sorted((p.copy, p.original, p.attributed, p.basis) for p in result.pairs) == [
+        ("wb", "wx1", True, "upstream-credit"), ("wx1", "gt", False, "earliest")]
+
+
+def test_siblings_stay_apart_across_incremental_runs():
+    index = CopyIndex()
+    first = find_copies([Doc("gt", GT, 100, "zh"), Doc("wx1", INTRO + GT, 200, "zh")], index=index)
+    second = find_copies([Doc("wx2", INTRO + GT + "欢迎留言。", 300, "zh")], index=index)
+    assert [(p.copy, p.original) for p in first.pairs] == [("wx1", "gt")]
+    assert [(p.copy, p.original) for p in second.pairs] == [("wx2", "gt")] and second.siblings == 1

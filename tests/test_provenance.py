@@ -123,7 +123,8 @@ def test_incremental_runs_compare_only_what_is_new(store):
     assert third.sketched == 1
     after = copies_in(store)
     assert {k for k in after if k not in before} == {k for k in after if "late" in k}
-    assert ("late", "gt") in after and ("undated", "late") in after  # undated: never an origin
+    assert ("late", "gt") in after and ("late", "wx1") not in after  # a sibling of wx1, not its copy
+    assert ("undated", "late") not in after and ("undated", "gt") in after  # undated: never an origin
     assert after[("late", "gt")]["run_id"] == "run-3" and after[("wx1", "gt")]["run_id"] == "run-1"
     # a changed text is sketched again and its old COPIES go
     load(store, [("Article", {"id": "wx3", "platform": "wechat", "text": OTHER + "补充一句。"})], [])
@@ -134,6 +135,66 @@ def test_incremental_runs_compare_only_what_is_new(store):
     full = detect_copies(store, run_id="run-5", full=True)
     assert full.sketched == full.articles - 1  # all but the one without text
     assert set(copies_in(store)) == set(final)
+
+
+INTRO = "各位读者好，今天给大家带来一篇关于加拿大大选的重要消息，建议看完。"
+COMMENT = ("不少华人朋友看完这份纲领后直言：华人害怕这个政纲。评论区里有读者留言说，作为在加拿大生活多年的华人，"
+           "看到这样的纲领心里确实发怵，担心自己被贴上标签，也担心下一代的前途。")
+
+
+def _article(id_, text, at, account=None):
+    return ("Article", {"id": id_, "platform": "wechat", "text": text, "lang": "zh", "published_at": at})
+
+
+def test_copies_of_one_original_are_siblings_not_copy_pairs(store):
+    """Three uncredited copies of one original: three COPIES to it, none between them (issue 11.4)."""
+    load(store, [_article("gt", GT, "2021-09-08T02:40:00Z"), _article("wx1", INTRO + GT, "2021-09-09T00:20:00Z"),
+                 _article("wx2", GT + "欢迎留言。觉得有用的话，请转发给身边的朋友。", "2021-09-09T01:20:00Z"),
+                 _article("wx3", "转：" + GT + COMMENT[:20], "2021-09-09T02:20:00Z")], [])
+    run = detect_copies(store, run_id="run-1")
+    found = copies_in(store)
+    assert set(found) == {("wx1", "gt"), ("wx2", "gt"), ("wx3", "gt")}
+    assert all(r["attributed"] is False for r in found.values()) and run.siblings == 3
+    assert {r["basis"] for r in store.read("MATCH ()-[r:COPIES]->() RETURN r.basis AS basis")} == {"earliest"}
+    assert run.as_dict()["copies"] == 3 and run.as_dict()["siblings"] == 3
+    # a later run: a fourth copy joins the original, not its siblings stored before
+    load(store, [_article("wx4", GT + "本号将持续关注大选动态。", "2021-09-10T00:00:00Z")], [])
+    detect_copies(store, run_id="run-2")
+    assert {k for k in copies_in(store) if "wx4" in k} == {("wx4", "gt")}
+    # cascades still show where the credit was stripped: every copy, at its own hop under the original
+    tree = trace_article(store, "wx2").trees[0]
+    assert tree.origin.id == "gt" and {(h.article.id, h.parent, h.attribution_stripped) for h in tree.hops} == {
+        ("wx1", "gt", True), ("wx2", "gt", True), ("wx3", "gt", True), ("wx4", "gt", True)}
+
+
+def test_a_copy_of_a_copy_that_adds_text_points_to_that_copy(store):
+    """It carries what the upstream copy added and nothing of the original it left out: basis upstream-text."""
+    upstream = INTRO + GT[:120] + COMMENT
+    load(store, [_article("gt", GT, "2021-09-08T02:40:00Z"), _article("wx1", upstream, "2021-09-09T00:20:00Z"),
+                 _article("wb", "转发：" + upstream, "2021-09-09T05:00:00Z"),
+                 _article("sib", INTRO + GT, "2021-09-09T06:00:00Z")], [])
+    detect_copies(store)
+    rows = {(r["c"], r["o"]): r for r in store.read(
+        "MATCH (c:Article)-[r:COPIES]->(o:Article) RETURN c.id AS c, o.id AS o, r.basis AS basis, "
+        "r.evidence_shared AS shared, r.evidence_share AS share, r.attributed AS attributed")}
+    assert set(rows) == {("wx1", "gt"), ("wb", "wx1"), ("sib", "gt")}
+    assert rows[("wb", "wx1")]["basis"] == "upstream-text" and rows[("wb", "wx1")]["share"] >= 0.9
+    assert rows[("wb", "wx1")]["shared"] >= 8 and rows[("wx1", "gt")]["shared"] is None
+    hops = {h.article.id: h for h in trace_article(store, "wb").trees[0].hops}
+    assert hops["wb"].parent == "wx1" and hops["wx1"].attribution_stripped and not hops["wb"].attribution_stripped
+
+
+def test_an_original_imported_after_its_copies_retracts_their_sibling_pairs(store):
+    """Backfill: the copies came first and one looked like the other's original; the real one arrives."""
+    load(store, [_article("wx1", INTRO + GT, "2021-09-09T00:20:00Z"),
+                 _article("wx2", INTRO + GT + "欢迎留言。", "2021-09-09T01:20:00Z")], [])
+    detect_copies(store, run_id="run-1")
+    assert set(copies_in(store)) == {("wx2", "wx1")}  # all that the store knew then
+    load(store, [_article("gt", GT, "2021-09-08T02:40:00Z")], [])
+    run = detect_copies(store, run_id="run-2")
+    assert set(copies_in(store)) == {("wx1", "gt"), ("wx2", "gt")} and run.retracted == [("wx2", "wx1")]
+    full = detect_copies(store, run_id="run-3", full=True)
+    assert set(copies_in(store)) == {("wx1", "gt"), ("wx2", "gt")} and full.siblings == 1
 
 
 def test_five_megabyte_article_in_the_store(store):
@@ -223,7 +284,7 @@ def test_cli_copies_trace_timeline(store, store_url, tmp_path):
     assert "wx1 <- gt" in out.stdout
     again = _cli(store_url, "copies", "--json")
     assert json.loads(again.stdout)["sketched"] == 0
-    trace = _cli(store_url, "trace", "wx1", "--json", str(tmp_path / "trace.json"))
+    trace = _cli(store_url, "trace", "wx1", "-o", str(tmp_path / "trace.json"))
     assert trace.returncode == 0, trace.stderr
     assert "origin  2021-09-08T02:40:00Z  web  outlet:gt (Global Times 环球时报)  gt" in trace.stdout
     assert "ATTRIBUTION STRIPPED" in trace.stdout
@@ -254,9 +315,11 @@ def test_case_answer_key(store, tmp_path):
         assert pair is not None, planted
         assert pair["attributed"] == planted["attributed"], planted
         assert pair["lag_s"] == planted["lag_s"]
-    story = set(answers["copy_detection"]["story_articles"])
-    assert all(c in story and o in story for c, o in found), "a copy pair outside the planted story"
-    assert run.as_dict()["copies"] == len(found)
+    # exactly the planted pairs: no copy points to a sibling copy of its original (issue 11.4)
+    assert set(found) == {(p["copy"], p["original"]) for p in answers["copy_pairs"]}
+    assert len(found) == answers["copy_detection"]["expected_copy_edges"] == run.as_dict()["copies"]
+    assert run.siblings > 0
+    assert {r["basis"] for r in store.read("MATCH ()-[r:COPIES]->() RETURN DISTINCT r.basis AS basis")} == {"earliest"}
     for narrative_id, truth in answers["narratives"].items():
         trace = trace_narrative(store, narrative_id)
         assert trace.first.id == truth["origin"]

@@ -4,7 +4,9 @@
 Article, incrementally: each article's sketch is stored on it (``copy_sketch``, tagged with
 the engine parameters and the text digest), so a later run sketches only new or changed
 articles and compares them against everything.  Found pairs become
-``(copy)-[:COPIES {similarity, containment, lag_s, attributed, method, run_id}]->(original)``.
+``(copy)-[:COPIES {similarity, containment, lag_s, attributed, method, basis, run_id}]->(original)``,
+one per original the copy derives from: copies of one original are not joined to each other
+(:mod:`graphtool.analyze.copies.lineage`).
 Cascades over the COPIES written here are traced by :mod:`graphtool.analyze.cascades_store`.
 
 All reads and writes are batched (``UNWIND $ids`` / key-range pages), in portable Cypher.
@@ -117,11 +119,29 @@ def attribution_context(store: Store, ids: list[str]) -> AttributionContext:
 def write_copies(store: Store, pairs: list[CopyPair], run_id: str) -> int:
     """MERGE one COPIES per pair (copy -> original), properties replaced by this run's."""
     query = (f"UNWIND $rows AS row MATCH (a:{ARTICLE} {{id: row.copy}}) MATCH (b:{ARTICLE} {{id: row.original}}) "
-             f"MERGE (a)-[r:{COPIES}]->(b) SET r.lag_s = null SET r += row.props")
+             f"MERGE (a)-[r:{COPIES}]->(b) SET r.lag_s = null, r.evidence_shared = null, r.evidence_share = null "
+             f"SET r += row.props")
     rows = [{"copy": p.copy, "original": p.original, "props": p.props(run_id)} for p in pairs]
     for chunk in batches(rows, WRITE):
         store.run(query, {"rows": chunk})
     return len(rows)
+
+
+def stored_sources(store: Store, ids: list[str]) -> dict[str, set]:
+    """The originals the store's COPIES give each article (an earlier run's)."""
+    out: dict[str, set] = {}
+    for batch in batches(ids, BATCH):
+        for r in store.read(f"UNWIND $ids AS id MATCH (a:{ARTICLE} {{id: id}})-[:{COPIES}]->(b:{ARTICLE}) "
+                            f"RETURN a.id AS copy, b.id AS original", {"ids": batch}):
+            out.setdefault(r["copy"], set()).add(r["original"])
+    return out
+
+
+def _retract(store: Store, pairs: list[tuple[str, str]]) -> None:
+    rows = [{"copy": c, "original": o} for c, o in pairs]
+    for chunk in batches(rows, WRITE):
+        store.run(f"UNWIND $rows AS row MATCH (:{ARTICLE} {{id: row.copy}})-[r:{COPIES}]->(:{ARTICLE} {{id: row.original}}) "
+                  f"DELETE r", {"rows": chunk})
 
 
 def _write_sketches(store: Store, rows: list[dict]) -> None:
@@ -148,6 +168,8 @@ class CopyRun:
     candidates: int = 0
     pairs: list = field(default_factory=list)       # CopyPair written by this run
     ties: int = 0
+    siblings: int = 0         # verified pairs not written: copies of one original (or of one through another)
+    retracted: list = field(default_factory=list)  # (copy, original) COPIES of earlier runs deleted: now siblings
     undirected: list = field(default_factory=list)  # (id, id, containment): overlapping, both undated
     undated_copies: int = 0   # copies without a timestamp (lag unknown; never origins)
     seconds: float = 0.0
@@ -157,6 +179,7 @@ class CopyRun:
                 "no_text": len(self.no_text), "too_short": len(self.too_short), "candidates": self.candidates,
                 "copies": len(self.pairs), "attributed": sum(p.attributed for p in self.pairs),
                 "unattributed": sum(not p.attributed for p in self.pairs), "ties": self.ties,
+                "siblings": self.siblings, "retracted": len(self.retracted),
                 "undated_copies": self.undated_copies, "undirected": len(self.undirected),
                 "seconds": round(self.seconds, 3)}
 
@@ -235,15 +258,23 @@ def detect_copies(store: Store, params: CopyParams | None = None, *, full: bool 
             by_id = read_docs(store, [index.ids[i] for i in positions])
             return {i: by_id.get(index.ids[i]) or Doc(index.ids[i], None) for i in positions}  # deleted meanwhile
 
+        redone = {r["id"] for r, _ in new}  # their pairs are all in this run; stored COPIES of them are stale
+
+        def stored(ids: list[str]) -> dict[str, set]:
+            ask = [] if full else [i for i in ids if i not in redone]
+            return stored_sources(store, ask) if ask else {}
+
         found = detect(index, chunk_docs, lambda ids: attribution_context(store, ids), on_candidates=candidates,
-                       on_verified=verifying.advance)
+                       on_verified=verifying.advance, stored=stored)
         run.candidates, run.undirected, run.ties, run.pairs = found.candidates, found.undirected, found.ties, found.pairs
+        run.siblings, run.retracted = found.siblings, found.retracted
     run.undated_copies = sum(p.lag_s is None for p in run.pairs)
     if write:
         if full:
             store.run(f"MATCH ()-[r:{COPIES}]->() DELETE r")
         elif stale:
             _drop_copies(store, stale)  # their text changed: what they copied may have too
+        _retract(store, run.retracted)
         write_copies(store, run.pairs, run.run_id)
         _write_sketches(store, sketch_rows)
     run.seconds = time.perf_counter() - started
@@ -251,4 +282,5 @@ def detect_copies(store: Store, params: CopyParams | None = None, *, full: bool 
     return run
 
 
-__all__ = ["detect_copies", "CopyRun", "write_copies", "attribution_context", "read_docs", "list_articles"]
+__all__ = ["detect_copies", "CopyRun", "write_copies", "attribution_context", "read_docs", "list_articles",
+           "stored_sources"]

@@ -27,7 +27,10 @@ The engine is pure (texts in, pairs out) and incremental:
    original and the pair is flagged ``tie``.  A document without a timestamp is never an
    origin: against a dated document it is the copy (``lag_s`` unknown); two undated
    documents give no direction and no pair (reported in ``undirected``).
-6. **Attribution** (:mod:`.attribution`): the copy credits the original when it cites it (a ``CITES``
+6. **Lineage** (:mod:`.lineage`): a copy keeps only the originals it derives from -- the
+   earliest text it copies, or a copy of it that it demonstrably took the text from (it credits
+   it, or carries what that copy added) -- never a sibling copy of the same original.
+7. **Attribution** (:mod:`.attribution`): the copy credits the original when it cites it (a ``CITES``
    relationship), links or names its URL, or names the original's outlet (any of its names,
    with an alias table, ``outlet_aliases.toml``, joining e.g. 环球时报 and Global Times).
 
@@ -37,6 +40,7 @@ Parameters are in :mod:`.params`; :func:`.verify.detect` is the one pipeline tha
 """
 from .attribution import OUTLET_ALIASES, AttributionContext, display_name, outlet_names, url_key
 from .index import Candidates, CopyIndex
+from .lineage import EARLIEST, UPSTREAM_CREDIT, UPSTREAM_TEXT, resolve_sources, text_evidence
 from .params import ENGINE, CopyParams, Doc
 from .sketch import Sketches, decode_sketches, encode_sketch, sketch, sketch_is_current
 from .verify import (CopyPair, CopyResult, Overlap, detect, find_copies, keep_best_originals, orient, overlap,
@@ -45,4 +49,5 @@ from .verify import (CopyPair, CopyResult, Overlap, detect, find_copies, keep_be
 __all__ = ["OUTLET_ALIASES", "AttributionContext", "display_name", "outlet_names", "url_key", "Candidates",
            "CopyIndex", "ENGINE", "CopyParams", "Doc", "Sketches", "decode_sketches", "encode_sketch", "sketch",
            "sketch_is_current", "CopyPair", "CopyResult", "Overlap", "detect", "find_copies", "keep_best_originals",
-           "orient", "overlap", "verify_candidates"]
+           "orient", "overlap", "verify_candidates", "EARLIEST", "UPSTREAM_CREDIT", "UPSTREAM_TEXT",
+           "resolve_sources", "text_evidence"]

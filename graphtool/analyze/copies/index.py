@@ -217,6 +217,7 @@ class CopyIndex:
         self._sk: list[Sketches] = []
         self.n_indexed = 0
         self.docs: dict[int, Doc] = {}  # position -> Doc, kept only by in-memory use (find_copies)
+        self.sources: dict[str, set] = {}  # copy id -> originals found by earlier runs on this index
 
     def __len__(self) -> int:
         return len(self.ids)

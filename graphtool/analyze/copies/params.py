@@ -49,6 +49,11 @@ class CopyParams:
         Shorter documents are not compared (a one-word post is nobody's copy).
     min_containment, min_shared : float, int
         Verification thresholds.
+    upstream_share : float
+        A copy that also copies the original points to a copy of it instead only with evidence:
+        it credits that copy, or carries at least this share of what that copy added to the
+        original (and nothing of the original it left out), additions that are at least
+        ``upstream_part`` of all it shares with that copy: see :mod:`.lineage`.
     max_originals : int
         A copy keeps its ``max_originals`` best originals (by containment, then similarity,
         then the earliest).
@@ -70,6 +75,8 @@ class CopyParams:
     min_tokens: int = 8
     min_containment: float = 0.5
     min_shared: int = 8
+    upstream_share: float = 0.9
+    upstream_part: float = 0.25
     max_originals: int = 10
     seed: int = 0x5EED
 

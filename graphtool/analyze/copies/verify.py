@@ -8,6 +8,7 @@ import numpy as np
 
 from .attribution import AttributionContext
 from .index import Candidates, CopyIndex
+from .lineage import EARLIEST, resolve_sources
 from .params import CopyParams, Doc
 from .shingles import prepare, shingle_batch, sorted_unique
 
@@ -55,13 +56,19 @@ class CopyPair:
     credit: str | None
     method: str
     tie: bool = False
+    basis: str = EARLIEST                 # why this original and not another (see .lineage)
+    evidence_shared: int | None = None    # upstream-text: shingles of the upstream's own additions carried
+    evidence_share: float | None = None   # ... as a share of those additions
 
     def props(self, run_id: str | None = None) -> dict:
         """Properties of the ``COPIES`` relationship (those the model declares)."""
         out = {"similarity": round(self.similarity, 6), "containment": round(self.containment, 6),
-               "attributed": self.attributed, "method": self.method}
+               "attributed": self.attributed, "method": self.method, "basis": self.basis}
         if self.lag_s is not None:
             out["lag_s"] = int(self.lag_s)
+        if self.evidence_shared is not None:
+            out["evidence_shared"] = int(self.evidence_shared)
+            out["evidence_share"] = round(float(self.evidence_share), 6)
         if run_id:
             out["run_id"] = run_id
         return out
@@ -120,12 +127,14 @@ class CopyResult:
     undirected: list = field(default_factory=list)  # (id, id, containment): overlapping, both undated
     candidates: int = 0
     ties: int = 0
+    siblings: int = 0           # verified pairs dropped: copies of one original, or of one through another
+    retracted: list = field(default_factory=list)  # (copy, original) an earlier run recorded, now siblings
 
     def summary(self) -> dict:
         return {"compared": self.compared, "candidates": self.candidates, "copies": len(self.pairs),
                 "attributed": sum(p.attributed for p in self.pairs),
                 "unattributed": sum(not p.attributed for p in self.pairs),
-                "ties": self.ties, "too_short": len(self.too_short), "undirected": len(self.undirected)}
+                "ties": self.ties, "siblings": self.siblings, "too_short": len(self.too_short), "undirected": len(self.undirected)}
 
 
 def verify_candidates(cands: Candidates, docs: dict[int, Doc], params: CopyParams,
@@ -187,7 +196,8 @@ def detect(index: CopyIndex, docs: Callable[[list[int]], dict[int, Doc]],
            context: Callable[[list], AttributionContext | None] = lambda ids: None,
            shingles: dict[int, np.ndarray] | None = None, chunk: int = VERIFY,
            on_candidates: Callable[[int], None] = lambda n: None,
-           on_verified: Callable[[int], None] = lambda n: None) -> CopyResult:
+           on_verified: Callable[[int], None] = lambda n: None,
+           stored: Callable[[list[str]], dict[str, set]] | None = None) -> CopyResult:
     """The copy pipeline on an index: candidates of its pending documents, verified, best originals kept.
 
     Both :func:`find_copies` (documents in memory) and
@@ -208,6 +218,9 @@ def detect(index: CopyIndex, docs: Callable[[list[int]], dict[int, Doc]],
     on_candidates, on_verified : callable, optional
         Called with the number of candidate pairs once known, and of those verified after
         each chunk (for a progress display).
+    stored : callable, optional
+        ``stored(ids)`` -> id -> the originals an earlier run recorded for it (default: the
+        index's ``sources``), so that a new copy of a copy already known points to the original.
 
     Returns
     -------
@@ -230,8 +243,35 @@ def detect(index: CopyIndex, docs: Callable[[list[int]], dict[int, Doc]],
         ties += tied
         ts.update({d.id: d.published_ts for d in by_position.values()})
         on_verified(len(part))
-    return CopyResult(keep_best_originals(pairs, params.max_originals, ts), candidates=len(cands),
-                      undirected=undirected, ties=ties)
+    if stored is None:
+        stored = lambda ids: {i: index.sources[i] for i in ids if i in index.sources}  # noqa: E731
+    position = {}
+
+    def shingles_of(ids: list[str]) -> dict[str, np.ndarray]:  # families only: texts read again, in chunks
+        if not position:
+            position.update({doc_id: i for i, doc_id in enumerate(index.ids)})
+        out = {}
+        known = [position[i] for i in ids if i in position]
+        for start in range(0, len(known), 512):
+            chunk = known[start:start + 512]
+            missing = [i for i in chunk if not (shingles and i in shingles)]
+            by_position = docs(missing) if missing else {}
+            batch = shingle_batch([prepare(by_position[i].text or by_position[i].title or "") for i in missing],
+                                  [by_position[i].lang for i in missing], params.k_char, params.k_word)
+            fresh = {i: sorted_unique(batch.doc(j)) for j, i in enumerate(missing)}
+            for i in chunk:
+                out[index.ids[i]] = shingles[i] if shingles and i in shingles else fresh[i]
+        return out
+
+    pairs, siblings, retracted = resolve_sources(pairs, ts, shingles_of, stored, params.min_shared, params.upstream_share,
+                                       params.upstream_part)
+    best = keep_best_originals(pairs, params.max_originals, ts)
+    for copy, original in retracted:
+        index.sources.get(copy, set()).discard(original)
+    for p in best:
+        index.sources.setdefault(p.copy, set()).add(p.original)
+    return CopyResult(best, candidates=len(cands), undirected=undirected, ties=ties, siblings=siblings,
+                      retracted=retracted)
 
 
 def find_copies(docs: Iterable[Doc], params: CopyParams | None = None, ctx: AttributionContext | None = None,
@@ -264,7 +304,7 @@ def find_copies(docs: Iterable[Doc], params: CopyParams | None = None, ctx: Attr
     [('wx', 'gt', False)]
     """
     params = params or CopyParams()
-    index = index or CopyIndex(params)
+    index = index if index is not None else CopyIndex(params)  # an empty index is falsy (len 0)
     known = index.docs
     shingles: dict[int, np.ndarray] = {}
     too_short: list = []

@@ -1503,6 +1503,9 @@ def build_answers(case, roles, narratives, checks, overlaps, counts) -> dict:
             "min_planted_containment_of_original": min(p["containment_of_original"] for p in case.copy_pairs),
             "min_planted_jaccard": min(p["jaccard"] for p in case.copy_pairs),
             "guarantee": f"no pair with an article outside story_articles reaches {MAX_OTHER_CONTAINMENT}",
+            "copy_edges": "exactly copy_pairs: each planted copy took its text from its original, none from "
+                          "another copy, so copies of one original are siblings, never a copy pair",
+            "expected_copy_edges": len(case.copy_pairs),
         },
         "coordinated_groups": case.groups,
         "coordination_check": {"weight": "distinct articles both accounts shared within window_s of each other",
