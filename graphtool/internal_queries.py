@@ -207,6 +207,29 @@ CITES_TO = statement(f"UNWIND $ids AS id MATCH (a:Article)-[r:CITES]->(b:Article
                      f"RETURN a.id AS src, b.id AS dst, {_CITE_PROPS}", "ids")
 
 
+# --- graphtool.render.views and .exports ---------------------------------------------------------
+
+NODE_PROPERTIES = statement("UNWIND $ids AS id MATCH (n:{label} {id: id}) RETURN n.id AS id, properties(n) AS p",
+                            "ids", label=tuple(model.L))
+NARRATIVE_ARTICLES_IN = statement(
+    "MATCH (x:Article)-[c:CARRIES]->(:Narrative {id: $id}) WHERE x.published_ts >= $since AND x.published_ts <= $until "
+    "RETURN x.id AS id, c.confidence AS confidence ORDER BY id", "id", "since", "until")
+PUBLISHED_BY = statement(
+    "UNWIND $ids AS id MATCH (a:{publisher})-[p:PUBLISHED]->(x:Article {id: id}) "
+    "RETURN a.id AS actor, x.id AS article, count(p) AS n, min(x.published_ts) AS t0, max(x.published_ts) AS t1",
+    "ids", publisher=ACTORS)
+SHARED_IN = statement(
+    "UNWIND $ids AS id MATCH (a:Account)-[s:SHARED]->(x:Article {id: id}) WHERE s.at_ts >= $since AND s.at_ts <= $until "
+    "RETURN a.id AS actor, x.id AS article, count(s) AS n, min(s.at_ts) AS t0, max(s.at_ts) AS t1",
+    "ids", "since", "until")
+COPIES_AMONG = statement(
+    "UNWIND $ids AS id MATCH (x:Article {id: id})-[c:COPIES]->(y:Article) WHERE y.id IN $all "
+    "RETURN x.id AS src, y.id AS dst, x.published_ts AS t0, c.attributed AS attributed, c.similarity AS similarity, "
+    "c.lag_s AS lag_s", "ids", "all")
+CITES_AMONG = statement(
+    "UNWIND $ids AS id MATCH (x:Article {id: id})-[c:CITES]->(y:Article) WHERE y.id IN $all "
+    "RETURN x.id AS src, y.id AS dst, x.published_ts AS t0", "ids", "all")
+
 def _name_statements() -> dict[str, Statement]:
     found = {}
     for name, value in globals().items():

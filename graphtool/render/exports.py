@@ -12,6 +12,7 @@ from typing import Callable
 
 import networkx as nx
 
+from .. import internal_queries as Q
 from .. import model
 from ..analyze.batching import batches
 from ..errors import InputError
@@ -86,11 +87,9 @@ def with_stored_scores(G: nx.Graph, store=None) -> nx.Graph:
         d["label"] = d.get("name") or d.get("id") or str(n)
     for label, nodes in sorted(by_label.items() if store is not None else ()):
         props = stored_props(label)
-        columns = ", ".join(f"n.{p} AS {p}" for p in props)
-        query = f"UNWIND $ids AS nid MATCH (n:{model.node(label).label} {{id: nid}}) RETURN n.id AS id, {columns}"
         for ids in batches(sorted(nodes), READ_BATCH):
-            for row in store.read(query, {"ids": ids}):
-                values = {p: row[p] for p in props if row.get(p) is not None}
+            for row in Q.NODE_PROPERTIES.read(store, {"ids": ids}, label=label):
+                values = {p: row["p"][p] for p in props if row["p"].get(p) is not None}
                 name = next((values[p] for p in NAME_PROPS if isinstance(values.get(p), str) and values[p].strip()),
                             None)
                 for n in nodes[row["id"]]:

@@ -34,6 +34,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from .. import internal_queries as Q
 from .. import model
 from ..analyze import projection_store as project
 from ..analyze.batching import batches
@@ -80,13 +81,12 @@ def _enrich(store: Store, G: nx.Graph, labels: tuple[str, ...]) -> None:
         for v, d in G.nodes(data=True):
             if d.get("label") == label:
                 nodes[d["id"]].append(v)
-        props = _props(label)
-        query = (f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) RETURN n.id AS id"
-                 + "".join(f", n.{p} AS {p}" for p in props))
+        props = set(_props(label))
         for batch in batches(sorted(nodes), project.BATCH):
-            for row in store.read(query, {"ids": batch}):
+            for row in Q.NODE_PROPERTIES.read(store, {"ids": batch}, label=label):
+                values = {k: value for k, value in row["p"].items() if k in props and value is not None}
                 for v in nodes[row["id"]]:
-                    G.nodes[v].update({k: value for k, value in row.items() if value is not None})
+                    G.nodes[v].update({"id": row["id"], **values})
 
 
 def _spans(G: nx.Graph) -> None:
@@ -193,16 +193,14 @@ def follows_view(store: Store) -> nx.DiGraph:
 def narrative_view(store: Store, narrative_id: str, since: int | None = None,
                    until: int | None = None) -> nx.MultiDiGraph:
     """A narrative with its articles, their publishers and sharers, and copies among them."""
-    found = store.read(f"MATCH (n:{_NARRATIVE} {{id: $id}}) RETURN n.name AS name", {"id": narrative_id})
+    found = Q.NARRATIVE_NAME.read(store, {"id": narrative_id})
     if not found:
         raise NotFoundError(f"no Narrative with id {narrative_id!r}; list them with `graphtool map --list-narratives`")
     window = _window(since, until)
     G = nx.MultiDiGraph(name=f"narrative {narrative_id}")
     nkey = f"{_NARRATIVE}:{narrative_id}"
     G.add_node(nkey, label=_NARRATIVE, id=narrative_id, name=found[0]["name"])
-    rows = store.read(f"MATCH (x:{_ARTICLE})-[c:{_CARRIES}]->(:{_NARRATIVE} {{id: $id}}) "
-                      f"WHERE x.published_ts >= $since AND x.published_ts <= $until "
-                      f"RETURN x.id AS id, c.confidence AS confidence ORDER BY id", {"id": narrative_id, **window})
+    rows = Q.NARRATIVE_ARTICLES_IN.read(store, {"id": narrative_id, **window})
     articles = [r["id"] for r in rows]
     akey = {a: f"{_ARTICLE}:{a}" for a in articles}
     for r in rows:
@@ -211,21 +209,11 @@ def narrative_view(store: Store, narrative_id: str, since: int | None = None,
     actor_rows = []
     for batch in batches(articles, project.BATCH):
         for label in project.ACTORS:
-            actor_rows += [(label, _PUBLISHED, r) for r in store.read(
-                f"UNWIND $ids AS id MATCH (a:{label})-[p:{_PUBLISHED}]->(x:{_ARTICLE} {{id: id}}) "
-                f"RETURN a.id AS actor, x.id AS article, count(p) AS n, min(x.published_ts) AS t0, "
-                f"max(x.published_ts) AS t1", {"ids": batch})]
-        actor_rows += [(_ACCOUNT, _SHARED, r) for r in store.read(
-            f"UNWIND $ids AS id MATCH (a:{_ACCOUNT})-[s:{_SHARED}]->(x:{_ARTICLE} {{id: id}}) "
-            f"WHERE s.at_ts >= $since AND s.at_ts <= $until "
-            f"RETURN a.id AS actor, x.id AS article, count(s) AS n, min(s.at_ts) AS t0, max(s.at_ts) AS t1",
-            {"ids": batch, **window})]
-        for type_ in (_COPIES, _CITES):
-            extra = ", c.attributed AS attributed, c.similarity AS similarity, c.lag_s AS lag_s" \
-                if type_ == _COPIES else ""
-            for r in store.read(f"UNWIND $ids AS id MATCH (x:{_ARTICLE} {{id: id}})-[c:{type_}]->(y:{_ARTICLE}) "
-                                f"WHERE y.id IN $all RETURN x.id AS src, y.id AS dst, x.published_ts AS t0{extra}",
-                                {"ids": batch, "all": articles}):
+            actor_rows += [(label, _PUBLISHED, r) for r in Q.PUBLISHED_BY.read(
+                store, {"ids": batch}, publisher=label)]
+        actor_rows += [(_ACCOUNT, _SHARED, r) for r in Q.SHARED_IN.read(store, {"ids": batch, **window})]
+        for type_, among in ((_COPIES, Q.COPIES_AMONG), (_CITES, Q.CITES_AMONG)):
+            for r in among.read(store, {"ids": batch, "all": articles}):
                 attrs = {k: r[k] for k in ("attributed", "similarity", "lag_s") if r.get(k) is not None}
                 G.add_edge(akey[r["src"]], akey[r["dst"]], key=type_, type=type_, first_ts=r["t0"], **attrs)
     for label, type_, r in sorted(actor_rows, key=lambda t: (t[0], t[1], t[2]["actor"], t[2]["article"])):
