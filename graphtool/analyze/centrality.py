@@ -1,7 +1,9 @@
 """Centrality on the amplification graph: weighted PageRank, in/out strength, betweenness.
 
 Every function is pure: ``f(G, ...) -> {node: value}`` on a NetworkX graph, deterministic for
-a given graph (node order included) and seed.  Edges of the amplification graph point from
+a given graph (node order included) and seed.  The ``*_arrays`` twins take the same graph as
+edge arrays (node ``i``, edges ``src[e] -> dst[e]`` in ``G.edges()`` order) and give the same
+numbers without building a NetworkX graph: that is what ``graphtool analyze`` runs at 10^6 edges.  Edges of the amplification graph point from
 the amplifier to the amplified (``A -> B``: A shared or copied B's content), so PageRank and
 in-strength rise with how much an actor is amplified, out-strength with how much it amplifies.
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 import random
 
 import networkx as nx
+import numpy as np
 
 # PageRank parameters: networkx's own defaults, written out so the stored numbers can be
 # reproduced with ``networkx.pagerank(G, alpha=ALPHA, weight="weight", tol=TOL, max_iter=MAX_ITER)``.
@@ -62,6 +65,43 @@ def pagerank(G: nx.Graph, alpha: float = ALPHA, weight: str | None = "weight", t
     if G.number_of_nodes() == 0:
         return {}
     return nx.pagerank(G, alpha=alpha, weight=weight, tol=tol, max_iter=max_iter)
+
+
+def pagerank_arrays(n: int, src: np.ndarray, dst: np.ndarray, weight: np.ndarray, alpha: float = ALPHA,
+                    tol: float = TOL, max_iter: int = MAX_ITER) -> np.ndarray:
+    """:func:`pagerank` of a DiGraph given as edge arrays: PageRank of node ``i`` at ``[i]``.
+
+    The same steps as networkx's SciPy power iteration on the same CSR matrix, so for edges in
+    the DiGraph's order the values are equal to :func:`pagerank`'s (tested bit for bit).
+
+    Examples
+    --------
+    >>> pr = pagerank_arrays(3, np.array([0, 2]), np.array([1, 1]), np.array([1.0, 1.0]))
+    >>> int(pr.argmax())
+    1
+    """
+    import scipy.sparse as sparse
+
+    if n == 0:
+        return np.zeros(0)
+    A = sparse.coo_array((np.asarray(weight, dtype=float), (src, dst)), shape=(n, n)).asformat("csr")
+    S = A.sum(axis=1)
+    S[S != 0] = 1.0 / S[S != 0]
+    A = sparse.dia_array((S.T, 0), shape=A.shape).tocsr() @ A
+    x = p = np.repeat(1.0 / n, n)
+    is_dangling = np.where(S == 0)[0]
+    for _ in range(max_iter):
+        xlast = x
+        x = alpha * (x @ A + sum(x[is_dangling]) * p) + (1 - alpha) * p
+        if np.absolute(x - xlast).sum() < n * tol:
+            return x
+    raise nx.PowerIterationFailedConvergence(max_iter)
+
+
+def strength_arrays(n: int, src: np.ndarray, dst: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`strength` of a DiGraph given as edge arrays: ``(strength_in, strength_out)`` per node."""
+    return (np.bincount(dst, weights=weight, minlength=n).astype(float),
+            np.bincount(src, weights=weight, minlength=n).astype(float))
 
 
 def strength(G: nx.Graph, weight: str = "weight") -> tuple[dict, dict]:
@@ -127,10 +167,22 @@ def betweenness(G: nx.Graph, k: int | None = None, seed: int = 0,
     is counted as a symmetric directed one, which is what networkx's ordered-pair sums are.
     With fewer than 3 nodes every value is 0.
     """
-    n = G.number_of_nodes()
+    nodes = list(G)
+    index = {v: i for i, v in enumerate(nodes)}
+    edges = [(index[u], index[v]) for u, v in G.edges() if u != v]
+    if not G.is_directed():
+        edges += [(b, a) for a, b in edges]
+    edges = np.array(edges, dtype=np.int64).reshape(-1, 2)
+    return betweenness_arrays(nodes, edges[:, 0], edges[:, 1], k, seed, exact_max_nodes, pivots)
+
+
+def betweenness_arrays(nodes: list, src: np.ndarray, dst: np.ndarray, k: int | None = None, seed: int = 0,
+                       exact_max_nodes: int = EXACT_BETWEENNESS_MAX_NODES, pivots: int = BETWEENNESS_PIVOTS) -> dict:
+    """:func:`betweenness` of a directed graph on ``nodes`` with edges ``nodes[src[e]] -> nodes[dst[e]]``
+    (self-loops are ignored); the pivots are drawn from ``nodes`` as :func:`betweenness` draws them."""
+    n = len(nodes)
     if n == 0:
         return {}
-    nodes = list(G)
     if k is None and n > exact_max_nodes:
         k = pivots
     if k is not None and k >= n:
@@ -141,11 +193,9 @@ def betweenness(G: nx.Graph, k: int | None = None, seed: int = 0,
 
     import igraph as ig
 
-    index = {v: i for i, v in enumerate(nodes)}
-    edges = [(index[u], index[v]) for u, v in G.edges() if u != v]
-    if not G.is_directed():
-        edges += [(b, a) for a, b in edges]
-    g = ig.Graph(n=n, edges=edges, directed=True)
+    keep = src != dst
+    g = ig.Graph(n=n, edges=np.column_stack([src[keep], dst[keep]]).tolist(), directed=True)
+    index = {v: i for i, v in enumerate(nodes)} if sources is not None else {}
     raw = g.betweenness(directed=True, sources=None if sources is None else [index[s] for s in sources])
 
     big_n = n - 1  # (s, t) pairs through v exclude v as target

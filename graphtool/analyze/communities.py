@@ -69,16 +69,20 @@ def _to_igraph(G: nx.Graph, weight: str):
     ``simplify``, self-loops kept), without building that networkx graph: at 10^6 edges this
     is seconds instead of a minute.  Vertex ``i`` is ``nodes[i]``, in ``G``'s node order.
     """
-    import igraph as ig
-
     nodes = list(G)
     index = {v: i for i, v in enumerate(nodes)}
     edges, weights = [], []
     for u, v, w in G.edges(data=weight, default=1.0):
         edges.append((index[u], index[v]))
         weights.append(float(w))
+    return _igraph_of(nodes, edges, weights, G.is_directed() or G.is_multigraph())
+
+
+def _igraph_of(nodes: list, edges, weights: list, combine: bool):
+    import igraph as ig
+
     g = ig.Graph(n=len(nodes), edges=edges, directed=False)
-    if G.is_directed() or G.is_multigraph():
+    if combine:
         g.es["w"] = weights
         g.simplify(multiple=True, loops=False, combine_edges={"w": "sum"})
         weights = list(g.es["w"]) if g.ecount() else []
@@ -215,13 +219,27 @@ def communities(G: nx.Graph, seed: int = 0, resolution: float = RESOLUTION, engi
     -------
     CommunityResult
     """
+    return _communities(_to_igraph(G, weight), lambda: G, seed, resolution, engine, weight, louvain_max_edges)
+
+
+def communities_arrays(nodes: list, src, dst, weight, graph, seed: int = 0, resolution: float = RESOLUTION,
+                       engine: str = "auto", louvain_max_edges: int = LOUVAIN_MAX_EDGES) -> CommunityResult:
+    """:func:`communities` of a DiGraph given as edge arrays (``nodes[src[e]] -> nodes[dst[e]]`` with
+    ``weight[e]``, in the DiGraph's edge order): the same result without building it, unless the
+    python-louvain engine needs it (small graphs), which ``graph()`` returns."""
+    edges = list(zip(src.tolist(), dst.tolist()))
+    return _communities(_igraph_of(nodes, edges, [float(w) for w in weight], True), graph, seed, resolution,
+                        engine, "weight", louvain_max_edges)
+
+
+def _communities(igraph_view, graph, seed, resolution, engine, weight, louvain_max_edges) -> CommunityResult:
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}")
-    g, weights, nodes = _to_igraph(G, weight)
+    g, weights, nodes = igraph_view
     if engine == "auto":
         engine = "louvain" if g.ecount() <= louvain_max_edges else "leiden"
     if engine == "louvain":
-        partition = louvain(G, seed=seed, resolution=resolution, weight=weight)
+        partition = louvain(graph(), seed=seed, resolution=resolution, weight=weight)
     else:
         partition = _leiden(g, weights, nodes, seed=seed, resolution=resolution)
     sizes: dict = {}

@@ -1,13 +1,13 @@
 """Projections from the store into NetworkX, and the writer that stores scores back.
 
-Everything is read with portable Cypher.  Shares and copies -- the bulk of a store -- are
-streamed by ``UNWIND $ids`` over batches of their start nodes, one row per start node with
-the list of the other ends (``collect``), and counted here: grouping 10^6 string pairs in the
-store takes twice as long as returning them, and one row per pair three times as much client
-time as one list per start node.  Node lists, ownership and coordination links, which are held in memory anyway and
-are small next to the shares, come in one query per label or label pair.  Results are sorted
-before the graphs are built, so the same store content gives the same graph (node and edge
-order included) on either store, and the same scores.
+Everything is read with portable Cypher.  Shares and copies -- the bulk of a store -- come in
+one query per label pair, one row per start node with the list of the other ends (``collect``:
+grouping 10^6 string pairs in the store takes twice as long as returning them, and one row per
+pair three times as much client time as one list per start node), and are counted in numpy
+(:class:`Amplification`); the scores run on those arrays.  Node lists, ownership and
+coordination links come in one query per label or label pair.  Results are sorted before the
+graphs are built, so the same store content gives the same graph (node and edge order
+included) on either store, and the same scores.
 
 Node keys are the node ids; an id used by two labels (an Outlet and an Organization both
 called ``xinhua``) becomes ``Label:id`` for each of them.  Every graph node carries ``label``,
@@ -39,6 +39,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import networkx as nx
+import numpy as np
 
 from .. import model
 from ..store import Store
@@ -46,7 +47,6 @@ from .batching import batches
 from .affiliation import Actor, Item
 
 BATCH = 10_000  # ids (or rows) per UNWIND batch
-AMPLIFICATION_BATCH = 2000  # start nodes per batch of the share / copy projection: bounds a batch's rows
 FLOAT_DIGITS = 12  # significant digits of stored scores: identical on both stores
 OWNERSHIP_TYPES = ("OPERATED_BY", "OWNED_BY", "REGISTERED_TO")
 ACTORS = model.ACTORS  # Account, Outlet
@@ -171,39 +171,80 @@ def _add_nodes(G: nx.Graph, census_: Census, include_owners: bool = False) -> No
 
 # Carrying the relationship variable through WITH makes FalkorDB keep one row per parallel
 # edge (two shares of one article are two shares); without it FalkorDB returns one row per
-# distinct end node and the two stores disagree.
+# distinct end node and the two stores disagree.  One query per label pair, one row per start
+# node: UNWIND over batches of ids cost as much again in parameter text and seeks.
 def _share_query(dst_label: str) -> str:
-    return (f"UNWIND $ids AS id MATCH (a:{_ACCOUNT} {{id: id}})-[s:SHARED]->(:{_ARTICLE})"
-            f"<-[:PUBLISHED]-(b:{dst_label}) WITH id, s, b RETURN id AS src, collect(b.id) AS dst")
+    return (f"MATCH (a:{_ACCOUNT})-[s:{_SHARED}]->(:{_ARTICLE})<-[:{_PUBLISHED}]-(b:{dst_label}) "
+            f"WITH a, s, b RETURN a.id AS src, collect(b.id) AS dst")
 
 
 def _copy_query(src_label: str, dst_label: str) -> str:
-    return (f"UNWIND $ids AS id MATCH (a:{src_label} {{id: id}})-[:PUBLISHED]->(:{_ARTICLE})-[c:COPIES]->"
-            f"(:{_ARTICLE})<-[:PUBLISHED]-(b:{dst_label}) WITH id, c, b RETURN id AS src, collect(b.id) AS dst")
+    return (f"MATCH (a:{src_label})-[:{_PUBLISHED}]->(:{_ARTICLE})-[c:{_COPIES}]->(:{_ARTICLE})"
+            f"<-[:{_PUBLISHED}]-(b:{dst_label}) WITH a, c, b RETURN a.id AS src, collect(b.id) AS dst")
+
+
+@dataclass
+class Amplification:
+    """The amplification graph as arrays, for the scores (no NetworkX graph on that path).
+
+    Node ``i`` is ``keys[i]``: every Account and Outlet, keys sorted.  Edge ``e`` is
+    ``keys[src[e]] -> keys[dst[e]]`` with ``shares[e]`` and ``copies[e]``, edges sorted by
+    ``(src, dst)``: the node and edge order of :func:`amplification_graph`.
+    """
+
+    keys: list
+    src: np.ndarray
+    dst: np.ndarray
+    shares: np.ndarray
+    copies: np.ndarray
+
+    @property
+    def weight(self) -> np.ndarray:
+        return (self.shares + self.copies).astype(np.float64)
+
+    def graph(self, census_: Census) -> nx.DiGraph:
+        G = nx.DiGraph(name="amplification")
+        _add_nodes(G, census_)
+        keys = self.keys
+        G.add_edges_from((keys[a], keys[b], {"weight": float(s + c), "shares": s, "copies": c})
+                         for a, b, s, c in zip(self.src.tolist(), self.dst.tolist(), self.shares.tolist(),
+                                               self.copies.tolist()))
+        return G
+
+
+def amplification_arrays(store: Store, census_: Census | None = None) -> Amplification:
+    """Who amplifies whom (see the module docstring), counted in numpy."""
+    census_ = census_ or census(store)
+    keys = sorted(census_.actors)
+    position = {k: i for i, k in enumerate(keys)}
+    index = {label: {a.id: position[k] for k, a in census_.actors.items() if a.label == label} for label in ACTORS}
+    n = len(keys)
+    codes = []  # per kind: src * n + dst, one per share / copy
+    for kind_specs in ([(_ACCOUNT, dst, _share_query(dst)) for dst in ACTORS],
+                       [(src, dst, _copy_query(src, dst)) for src in ACTORS for dst in ACTORS]):
+        src_list, dst_list = [], []
+        for src_label, dst_label, query in kind_specs:
+            src_of, dst_of = index[src_label], index[dst_label]
+            for r in store.read(query):
+                a = src_of.get(r["src"])
+                ends = [dst_of[d] for d in r["dst"] if d in dst_of]
+                if a is not None and ends:
+                    src_list.append(np.full(len(ends), a, dtype=np.int64))
+                    dst_list.append(np.array(ends, dtype=np.int64))
+        a, b = (np.concatenate(x) if x else np.zeros(0, dtype=np.int64) for x in (src_list, dst_list))
+        codes.append(a[a != b] * n + b[a != b])  # self-amplification left out
+    (share_codes, share_n), (copy_codes, copy_n) = (np.unique(c, return_counts=True) for c in codes)
+    pairs = np.union1d(share_codes, copy_codes)
+    shares, copies = np.zeros(pairs.size, dtype=np.int64), np.zeros(pairs.size, dtype=np.int64)
+    shares[np.searchsorted(pairs, share_codes)] = share_n
+    copies[np.searchsorted(pairs, copy_codes)] = copy_n
+    return Amplification(keys, pairs // max(n, 1), pairs % max(n, 1), shares, copies)
 
 
 def amplification_graph(store: Store, census_: Census | None = None) -> nx.DiGraph:
     """Who amplifies whom (see the module docstring); deterministic node and edge order."""
     census_ = census_ or census(store)
-    keys = census_.keys
-    counts: dict = defaultdict(lambda: [0, 0])  # (src key, dst key) -> [shares, copies]
-    specs = ([(0, _ACCOUNT, dst, _share_query(dst)) for dst in ACTORS]
-             + [(1, src, dst, _copy_query(src, dst)) for src in ACTORS for dst in ACTORS])
-    for kind, src_label, dst_label, query in specs:
-        shared_ids = keys.shared
-        for batch in batches(census_.by_label(src_label), AMPLIFICATION_BATCH):
-            for r in store.read(query, {"ids": batch}):
-                src = keys.key(src_label, r["src"]) if shared_ids else r["src"]
-                for dst in r["dst"]:  # one per share / copy
-                    if shared_ids:  # the common case has no id used by two labels: skip the lookups
-                        dst = keys.key(dst_label, dst)
-                    if src != dst:
-                        counts[(src, dst)][kind] += 1
-    G = nx.DiGraph(name="amplification")
-    _add_nodes(G, census_)
-    G.add_edges_from((src, dst, {"weight": float(n[0] + n[1]), "shares": n[0], "copies": n[1]})
-                     for (src, dst), n in sorted(counts.items()))
-    return G
+    return amplification_arrays(store, census_).graph(census_)
 
 
 MIN_TS, MAX_TS = -(2 ** 53), 2 ** 53  # "no bound" for a time window

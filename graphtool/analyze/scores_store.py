@@ -123,21 +123,30 @@ def run_analyses(store: Store, only=None, seed: int = 0, resolution: float = com
             warnings.append("the store has no Account or Outlet: nothing to analyse")
 
         amp = None
+        graphs: dict = {}
+
+        def amp_graph() -> nx.DiGraph:  # the NetworkX graph, only where one is asked for (export, small graphs)
+            if "amplification" not in graphs:
+                graphs["amplification"] = amp.graph(census)
+            return graphs["amplification"]
+
         if "centrality" in parts or "communities" in parts:
             step("projecting the amplification graph")
-            amp = project.amplification_graph(store, census)
-            summary["graphs"]["amplification"] = {"nodes": amp.number_of_nodes(), "edges": amp.number_of_edges()}
+            amp = project.amplification_arrays(store, census)  # arrays: no NetworkX graph on this path
+            summary["graphs"]["amplification"] = {"nodes": len(amp.keys), "edges": int(amp.src.size)}
             lap("amplification graph")
-            if census.actors and amp.number_of_edges() == 0:
+            if census.actors and amp.src.size == 0:
                 warnings.append("no amplification in the store (no share or copy of another actor's article): "
                                 "centrality is uniform and every actor is a community of its own")
 
         if "centrality" in parts:
             step("PageRank, strength, betweenness")
-            pr = centrality.pagerank(amp)
-            s_in, s_out = centrality.strength(amp)
-            sampled = amp.number_of_nodes() > centrality.EXACT_BETWEENNESS_MAX_NODES
-            bc = centrality.betweenness(amp, seed=seed)
+            n, weight = len(amp.keys), amp.weight
+            pr = dict(zip(amp.keys, centrality.pagerank_arrays(n, amp.src, amp.dst, weight).tolist()))
+            s_in, s_out = (dict(zip(amp.keys, s.tolist()))
+                           for s in centrality.strength_arrays(n, amp.src, amp.dst, weight))
+            sampled = n > centrality.EXACT_BETWEENNESS_MAX_NODES
+            bc = centrality.betweenness_arrays(amp.keys, amp.src, amp.dst, seed=seed)
             for k in census.actors:
                 props[k].update(pagerank=pr.get(k, 0.0), strength_in=s_in.get(k, 0.0),
                                 strength_out=s_out.get(k, 0.0), betweenness=bc.get(k, 0.0))
@@ -150,12 +159,13 @@ def run_analyses(store: Store, only=None, seed: int = 0, resolution: float = com
             lap("centrality")
         if amplified and amp is not None:
             step("writing AMPLIFIED relationships")
-            summary["amplified_written"] = project.write_amplified(store, amp, run_id)
+            summary["amplified_written"] = project.write_amplified(store, amp_graph(), run_id)
             lap("write AMPLIFIED")
 
         if "communities" in parts:
             step("communities")
-            res = communities.communities(amp, seed=seed, resolution=resolution, engine=engine)
+            res = communities.communities_arrays(amp.keys, amp.src, amp.dst, amp.weight, amp_graph, seed=seed,
+                                                 resolution=resolution, engine=engine)
             sizes = res.community_size
             for k in census.actors:
                 props[k].update(community=int(res.partition[k]), community_size=int(sizes[k]))
@@ -249,7 +259,8 @@ def run_analyses(store: Store, only=None, seed: int = 0, resolution: float = com
         if export is not None:  # after the scores are written: an export may carry them from the store
             step("exporting graphs")
             files = []
-            for name, G in (("amplification", amp), ("ownership", own), ("coordination", coord)):
+            for name, G in (("amplification", amp_graph() if amp is not None else None), ("ownership", own),
+                            ("coordination", coord)):
                 if G is not None:
                     written = export(name, G)  # a path, or a list of paths (one projection, two formats)
                     files += [str(p) for p in (written if isinstance(written, (list, tuple)) else [written])]

@@ -266,6 +266,10 @@ class FalkorStore(Store):
         except Exception as exc:
             raise self._problem(exc) from None
         self.graph = self.db.select_graph(graph)
+        from .falkor_params import params_header
+
+        # The same parameters as text in C rather than value by value in Python (falkor_params.py).
+        self.graph._build_params_header = params_header
 
     def _problem(self, exc: Exception) -> StoreError:
         return _falkor_problem(self.describe(), exc)

@@ -1,0 +1,60 @@
+"""The scores' array path (no NetworkX graph at 10^6 edges) gives the NetworkX path's numbers, bit for bit."""
+from __future__ import annotations
+
+import random
+
+import networkx as nx
+import numpy as np
+
+from graphtool.analyze import centrality, communities
+
+
+def graph_and_arrays(n=300, m=2400, seed=3):
+    rng = random.Random(seed)
+    keys = sorted(f"k{i:04d}" for i in range(n))
+    pairs = sorted({(rng.randrange(n), rng.randrange(n)) for _ in range(m)} - {(i, i) for i in range(n)})
+    weight = np.array([float(rng.randint(1, 5)) for _ in pairs])
+    G = nx.DiGraph()
+    G.add_nodes_from(keys)
+    G.add_edges_from((keys[a], keys[b], {"weight": w}) for (a, b), w in zip(pairs, weight.tolist()))
+    src, dst = (np.array(x, dtype=np.int64) for x in zip(*pairs))
+    return G, keys, src, dst, weight
+
+
+def test_pagerank_strength_betweenness_equal_the_graph_path():
+    G, keys, src, dst, weight = graph_and_arrays()
+    assert dict(zip(keys, centrality.pagerank_arrays(len(keys), src, dst, weight).tolist())) == centrality.pagerank(G)
+    s_in, s_out = centrality.strength_arrays(len(keys), src, dst, weight)
+    assert (dict(zip(keys, s_in.tolist())), dict(zip(keys, s_out.tolist()))) == centrality.strength(G)
+    for k in (None, 40):
+        assert centrality.betweenness_arrays(keys, src, dst, k=k, seed=5) == centrality.betweenness(G, k=k, seed=5)
+    assert centrality.pagerank_arrays(0, src[:0], dst[:0], weight[:0]).size == 0
+
+
+def test_communities_equal_the_graph_path_with_either_engine():
+    G, keys, src, dst, weight = graph_and_arrays()
+    for engine in ("louvain", "leiden", "auto"):
+        ours = communities.communities_arrays(keys, src, dst, weight, lambda: G, seed=2, engine=engine)
+        ref = communities.communities(G, seed=2, engine=engine)
+        assert (ours.partition, ours.sizes, ours.modularity, ours.engine) == \
+            (ref.partition, ref.sizes, ref.modularity, ref.engine)
+
+
+def test_the_store_projection_as_arrays_is_the_graph(store):
+    from graphtool.analyze import projection_store as project
+
+    store.run("CREATE (o:Outlet {id: 'o1', name: 'O'})-[:PUBLISHED]->(x:Article {id: 'x1'}) "
+              "CREATE (a:Account {id: 'a1', platform: 'x'})-[:SHARED {id: 's1'}]->(x) "
+              "CREATE (a)-[:SHARED {id: 's2'}]->(x) "
+              "CREATE (a)-[:PUBLISHED]->(y:Article {id: 'y1'})-[:COPIES]->(x) "
+              "CREATE (b:Account {id: 'o1', platform: 'x'})-[:SHARED {id: 's3'}]->(y) "
+              "CREATE (a)-[:SHARED {id: 's4'}]->(y)")  # a1 sharing itself is left out
+    census = project.census(store)
+    amp = project.amplification_arrays(store, census)
+    assert amp.keys == ["Account:o1", "Outlet:o1", "a1"]
+    assert list(zip(amp.src.tolist(), amp.dst.tolist(), amp.shares.tolist(), amp.copies.tolist())) == [
+        (0, 2, 1, 0), (2, 1, 2, 1)]
+    G = project.amplification_graph(store, census)
+    assert list(G) == amp.keys and list(G.edges(data=True)) == [
+        ("Account:o1", "a1", {"weight": 1.0, "shares": 1, "copies": 0}),
+        ("a1", "Outlet:o1", {"weight": 3.0, "shares": 2, "copies": 1})]
