@@ -230,6 +230,57 @@ CITES_AMONG = statement(
     "UNWIND $ids AS id MATCH (x:Article {id: id})-[c:CITES]->(y:Article) WHERE y.id IN $all "
     "RETURN x.id AS src, y.id AS dst, x.published_ts AS t0", "ids", "all")
 
+# --- graphtool.render.stix -----------------------------------------------------------------------
+
+LATEST_PUBLISHED = statement("MATCH (a:Article) RETURN max(a.published_at) AS t")
+LATEST_CAPTURED = statement("MATCH (s:Source) RETURN max(s.captured_at) AS t")
+OUTLETS_AND_ORGANIZATIONS = statement(
+    "MATCH (n) WHERE n:Outlet OR n:Organization RETURN n.id AS id, labels(n)[0] AS label, "
+    "n.name AS name, n.state_affiliated AS state, n.country AS country ORDER BY id")
+LINKS_OF_TYPES = statement(
+    "UNWIND $ids AS id MATCH (a {id: id})-[r]->(o) WHERE type(r) IN $types "
+    "RETURN a.id AS src, type(r) AS type, o.id AS dst, labels(o)[0] AS label, o.name AS name, "
+    "r.confidence AS confidence, r.basis AS basis, r.sources AS sources ORDER BY src, type, dst", "ids", "types")
+ACCOUNT_NAMES = statement(
+    "UNWIND $ids AS id MATCH (a:Account {id: id}) RETURN a.id AS id, a.platform AS platform, "
+    "a.handle AS handle, a.display_name AS name, a.user_id AS uid ORDER BY id", "ids")
+
+# --- graphtool.serve.data ------------------------------------------------------------------------
+
+SEARCH_IDENTIFIERS = statement(
+    "MATCH (i:Identifier)-[:IDENTIFIES]->(a:Account) WHERE toLower(i.id) CONTAINS $needle "
+    "RETURN DISTINCT 'Account' AS label, a.id AS id, coalesce(a.display_name, a.handle) AS name, "
+    "a.platform AS platform LIMIT $limit", "needle", "limit")
+SEARCH_ACCOUNT_URLS = statement(
+    "MATCH (a:Account) WHERE toLower(coalesce(a.url, '')) CONTAINS $needle "
+    "RETURN 'Account' AS label, a.id AS id, coalesce(a.display_name, a.handle) AS name, "
+    "a.platform AS platform LIMIT $limit", "needle", "limit")
+SEARCH_ARTICLES = statement(
+    "MATCH (a:Article) WHERE toLower(coalesce(a.title, '')) CONTAINS $needle "
+    "OR toLower(coalesce(a.text, '')) CONTAINS $needle OR toLower(coalesce(a.url, '')) CONTAINS $needle "
+    "RETURN 'Article' AS label, a.id AS id, coalesce(a.title, a.url, a.id) AS name, a.platform AS platform "
+    "ORDER BY a.published_ts, a.id LIMIT $limit", "needle", "limit")
+LABEL_OF = statement("MATCH (n {id: $id}) RETURN labels(n)[0] AS label LIMIT 1", "id")
+PROPERTIES_OF = statement("MATCH (n {id: $id}) RETURN properties(n) AS p LIMIT 1", "id")
+NEIGHBOURS = statement(
+    "MATCH (n {id: $id})-[r]-(m) RETURN type(r) AS type, startNode(r) = n AS out, m.id AS id, "
+    "labels(m)[0] AS label, coalesce(m.name, m.display_name, m.title, m.handle, m.id) AS name "
+    "ORDER BY id, type LIMIT $limit", "id", "limit")
+COPIES_OF_MINE = statement(
+    "MATCH (me:{actor} {id: $id})-[:PUBLISHED]->(original:Article) "
+    "MATCH (copy)-[c:COPIES]->(original) WHERE copy:Article "
+    "OPTIONAL MATCH (who)-[:PUBLISHED]->(copy) "
+    "RETURN original.id AS mine, original.title AS mine_title, copy.id AS other, copy.title AS other_title, "
+    "collect(DISTINCT who.id) AS other_publishers, c.containment AS containment, c.lag_s AS lag_s, "
+    "c.attributed AS attributed ORDER BY mine, other LIMIT 200", "id", actor=ACTORS)
+MY_COPIES = statement(
+    "MATCH (me:{actor} {id: $id})-[:PUBLISHED]->(copy:Article) "
+    "MATCH (copy)-[c:COPIES]->(original) WHERE original:Article "
+    "OPTIONAL MATCH (who)-[:PUBLISHED]->(original) "
+    "RETURN copy.id AS mine, copy.title AS mine_title, original.id AS other, original.title AS other_title, "
+    "collect(DISTINCT who.id) AS other_publishers, c.containment AS containment, c.lag_s AS lag_s, "
+    "c.attributed AS attributed ORDER BY mine, other LIMIT 200", "id", actor=ACTORS)
+
 def _name_statements() -> dict[str, Statement]:
     found = {}
     for name, value in globals().items():

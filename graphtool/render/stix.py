@@ -27,17 +27,14 @@ from functools import lru_cache
 from pathlib import Path
 
 from .. import __version__, model
+from .. import internal_queries as Q
 from ..store import Store
 from .maps import STATIC
 from .report import ReportData, build_report
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "graphtool:stix")  # fixed: the same ids on every machine
-ACCOUNT = model.node("Account").label
-OUTLET = model.node("Outlet").label
-ORGANIZATION = model.node("Organization").label
-PERSON = model.node("Person").label
-ARTICLE = model.node("Article").label
-OWNERSHIP = ("OWNED_BY", "OPERATED_BY", "REGISTERED_TO")
+PERSON = model.L.Person
+OWNERSHIP = (model.R.OWNED_BY, model.R.OPERATED_BY, model.R.REGISTERED_TO)
 
 
 @lru_cache(maxsize=1)
@@ -59,8 +56,8 @@ def _confidence(value) -> int | None:
 
 def _latest_time(store: Store) -> datetime:
     """The latest time in the data (publication, share or capture): every object's timestamp."""
-    rows = store.read(f"MATCH (a:{ARTICLE}) RETURN max(a.published_at) AS t")
-    caps = store.read("MATCH (s:Source) RETURN max(s.captured_at) AS t")
+    rows = Q.LATEST_PUBLISHED.read(store)
+    caps = Q.LATEST_CAPTURED.read(store)
     stamps = [r["t"] for r in rows + caps if r["t"]]
     text = max(stamps) if stamps else "1970-01-01T00:00:00Z"
     return datetime.strptime(text[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
@@ -112,20 +109,14 @@ def build_bundle(store: Store, narrative: str | None = None, account: str | None
     for n in data.narratives:
         if n["first"] is not None and n["first"].publisher:
             accounts.add(n["first"].publisher)
-    owners = store.read(f"MATCH (n) WHERE n:{OUTLET} OR n:{ORGANIZATION} RETURN n.id AS id, labels(n)[0] AS label, "
-                        f"n.name AS name, n.state_affiliated AS state, n.country AS country ORDER BY id")
+    owners = Q.OUTLETS_AND_ORGANIZATIONS.read(store)
     actor_ids: dict[str, str] = {}
     for o in owners:
         desc = f"graphtool {o['label']} {o['id']}; state_affiliated: {o['state'] or 'not stated'}"
         actor_ids[o["id"]] = add(stix2.Identity(id=stix_id("identity", o["id"]), name=o["name"] or o["id"],
                                                 identity_class="organization", description=desc, **by))
-    links = store.read(f"UNWIND $ids AS id MATCH (a {{id: id}})-[r]->(o) WHERE type(r) IN $types "
-                       f"RETURN a.id AS src, type(r) AS type, o.id AS dst, labels(o)[0] AS label, o.name AS name, "
-                       f"r.confidence AS confidence, r.basis AS basis, r.sources AS sources ORDER BY src, type, dst",
-                       {"ids": sorted(accounts | set(actor_ids)), "types": list(OWNERSHIP)})
-    rows = store.read(f"UNWIND $ids AS id MATCH (a:{ACCOUNT} {{id: id}}) RETURN a.id AS id, a.platform AS platform, "
-                      f"a.handle AS handle, a.display_name AS name, a.user_id AS uid ORDER BY id",
-                      {"ids": sorted(accounts)})
+    links = Q.LINKS_OF_TYPES.read(store, {"ids": sorted(accounts | set(actor_ids)), "types": list(OWNERSHIP)})
+    rows = Q.ACCOUNT_NAMES.read(store, {"ids": sorted(accounts)})
     for a in rows:
         actor_ids[a["id"]] = add(stix2.UserAccount(account_type=a["platform"], user_id=a["uid"] or a["id"],
                                                    account_login=a["handle"], display_name=a["name"] or a["handle"]))
