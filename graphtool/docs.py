@@ -104,7 +104,15 @@ def queries_markdown() -> str:
     return docs_markdown()
 
 
-GENERATED = {"model.md": model_markdown, "cli.md": cli_markdown, "queries.md": queries_markdown}
+def json_markdown() -> str:
+    """What each command's ``--json`` prints (from ``graphtool/cli/json_shapes.py``)."""
+    from .cli.json_shapes import json_markdown as make
+
+    return make()
+
+
+GENERATED = {"model.md": model_markdown, "cli.md": cli_markdown, "queries.md": queries_markdown,
+             "json.md": json_markdown}
 
 
 def main(argv: list[str]) -> int:

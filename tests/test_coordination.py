@@ -498,7 +498,7 @@ def test_cli_imports_peer_formats_and_writes_pairs_csv(embedded_store, tmp_path)
     assert "39 rejected" in imported.output
     out = tmp_path / "pairs.csv"
     done = runner.invoke(app, ["coordination", "--kind", "co-share", "--window", "10", "--min-weight", "1",
-                               "--out", str(out)], env=env)
+                               "--out", str(out), "--ids", "imported"], env=env)
     assert done.exit_code == 0, done.output
     assert "1,092 coordinated pairs" in done.output
     with out.open(newline="") as handle:

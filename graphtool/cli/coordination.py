@@ -109,8 +109,9 @@ def register(app: typer.Typer) -> None:
                                        "graphml for .graphml, else qut with FILES and pairs from the store."),
         self_loops: bool = typer.Option(False, "--self-loops", help="Keep A->A in the output (QUT's tables do)."),
         rejects: Optional[Path] = typer.Option(None, "--rejects", help="With FILES: write rejected rows here."),
-        ids: str = typer.Option("imported", "--ids",
-                                help="Account ids in --out: 'imported' (as in the imported file) or 'store'."),
+        ids: str = typer.Option("store", "--ids",
+                                help="Account ids in --out: 'store' (platform-qualified, e.g. x:123; a bare handle "
+                                     "is ambiguous across platforms) or 'imported' (as in the imported file)."),
         write: bool = typer.Option(True, "--write/--no-write",
                                    help="Store COORDINATED_WITH and group numbers (default) or only report."),
         top: int = typer.Option(10, "--top", min=0, help="Groups to list."),
@@ -135,7 +136,7 @@ def register(app: typer.Typer) -> None:
         for warning in run.warnings:
             typer.echo(f"warning: {warning}", err=True)
         if as_json:
-            echo_json(run.as_dict())
+            echo_json({**run.as_dict(), "out": str(out) if out else None})
             return
         typer.echo(f"{run.kind}, window {window:g} s, min weight {min_weight}: {run.actions:,} actions, "
                    f"{len(run.pairs):,} coordinated pairs, {len(run.components):,} groups "

@@ -6,7 +6,7 @@ import typer
 from ..errors import ConfigError
 from ..store import embedded_dir, redact, store_url
 from ..store.embedded import EmbeddedServer
-from .common import state
+from .common import echo_json, state
 
 db_app = typer.Typer(help="Manage the store: status, start and stop the embedded server, wipe the graph.",
                      no_args_is_help=True)
@@ -20,9 +20,18 @@ def _embedded() -> EmbeddedServer:
 
 
 @db_app.command()
-def status():
+def status(as_json: bool = typer.Option(False, "--json", help="Print {store, kind, running, pid, data_dir} as JSON.")):
     """Say which store is in use and whether it answers."""
     url = store_url(state.store_url)
+    if as_json:
+        server = _embedded() if url.startswith("embedded:") else None
+        running = server.running() if server else bool(state.store().describe())  # a server store answers or errs
+        echo_json({"store": redact(url), "kind": "embedded" if server else url.split(":", 1)[0].lower(),
+                   "running": running, "pid": server.pid() if server and running else None,
+                   "data_dir": str(server.data_dir) if server else None})
+        if not running:
+            raise typer.Exit(1)
+        return
     if url.startswith("embedded:"):
         server = _embedded()
         if server.running():

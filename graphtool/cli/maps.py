@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from .common import state, time_window
+from .common import echo_json, state, time_window
 
 
 def _narrative_view(store, view: str) -> str:
@@ -37,12 +37,16 @@ def register(app: typer.Typer) -> None:
                                         "with drill-down pages, or the top nodes and their neighbours."),
         seed: int = typer.Option(42, "--seed", help="Seed of community detection and layout."),
         list_narratives: bool = typer.Option(False, "--list-narratives", help="List narrative ids and stop."),
+        as_json: bool = typer.Option(False, "--json", help="Print what was written (or the narratives) as JSON."),
     ):
         """Write an interactive map: one self-contained HTML file that works offline."""
         from ..render import views
 
         store = state.store_with_data()
         if list_narratives:
+            if as_json:
+                echo_json([{"id": n["id"], "name": n.get("name")} for n in views.narratives(store)])
+                return
             for n in views.narratives(store):
                 typer.echo(f"{n['id']}\t{n.get('name') or ''}")
             return
@@ -52,6 +56,11 @@ def register(app: typer.Typer) -> None:
         views.parse_view(view)
         result = views.write_view_map(store, view, target, color=color, size=size, since=start, until=end,
                                       budget=budget, seed=seed)
+        if as_json:
+            echo_json({"path": result.path, "pages": result.pages, "view": view, "kind": result.kind,
+                       "total_nodes": result.total_nodes, "total_edges": result.total_edges,
+                       "shown_nodes": result.shown_nodes, "notes": result.notes})
+            return
         typer.echo(f"{result.path}: {result.shown_nodes:,} of {result.total_nodes:,} nodes"
                    + (f" ({result.kind})" if result.kind != "full" else ""))
         for extra in result.pages[1:]:

@@ -1,7 +1,6 @@
 """graphtool copies | trace | timeline: who copied whom, cascades, and the cross-platform timeline."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Optional
 
@@ -77,7 +76,10 @@ def register(app: typer.Typer) -> None:
     def trace(
         article: Optional[str] = typer.Argument(None, metavar="[ARTICLE_ID]", help="An article id."),
         narrative: Optional[str] = typer.Option(None, "--narrative", "-n", help="Trace every article carrying it."),
-        json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the cascade trees as JSON here."),
+        as_json: bool = typer.Option(False, "--json", help="Print the cascade trees as JSON (to --out if given)."),
+        out: Optional[Path] = typer.Option(None, "--out", "-o",
+                                           help="Write the cascade trees as JSON to this file (the text still "
+                                                "prints unless --json)."),
         limit: int = typer.Option(20, "--limit", min=1, help="Trees to print (largest first)."),
     ):
         """Print the cascade tree: origin, then each hop (platform, account, lag, attribution stripped)."""
@@ -87,9 +89,10 @@ def register(app: typer.Typer) -> None:
         if (article is None) == (narrative is None):
             raise ConfigError("give either an ARTICLE_ID or --narrative ID")
         result = trace_narrative(state.store(), narrative) if narrative else trace_article(state.store(), article)
-        if json_out is not None:
-            json_out.parent.mkdir(parents=True, exist_ok=True)
-            json_out.write_text(json.dumps(result.as_dict(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        if as_json or out is not None:
+            echo_json(result.as_dict(), out)
+        if as_json:
+            return
         if narrative:
             f = result.first
             typer.echo(f"narrative {narrative}: {result.narrative_name or ''}  (* carries it)")

@@ -19,11 +19,16 @@ def stix(
     out: Path = typer.Option(..., "--out", "-o", help="The bundle file to write (.json)."),
     narrative: Optional[str] = typer.Option(None, "--narrative", "-n", help="Only this narrative's findings."),
     account: Optional[str] = typer.Option(None, "--account", "-a", help="Only this account's findings."),
+    as_json: bool = typer.Option(False, "--json", help="Print {written: [path]} as JSON."),
 ):
     """Write the findings as a STIX 2.1 bundle with DISARM techniques (deterministic: same store, same bytes)."""
     from ..render.stix import write_stix
 
-    typer.echo(f"wrote {write_stix(state.store_with_data(), out, narrative, account)}")
+    written = write_stix(state.store_with_data(), out, narrative, account)
+    if as_json:
+        echo_json({"written": [written]})
+        return
+    typer.echo(f"wrote {written}")
 
 
 @watch_app.command("run")
@@ -55,11 +60,16 @@ def register(app: typer.Typer) -> None:
         narrative: Optional[str] = typer.Option(None, "--narrative", "-n", help="Report on this narrative only."),
         account: Optional[str] = typer.Option(None, "--account", "-a", help="Report on this account only."),
         pdf: bool = typer.Option(False, "--pdf", help="Also print it to PDF (beside it) with headless Chromium."),
+        as_json: bool = typer.Option(False, "--json", help="Print {written: [paths]} as JSON."),
     ):
         """Write a self-contained investigation report (HTML, optionally PDF) of what the analyses found."""
         from ..render.report import write_report
 
-        for path in write_report(state.store_with_data(), out, narrative, account, pdf=pdf):
+        written = list(write_report(state.store_with_data(), out, narrative, account, pdf=pdf))
+        if as_json:
+            echo_json({"written": written})
+            return
+        for path in written:
             typer.echo(f"wrote {path}")
 
     app.add_typer(export_app, name="export")

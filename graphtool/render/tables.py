@@ -133,6 +133,44 @@ def rich_table(columns: list[str], rows: list[dict], title: str | None = None, m
     return table
 
 
+def terminal_width() -> int:
+    """The width a table must fit: ``$COLUMNS`` when set, else the terminal's, else 200 (piped output)."""
+    import os
+    import shutil
+    import sys
+
+    given = os.environ.get("COLUMNS", "").strip()
+    if given.isdigit() and int(given) > 0:
+        return int(given)
+    return shutil.get_terminal_size().columns if sys.stdout.isatty() else 200
+
+
+def table_fits(columns: list[str], rows: list[dict], width: int) -> bool:
+    """Whether the table of ``rows`` fits ``width`` columns without squeezing its cells."""
+    from rich.console import Console
+
+    console = Console(file=io.StringIO(), width=10_000, color_system=None, force_terminal=False)
+    return console.measure(rich_table(columns, rows)).maximum <= width
+
+
+def vertical(columns: list[str], rows: list[dict]) -> str:
+    """Rows as records, one ``column  value`` line each (psql's expanded display), for narrow terminals.
+
+    >>> print(vertical(["account", "score"], [{"account": "x:a", "score": 0.5}]), end="")
+    -[ 1 ]-----
+    account  x:a
+    score    0.5
+    """
+    pad = max((len(c) for c in columns), default=0)
+    lines = []
+    for n, row in enumerate(rows, start=1):
+        lines.append(f"-[ {n} ]" + "-" * max(0, pad - len(str(n)) - 1))
+        for c in columns:
+            value = _escape_control(cell_text(row.get(c))).replace("\n", "\n" + " " * (pad + 2))
+            lines.append(f"{c:<{pad}}  {value}".rstrip())
+    return "".join(line + "\n" for line in lines)
+
+
 def render(columns: list[str], rows: list[dict], fmt: str) -> str:
     """Rows in one of :data:`FORMATS` as text (``table`` is rendered plain, without colour)."""
     if fmt == "csv":
