@@ -220,3 +220,16 @@ def test_cli_report_and_pdf_without_chromium(case, tmp_path):
                            "--narrative", "narrative:chinese-canadians-fear"], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"wrote {out}" and "art:copy-u1-a" in out.read_text(encoding="utf-8")
+
+
+def test_watch_rule_on_the_case_bursts_fires_once(case, tmp_path):
+    from graphtool.watch import run_watch
+
+    store, _, data, _ = case
+    narrative = "narrative:conservative-platform-breaks-ties"
+    rules = tmp_path / "watch.toml"
+    rules.write_text(f'[[rule]]\nname = "volume bursts"\nburst = "{narrative}"\n', encoding="utf-8")
+    bursts = next(n["timeline"].bursts for n in data.narratives if n["id"] == narrative)
+    first = run_watch(store, rules)
+    assert bursts and sorted(a["key"] for a in first.alerts) == sorted([narrative, b["start"]] for b in bursts)
+    assert run_watch(store, rules).alerts == [] and store.read("MATCH (a:Alert) RETURN count(a) AS n")[0]["n"] == len(bursts)

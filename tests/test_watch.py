@@ -57,6 +57,9 @@ def case(tmp_path):
                         "wechat:copier_two")]
     _write(new, "Article.csv", [a for a, _ in planted])
     _write(new, "PUBLISHED.csv", [p for _, p in planted])
+    _write(base, "Narrative.csv", [{"id": "narrative:ties", "name": "almost break ties"}])
+    _write(base, "CARRIES.csv", [{"src": "art:gt-1", "dst": "narrative:ties"}])
+    _write(new, "CARRIES.csv", [{"src": "art:copy-2", "dst": "narrative:ties"}])
     rules = tmp_path / "watch.toml"
     rules.write_text('alerts = "alerts.jsonl"\nrefresh = ["copies"]\n' + RULE.format(table="rule"), encoding="utf-8")
     manifest = tmp_path / "schedule.toml"
@@ -140,3 +143,15 @@ def test_bad_rules_are_clear_errors(tmp_path, text, message):
     with pytest.raises(ConfigError, match=None) as err:
         load_rules(path)
     assert str(err.value).startswith(str(path)) and message in str(err.value)
+
+
+def test_each_element_of_a_list_column_is_a_hit(store, case):
+    """"A narrative reaches a new platform": one hit per (narrative, platform), each told once."""
+    base, rules, _ = case
+    import_paths(store, [base])
+    rules.write_text('[[rule]]\nname = "narrative on a new platform"\nquery = "narratives"\neach = "platforms"\n'
+                     'key = ["narrative", "platforms"]\n', encoding="utf-8")
+    assert [a["key"] for a in run_watch(store, rules).alerts] == [["narrative:ties", "web"]]
+    import_paths(store, [rules.parent / "new"])
+    assert [a["key"] for a in run_watch(store, rules).alerts] == [["narrative:ties", "wechat"]]
+    assert run_watch(store, rules).alerts == []
