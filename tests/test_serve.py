@@ -5,6 +5,7 @@ HTTP-level tests run on both stores; the browser flow runs once per store on the
 from __future__ import annotations
 
 import csv
+import html
 import http.client
 import json
 import re
@@ -215,6 +216,7 @@ def test_login_roles_csrf_and_audit(served):
     assert ACCOUNT in download.text
     as_json = json.loads(anna.get("/queries/account-summary/download.json", account=ACCOUNT).text)
     assert as_json["rows"][0]["account"] == ACCOUNT
+    assert ":param account => 'wechat:sim_fengqiao_news'" in html.unescape(anna.get("/queries/account-summary").text)
 
     # a POST without the CSRF token is refused, with it the ad-hoc query runs
     assert anna.request("POST", "/cypher", {"text": "RETURN 1 AS one"}).status == 403
@@ -405,10 +407,9 @@ def test_browser_flow(served, browser, case_store, tmp_path):
     page.close()
 
 
+@pytest.mark.parametrize("case_store", ["embedded"], indirect=True)  # the demo is an embedded store
 def test_serve_demo_prints_a_one_time_account(case_store, embedded_dir, tmp_path):
     """`graphtool serve --demo`: a one-time admin account that signs in, and is gone when the server stops."""
-    if not case_store.url.startswith("embedded"):
-        pytest.skip("the demo is an embedded store")
     import signal
 
     users = tmp_path / "users.json"

@@ -30,7 +30,7 @@ from starlette.staticfiles import StaticFiles
 
 from .. import __version__
 from ..errors import GraphtoolError, NotFoundError
-from ..queries import adhoc_query, get_query, load_queries, run_query
+from ..queries import adhoc_query, load_queries, param_lines, run_query
 from . import ROLES, data, role_at_least
 from .audit import AuditLog
 from .users import Users
@@ -364,7 +364,8 @@ def build_app(store, users: Users, audit: AuditLog, secure_cookies: bool | None 
             except GraphtoolError as exc:
                 error = str(exc)
         return ws.render(request, "query.html", query=query, given=params, result=result, error=error,
-                         cell=_cell, download=urlencode(params))
+                         cell=_cell, download=urlencode(params),
+                         param_lines=param_lines(query))
 
     # --- analyst ---
     def query_download(request: Request) -> Response:

@@ -1,0 +1,136 @@
+"""graphtool serve latency: search, entity page and overview, sequentially and with concurrent clients.
+
+    python -m bench.serve [--shares 1000000] [--requests 20] [--clients 20] [--out docs/benchmarks.md]
+
+Loads the synthetic graph of bench/queries.py (deterministic) into a fresh embedded store in a
+temporary folder, serves it with real uvicorn on 127.0.0.1 (a thread, a free port), signs in one
+analyst with an API token and sends bounded loops of requests: first one client, then
+``--clients`` threads at once.  Reports p50/p95 per page and any error.  Every request is
+audited (one fsync'd line each), as in real use.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+from graphtool.load.writer import write_records
+from graphtool.serve.audit import AuditLog
+from graphtool.serve.server import bind
+from graphtool.serve.users import Users
+from graphtool.serve.web import build_app
+from graphtool.store import open_store
+from graphtool.store.embedded import EmbeddedServer
+
+from .common import machine, write_section
+from .queries import BATCH, synthetic_graph
+
+SECTION = "## Serve: page latency (bench/serve.py)"
+PAGES = {"search": ("/search", {"q": "outlet 1"}), "entity": ("/entity", {"id": "wechat:u0000000"}),
+         "overview": ("/", {})}
+
+
+def _get(port: int, token: str, path: str) -> tuple[int, float]:
+    start = time.perf_counter()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    conn.request("GET", path, headers={"authorization": f"Bearer {token}"})
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    return response.status, time.perf_counter() - start
+
+
+def _pct(times: list[float], q: float) -> float:
+    ordered = sorted(times)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def measure(port: int, token: str, requests: int, clients: int) -> dict:
+    out = {}
+    for name, (path, params) in PAGES.items():
+        url = path + (f"?{urlencode(params)}" if params else "")
+        _get(port, token, url)  # warm-up
+        for mode, threads in (("sequential", 1), (f"{clients} clients", clients)):
+            times, errors, lock = [], [], threading.Lock()
+
+            def loop():
+                for _ in range(requests):
+                    status, seconds = _get(port, token, url)
+                    with lock:
+                        times.append(seconds)
+                        if status != 200:
+                            errors.append(status)
+            workers = [threading.Thread(target=loop) for _ in range(threads)]
+            wall = time.perf_counter()
+            for w in workers:
+                w.start()
+            for w in workers:
+                w.join()
+            wall = time.perf_counter() - wall
+            out[(name, mode)] = {"n": len(times), "p50": statistics.median(times), "p95": _pct(times, 0.95),
+                                 "errors": len(errors), "rps": len(times) / wall}
+            print(f"{name:9} {mode:12} n={len(times):4} p50={out[(name, mode)]['p50'] * 1000:7.1f} ms "
+                  f"p95={out[(name, mode)]['p95'] * 1000:7.1f} ms errors={len(errors)} "
+                  f"{out[(name, mode)]['rps']:.1f} req/s", file=sys.stderr)
+    return out
+
+
+def markdown(results: dict, shares: int, requests: int, clients: int, load_s: float) -> str:
+    lines = [SECTION, "", f"Machine: {machine()}.", "",
+             f"`python -m bench.serve --shares {shares} --requests {requests} --clients {clients}`: the synthetic "
+             f"graph of bench/queries.py ({shares:,} shares, loaded in {load_s:.0f} s) in the embedded store, "
+             "real uvicorn on 127.0.0.1, API-token requests (each audited, one fsync'd line). Sequential: one "
+             f"client, {requests} requests; concurrent: {clients} clients x {requests} requests at once.", "",
+             "| page | mode | requests | p50 ms | p95 ms | req/s | errors |", "|---|---|---:|---:|---:|---:|---:|"]
+    for (name, mode), r in results.items():
+        lines.append(f"| {name} | {mode} | {r['n']} | {r['p50'] * 1000:.1f} | {r['p95'] * 1000:.1f} | "
+                     f"{r['rps']:.1f} | {r['errors']} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--shares", type=int, default=1_000_000)
+    ap.add_argument("--requests", type=int, default=20, help="requests per client and page")
+    ap.add_argument("--clients", type=int, default=20)
+    ap.add_argument("--out", type=Path, help="write the section into this Markdown file (docs/benchmarks.md)")
+    args = ap.parse_args()
+    import uvicorn
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data_dir = Path(tmp) / "store"
+        store = open_store(f"embedded:{data_dir}")
+        try:
+            start = time.perf_counter()
+            write_records(store, synthetic_graph(args.shares), batch_size=BATCH)
+            load_s = time.perf_counter() - start
+            users = Users(Path(tmp) / "users.json")
+            users.add("bench", "analyst", "benchmark password")
+            token = users.new_token("bench")
+            app = build_app(store, users, AuditLog(Path(tmp) / "audit.jsonl"))
+            sock = bind("127.0.0.1", 0)
+            server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+            thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+            thread.start()
+            while not server.started:
+                time.sleep(0.05)
+            results = measure(sock.getsockname()[1], token, args.requests, args.clients)
+            server.should_exit = True
+            thread.join(30)
+        finally:
+            store.close()
+            EmbeddedServer(data_dir).stop()
+    text = markdown(results, args.shares, args.requests, args.clients, load_s)
+    print(text)
+    if args.out:
+        write_section(args.out, SECTION, text)
+
+
+if __name__ == "__main__":
+    main()
