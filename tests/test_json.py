@@ -144,3 +144,17 @@ def test_json_on_neo4j(neo4j_store, tmp_path, command):
     check_shape(command, value)
     if command == "db status":
         assert value["kind"] == "bolt" and value["running"] is True and value["pid"] is None
+
+
+def test_schedule_status_on_a_narrow_terminal_is_vertical(loaded):
+    url, tmp = loaded
+    (tmp / "extra").mkdir()
+    (tmp / "extra" / "Account.csv").write_text("id,platform,handle\nx:late,x,late\n", encoding="utf-8")
+    manifest = tmp / "schedule.toml"
+    manifest.write_text('[schedule]\n\n[[source]]\nname = "extra"\npath = "extra/*.csv"\n', encoding="utf-8")
+    ran = invoke(url, "schedule", "run", str(manifest))
+    assert ran.exit_code == 0, ran.output
+    wide = invoke(url, "schedule", "status", env={"COLUMNS": "200"}).stdout.splitlines()
+    assert wide[0].startswith("started") and " ok " in wide[1]
+    narrow = invoke(url, "schedule", "status", env={"COLUMNS": "40"}).stdout.splitlines()
+    assert narrow[0] == "-[ 1 ]-----" and narrow[3] == "outcome  ok" and narrow[-1].startswith("run      ")

@@ -9,6 +9,7 @@ import typer
 
 from ..schedule import _alive, load_manifest, read_lock, recent_runs, run_schedule
 from ..store import redact
+from ..render.tables import terminal_width, vertical
 from .common import echo_json, state
 
 schedule_app = typer.Typer(help="Scheduled imports for cron or systemd timers: run a manifest, show recent runs.",
@@ -71,13 +72,22 @@ def status(
     if not runs:
         typer.echo("no scheduled runs in the store yet")
         return
-    typer.echo(f"{'started':<21} {'ended':<21} {'outcome':<9} {'files':>5} {'skipped':>7} {'rows':>9} {'rejects':>7}  run")
-    for r in runs:
-        rows = sum(r["counts"].get("nodes", {}).values()) + sum(r["counts"].get("relationships", {}).values())
-        typer.echo(f"{r['started_at'] or '':<21} {r['ended_at'] or '-':<21} {r['outcome']:<9} {len(r['files']):>5} "
-                   f"{r['skipped'] or 0:>7} {rows:>9,} {r['rejects'] or 0:>7}  {r['id']}")
-        if r.get("error") and state.verbose:
-            typer.echo(f"    {r['error']}")
+    table = [{"started": r["started_at"] or "", "ended": r["ended_at"] or "-", "outcome": r["outcome"],
+              "files": len(r["files"]), "skipped": r["skipped"] or 0,
+              "rows": sum(r["counts"].get("nodes", {}).values()) + sum(r["counts"].get("relationships", {}).values()),
+              "rejects": r["rejects"] or 0, "run": r["id"], "error": r.get("error") if state.verbose else None}
+             for r in runs]
+    lines = [f"{'started':<21} {'ended':<21} {'outcome':<9} {'files':>5} {'skipped':>7} {'rows':>9} {'rejects':>7}  run"]
+    for t in table:
+        lines.append(f"{t['started']:<21} {t['ended']:<21} {t['outcome']:<9} {t['files']:>5} {t['skipped']:>7} "
+                     f"{t['rows']:>9,} {t['rejects']:>7}  {t['run']}")
+        if t["error"]:
+            lines.append(f"    {t['error']}")
+    if max(map(len, lines)) > terminal_width():  # too wide for the terminal: one record per block
+        typer.echo(vertical([c for c in table[0] if state.verbose or c != "error"], table), nl=False)
+        return
+    for line in lines:
+        typer.echo(line)
 
 
 def register(app: typer.Typer) -> None:
