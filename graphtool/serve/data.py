@@ -7,6 +7,7 @@ from :mod:`graphtool.model`.  Every function takes the store and returns plain d
 from __future__ import annotations
 
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 from .. import internal_queries as Q
@@ -21,8 +22,14 @@ SEARCH_LIMIT = 50
 EXPAND_CAP = 500  # most nodes one expansion returns
 
 
+@lru_cache(maxsize=None)
+def _query(name: str):
+    """A canned query, parsed and checked once per process (get_query reads every file each time)."""
+    return get_query(name)
+
+
 def _canned(store, name: str, **params) -> list[dict]:
-    return run_query(store, get_query(name), params, from_text=False).rows
+    return run_query(store, _query(name), params, from_text=False).rows
 
 
 def _rank(needle: str, row: dict) -> tuple:

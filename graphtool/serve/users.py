@@ -77,14 +77,21 @@ class Users:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def _read(self) -> dict[str, User]:
-        if not self.path.exists():
-            return {}
+        """The users, parsed again only when the file changed (the server asks on every request)."""
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            return {name: User(name, u["role"], u["password_hash"], dict(u.get("tokens", {})))
-                    for name, u in data["users"].items()}
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ConfigError(f"{self.path}: not a graphtool users file ({exc})") from None
+            stat = self.path.stat()
+        except FileNotFoundError:
+            return {}
+        key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        if getattr(self, "_cached", (None,))[0] != key:
+            try:
+                data = json.loads(self.path.read_text(encoding="utf-8"))
+                users = {name: (u["role"], u["password_hash"], dict(u.get("tokens", {})))
+                         for name, u in data["users"].items()}
+            except (ValueError, KeyError, TypeError) as exc:
+                raise ConfigError(f"{self.path}: not a graphtool users file ({exc})") from None
+            self._cached = (key, users)
+        return {name: User(name, role, pw, dict(tokens)) for name, (role, pw, tokens) in self._cached[1].items()}
 
     def _write(self, users: dict[str, User]) -> None:
         data = {"users": {n: {"role": u.role, "password_hash": u.password_hash, "tokens": u.tokens}
