@@ -207,6 +207,90 @@ CITES_TO = statement(f"UNWIND $ids AS id MATCH (a:Article)-[r:CITES]->(b:Article
                      f"RETURN a.id AS src, b.id AS dst, {_CITE_PROPS}", "ids")
 
 
+# --- graphtool.analyze.projection_store ----------------------------------------------------------
+
+OWNERSHIP_TYPES = (R.OPERATED_BY, R.OWNED_BY, R.REGISTERED_TO)
+_OWNED = tuple(sorted({label for t in OWNERSHIP_TYPES for label in model.rel(t).sources}))
+_OWNERS = tuple(sorted({label for t in OWNERSHIP_TYPES for label in model.rel(t).targets}))
+CENSUS_ACCOUNTS = statement(
+    "MATCH (n:Account) RETURN n.id AS id, n.display_name AS display_name, n.handle AS handle, "
+    "n.registrant_country AS registrant_country, n.audience_country AS audience_country, n.sources AS sources")
+CENSUS_OUTLETS = statement(
+    "MATCH (n:Outlet) RETURN n.id AS id, n.name AS name, n.state_affiliated AS state_affiliated, "
+    "n.country AS country, n.sources AS sources")
+CENSUS_OWNERS = statement(  # a Person has no state_affiliated nor kind: they read as null
+    "MATCH (n:{owner}) RETURN n.id AS id, n.name AS name, n.state_affiliated AS state_affiliated, "
+    "n.country AS country, n.kind AS kind, n.sources AS sources", owner=tuple(sorted(set(_OWNERS) - set(ACTORS))))
+NARRATIVES = statement("MATCH (n:Narrative) RETURN n.id AS id, n.name AS name")
+# The amplification projection (scores and maps): one row per start node, the other ends and the
+# times collected in step (collect() drops nulls: a share or copy without a time is NO_TIME).
+# Carrying the relationship variable through WITH makes FalkorDB keep one row per parallel edge
+# (two shares of one article are two shares).
+NO_TIME = -(2 ** 53) - 1
+AMPLIFYING_SHARES = statement(
+    "MATCH (a:Account)-[s:SHARED]->(:Article)<-[:PUBLISHED]-(b:{dst}) WITH a, s, b "
+    f"RETURN a.id AS src, collect(b.id) AS dst, collect(coalesce(s.at_ts, {NO_TIME})) AS ts", dst=ACTORS)
+# With a window, anchored on the relationship's time, so the planner can start from the time index.
+AMPLIFYING_SHARES_IN = statement(
+    "MATCH (a:Account)-[s:SHARED]->(x:Article) WHERE s.at_ts >= $since AND s.at_ts <= $until "
+    "MATCH (b:{dst})-[:PUBLISHED]->(x) WITH a, s, b "
+    "RETURN a.id AS src, collect(b.id) AS dst, collect(s.at_ts) AS ts", "since", "until", dst=ACTORS)
+AMPLIFYING_COPIES = statement(
+    "MATCH (a:{src})-[:PUBLISHED]->(x:Article)-[c:COPIES]->(:Article)<-[:PUBLISHED]-(b:{dst}) WITH a, x, c, b "
+    f"RETURN a.id AS src, collect(b.id) AS dst, collect(coalesce(x.published_ts, {NO_TIME})) AS ts, "
+    "collect(CASE WHEN c.attributed = false THEN 1 ELSE 0 END) AS unattributed", src=ACTORS, dst=ACTORS)
+AMPLIFYING_COPIES_IN = statement(
+    "MATCH (x:Article)-[c:COPIES]->(y:Article) WHERE x.published_ts >= $since AND x.published_ts <= $until "
+    "MATCH (a:{src})-[:PUBLISHED]->(x) MATCH (b:{dst})-[:PUBLISHED]->(y) WITH a, x, c, b "
+    "RETURN a.id AS src, collect(b.id) AS dst, collect(x.published_ts) AS ts, "
+    "collect(CASE WHEN c.attributed = false THEN 1 ELSE 0 END) AS unattributed", "since", "until",
+    src=ACTORS, dst=ACTORS)
+OWNERSHIP_LINKS = statement(
+    "MATCH (a:{src})-[r:{type}]->(b:{dst}) RETURN a.id AS src, b.id AS dst, r.confidence AS confidence, "
+    "r.basis AS basis, r.sources AS sources", src=_OWNED, type=OWNERSHIP_TYPES, dst=_OWNERS)
+COORDINATION_LINKS = statement(
+    "MATCH (a:Account)-[r:COORDINATED_WITH]->(b:Account) RETURN a.id AS src, b.id AS dst, r.kind AS kind, "
+    "r.weight AS weight")
+FOLLOW_LINKS = statement(
+    "MATCH (a:Account)-[r:FOLLOWS]->(b:Account) WHERE a.id <> b.id "
+    "RETURN a.id AS src, b.id AS dst, min(r.observed_ts) AS t0, max(r.observed_ts) AS t1")
+PUBLISHED_COUNTS = statement(
+    "UNWIND $ids AS id MATCH (a:{actor} {id: id})-[p:PUBLISHED]->() RETURN a.id AS id, count(p) AS n", "ids",
+    actor=ACTORS)
+SHARED_COUNTS = statement(  # a quote is counted once, as its article
+    "UNWIND $ids AS id MATCH (a:Account {id: id})-[s:SHARED]->() "
+    "WHERE s.kind IS NULL OR s.kind <> 'quote' RETURN a.id AS id, count(s) AS n", "ids")
+STATE_ARTICLES = statement(
+    "UNWIND $ids AS id MATCH (s:{actor} {id: id})-[:PUBLISHED]->(y:Article) "
+    "RETURN s.id AS actor, y.id AS article, y.published_ts AS ts, y.content_sha256 AS sha", "ids", actor=ACTORS)
+CITING = statement(
+    "UNWIND $ids AS id MATCH (y:Article {id: id})<-[r:CITES]-(x:Article)<-[:PUBLISHED]-(a:{actor}) "
+    "RETURN y.id AS original, x.id AS content, a.id AS actor, x.published_ts AS ts, x.sources AS xs, "
+    "r.sources AS rs", "ids", actor=ACTORS)
+COPYING = statement(
+    "UNWIND $ids AS id MATCH (y:Article {id: id})<-[c:COPIES]-(x:Article)<-[:PUBLISHED]-(a:{actor}) "
+    "RETURN y.id AS original, x.id AS content, a.id AS actor, c.attributed AS attributed, c.lag_s AS lag_s, "
+    "x.published_ts AS ts, x.sources AS xs", "ids", actor=ACTORS)
+SAME_TEXT = statement(
+    "MATCH (a:{actor})-[:PUBLISHED]->(x:Article) WHERE x.content_sha256 IN $shas "
+    "RETURN x.id AS content, x.content_sha256 AS sha, a.id AS actor, x.published_ts AS ts, x.sources AS xs",
+    "shas", actor=ACTORS)
+REPOSTS = statement(
+    "UNWIND $ids AS id MATCH (y:Article {id: id})<-[s:SHARED]-(a:Account) "
+    "RETURN y.id AS original, s.id AS share, a.id AS actor, s.at_ts AS ts, s.sources AS ss, s.kind AS kind", "ids")
+SET_SCORES = statement("UNWIND $rows AS row MATCH (n:{label} {id: row.id}) SET n += row.props", "rows",
+                       label=ACTORS)
+SET_SCORES_COMMON = statement("UNWIND $rows AS row MATCH (n:{label} {id: row.id}) SET n += row.props "
+                              "SET n += $common", "rows", "common", label=ACTORS)
+SET_STATE_ENTITY = statement(
+    "UNWIND $rows AS row MATCH (n:{label} {id: row.id}) SET n.state_entity = row.value", "rows",
+    label=tuple(n.label for n in model.NODES if n.prop("state_entity")))
+DELETE_AMPLIFIED = statement("MATCH ()-[r:AMPLIFIED]->() WITH r LIMIT $n DELETE r RETURN count(*) AS c", "n")
+CREATE_AMPLIFIED = statement(
+    "UNWIND $rows AS row MATCH (a:{src} {id: row.src}) MATCH (b:{dst} {id: row.dst}) "
+    "CREATE (a)-[:AMPLIFIED {weight: row.weight, shares: row.shares, copies: row.copies, run_id: $run}]->(b)",
+    "rows", "run", src=ACTORS, dst=ACTORS)
+
 # --- graphtool.render.views and .exports ---------------------------------------------------------
 
 NODE_PROPERTIES = statement("UNWIND $ids AS id MATCH (n:{label} {id: id}) RETURN n.id AS id, properties(n) AS p",

@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 import numpy as np
 
+from .. import internal_queries as Q
 from .. import model
 from ..store import Store
 from .batching import batches
@@ -48,11 +49,10 @@ from .affiliation import Actor, Item
 
 BATCH = 10_000  # ids (or rows) per UNWIND batch
 FLOAT_DIGITS = 12  # significant digits of stored scores: identical on both stores
-OWNERSHIP_TYPES = ("OPERATED_BY", "OWNED_BY", "REGISTERED_TO")
+OWNERSHIP_TYPES = Q.OWNERSHIP_TYPES  # OPERATED_BY, OWNED_BY, REGISTERED_TO
 ACTORS = model.ACTORS  # Account, Outlet
-_ACCOUNT, _OUTLET = (model.node(label).label for label in ("Account", "Outlet"))
-_ARTICLE = model.node("Article").label
-_SHARED, _COPIES, _PUBLISHED = (model.rel(t).type for t in ("SHARED", "COPIES", "PUBLISHED"))
+_ACCOUNT, _OUTLET = model.L.Account, model.L.Outlet
+_SHARED, _COPIES = model.R.SHARED, model.R.COPIES
 
 
 
@@ -66,15 +66,13 @@ def _finite(value, default=None):
     return number if math.isfinite(number) else default
 
 
-def list_nodes(store: Store, label: str, props: tuple[str, ...] = ()) -> list[dict]:
-    """Every node of ``label`` as ``{"id": ..., prop: value}``, sorted by id.
+def list_nodes(store: Store, statement: Q.Statement, **slots: str) -> list[dict]:
+    """The rows of a node-listing statement (``Q.CENSUS_ACCOUNTS``, ``Q.NARRATIVES`` ...), sorted by id.
 
     One query: paging by key range re-scans and re-sorts the label for every page, which made
     this quadratic (an hour at 10^6 nodes); the rows are held in memory anyway.
     """
-    label = model.node(label).label
-    columns = "".join(f", n.{p} AS {p}" for p in props)
-    rows = store.read(f"MATCH (n:{label}) RETURN n.id AS id{columns}")
+    rows = statement.read(store, **slots)
     return sorted((r for r in rows if isinstance(r["id"], str)), key=lambda r: r["id"])
 
 
@@ -120,15 +118,11 @@ def census(store: Store) -> Census:
     keys = Keys()
     raw: dict = {}
     owner_labels = sorted({t for rel in OWNERSHIP_TYPES for t in model.rel(rel).targets} - set(ACTORS))
-    wanted = {
-        _ACCOUNT: ("display_name", "handle", "registrant_country", "audience_country", "sources"),
-        _OUTLET: ("name", "state_affiliated", "country", "sources"),
-    }
+    raw[_ACCOUNT] = list_nodes(store, Q.CENSUS_ACCOUNTS)
+    raw[_OUTLET] = list_nodes(store, Q.CENSUS_OUTLETS)
     for label in owner_labels:
-        spec = model.node(label)
-        wanted[label] = tuple(p for p in ("name", "state_affiliated", "country", "kind", "sources") if spec.prop(p))
-    for label, props in wanted.items():
-        raw[label] = list_nodes(store, label, props)
+        raw[label] = list_nodes(store, Q.CENSUS_OWNERS, owner=label)
+    for label in raw:
         keys.add(label, (r["id"] for r in raw[label]))
 
     def text(value):
@@ -169,20 +163,6 @@ def _add_nodes(G: nx.Graph, census_: Census, include_owners: bool = False) -> No
 
 # ----------------------------------------------------------------------------- amplification
 
-# Carrying the relationship variable through WITH makes FalkorDB keep one row per parallel
-# edge (two shares of one article are two shares); without it FalkorDB returns one row per
-# distinct end node and the two stores disagree.  One query per label pair, one row per start
-# node: UNWIND over batches of ids cost as much again in parameter text and seeks.
-def _share_query(dst_label: str) -> str:
-    return (f"MATCH (a:{_ACCOUNT})-[s:{_SHARED}]->(:{_ARTICLE})<-[:{_PUBLISHED}]-(b:{dst_label}) "
-            f"WITH a, s, b RETURN a.id AS src, collect(b.id) AS dst")
-
-
-def _copy_query(src_label: str, dst_label: str) -> str:
-    return (f"MATCH (a:{src_label})-[:{_PUBLISHED}]->(:{_ARTICLE})-[c:{_COPIES}]->(:{_ARTICLE})"
-            f"<-[:{_PUBLISHED}]-(b:{dst_label}) WITH a, c, b RETURN a.id AS src, collect(b.id) AS dst")
-
-
 @dataclass
 class Amplification:
     """The amplification graph as arrays, for the scores (no NetworkX graph on that path).
@@ -212,28 +192,51 @@ class Amplification:
         return G
 
 
-def amplification_arrays(store: Store, census_: Census | None = None) -> Amplification:
-    """Who amplifies whom (see the module docstring), counted in numpy."""
-    census_ = census_ or census(store)
+def _amplifying(store: Store, census_: Census, since: int | None, until: int | None) -> tuple[list, dict]:
+    """The one read of the amplification projection: ``(keys, {kind: (codes, ts, unattributed)})``.
+
+    ``keys`` are the actor keys, sorted; a share or copy from ``keys[i]`` of ``keys[j]``'s article
+    has code ``i * len(keys) + j`` (self-amplification left out) and its time (the share's
+    ``at_ts``, the copy's ``published_ts``; :data:`~graphtool.internal_queries.NO_TIME` when it has
+    none).  Without ``since``/``until`` every share and copy counts, timed or not; with them
+    only those inside ``[since, until]``.
+    """
     keys = sorted(census_.actors)
     position = {k: i for i, k in enumerate(keys)}
     index = {label: {a.id: position[k] for k, a in census_.actors.items() if a.label == label} for label in ACTORS}
     n = len(keys)
-    codes = []  # per kind: src * n + dst, one per share / copy
-    for kind_specs in ([(_ACCOUNT, dst, _share_query(dst)) for dst in ACTORS],
-                       [(src, dst, _copy_query(src, dst)) for src in ACTORS for dst in ACTORS]):
-        src_list, dst_list = [], []
-        for src_label, dst_label, query in kind_specs:
+    window = None if since is None and until is None else {"since": MIN_TS if since is None else int(since),
+                                                           "until": MAX_TS if until is None else int(until)}
+    shares = Q.AMPLIFYING_SHARES if window is None else Q.AMPLIFYING_SHARES_IN
+    copies = Q.AMPLIFYING_COPIES if window is None else Q.AMPLIFYING_COPIES_IN
+    out = {}
+    for kind, specs in ((_SHARED, [(shares, _ACCOUNT, dst, {"dst": dst}) for dst in ACTORS]),
+                        (_COPIES, [(copies, src, dst, {"src": src, "dst": dst}) for src in ACTORS for dst in ACTORS])):
+        columns: list[list] = [[], [], [], []]  # src, dst, ts, unattributed
+        for statement, src_label, dst_label, slots in specs:
             src_of, dst_of = index[src_label], index[dst_label]
-            for r in store.read(query):
+            for r in statement.read(store, window, **slots):
                 a = src_of.get(r["src"])
-                ends = [dst_of[d] for d in r["dst"] if d in dst_of]
-                if a is not None and ends:
-                    src_list.append(np.full(len(ends), a, dtype=np.int64))
-                    dst_list.append(np.array(ends, dtype=np.int64))
-        a, b = (np.concatenate(x) if x else np.zeros(0, dtype=np.int64) for x in (src_list, dst_list))
-        codes.append(a[a != b] * n + b[a != b])  # self-amplification left out
-    (share_codes, share_n), (copy_codes, copy_n) = (np.unique(c, return_counts=True) for c in codes)
+                if a is None:
+                    continue
+                ends = [dst_of.get(d, -1) for d in r["dst"]]
+                columns[0].append(np.full(len(ends), a, dtype=np.int64))
+                columns[1].append(np.array(ends, dtype=np.int64))
+                columns[2].append(np.array(r["ts"], dtype=np.int64))
+                columns[3].append(np.array(r.get("unattributed") or np.zeros(len(ends)), dtype=np.int64))
+        a, b, ts, un = (np.concatenate(c) if c else np.zeros(0, dtype=np.int64) for c in columns)
+        keep = (b >= 0) & (a != b)
+        out[kind] = (a[keep] * n + b[keep], ts[keep], un[keep])
+    return keys, out
+
+
+def amplification_arrays(store: Store, census_: Census | None = None) -> Amplification:
+    """Who amplifies whom (see the module docstring), counted in numpy: every share and copy, timed or not."""
+    census_ = census_ or census(store)
+    keys, kinds = _amplifying(store, census_, None, None)
+    n = len(keys)
+    (share_codes, share_n), (copy_codes, copy_n) = (np.unique(kinds[k][0], return_counts=True)
+                                                    for k in (_SHARED, _COPIES))
     pairs = np.union1d(share_codes, copy_codes)
     shares, copies = np.zeros(pairs.size, dtype=np.int64), np.zeros(pairs.size, dtype=np.int64)
     shares[np.searchsorted(pairs, share_codes)] = share_n
@@ -268,34 +271,28 @@ def amplification_edges(store: Store, census_: Census | None = None, since: int 
     """Who amplifies whom inside ``[since, until]`` (epoch seconds; shares by ``at_ts``, copies by the
     copy's ``published_ts``), one edge per actor pair and kind, with counts and first/last times.
 
-    The maps draw this (:func:`graphtool.render.views.amplification_view`); the scores read the
-    same relationships through :func:`amplification_graph`, which streams them without a window.
+    The maps draw this (:func:`graphtool.render.views.amplification_view`); the scores count the
+    same read (:func:`_amplifying`) in :func:`amplification_arrays`.  Without a window every share
+    and copy counts, those without a time too (an edge of only such has no first/last time).
     """
     census_ = census_ or census(store)
-    keys, window = census_.keys, {"since": MIN_TS if since is None else int(since),
-                                  "until": MAX_TS if until is None else int(until)}
-    rows = []
-    # One aggregate per label pair, anchored on the relationships: with a time predicate, a
-    # batch-of-ids UNWIND lets FalkorDB's planner start from the time index (seconds, not ms).
-    for dst in ACTORS:
-        query = (f"MATCH (a:{_ACCOUNT})-[s:{_SHARED}]->(x:{_ARTICLE}) WHERE s.at_ts >= $since AND s.at_ts <= $until "
-                 f"MATCH (b:{dst})-[:{_PUBLISHED}]->(x) "
-                 f"RETURN a.id AS src, b.id AS dst, count(s) AS n, 0 AS unattributed, "
-                 f"min(s.at_ts) AS t0, max(s.at_ts) AS t1")
-        rows += [(_ACCOUNT, dst, _SHARED, r) for r in store.read(query, window)]
-        for src in ACTORS:
-            query = (f"MATCH (x:{_ARTICLE})-[c:{_COPIES}]->(y:{_ARTICLE}) "
-                     f"WHERE x.published_ts >= $since AND x.published_ts <= $until "
-                     f"MATCH (a:{src})-[:{_PUBLISHED}]->(x) MATCH (b:{dst})-[:{_PUBLISHED}]->(y) "
-                     f"RETURN a.id AS src, b.id AS dst, count(c) AS n, "
-                     f"sum(CASE WHEN c.attributed = false THEN 1 ELSE 0 END) AS unattributed, "
-                     f"min(x.published_ts) AS t0, max(x.published_ts) AS t1")
-            rows += [(src, dst, _COPIES, r) for r in store.read(query, window)]
+    keys, kinds = _amplifying(store, census_, since, until)
+    n = max(len(keys), 1)
     edges = []
-    for src_label, dst_label, kind, r in rows:
-        a, b = keys.key(src_label, r["src"]), keys.key(dst_label, r["dst"])
-        if a != b:
-            edges.append(AmplificationEdge(a, b, kind, int(r["n"]), int(r["unattributed"] or 0), r["t0"], r["t1"]))
+    for kind, (codes, ts, unattributed) in kinds.items():
+        if not codes.size:
+            continue
+        order = np.argsort(codes, kind="stable")
+        codes, ts, unattributed = codes[order], ts[order], unattributed[order]
+        pairs, starts, counts = np.unique(codes, return_index=True, return_counts=True)
+        untimed = ts == Q.NO_TIME
+        first = np.minimum.reduceat(np.where(untimed, MAX_TS + 1, ts), starts)
+        last = np.maximum.reduceat(ts, starts)
+        for code, count, un, t0, t1 in zip(pairs.tolist(), counts.tolist(),
+                                           np.add.reduceat(unattributed, starts).tolist(),
+                                           first.tolist(), last.tolist()):
+            edges.append(AmplificationEdge(keys[code // n], keys[code % n], kind, count, un,
+                                           None if t0 > MAX_TS else t0, None if t1 == Q.NO_TIME else t1))
     return sorted(edges, key=lambda e: (e.src, e.dst, e.kind, e.count, e.unattributed, e.first_ts, e.last_ts))
 
 
@@ -323,10 +320,7 @@ def ownership_graph(store: Store, census_: Census | None = None) -> nx.MultiDiGr
             for dst_label in spec.targets:
                 if src_label not in keys.ids or dst_label not in keys.ids:
                     continue
-                query = (f"MATCH (a:{src_label})-[r:{spec.type}]->(b:{dst_label}) "
-                         f"RETURN a.id AS src, b.id AS dst, r.confidence AS confidence, r.basis AS basis, "
-                         f"r.sources AS sources")
-                for r in store.read(query):
+                for r in Q.OWNERSHIP_LINKS.read(store, src=src_label, type=spec.type, dst=dst_label):
                     edges.append((keys.key(src_label, r["src"]), keys.key(dst_label, r["dst"]), type_,
                                   r.get("confidence"), r.get("basis") if isinstance(r.get("basis"), str) else "",
                                   _sources(r.get("sources"))))
@@ -343,11 +337,8 @@ def coordination_graph(store: Store, census_: Census | None = None) -> nx.Graph:
     """COORDINATED_WITH between Accounts as one undirected weighted edge per pair (linked accounts only)."""
     census_ = census_ or census(store)
     keys = census_.keys
-    spec = model.rel("COORDINATED_WITH")
-    query = (f"MATCH (a:{_ACCOUNT})-[r:{spec.type}]->(b:{_ACCOUNT}) "
-             f"RETURN a.id AS src, b.id AS dst, r.kind AS kind, r.weight AS weight")
     pairs: dict = defaultdict(lambda: [0.0, set()])
-    for r in store.read(query):
+    for r in Q.COORDINATION_LINKS.read(store):
         a, b = sorted((keys.key(_ACCOUNT, r["src"]), keys.key(_ACCOUNT, r["dst"])))
         w = _finite(r.get("weight"), 1.0)
         pairs[(a, b)][0] += max(0.0, w)
@@ -372,12 +363,8 @@ def follow_graph(store: Store, census_: Census | None = None) -> nx.DiGraph:
     """
     census_ = census_ or census(store)
     keys = census_.keys
-    spec = model.rel("FOLLOWS")
-    seen = spec.prop("observed_at").ts_name
-    query = (f"MATCH (a:{_ACCOUNT})-[r:{spec.type}]->(b:{_ACCOUNT}) WHERE a.id <> b.id "
-             f"RETURN a.id AS src, b.id AS dst, min(r.{seen}) AS t0, max(r.{seen}) AS t1")
     edges = sorted((keys.key(_ACCOUNT, r["src"]), keys.key(_ACCOUNT, r["dst"]), r["t0"], r["t1"])
-                   for r in store.read(query))
+                   for r in Q.FOLLOW_LINKS.read(store))
     G = nx.DiGraph(name="follows")
     for k in sorted({k for e in edges for k in e[:2]}):
         if k in census_.actors:
@@ -400,14 +387,12 @@ def content_counts(store: Store, census_: Census) -> tuple[dict, dict]:
     published: dict = defaultdict(int)
     shared: dict = defaultdict(int)
     for label in ACTORS:
-        queries = [(published, f"UNWIND $ids AS id MATCH (a:{label} {{id: id}})-[p:PUBLISHED]->() "
-                                f"RETURN a.id AS id, count(p) AS n")]
+        queries = [(published, Q.PUBLISHED_COUNTS, {"actor": label})]
         if label == _ACCOUNT:
-            queries.append((shared, f"UNWIND $ids AS id MATCH (a:{label} {{id: id}})-[s:SHARED]->() "
-                                    f"WHERE s.kind IS NULL OR s.kind <> 'quote' RETURN a.id AS id, count(s) AS n"))
-        for counts, query in queries:
+            queries.append((shared, Q.SHARED_COUNTS, {}))
+        for counts, statement, slots in queries:
             for batch in batches(census_.by_label(label), BATCH):
-                for r in store.read(query, {"ids": batch}):
+                for r in statement.read(store, {"ids": batch}, **slots):
                     counts[keys.key(label, r["id"])] += int(r["n"])
     return dict(published), dict(shared)
 
@@ -437,10 +422,8 @@ def state_items(store: Store, census_: Census, state_keys: set) -> tuple[list[It
     originals: dict = {}  # article id -> (state key, published_ts, sha)
     for label in ACTORS:
         ids = sorted(census_.actors[k].id for k in state_keys if census_.actors[k].label == label)
-        query = (f"UNWIND $ids AS id MATCH (s:{label} {{id: id}})-[:PUBLISHED]->(y:{_ARTICLE}) "
-                 f"RETURN s.id AS actor, y.id AS article, y.published_ts AS ts, y.content_sha256 AS sha")
         for batch in batches(ids, BATCH):
-            for r in store.read(query, {"ids": batch}):
+            for r in Q.STATE_ARTICLES.read(store, {"ids": batch}, actor=label):
                 originals.setdefault(r["article"], (keys.key(label, r["actor"]), _finite(r.get("ts")), r.get("sha")))
     article_ids = sorted(originals)
     items: list[Item] = []
@@ -453,22 +436,16 @@ def state_items(store: Store, census_: Census, state_keys: set) -> tuple[list[It
         return None if t0 is None or t1 is None else t1 - t0
 
     for label in ACTORS:
-        cite_q = (f"UNWIND $ids AS id MATCH (y:{_ARTICLE} {{id: id}})<-[r:CITES]-(x:{_ARTICLE})"
-                  f"<-[:PUBLISHED]-(a:{label}) RETURN y.id AS original, x.id AS content, a.id AS actor, "
-                  f"x.published_ts AS ts, x.sources AS xs, r.sources AS rs")
         for batch in batches(article_ids, BATCH):
-            for r in store.read(cite_q, {"ids": batch}):
+            for r in Q.CITING.read(store, {"ids": batch}, actor=label):
                 cites.add((r["content"], r["original"], keys.key(label, r["actor"]), _finite(r.get("ts")),
                            _sources(r.get("xs")) + _sources(r.get("rs"))))
     cited_pairs = {(c[0], c[1]) for c in cites}
 
     copies = 0
     for label in ACTORS:
-        copy_q = (f"UNWIND $ids AS id MATCH (y:{_ARTICLE} {{id: id}})<-[c:COPIES]-(x:{_ARTICLE})"
-                  f"<-[:PUBLISHED]-(a:{label}) RETURN y.id AS original, x.id AS content, a.id AS actor, "
-                  f"c.attributed AS attributed, c.lag_s AS lag_s, x.published_ts AS ts, x.sources AS xs")
         for batch in batches(article_ids, BATCH):
-            for r in store.read(copy_q, {"ids": batch}):
+            for r in Q.COPYING.read(store, {"ids": batch}, actor=label):
                 copies += 1
                 pair = (r["content"], r["original"])
                 copies_seen.add(pair)
@@ -490,11 +467,8 @@ def state_items(store: Store, census_: Census, state_keys: set) -> tuple[list[It
             by_sha[sha].append(article)
     shas = sorted(by_sha)
     for label in ACTORS:
-        sha_q = (f"MATCH (a:{label})-[:PUBLISHED]->(x:{_ARTICLE}) WHERE x.content_sha256 IN $shas "
-                 f"RETURN x.id AS content, x.content_sha256 AS sha, a.id AS actor, x.published_ts AS ts, "
-                 f"x.sources AS xs")
         for batch in batches(shas, BATCH):
-            for r in store.read(sha_q, {"shas": batch}):
+            for r in Q.SAME_TEXT.read(store, {"shas": batch}, actor=label):
                 for original in by_sha[r["sha"]]:
                     l = lag(r.get("ts"), original)
                     if r["content"] == original or (r["content"], original) in copies_seen or l is None or l <= 0:
@@ -504,13 +478,10 @@ def state_items(store: Store, census_: Census, state_keys: set) -> tuple[list[It
                                       originals[original][0], attributed=(r["content"], original) in cited_pairs,
                                       lag_s=l, sources=_sources(r.get("xs"))))
 
-    share_q = (f"UNWIND $ids AS id MATCH (y:{_ARTICLE} {{id: id}})<-[s:SHARED]-(a:{_ACCOUNT}) "
-               f"RETURN y.id AS original, s.id AS share, a.id AS actor, s.at_ts AS ts, s.sources AS ss, "
-               f"s.kind AS kind")
     taken_up = {(it.actor, it.original) for it in items}  # copies and citing articles so far
     quotes = 0
     for batch in batches(article_ids, BATCH):
-        for r in store.read(share_q, {"ids": batch}):
+        for r in Q.REPOSTS.read(store, {"ids": batch}):
             if r.get("kind") == "quote" and (keys.key(_ACCOUNT, r["actor"]), r["original"]) in taken_up:
                 quotes += 1
                 continue
@@ -555,11 +526,11 @@ def write_node_scores(store: Store, rows: list[dict], batch: int = BATCH, common
         by_label[label].append({"id": row["id"], "props": props})
     written = 0
     for label, label_rows in sorted(by_label.items()):
-        query = f"UNWIND $rows AS row MATCH (n:{model.node(label).label} {{id: row.id}}) SET n += row.props"
-        if common:
-            query += " SET n += $common"
         for chunk in batches(label_rows, batch):
-            store.run(query, {"rows": chunk, "common": common} if common else {"rows": chunk})
+            if common:
+                Q.SET_SCORES_COMMON.run(store, {"rows": chunk, "common": common}, label=label)
+            else:
+                Q.SET_SCORES.run(store, {"rows": chunk}, label=label)
             written += len(chunk)
     return written
 
@@ -573,16 +544,13 @@ def write_state_entities(store: Store, G: nx.MultiDiGraph, is_state: dict) -> in
         if spec.prop("state_entity"):
             rows[spec.label].append({"id": d["id"], "value": n in is_state})
     for label, label_rows in sorted(rows.items()):
-        store.run(f"UNWIND $rows AS row MATCH (n:{label} {{id: row.id}}) SET n.state_entity = row.value",
-                  {"rows": sorted(label_rows, key=lambda r: r["id"])})
+        Q.SET_STATE_ENTITY.run(store, {"rows": sorted(label_rows, key=lambda r: r["id"])}, label=label)
     return sum(len(r) for r in rows.values())
 
 
 def write_amplified(store: Store, G: nx.DiGraph, run_id: str, batch: int = 5000) -> int:
     """Replace every AMPLIFIED relationship by the edges of the amplification graph ``G``."""
-    spec = model.rel("AMPLIFIED")
-    while store.run(f"MATCH ()-[r:{spec.type}]->() WITH r LIMIT $n DELETE r RETURN count(*) AS c",
-                    {"n": 50_000})[0]["c"]:
+    while Q.DELETE_AMPLIFIED.run(store, {"n": 50_000})[0]["c"]:
         pass
     groups: dict = defaultdict(list)
     for u, v, d in G.edges(data=True):
@@ -591,10 +559,7 @@ def write_amplified(store: Store, G: nx.DiGraph, run_id: str, batch: int = 5000)
                                                  "shares": int(d["shares"]), "copies": int(d["copies"])})
     written = 0
     for (sl, dl), rows in sorted(groups.items()):
-        query = (f"UNWIND $rows AS row MATCH (a:{sl} {{id: row.src}}) MATCH (b:{dl} {{id: row.dst}}) "
-                 f"CREATE (a)-[:{spec.type} {{weight: row.weight, shares: row.shares, copies: row.copies, "
-                 f"run_id: $run}}]->(b)")
         for chunk in batches(rows, batch):
-            store.run(query, {"rows": chunk, "run": run_id})
+            Q.CREATE_AMPLIFIED.run(store, {"rows": chunk, "run": run_id}, src=sl, dst=dl)
             written += len(chunk)
     return written

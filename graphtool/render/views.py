@@ -283,7 +283,7 @@ def write_view_map(store: Store, view: str, out: str | Path, *, color: str | Non
 
 def narratives(store: Store) -> list[dict]:
     """Every Narrative as ``{"id", "name"}``, sorted by id."""
-    return project.list_nodes(store, _NARRATIVE, ("name",))
+    return project.list_nodes(store, Q.NARRATIVES)
 
 
 def write_case_maps(store: Store, out_dir: str | Path, seed: int = 42,
