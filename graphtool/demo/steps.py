@@ -88,13 +88,16 @@ def copies_and_cascades(ctx: DemoContext) -> list[str]:
     ctx.results["copies"] = run
     s = run.as_dict()
     lines = [f"copy detection: {s['articles']:,} articles, {s['candidates']:,} candidate pairs, {s['copies']:,} copies "
-             f"({s['unattributed']:,} without attribution) in {s['seconds']:.1f} s"]
+             f"({s['unattributed']:,} without attribution; {s['siblings']:,} pairs of copies of one original are "
+             f"siblings, not copies) in {s['seconds']:.1f} s"]
     answers = ctx.case_dir / "answers.json"
     if answers.exists():
         planted = json.loads(answers.read_text(encoding="utf-8")).get("copy_pairs", [])
         found = {(p.copy, p.original): p.attributed for p in run.pairs}
         right = sum(found.get((p["copy"], p["original"])) == p["attributed"] for p in planted)
-        lines.append(f"planted copy pairs found with the right direction and credit: {right}/{len(planted)}")
+        others = len(found.keys() - {(p["copy"], p["original"]) for p in planted})
+        lines.append(f"planted copy pairs found with the right direction and credit: {right}/{len(planted)}; "
+                     f"COPIES outside them: {others}")
     narratives = Q.NARRATIVE_IDS.read(ctx.store)
     out = ctx.out / "timelines"
     shown: dict = {}  # origin id -> narrative whose trace printed that cascade
