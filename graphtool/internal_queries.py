@@ -291,6 +291,50 @@ CREATE_AMPLIFIED = statement(
     "CREATE (a)-[:AMPLIFIED {weight: row.weight, shares: row.shares, copies: row.copies, run_id: $run}]->(b)",
     "rows", "run", src=ACTORS, dst=ACTORS)
 
+# --- graphtool.analyze.scores_store and .follows_store --------------------------------------------
+
+EXPLAIN_SCORES = statement(
+    "MATCH (n:{actor} {id: $id}) RETURN coalesce(n.name, n.display_name) AS name, "
+    + ", ".join(f"n.{p.name} AS {p.name}" for p in model.ANALYSIS_PROPS), "id", actor=ACTORS)
+CLEAR_FOLLOW_COMMUNITIES = statement(
+    "MATCH (a:Account) WHERE a.follow_run IS NOT NULL "
+    "SET a.follow_community = null, a.follow_community_size = null, a.follow_run = null")
+
+# --- graphtool.analyze.copies_store --------------------------------------------------------------
+
+ARTICLE_PAGE = statement(
+    "MATCH (a:Article) WHERE a.id > $after RETURN a.id AS id, a.content_sha256 AS sha, "
+    "a.title AS title, a.published_ts AS ts, a.lang AS lang, a.copy_sketch AS sketch "
+    "ORDER BY id LIMIT $limit", "after", "limit")
+ARTICLE_DOCS = statement(
+    "UNWIND $ids AS id MATCH (a:Article {id: id}) RETURN a.id AS id, a.text AS text, "
+    "a.title AS title, a.published_ts AS ts, a.lang AS lang, a.url AS url, a.urls AS urls", "ids")
+CITATIONS = statement(
+    "UNWIND $ids AS id MATCH (a:Article {id: id})-[:CITES]->(b:Article) RETURN a.id AS src, b.id AS dst", "ids")
+OUTLET_NAMES = statement(
+    "UNWIND $ids AS id MATCH (o:Outlet)-[:PUBLISHED]->(a:Article {id: id}) "
+    "RETURN a.id AS id, o.name AS name, o.url AS url", "ids")
+ACCOUNT_PUBLISHER_NAMES = statement(
+    "UNWIND $ids AS id MATCH (p:Account)-[:PUBLISHED]->(a:Article {id: id}) RETURN a.id AS id, p.display_name AS name",
+    "ids")
+RUNNING_OUTLET_NAMES = statement(  # the outlet that operates or owns the publishing account
+    "UNWIND $ids AS id MATCH (p:Account)-[:PUBLISHED]->(a:Article {id: id}) "
+    "MATCH (p)-[:{link}]->(o:Outlet) RETURN a.id AS id, o.name AS name, o.url AS url", "ids",
+    link=tuple(t for t in (R.OPERATED_BY, R.OWNED_BY) if L.Outlet in model.rel(t).targets))
+WRITE_COPIES = statement(
+    "UNWIND $rows AS row MATCH (a:Article {id: row.copy}) MATCH (b:Article {id: row.original}) "
+    "MERGE (a)-[r:COPIES]->(b) SET r.lag_s = null, r.evidence_shared = null, r.evidence_share = null "
+    "SET r += row.props", "rows")
+STORED_COPIES = statement(
+    "UNWIND $ids AS id MATCH (a:Article {id: id})-[:COPIES]->(b:Article) RETURN a.id AS copy, b.id AS original",
+    "ids")
+RETRACT_COPIES = statement(
+    "UNWIND $rows AS row MATCH (:Article {id: row.copy})-[r:COPIES]->(:Article {id: row.original}) DELETE r", "rows")
+WRITE_SKETCHES = statement("UNWIND $rows AS row MATCH (a:Article {id: row.id}) SET a.copy_sketch = row.sketch",
+                           "rows")
+DROP_COPIES_OF = statement("UNWIND $ids AS id MATCH (a:Article {id: id})-[r:COPIES]-() DELETE r", "ids")
+DROP_ALL_COPIES = statement("MATCH ()-[r:COPIES]->() DELETE r")
+
 # --- graphtool.render.views and .exports ---------------------------------------------------------
 
 NODE_PROPERTIES = statement("UNWIND $ids AS id MATCH (n:{label} {id: id}) RETURN n.id AS id, properties(n) AS p",

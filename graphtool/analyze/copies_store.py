@@ -18,21 +18,14 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .. import model
+from .. import internal_queries as Q
 from ..progress import progress_bar
 from ..store import Store
 from .batching import batches
 from .copies import (AttributionContext, CopyIndex, CopyPair, CopyParams, Doc, decode_sketches, detect,
                      encode_sketch, sketch, sketch_is_current)
 
-ARTICLE = model.node("Article").label
-ACCOUNT = model.node("Account").label
-OUTLET = model.node("Outlet").label
-COPIES = model.rel("COPIES").type
-CITES = model.rel("CITES").type
-PUBLISHED = model.rel("PUBLISHED").type
-OUTLET_LINKS = tuple(t for t in ("OPERATED_BY", "OWNED_BY") if OUTLET in model.rel(t).targets)
-SKETCH = model.node("Article").prop("copy_sketch").name
+OUTLET_LINKS = Q.RUNNING_OUTLET_NAMES.slots["link"]  # OPERATED_BY, OWNED_BY
 
 PAGE = 5000      # articles per listing page
 BATCH = 1000     # ids per UNWIND read
@@ -51,12 +44,9 @@ def _digest(row: dict) -> str | None:
 
 def list_articles(store: Store) -> list[dict]:
     """Every Article's id, digest inputs, time and stored sketch, page by page (sorted by id)."""
-    query = (f"MATCH (a:{ARTICLE}) WHERE a.id > $after RETURN a.id AS id, a.content_sha256 AS sha, "
-             f"a.title AS title, a.published_ts AS ts, a.lang AS lang, a.{SKETCH} AS sketch "
-             f"ORDER BY id LIMIT $limit")
     rows, after = [], ""
     while True:
-        chunk = store.read(query, {"after": after, "limit": PAGE})
+        chunk = Q.ARTICLE_PAGE.read(store, {"after": after, "limit": PAGE})
         rows.extend(chunk)
         if len(chunk) < PAGE:
             return rows
@@ -66,10 +56,8 @@ def list_articles(store: Store) -> list[dict]:
 def read_docs(store: Store, ids: list[str]) -> dict[str, Doc]:
     """Articles as :class:`~graphtool.analyze.copies.Doc` (text, time, language, urls)."""
     out = {}
-    query = (f"UNWIND $ids AS id MATCH (a:{ARTICLE} {{id: id}}) RETURN a.id AS id, a.text AS text, "
-             f"a.title AS title, a.published_ts AS ts, a.lang AS lang, a.url AS url, a.urls AS urls")
     for batch in batches(ids, BATCH):
-        for r in store.read(query, {"ids": batch}):
+        for r in Q.ARTICLE_DOCS.read(store, {"ids": batch}):
             out[r["id"]] = Doc(r["id"], r["text"] if isinstance(r["text"], str) else None,
                                int(r["ts"]) if r["ts"] is not None else None, r["lang"], r["title"], r["url"],
                                [u for u in r["urls"] or [] if isinstance(u, str)])
@@ -98,19 +86,14 @@ def attribution_context(store: Store, ids: list[str]) -> AttributionContext:
         names.setdefault(article_id, set()).update(v for v in values if isinstance(v, str) and v.strip())
 
     for batch in batches(ids, BATCH):
-        for r in store.read(f"UNWIND $ids AS id MATCH (a:{ARTICLE} {{id: id}})-[:{CITES}]->(b:{ARTICLE}) "
-                            f"RETURN a.id AS src, b.id AS dst", {"ids": batch}):
+        for r in Q.CITATIONS.read(store, {"ids": batch}):
             ctx.cites.add((r["src"], r["dst"]))
-        for r in store.read(f"UNWIND $ids AS id MATCH (o:{OUTLET})-[:{PUBLISHED}]->(a:{ARTICLE} {{id: id}}) "
-                            f"RETURN a.id AS id, o.name AS name, o.url AS url", {"ids": batch}):
+        for r in Q.OUTLET_NAMES.read(store, {"ids": batch}):
             add(r["id"], r["name"], _host(r["url"]))
-        for r in store.read(f"UNWIND $ids AS id MATCH (p:{ACCOUNT})-[:{PUBLISHED}]->(a:{ARTICLE} {{id: id}}) "
-                            f"RETURN a.id AS id, p.display_name AS name", {"ids": batch}):
+        for r in Q.ACCOUNT_PUBLISHER_NAMES.read(store, {"ids": batch}):
             add(r["id"], r["name"])
         for rel in OUTLET_LINKS:
-            for r in store.read(f"UNWIND $ids AS id MATCH (p:{ACCOUNT})-[:{PUBLISHED}]->(a:{ARTICLE} {{id: id}}) "
-                                f"MATCH (p)-[:{rel}]->(o:{OUTLET}) RETURN a.id AS id, o.name AS name, o.url AS url",
-                                {"ids": batch}):
+            for r in Q.RUNNING_OUTLET_NAMES.read(store, {"ids": batch}, link=rel):
                 add(r["id"], r["name"], _host(r["url"]))
     ctx.names = {k: sorted(v) for k, v in names.items()}
     return ctx
@@ -118,12 +101,9 @@ def attribution_context(store: Store, ids: list[str]) -> AttributionContext:
 
 def write_copies(store: Store, pairs: list[CopyPair], run_id: str) -> int:
     """MERGE one COPIES per pair (copy -> original), properties replaced by this run's."""
-    query = (f"UNWIND $rows AS row MATCH (a:{ARTICLE} {{id: row.copy}}) MATCH (b:{ARTICLE} {{id: row.original}}) "
-             f"MERGE (a)-[r:{COPIES}]->(b) SET r.lag_s = null, r.evidence_shared = null, r.evidence_share = null "
-             f"SET r += row.props")
     rows = [{"copy": p.copy, "original": p.original, "props": p.props(run_id)} for p in pairs]
     for chunk in batches(rows, WRITE):
-        store.run(query, {"rows": chunk})
+        Q.WRITE_COPIES.run(store, {"rows": chunk})
     return len(rows)
 
 
@@ -131,8 +111,7 @@ def stored_sources(store: Store, ids: list[str]) -> dict[str, set]:
     """The originals the store's COPIES give each article (an earlier run's)."""
     out: dict[str, set] = {}
     for batch in batches(ids, BATCH):
-        for r in store.read(f"UNWIND $ids AS id MATCH (a:{ARTICLE} {{id: id}})-[:{COPIES}]->(b:{ARTICLE}) "
-                            f"RETURN a.id AS copy, b.id AS original", {"ids": batch}):
+        for r in Q.STORED_COPIES.read(store, {"ids": batch}):
             out.setdefault(r["copy"], set()).add(r["original"])
     return out
 
@@ -140,19 +119,17 @@ def stored_sources(store: Store, ids: list[str]) -> dict[str, set]:
 def _retract(store: Store, pairs: list[tuple[str, str]]) -> None:
     rows = [{"copy": c, "original": o} for c, o in pairs]
     for chunk in batches(rows, WRITE):
-        store.run(f"UNWIND $rows AS row MATCH (:{ARTICLE} {{id: row.copy}})-[r:{COPIES}]->(:{ARTICLE} {{id: row.original}}) "
-                  f"DELETE r", {"rows": chunk})
+        Q.RETRACT_COPIES.run(store, {"rows": chunk})
 
 
 def _write_sketches(store: Store, rows: list[dict]) -> None:
-    query = f"UNWIND $rows AS row MATCH (a:{ARTICLE} {{id: row.id}}) SET a.{SKETCH} = row.sketch"
     for chunk in batches(rows, WRITE):
-        store.run(query, {"rows": chunk})
+        Q.WRITE_SKETCHES.run(store, {"rows": chunk})
 
 
 def _drop_copies(store: Store, ids: list[str]) -> None:
     for batch in batches(ids, BATCH):
-        store.run(f"UNWIND $ids AS id MATCH (a:{ARTICLE} {{id: id}})-[r:{COPIES}]-() DELETE r", {"ids": batch})
+        Q.DROP_COPIES_OF.run(store, {"ids": batch})
 
 
 @dataclass
@@ -271,7 +248,7 @@ def detect_copies(store: Store, params: CopyParams | None = None, *, full: bool 
     run.undated_copies = sum(p.lag_s is None for p in run.pairs)
     if write:
         if full:
-            store.run(f"MATCH ()-[r:{COPIES}]->() DELETE r")
+            Q.DROP_ALL_COPIES.run(store)
         elif stale:
             _drop_copies(store, stale)  # their text changed: what they copied may have too
         _retract(store, run.retracted)
