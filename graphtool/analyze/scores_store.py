@@ -15,6 +15,7 @@ from typing import Callable
 
 import networkx as nx
 
+from .. import internal_queries as Q
 from .. import model
 from ..errors import AnalysisError, NotFoundError
 from ..progress import steps
@@ -280,11 +281,7 @@ def explain(store: Store, node_id: str) -> list[dict]:
     """
     found = []
     for label in project.ACTORS:
-        spec = model.node(label)
-        name = "name" if spec.prop("name") else "display_name"
-        columns = ", ".join(f"n.{p} AS {p}" for p in EXPLAIN_PROPS)
-        for row in store.read(f"MATCH (n:{spec.label} {{id: $id}}) RETURN n.{name} AS name, {columns}",
-                              {"id": node_id}):
+        for row in Q.EXPLAIN_SCORES.read(store, {"id": node_id}, actor=label):
             found.append({"label": label, "id": node_id, **row})
             if label == "Account":  # which identifiers were matched, from which source
                 from ..load.identity import identifiers_of
