@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 
+from .. import internal_queries as Q
 from .. import model
 from ..store import Store
 from . import communities
@@ -49,8 +50,7 @@ def follow_communities(store: Store, seed: int = 0, resolution: float = communit
     summary.update(engine=res.engine, modularity=res.modularity, count=len(res.sizes),
                    singletons=sum(1 for s in res.sizes.values() if s == 1), largest=largest)
     if write:
-        store.run(f"MATCH (a:{_ACCOUNT}) WHERE a.follow_run IS NOT NULL "
-                  f"SET a.follow_community = null, a.follow_community_size = null, a.follow_run = null")
+        Q.CLEAR_FOLLOW_COMMUNITIES.run(store)
         sizes = res.community_size
         rows = [{"label": _ACCOUNT, "id": G.nodes[k]["id"],
                  "props": {"follow_community": int(c), "follow_community_size": int(sizes[k]), "follow_run": run_id}}
