@@ -325,11 +325,11 @@ def test_groups_components_and_louvain_with_summary():
     louvain = find_groups(graph, "louvain", seed=3)
     assert louvain == [["a", "b", "c"], ["d", "e"]] and louvain == find_groups(graph, "louvain", seed=3)
     (first, second) = summarize_groups(louvain, graph, acts, platforms={"a": "x", "b": "x", "c": "weibo"},
-                                       state_affiliated={"a": True, "b": False})
+                                       state_media={"a": True, "b": False})
     assert first.members == ["a", "b", "c"] and first.edges == 3 and len(first.items) == 4
     assert (first.first_ts, first.last_ts) == (0, 3002)
-    assert first.platforms == {"weibo": 1, "x": 2} and first.state_affiliated_share == pytest.approx(1 / 3)
-    assert second.state_affiliated_share is None
+    assert first.platforms == {"weibo": 1, "x": 2} and first.state_media_share == pytest.approx(1 / 3)
+    assert second.state_media_share is None
 
 
 def test_unknown_kind_and_negative_window_are_errors():

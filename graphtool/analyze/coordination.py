@@ -784,13 +784,13 @@ class Group:
     first_ts: float | None
     last_ts: float | None
     platforms: dict[str, int]
-    state_affiliated_share: float | None = None
+    state_media_share: float | None = None  # of members, by what `graphtool analyze` stored (state_media)
 
     def as_dict(self) -> dict:
         return {"id": self.id, "method": self.method, "size": len(self.members), "members": self.members,
                 "edges": self.edges, "weight": self.weight, "shared_items": len(self.items),
                 "items": self.items[:20], "first_ts": self.first_ts, "last_ts": self.last_ts,
-                "platforms": self.platforms, "state_affiliated_share": self.state_affiliated_share}
+                "platforms": self.platforms, "state_media_share": self.state_media_share}
 
 
 def find_groups(graph, method: str = "louvain", *, seed: int = 0, resolution: float = 1.0,
@@ -836,14 +836,15 @@ def find_groups(graph, method: str = "louvain", *, seed: int = 0, resolution: fl
 
 def summarize_groups(groups: list[list[str]], graph, actions: Iterable[Action] | ActionColumns = (), *,
                      method: str = "louvain", platforms: dict[str, str] | None = None,
-                     state_affiliated: dict[str, bool] | None = None) -> list[Group]:
+                     state_media: dict[str, bool] | None = None) -> list[Group]:
     """Summaries of groups: size, internal edges and weight, shared items, time span, platforms.
 
     ``shared items`` are the items at least two members acted on; the time span runs from
     the first to the last member action on them.  ``platforms`` maps account -> platform
-    (default: the part of the id before ``:``); ``state_affiliated`` maps account -> bool
-    for the accounts whose affiliation is known, and gives the share of members known to
-    be state-affiliated (``None`` when nothing is known).
+    (default: the part of the id before ``:``); ``state_media`` maps account -> the
+    ``state_media`` that ``graphtool analyze`` stored (one definition, docs/scores.md) for the
+    accounts it analysed, and gives the share of members that count as state media (``None``
+    when none of them was analysed).
     """
     # One pass over the actions, one over the edges: linear in the (account, item) pairs.
     member_of = {m: k for k, g in enumerate(groups) for m in g}
@@ -878,9 +879,9 @@ def summarize_groups(groups: list[list[str]], graph, actions: Iterable[Action] |
         plats = Counter((platforms or {}).get(m) or (m.split(":", 1)[0] if ":" in m else "unknown")
                         for m in members)
         share = None
-        if state_affiliated:
-            known = [m for m in members if m in state_affiliated]
-            share = sum(bool(state_affiliated[m]) for m in known) / len(members) if known else None
+        if state_media:
+            known = [m for m in members if m in state_media]
+            share = sum(bool(state_media[m]) for m in known) / len(members) if known else None
         out.append(Group(k + 1, method, members, edges[k], int(weights[k]), sorted(items[k]), first[k], last[k],
                          dict(sorted(plats.items())), share))
     return out

@@ -34,13 +34,13 @@ from .. import model
 from ..progress import steps
 from ..store import Store
 from .batching import batches
+from .state_media import NOT_ANALYSED, analysed
 from .coordination import (DEFAULT_SIMILARITY, DEFAULT_WINDOW_S, KINDS, ActionColumns, Coordination, Group, Pair,
                            _codes, co_actions, find_groups, normalize_text, normalize_url, significance,
                            summarize_groups)
 
 READ_BATCH = 5000  # accounts per read query
 WRITE_BATCH = 2000  # relationships per write query
-AFFILIATED_AT = 0.5  # affiliation_score from which an account counts as state-affiliated
 
 ACCOUNT = model.node("Account").label
 ARTICLE = model.node("Article").label
@@ -52,11 +52,12 @@ _NOT_SHARES = ["reply", "link"]
 
 
 def account_info(store: Store) -> dict[str, dict]:
-    """``{account id: {"platform", "handle", "affiliation_score"}}`` for every account."""
+    """``{account id: {"platform", "handle", "affiliation_score", "state_media"}}`` for every account
+    (the last two as ``graphtool analyze`` stored them; None before it ran)."""
     rows = store.read(f"MATCH (a:{ACCOUNT}) RETURN a.id AS id, a.platform AS platform, a.handle AS handle, "
-                      f"a.affiliation_score AS score")
-    return {r["id"]: {"platform": r["platform"], "handle": r["handle"], "affiliation_score": r["score"]}
-            for r in rows}
+                      f"a.affiliation_score AS score, a.state_media AS state_media")
+    return {r["id"]: {"platform": r["platform"], "handle": r["handle"], "affiliation_score": r["score"],
+                      "state_media": r["state_media"]} for r in rows}
 
 
 # Every read goes from the account (a unique-index seek per id in the batch) to what it did;
@@ -255,11 +256,18 @@ class CoordinationRun:
         """What the reader of the result must know (a window finer than the data's times)."""
         return [w for w in (self.result.resolution_warning(),) if w]
 
+    @property
+    def state_media_note(self) -> str | None:
+        """:data:`~graphtool.analyze.state_media.NOT_ANALYSED` when no account carries the stored
+        ``state_media`` (the groups' ``state_media_share`` is then null), else None."""
+        return None if analysed(self.accounts.values()) else NOT_ANALYSED
+
     def as_dict(self) -> dict:
         return {"run_id": self.run_id, "kind": self.kind, "window_s": self.window_s, "min_weight": self.min_weight,
                 "actions": self.actions, "skipped_without_time": self.skipped, "pairs": len(self.pairs),
                 "written": self.written, "seconds": round(self.seconds, 3),
                 "time_resolution_s": self.result.resolution_s, "warnings": self.warnings,
+                "state_media_note": self.state_media_note,
                 "components": [g.as_dict() for g in self.components],
                 "communities": [g.as_dict() for g in self.communities]}
 
@@ -314,13 +322,12 @@ def run_coordination(store: Store, kind: str = "co-share", window_s: float = DEF
         pairs = result.pairs()
         graph = result.graph()
         platforms = {k: v["platform"] for k, v in info.items()}
-        affiliated = {k: v["affiliation_score"] >= AFFILIATED_AT for k, v in info.items()
-                      if v["affiliation_score"] is not None}
+        state_media = {k: v["state_media"] for k, v in info.items() if isinstance(v["state_media"], bool)}
         step("groups")
         comps = find_groups(graph, "components")
         comms = find_groups(graph, "louvain", seed=seed, resolution=resolution)
         step("group summaries")
-        summary = dict(platforms=platforms, state_affiliated=affiliated or None)
+        summary = dict(platforms=platforms, state_media=state_media or None)
         components = summarize_groups(comps, graph, actions, method="components", **summary)
         communities = summarize_groups(comms, graph, actions, method="louvain", **summary)
         written = 0

@@ -149,13 +149,15 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"wrote {run.written:,} COORDINATED_WITH (run {run.run_id})")
         if out is not None:
             typer.echo(f"pairs written to {out}")
+        if run.communities[:top] and run.state_media_note:
+            typer.echo(f"  ({run.state_media_note})")
         for g in run.communities[:top]:
             span = ""
             if g.first_ts is not None:
                 from ..values import iso
 
                 span = f", {iso(int(g.first_ts))} .. {iso(int(g.last_ts))}"
-            share = "" if g.state_affiliated_share is None else f", {g.state_affiliated_share:.0%} state-affiliated"
+            share = "" if g.state_media_share is None else f", {g.state_media_share:.0%} state media"
             plats = ", ".join(f"{k} {v}" for k, v in g.platforms.items())
             typer.echo(f"  community {g.id}: {len(g.members)} accounts, {g.edges} pairs, {len(g.items)} shared "
                        f"items{span} ({plats}){share}: {', '.join(g.members[:5])}"

@@ -74,7 +74,7 @@ def coordinated_groups(ctx: DemoContext) -> list[str]:
     for g in run.components:
         pairs = [p for p in run.pairs if p.account_1 in g.members and p.account_2 in g.members]
         worst = max((p.p_value for p in pairs if p.p_value is not None), default=None)
-        share = "" if g.state_affiliated_share is None else f", {g.state_affiliated_share:.0%} state-affiliated"
+        share = "" if g.state_media_share is None else f", {g.state_media_share:.0%} state media"
         lines.append(f"group {g.id}: {len(g.members)} accounts ({', '.join(f'{k} {v}' for k, v in g.platforms.items())})"
                      f", {len(g.items)} items shared together, {g.edges} pairs"
                      + (f", every pair p <= {worst:.2f} ({DEMO_PERMUTATIONS} shuffles)" if worst is not None else "")
