@@ -335,6 +335,49 @@ WRITE_SKETCHES = statement("UNWIND $rows AS row MATCH (a:Article {id: row.id}) S
 DROP_COPIES_OF = statement("UNWIND $ids AS id MATCH (a:Article {id: id})-[r:COPIES]-() DELETE r", "ids")
 DROP_ALL_COPIES = statement("MATCH ()-[r:COPIES]->() DELETE r")
 
+# --- graphtool.render.report ---------------------------------------------------------------------
+
+ACTOR_NAMES = statement(
+    "UNWIND $ids AS id MATCH (n:{actor} {id: id}) RETURN n.id AS id, coalesce(n.name, n.display_name) AS name",
+    "ids", actor=ACTORS)
+REPORT_ARTICLES = statement(
+    "UNWIND $ids AS id MATCH (a:Article {id: id}) RETURN a.id AS id, a.title AS title, "
+    "a.text AS text, a.lang AS lang, a.platform AS platform, a.published_at AS at, a.url AS url, "
+    "a.sources AS sources", "ids")
+SOURCES = statement(
+    "MATCH (s:Source) RETURN s.id AS id, s.kind AS kind, s.title AS title, s.url AS url, "
+    "s.captured_at AS captured_at, s.sha256 AS sha256, s.digest AS digest, s.collector AS collector ORDER BY id")
+SOURCE_ARTICLE_SPANS = statement(
+    "MATCH (a:Article) WHERE a.sources IS NOT NULL UNWIND a.sources AS sid "
+    "RETURN sid, count(a) AS n, min(a.published_at) AS first, max(a.published_at) AS last")
+SOURCE_SHARE_SPANS = statement(
+    "MATCH (:Account)-[r:SHARED]->() WHERE r.sources IS NOT NULL UNWIND r.sources AS sid "
+    "RETURN sid, count(r) AS n, min(r.at) AS first, max(r.at) AS last")
+SHARE_SOURCES = statement(
+    "UNWIND $ids AS id MATCH (a:Account {id: id})-[r:SHARED]->(x:Article) "
+    "WITH r, x WHERE x.id IN $items RETURN DISTINCT r.sources AS s", "ids", "items")
+ACCOUNT_EXISTS = statement("MATCH (a:Account {id: $id}) RETURN a.id AS id", "id")
+ACCOUNT_NARRATIVES = statement(
+    "MATCH (a:Account {id: $id})-[:PUBLISHED]->(:Article)-[:CARRIES]->(n:Narrative) "
+    "RETURN DISTINCT n.id AS id ORDER BY id", "id")
+UNCREDITED_COPIES = statement(
+    "MATCH (c:Article)-[r:COPIES]->(o:Article) WHERE r.attributed = false "
+    "RETURN c.id AS copy, o.id AS original, r.similarity AS similarity, r.containment AS containment, "
+    "r.lag_s AS lag_s, r.method AS method, r.run_id AS run_id ORDER BY original, copy")
+COPY_PUBLISHERS = statement(
+    "MATCH (p)-[:PUBLISHED]->(a:Article)<-[:COPIES]-() RETURN DISTINCT a.id AS id, p.id AS pid "
+    "UNION MATCH (p)-[:PUBLISHED]->(a:Article)-[:COPIES]->() RETURN DISTINCT a.id AS id, p.id AS pid")
+ANY_COPY = statement("MATCH ()-[r:COPIES]->() RETURN r.run_id AS id LIMIT 1")
+EVENT_SOURCES = statement("MATCH (e:Event {id: $id}) RETURN e.sources AS s", "id")
+COPY_RUNS = statement("MATCH ()-[r:COPIES]->() RETURN DISTINCT r.run_id AS run, r.method AS method "
+                      "ORDER BY run, method")
+COORDINATION_RUNS = statement("MATCH ()-[r:COORDINATED_WITH]->() RETURN DISTINCT r.run_id AS run, r.kind AS kind, "
+                              "r.window_s AS window_s ORDER BY run, kind")
+WEAKEST_COORDINATION = statement("MATCH ()-[r:COORDINATED_WITH]->() RETURN min(r.weight) AS w, "
+                                 "count(r.p_value) AS tested")
+ANALYSIS_RUNS = statement("MATCH (a:Account) WHERE a.analysis_run IS NOT NULL RETURN DISTINCT a.analysis_run AS run "
+                          "ORDER BY run")
+
 # --- graphtool.render.views and .exports ---------------------------------------------------------
 
 NODE_PROPERTIES = statement("UNWIND $ids AS id MATCH (n:{label} {id: id}) RETURN n.id AS id, properties(n) AS p",

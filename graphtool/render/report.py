@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import __version__, model
+from .. import internal_queries as Q
 from ..analyze.affiliation import WEIGHTS
 from ..analyze.cascades_store import trace_narrative
 from ..analyze.copies import CopyParams
@@ -39,16 +40,7 @@ from . import style
 from .maps import content_security_policy
 from .text import format_lag
 
-ARTICLE = model.node("Article").label
-ACCOUNT = model.node("Account").label
-OUTLET = model.node("Outlet").label
-SOURCE = model.node("Source").label
-NARRATIVE = model.node("Narrative").label
-EVENT = model.node("Event").label
-COPIES = model.rel("COPIES").type
-PUBLISHED = model.rel("PUBLISHED").type
-SHARED = model.rel("SHARED").type
-CARRIES = model.rel("CARRIES").type
+ACCOUNT, OUTLET = model.L.Account, model.L.Outlet
 
 MAX_HOPS_SHOWN = 40      # cascade rows per narrative
 MAX_TEXT = 4000          # characters of each text shown side by side
@@ -219,28 +211,21 @@ def _q(store: Store, name: str, **params) -> list[dict]:
 def _names(store: Store, ids) -> dict[str, str]:
     ids = sorted({i for i in ids if i})
     out = {}
-    for label, prop in ((ACCOUNT, "display_name"), (OUTLET, "name")):
-        for r in store.read(f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) RETURN n.id AS id, n.{prop} AS name",
-                            {"ids": ids}):
+    for label in (ACCOUNT, OUTLET):
+        for r in Q.ACTOR_NAMES.read(store, {"ids": ids}, actor=label):
             out[r["id"]] = r["name"] or r["id"]
     return out
 
 
 def _articles(store: Store, ids) -> dict[str, dict]:
-    rows = store.read(f"UNWIND $ids AS id MATCH (a:{ARTICLE} {{id: id}}) RETURN a.id AS id, a.title AS title, "
-                      f"a.text AS text, a.lang AS lang, a.platform AS platform, a.published_at AS at, a.url AS url, "
-                      f"a.sources AS sources", {"ids": sorted(set(ids))})
+    rows = Q.REPORT_ARTICLES.read(store, {"ids": sorted(set(ids))})
     return {r["id"]: r for r in rows}
 
 
 def _sources(store: Store) -> dict[str, dict]:
-    rows = store.read(f"MATCH (s:{SOURCE}) RETURN s.id AS id, s.kind AS kind, s.title AS title, s.url AS url, "
-                      f"s.captured_at AS captured_at, s.sha256 AS sha256, s.digest AS digest, "
-                      f"s.collector AS collector ORDER BY id")
-    spans = store.read(f"MATCH (a:{ARTICLE}) WHERE a.sources IS NOT NULL UNWIND a.sources AS sid "
-                       f"RETURN sid, count(a) AS n, min(a.published_at) AS first, max(a.published_at) AS last")
-    shares = store.read(f"MATCH (:{ACCOUNT})-[r:{SHARED}]->() WHERE r.sources IS NOT NULL UNWIND r.sources AS sid "
-                        f"RETURN sid, count(r) AS n, min(r.at) AS first, max(r.at) AS last")
+    rows = Q.SOURCES.read(store)
+    spans = Q.SOURCE_ARTICLE_SPANS.read(store)
+    shares = Q.SOURCE_SHARE_SPANS.read(store)
     for r in shares:
         spans.append({**r, "n": 0, "shares": r["n"]})
     by_id: dict[str, dict] = {}
@@ -257,8 +242,7 @@ def _sources(store: Store) -> dict[str, dict]:
 
 
 def _share_sources(store: Store, members: list[str], items: list[str]) -> list[str]:
-    rows = store.read(f"UNWIND $ids AS id MATCH (a:{ACCOUNT} {{id: id}})-[r:{SHARED}]->(x:{ARTICLE}) "
-                      f"WITH r, x WHERE x.id IN $items RETURN DISTINCT r.sources AS s", {"ids": members, "items": items})
+    rows = Q.SHARE_SOURCES.read(store, {"ids": members, "items": items})
     return sorted({s for r in rows for s in (r["s"] or [])})
 
 
@@ -272,17 +256,16 @@ def _scope(store: Store, narrative: str | None, account: str | None) -> tuple[st
     if narrative and account:
         raise ConfigError("give --narrative or --account, not both")
     if narrative:
-        rows = store.read(f"MATCH (n:{NARRATIVE} {{id: $id}}) RETURN n.name AS name", {"id": narrative})
+        rows = Q.NARRATIVE_NAME.read(store, {"id": narrative})
         if not rows:
             raise NotFoundError(f"no Narrative with id {narrative!r}")
         return f"narrative {narrative} ({rows[0]['name']})", [narrative], None
     if account:
-        if not store.read(f"MATCH (a:{ACCOUNT} {{id: $id}}) RETURN a.id AS id", {"id": account}):
+        if not Q.ACCOUNT_EXISTS.read(store, {"id": account}):
             raise NotFoundError(f"no Account with id {account!r}")
-        rows = store.read(f"MATCH (a:{ACCOUNT} {{id: $id}})-[:{PUBLISHED}]->(:{ARTICLE})-[:{CARRIES}]->(n:{NARRATIVE}) "
-                          f"RETURN DISTINCT n.id AS id ORDER BY id", {"id": account})
+        rows = Q.ACCOUNT_NARRATIVES.read(store, {"id": account})
         return f"account {account}", [r["id"] for r in rows], {account}
-    rows = store.read(f"MATCH (n:{NARRATIVE}) RETURN n.id AS id ORDER BY id")
+    rows = Q.NARRATIVE_IDS.read(store)
     return "the whole store", [r["id"] for r in rows], None
 
 
@@ -360,12 +343,8 @@ def build_report(store: Store, narrative: str | None = None, account: str | None
                 ["T0119.002"] if platforms else []))
 
     # uncredited copies, side by side
-    rows = store.read(f"MATCH (c:{ARTICLE})-[r:{COPIES}]->(o:{ARTICLE}) WHERE r.attributed = false "
-                      f"RETURN c.id AS copy, o.id AS original, r.similarity AS similarity, r.containment AS containment, "
-                      f"r.lag_s AS lag_s, r.method AS method, r.run_id AS run_id ORDER BY original, copy")
-    publishers = {r["id"]: r["pid"] for r in store.read(
-        f"MATCH (p)-[:{PUBLISHED}]->(a:{ARTICLE})<-[:{COPIES}]-() RETURN DISTINCT a.id AS id, p.id AS pid "
-        f"UNION MATCH (p)-[:{PUBLISHED}]->(a:{ARTICLE})-[:{COPIES}]->() RETURN DISTINCT a.id AS id, p.id AS pid")}
+    rows = Q.UNCREDITED_COPIES.read(store)
+    publishers = {r["id"]: r["pid"] for r in Q.COPY_PUBLISHERS.read(store)}
     rows = originals_only(rows)
     if narrative is not None:
         rows = [r for r in rows if r["copy"] in scope_articles or r["original"] in scope_articles]
@@ -396,7 +375,7 @@ def build_report(store: Store, narrative: str | None = None, account: str | None
                 f"{', '.join(names.get(a, a) + f' ({a})' for a in copiers)}"
                 + (f", {format_lag(lags[0])} to {format_lag(lags[-1])} after the original" if lags else "") + ".",
                 sorted({s for c in group for s in c["sources"]}), ["T0084", "T0084.002"]))
-    elif not store.read(f"MATCH ()-[r:{COPIES}]->() RETURN r.run_id AS id LIMIT 1"):
+    elif not Q.ANY_COPY.read(store):
         limits.append("No COPIES in the store: `graphtool copies` was not run, so uncredited copies are not shown.")
 
     # coordinated groups
@@ -479,7 +458,7 @@ def build_report(store: Store, narrative: str | None = None, account: str | None
 
 
 def _event_sources(store: Store, event_id: str) -> list[str]:
-    rows = store.read(f"MATCH (e:{EVENT} {{id: $id}}) RETURN e.sources AS s", {"id": event_id})
+    rows = Q.EVENT_SOURCES.read(store, {"id": event_id})
     return list(rows[0]["s"] or []) if rows else []
 
 
@@ -503,14 +482,10 @@ def _methods(store: Store, params: CopyParams, narratives: list[dict]) -> dict:
     import networkx
     import numpy
 
-    copy_runs = store.read(f"MATCH ()-[r:{COPIES}]->() RETURN DISTINCT r.run_id AS run, r.method AS method "
-                           f"ORDER BY run, method")
-    coord = store.read("MATCH ()-[r:COORDINATED_WITH]->() RETURN DISTINCT r.run_id AS run, r.kind AS kind, "
-                       "r.window_s AS window_s ORDER BY run, kind")
-    weakest = store.read("MATCH ()-[r:COORDINATED_WITH]->() RETURN min(r.weight) AS w, "
-                         "count(r.p_value) AS tested")
-    analysis = store.read(f"MATCH (a:{ACCOUNT}) WHERE a.analysis_run IS NOT NULL RETURN DISTINCT a.analysis_run AS run "
-                          f"ORDER BY run")
+    copy_runs = Q.COPY_RUNS.read(store)
+    coord = Q.COORDINATION_RUNS.read(store)
+    weakest = Q.WEAKEST_COORDINATION.read(store)
+    analysis = Q.ANALYSIS_RUNS.read(store)
     tl = next((n["timeline"] for n in narratives), None)
     return {
         "copy detection": [f"shingles of {params.k_char} characters (Chinese, Japanese, Thai) or {params.k_word} words",
