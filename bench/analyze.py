@@ -233,11 +233,12 @@ def to_store(store, G: nx.DiGraph, seed: int, batch: int = 20_000) -> dict:
 def raw_read(store) -> int:
     """The engine's floor for the projection: the same share / copy paths as integer ids, one query per
     label pair, parsed by the client and nothing else (no keys, no counting)."""
+    from graphtool import internal_queries as Q
     from graphtool.analyze import projection_store as project
 
     n = 0
-    for query in [project._share_query(dst) for dst in project.ACTORS] + [
-            project._copy_query(src, dst) for src in project.ACTORS for dst in project.ACTORS]:
+    for query in [Q.AMPLIFYING_SHARES.cypher(dst=dst) for dst in project.ACTORS] + [
+            Q.AMPLIFYING_COPIES.cypher(src=src, dst=dst) for src in project.ACTORS for dst in project.ACTORS]:
         query = query.replace("a.id AS src", "id(a) AS src").replace("collect(b.id)", "collect(id(b))")
         n += sum(len(r["dst"]) for r in store.read(query))
     return n
