@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT / "tests" / "fixtures" / "coordination" / "russian_coord_tweets.csv"
 QUT_HEADER = ["message_id", "user_id", "username", "repost_id", "reply_id", "message", "timestamp", "urls"]
 SECTION = "## Coordination networks: engine, store path and the QUT toolkit"
+OLD_SECTION = "## Coordination networks (co-share) vs the QUT toolkit"
 KINDS = ("co-share", "co-link", "co-text", "co-similar-text", "co-reply")
 WINDOW_S = 10.0  # the real sample's check (both peers' 1,092 pairs)
 SIMILARITY = 0.8
@@ -351,7 +352,9 @@ def main() -> None:
     text = markdown(rows, machine(), load, args.note)
     print(text)
     if args.out:
-        write_section(args.out, SECTION, text)
+        # the co-share-only table this one replaces is overwritten where it stood
+        old = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
+        write_section(args.out, OLD_SECTION if OLD_SECTION in old else SECTION, text)
 
 
 if __name__ == "__main__":
