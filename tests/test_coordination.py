@@ -507,7 +507,7 @@ def test_cli_imports_peer_formats_and_writes_pairs_csv(embedded_store, tmp_path)
         got = {(r[0], r[1]): tuple(sorted((int(r[2]), int(r[3])))) for r in reader}
     assert got == {k: tuple(sorted(v[0])) for k, v in expected_pairs().items()}
     again = runner.invoke(app, ["coordination", "--window", "10", "--no-write", "--json"], env=env)
-    assert json.loads(again.output)["pairs"] == 1092
+    assert json.loads(again.stdout)["pairs"] == 1092  # warnings go to stderr
 
 
 def test_cli_sniffs_qut_format(store):
