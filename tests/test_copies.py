@@ -308,6 +308,12 @@ def test_a_copy_that_credits_an_upstream_copy_points_to_it():
                           Doc("wb", "转自枫桥快讯：" + GT, 300, "zh")], ctx=ctx)
     assert sorted((p.copy, p.original, p.attributed, p.basis) for p in result.pairs) == [
         ("wb", "wx1", True, "upstream-credit"), ("wx1", "gt", False, "earliest")]
+    # a credit that names the original's outlet as well (its own Weibo account) does not single the copy out
+    ctx = AttributionContext(names={"gt": ["Global Times 环球时报"], "gtwb": ["环球时报"]})
+    result = find_copies([Doc("gt", GT, 100, "zh"), Doc("gtwb", "环球时报：" + GT, 200, "zh"),
+                          Doc("wb", "据环球时报报道，" + GT, 300, "zh")], ctx=ctx)
+    assert sorted((p.copy, p.original, p.attributed, p.basis) for p in result.pairs) == [
+        ("gtwb", "gt", True, "earliest"), ("wb", "gt", True, "earliest")]
 
 
 def test_siblings_stay_apart_across_incremental_runs():

@@ -8,11 +8,11 @@ only the originals it derives from (:func:`resolve_sources`, docs/provenance.md)
 - an original it copies that does not itself derive from another text the copy also copies
   (basis ``earliest``: the earliest text it copies);
 - instead of that original, a copy ``u`` of it, when the copy demonstrably took the text from
-  ``u``: it credits ``u`` (basis ``upstream-credit``), or it carries nearly all of what ``u``
-  added to the original, those additions are a substantial part of what it shares with ``u``
-  (a quarter: a line of boilerplate around a whole article is no evidence), and it has nothing
-  of the original that ``u`` left out (basis ``upstream-text``, with ``evidence_shared``
-  shingles, ``evidence_share`` of ``u``'s additions).
+  ``u``: it credits ``u`` and not the original (basis ``upstream-credit``), or it carries nearly
+  all of what ``u`` added to the original, those additions are a substantial part of what it
+  shares with ``u`` (a quarter: a line of boilerplate around a whole article is no evidence),
+  and it has nothing of the original that ``u`` left out (basis ``upstream-text``, with
+  ``evidence_shared`` shingles, ``evidence_share`` of ``u``'s additions).
 
 Two copies of one original that share only the original's text (and boilerplate, a template,
 the same comment) are siblings: no COPIES joins them.  That relation is not stored: two COPIES
@@ -138,8 +138,9 @@ def resolve_sources(pairs: list, ts: dict, shingles: Callable[[list[str]], dict[
             out.extend(p for p in matches.values() if p is not None)
             continue
         evidence: dict[str, tuple] = {}
-        for x in sorted(derived):
-            if matches[x] is not None and matches[x].attributed:
+        for x in sorted(derived):  # a credit that singles the upstream out: not one it shares with the original
+            if matches[x] is not None and matches[x].attributed and not any(
+                    matches[y] is not None and matches[y].attributed for y in anc[x] & matches.keys()):
                 evidence[x] = (UPSTREAM_CREDIT, None)
         need = [x for x in sorted(derived) if x not in evidence]
         if need:
