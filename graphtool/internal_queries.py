@@ -378,6 +378,58 @@ WEAKEST_COORDINATION = statement("MATCH ()-[r:COORDINATED_WITH]->() RETURN min(r
 ANALYSIS_RUNS = statement("MATCH (a:Account) WHERE a.analysis_run IS NOT NULL RETURN DISTINCT a.analysis_run AS run "
                           "ORDER BY run")
 
+# --- graphtool.analyze.coordination_store --------------------------------------------------------
+
+COORD_ACCOUNT_INFO = statement(
+    "MATCH (a:Account) RETURN a.id AS id, a.platform AS platform, a.handle AS handle, "
+    "a.affiliation_score AS score, a.state_media AS state_media")
+ACCOUNT_IDS = statement("MATCH (a:Account) RETURN a.id AS id")
+
+
+# Every read goes from the account (a unique-index seek per id in the batch) to what it did;
+# filters on the far end come after ``WITH``, so that no engine starts from the far end's label
+# (FalkorDB did: a label scan of every Article per account).  Rows come back one per account
+# with its timed actions as parallel lists (``collect`` drops nulls, so every collected value is
+# non-null when the time is, and null otherwise): one Python row per account, not per action.
+def _coordinated_shares(where: str, urls: str = "") -> str:
+    return ("UNWIND $ids AS aid MATCH (a:Account {id: aid}) MATCH (a)-[r:SHARED]->(b:Article) "
+            f"WITH a, r, b WHERE {where} WITH a, r, b, r.at_ts AS t "
+            "RETURN a.id AS account, collect(CASE WHEN t IS NULL THEN null ELSE b.id END) AS items, " + urls +
+            "collect(CASE WHEN t IS NULL THEN null ELSE coalesce(r.id, a.id + '>' + b.id) END) AS messages, "
+            "collect(t) AS ts, count(*) - count(t) AS untimed")
+
+
+COORD_SHARES_BUT = statement(_coordinated_shares("NOT coalesce(r.kind, '') IN $kinds"), "ids", "kinds")
+COORD_SHARES_OF_KINDS = statement(_coordinated_shares("r.kind IN $kinds"), "ids", "kinds")
+COORD_LINK_SHARES = statement(_coordinated_shares(  # URLs for co-link only
+    "r.kind IN $kinds", "collect(CASE WHEN t IS NULL THEN null ELSE coalesce(b.url, '') END) AS urls, "),
+    "ids", "kinds")
+COORD_PUBLISHED = statement(
+    "UNWIND $ids AS aid MATCH (a:Account {id: aid}) MATCH (a)-[:PUBLISHED]->(m:Article) "
+    "WITH a, m WHERE m.{field} IS NOT NULL WITH a, m, m.published_ts AS t "
+    "RETURN a.id AS account, collect(CASE WHEN t IS NULL THEN null ELSE m.id END) AS messages, "
+    "collect(CASE WHEN t IS NULL THEN null ELSE m.{field} END) AS values, "
+    "collect(t) AS ts, count(*) - count(t) AS untimed", "ids", field=("urls", "text"))
+# co-media: the article's media ids and its sound, one list per article (never null, so collected).
+COORD_MEDIA = statement(
+    "UNWIND $ids AS aid MATCH (a:Account {id: aid}) MATCH (a)-[:PUBLISHED]->(m:Article) "
+    "WITH a, m WHERE m.media_ids IS NOT NULL OR m.music_id IS NOT NULL WITH a, m, m.published_ts AS t "
+    "RETURN a.id AS account, collect(CASE WHEN t IS NULL THEN null ELSE m.id END) AS messages, "
+    "collect(CASE WHEN t IS NULL THEN null ELSE coalesce(m.media_ids, []) + "
+    "CASE WHEN m.music_id IS NULL THEN [] ELSE ['music:' + m.music_id] END END) AS values, "
+    "collect(t) AS ts, count(*) - count(t) AS untimed", "ids")
+MERGE_COORDINATED = statement(
+    "UNWIND $rows AS row MATCH (a:Account {id: row.a}) MATCH (b:Account {id: row.b}) "
+    "MERGE (a)-[r:COORDINATED_WITH {kind: $kind}]->(b) SET r += row.props", "rows", "kind")
+DROP_STALE_COORDINATED = statement(
+    "MATCH ()-[r:COORDINATED_WITH {kind: $kind}]->() WHERE r.run_id <> $run DELETE r", "kind", "run")
+CLEAR_P_VALUES = statement(
+    "MATCH ()-[r:COORDINATED_WITH {kind: $kind}]->() WHERE r.p_value IS NOT NULL SET r.p_value = null", "kind")
+CLEAR_COORD_GROUPS = statement(
+    "MATCH (a:Account) WHERE a.coord_run IS NOT NULL "
+    "SET a.coord_component = null, a.coord_community = null, a.coord_run = null")
+SET_ACCOUNT_PROPS = statement("UNWIND $rows AS row MATCH (a:Account {id: row.id}) SET a += row.props", "rows")
+
 # --- graphtool.render.views and .exports ---------------------------------------------------------
 
 NODE_PROPERTIES = statement("UNWIND $ids AS id MATCH (n:{label} {id: id}) RETURN n.id AS id, properties(n) AS p",

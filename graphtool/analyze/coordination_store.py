@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import model
+from .. import internal_queries as Q
 from ..progress import steps
 from ..store import Store
 from .batching import batches
@@ -42,66 +42,37 @@ from .coordination import (DEFAULT_SIMILARITY, DEFAULT_WINDOW_S, KINDS, ActionCo
 READ_BATCH = 5000  # accounts per read query
 WRITE_BATCH = 2000  # relationships per write query
 
-ACCOUNT = model.node("Account").label
-ARTICLE = model.node("Article").label
-SHARED = model.rel("SHARED").type
-PUBLISHED = model.rel("PUBLISHED").type
-COORDINATED = model.rel("COORDINATED_WITH")
 _SHARE_KINDS = {"co-reply": ["reply"], "co-link": ["link"]}
 _NOT_SHARES = ["reply", "link"]
+_SHARE_STATEMENTS = {"co-share": Q.COORD_SHARES_BUT, "co-reply": Q.COORD_SHARES_OF_KINDS,
+                     "co-link": Q.COORD_LINK_SHARES}
 
 
 def account_info(store: Store) -> dict[str, dict]:
     """``{account id: {"platform", "handle", "affiliation_score", "state_media"}}`` for every account
     (the last two as ``graphtool analyze`` stored them; None before it ran)."""
-    rows = store.read(f"MATCH (a:{ACCOUNT}) RETURN a.id AS id, a.platform AS platform, a.handle AS handle, "
-                      f"a.affiliation_score AS score, a.state_media AS state_media")
+    rows = Q.COORD_ACCOUNT_INFO.read(store)
     return {r["id"]: {"platform": r["platform"], "handle": r["handle"], "affiliation_score": r["score"],
                       "state_media": r["state_media"]} for r in rows}
 
 
-# Every read goes from the account (a unique-index seek per id in the batch) to what it did;
-# filters on the far end come after ``WITH``, so that no engine starts from the far end's label
-# (FalkorDB did: a label scan of every Article per account).  Rows come back one per account
-# with its timed actions as parallel lists (``collect`` drops nulls, so every collected value is
-# non-null when the time is, and null otherwise): one Python row per account, not per action.
-SHARE_QUERY = (f"UNWIND $ids AS aid MATCH (a:{ACCOUNT} {{id: aid}}) MATCH (a)-[r:{SHARED}]->(b:{ARTICLE}) "
-               f"WITH a, r, b WHERE {{where}} WITH a, r, b, r.at_ts AS t "
-               f"RETURN a.id AS account, collect(CASE WHEN t IS NULL THEN null ELSE b.id END) AS items, "
-               f"{{urls}}"
-               f"collect(CASE WHEN t IS NULL THEN null ELSE coalesce(r.id, a.id + '>' + b.id) END) AS messages, "
-               f"collect(t) AS ts, count(*) - count(t) AS untimed")
-SHARE_WHERE = {"co-share": "NOT coalesce(r.kind, '') IN $kinds", "co-reply": "r.kind IN $kinds",
-               "co-link": "r.kind IN $kinds"}
-PUBLISHED_QUERY = (f"UNWIND $ids AS aid MATCH (a:{ACCOUNT} {{id: aid}}) MATCH (a)-[:{PUBLISHED}]->(m:{ARTICLE}) "
-                   f"WITH a, m WHERE m.{{field}} IS NOT NULL WITH a, m, m.published_ts AS t "
-                   f"RETURN a.id AS account, collect(CASE WHEN t IS NULL THEN null ELSE m.id END) AS messages, "
-                   f"collect(CASE WHEN t IS NULL THEN null ELSE m.{{field}} END) AS values, "
-                   f"collect(t) AS ts, count(*) - count(t) AS untimed")
-
-# co-media: the article's media ids and its sound, one list per article (never null, so collected).
-MEDIA_QUERY = (f"UNWIND $ids AS aid MATCH (a:{ACCOUNT} {{id: aid}}) MATCH (a)-[:{PUBLISHED}]->(m:{ARTICLE}) "
-               f"WITH a, m WHERE m.media_ids IS NOT NULL OR m.music_id IS NOT NULL WITH a, m, m.published_ts AS t "
-               f"RETURN a.id AS account, collect(CASE WHEN t IS NULL THEN null ELSE m.id END) AS messages, "
-               f"collect(CASE WHEN t IS NULL THEN null ELSE coalesce(m.media_ids, []) + "
-               f"CASE WHEN m.music_id IS NULL THEN [] ELSE ['music:' + m.music_id] END END) AS values, "
-               f"collect(t) AS ts, count(*) - count(t) AS untimed")
+def read_statements(kind: str) -> list[tuple[str, Q.Statement, dict, dict]]:
+    """``(source, statement, slots, parameters but ids)`` of each read :func:`read_actions` runs for
+    ``kind``; source ``shared`` or ``published``."""
+    out = []
+    if kind in _SHARE_STATEMENTS:
+        kinds = _NOT_SHARES if kind == "co-share" else _SHARE_KINDS[kind]
+        out.append(("shared", _SHARE_STATEMENTS[kind], {}, {"kinds": kinds}))
+    if kind in ("co-link", "co-text", "co-similar-text"):
+        out.append(("published", Q.COORD_PUBLISHED, {"field": "urls" if kind == "co-link" else "text"}, {}))
+    if kind == "co-media":
+        out.append(("published", Q.COORD_MEDIA, {}, {}))
+    return out
 
 
 def read_queries(kind: str) -> list[tuple[str, str, dict]]:
-    """``(source, query, parameters but ids)`` of each query :func:`read_actions` runs for ``kind``;
-    source ``shared`` or ``published``."""
-    out = []
-    if kind in SHARE_WHERE:
-        kinds = _NOT_SHARES if kind == "co-share" else _SHARE_KINDS[kind]
-        urls = "collect(CASE WHEN t IS NULL THEN null ELSE coalesce(b.url, '') END) AS urls, " if kind == "co-link" else ""
-        query = SHARE_QUERY.replace("{where}", SHARE_WHERE[kind]).replace("{urls}", urls)  # URLs for co-link only
-        out.append(("shared", query, {"kinds": kinds}))
-    if kind in ("co-link", "co-text", "co-similar-text"):
-        out.append(("published", PUBLISHED_QUERY.replace("{field}", "urls" if kind == "co-link" else "text"), {}))
-    if kind == "co-media":
-        out.append(("published", MEDIA_QUERY, {}))
-    return out
+    """``(source, query text, parameters but ids)`` of each read for ``kind`` (for plan checks)."""
+    return [(source, statement.cypher(**slots), params) for source, statement, slots, params in read_statements(kind)]
 
 
 def read_actions(store: Store, kind: str, accounts: list[str] | None = None,
@@ -114,7 +85,7 @@ def read_actions(store: Store, kind: str, accounts: list[str] | None = None,
     if kind not in KINDS:
         raise ValueError(f"unknown coordination kind {kind!r}; known: {', '.join(KINDS)}")
     if accounts is None:
-        accounts = [r["id"] for r in store.read(f"MATCH (a:{ACCOUNT}) RETURN a.id AS id")]
+        accounts = [r["id"] for r in Q.ACCOUNT_IDS.read(store)]
     accounts = sorted(accounts)
     account_col: list = []
     item_col: list = []
@@ -123,9 +94,9 @@ def read_actions(store: Store, kind: str, accounts: list[str] | None = None,
     skipped = 0
     clean_url = _cached(normalize_url)
     clean_text = _cached(normalize_text)
-    for source, query, params in read_queries(kind):
+    for source, statement, slots, params in read_statements(kind):
         for ids in batches(accounts, batch):
-            for row in store.read(query, {**params, "ids": ids}):
+            for row in statement.read(store, {**params, "ids": ids}, **slots):
                 account, times = row["account"], row["ts"]
                 skipped += row["untimed"]
                 if source == "shared" and kind != "co-link":  # one item per action, as stored
@@ -204,25 +175,20 @@ def write_pairs(store: Store, result: Coordination, pairs: list[Pair], run_id: s
         if p.p_value is not None:
             props["p_value"] = float(p.p_value)
         rows.append({"a": p.account_1, "b": p.account_2, "props": props})
-    query = (f"UNWIND $rows AS row MATCH (a:{ACCOUNT} {{id: row.a}}) MATCH (b:{ACCOUNT} {{id: row.b}}) "
-             f"MERGE (a)-[r:{COORDINATED.type} {{{COORDINATED.key}: $kind}}]->(b) SET r += row.props")
     for chunk in batches(rows, batch):
-        store.run(query, {"rows": chunk, "kind": result.kind})
+        Q.MERGE_COORDINATED.run(store, {"rows": chunk, "kind": result.kind})
     # A pair that coordinated in an earlier run and not in this one must not linger; so must
     # not a p_value the earlier run had and this one has not.
-    store.run(f"MATCH ()-[r:{COORDINATED.type} {{{COORDINATED.key}: $kind}}]->() WHERE r.run_id <> $run DELETE r",
-              {"kind": result.kind, "run": run_id})
+    Q.DROP_STALE_COORDINATED.run(store, {"kind": result.kind, "run": run_id})
     if result.p_values == {}:
-        store.run(f"MATCH ()-[r:{COORDINATED.type} {{{COORDINATED.key}: $kind}}]->() WHERE r.p_value IS NOT NULL "
-                  f"SET r.p_value = null", {"kind": result.kind})
+        Q.CLEAR_P_VALUES.run(store, {"kind": result.kind})
     return len(rows)
 
 
 def write_groups(store: Store, components: list[list[str]], communities: list[list[str]], run_id: str,
                  batch: int = WRITE_BATCH) -> None:
     """Set ``coord_component`` / ``coord_community`` (group number, 1 = largest) on members."""
-    store.run(f"MATCH (a:{ACCOUNT}) WHERE a.coord_run IS NOT NULL "
-              f"SET a.coord_component = null, a.coord_community = null, a.coord_run = null")
+    Q.CLEAR_COORD_GROUPS.run(store)
     rows: dict[str, dict] = {}
     for name, groups in (("coord_component", components), ("coord_community", communities)):
         for number, members in enumerate(groups, start=1):
@@ -230,7 +196,7 @@ def write_groups(store: Store, components: list[list[str]], communities: list[li
                 rows.setdefault(m, {"coord_run": run_id})[name] = number
     payload = [{"id": k, "props": v} for k, v in sorted(rows.items())]
     for chunk in batches(payload, batch):
-        store.run(f"UNWIND $rows AS row MATCH (a:{ACCOUNT} {{id: row.id}}) SET a += row.props", {"rows": chunk})
+        Q.SET_ACCOUNT_PROPS.run(store, {"rows": chunk})
 
 
 @dataclass
