@@ -110,7 +110,15 @@ def timeline_svg(store, narrative_id: str) -> bytes:
 
 
 def neighbours(store, node_id: str, limit: int = EXPAND_CAP) -> dict:
-    """The node and its neighbours (either direction), at most ``limit`` of them, for the explorer."""
-    node_label(store, node_id)
+    """The node, its neighbours (either direction; at most ``limit``) and how many by relationship type
+    (counted on what came back: ``truncated`` says there are more), for the explorer."""
+    label = node_label(store, node_id)
+    props = Q.PROPERTIES_OF.read(store, {"id": node_id})[0]["p"]
     rows = Q.NEIGHBOURS.read(store, {"id": node_id, "limit": limit + 1})
-    return {"id": node_id, "truncated": len(rows) > limit, "edges": rows[:limit]}
+    truncated, rows = len(rows) > limit, rows[:limit]
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row["type"]] = counts.get(row["type"], 0) + 1
+    name = next((props[k] for k in ("name", "display_name", "title", "handle") if props.get(k)), node_id)
+    return {"id": node_id, "label": label, "name": name, "counts": dict(sorted(counts.items())),
+            "truncated": truncated, "edges": rows}

@@ -28,7 +28,7 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainT
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from .. import __version__
+from .. import __version__, model
 from ..errors import GraphtoolError, NotFoundError
 from ..queries import adhoc_query, load_queries, param_lines, run_query
 from . import ROLES, data, role_at_least
@@ -326,6 +326,13 @@ def build_app(store, users: Users, audit: AuditLog, secure_cookies: bool | None 
         ws.record(request, "view", id=node_id, label="Narrative")
         return ws.render(request, "narrative.html", page=page, cell=_cell, quote=quote)
 
+    def explore(request: Request) -> Response:
+        node_id = request.query_params.get("id", "")
+        data.node_label(store, node_id)  # 404 for an unknown id
+        colors = {spec.label: spec.color for spec in model.NODES}
+        return ws.render(request, "explore.html", node_id=node_id, colors=json.dumps(colors),
+                         cap=data.EXPAND_CAP)
+
     def timeline_svg(request: Request) -> Response:
         svg = data.timeline_svg(store, request.query_params.get("id", ""))
         return Response(svg, media_type="image/svg+xml")
@@ -465,6 +472,7 @@ def build_app(store, users: Users, audit: AuditLog, secure_cookies: bool | None 
         route("/entity", entity, "viewer"),
         route("/narrative", narrative, "viewer"),
         route("/narrative/timeline.svg", timeline_svg, "viewer"),
+        route("/explore", explore, "viewer"),
         route("/font/cjk.otf", cjk_font, "viewer"),
         route("/queries", query_list, "viewer"),
         route("/queries/{name}", query_page, "viewer"),
