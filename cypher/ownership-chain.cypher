@@ -7,7 +7,8 @@
 // column owner: id of the owner reached
 // column owner_label: its label (Organization, Person or Outlet)
 // column owner_name: its name
-// column state_affiliated: the owner's state affiliation (true, false, unknown) where stated
+// column state_affiliated: the owner's state_affiliated flag as imported (true, false, unknown), where stated
+// column state_entity: whether the owner is the state by the definition `graphtool analyze` used (one definition, docs/scores.md; null: not analysed yet)
 // column path: ids of the nodes along the chain, the start first
 // column relationships: relationship types along the chain
 // column confidences: confidence of each link
@@ -18,7 +19,7 @@ MATCH (start) WHERE start.id = $id AND (start:Outlet OR start:Account OR start:O
 MATCH p = (start)-[:OWNED_BY|OPERATED_BY|REGISTERED_TO*1..6]->(o)
 WHERE length(p) <= $max_hops
 RETURN length(p) AS hops, o.id AS owner, labels(o)[0] AS owner_label, o.name AS owner_name,
-       o.state_affiliated AS state_affiliated, [n IN nodes(p) | n.id] AS path,
+       o.state_affiliated AS state_affiliated, o.state_entity AS state_entity, [n IN nodes(p) | n.id] AS path,
        [r IN relationships(p) | type(r)] AS relationships, [r IN relationships(p) | r.confidence] AS confidences,
        [r IN relationships(p) | r.basis] AS bases,
        reduce(c = 1.0, r IN relationships(p) | c * coalesce(r.confidence, 1.0)) AS confidence,

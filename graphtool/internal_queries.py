@@ -459,7 +459,8 @@ LATEST_PUBLISHED = statement("MATCH (a:Article) RETURN max(a.published_at) AS t"
 LATEST_CAPTURED = statement("MATCH (s:Source) RETURN max(s.captured_at) AS t")
 OUTLETS_AND_ORGANIZATIONS = statement(
     "MATCH (n) WHERE n:Outlet OR n:Organization RETURN n.id AS id, labels(n)[0] AS label, "
-    "n.name AS name, n.state_affiliated AS state, n.country AS country ORDER BY id")
+    "n.name AS name, n.state_media AS state_media, n.state_entity AS state_entity, n.country AS country "
+    "ORDER BY id")
 LINKS_OF_TYPES = statement(
     "UNWIND $ids AS id MATCH (a {id: id})-[r]->(o) WHERE type(r) IN $types "
     "RETURN a.id AS src, type(r) AS type, o.id AS dst, labels(o)[0] AS label, o.name AS name, "

@@ -172,9 +172,12 @@ def test_styles_come_from_the_model_and_unattributed_copies_stand_out(tmp_path):
 def test_colour_modes(tmp_path):
     G = hostile_graph()
     G.nodes["wechat:h0"]["affiliation_score"] = 1.0
+    flag_only = page_json(write_map(G, tmp_path / "f.html", MapOptions(color="affiliation")).path.read_text())
+    assert {n["gt"]["key"]: n["color"] for n in flag_only["nodes"]}["outlet:o"] == maps.UNKNOWN_COLOR  # not analysed
+    G.nodes["outlet:o"]["state_entity"] = True  # what graphtool analyze stores: the one definition
     data = page_json(write_map(G, tmp_path / "a.html", MapOptions(color="affiliation")).path.read_text())
     colour = {n["gt"]["key"]: n["color"] for n in data["nodes"]}
-    assert colour["wechat:h0"] == maps.affiliation_color(1.0) == colour["outlet:o"]  # score, or marked in data
+    assert colour["wechat:h0"] == maps.affiliation_color(1.0) == colour["outlet:o"]  # score, or the stored decision
     assert colour["wechat:h1"] == maps.UNKNOWN_COLOR
     with pytest.raises(ValueError):
         write_map(G, tmp_path / "x.html", MapOptions(color="rainbow"))

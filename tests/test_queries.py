@@ -289,10 +289,10 @@ EXPECTED = {
          "actions": 2, "followers": 800}]),
     "ownership-chain": ({"id": "wechat:maple"}, [
         {"hops": 1, "owner": "org:maple-media", "owner_label": "Organization", "owner_name": "Maple Media Ltd",
-         "state_affiliated": "unknown", "path": ["wechat:maple", "org:maple-media"], "relationships": ["REGISTERED_TO"],
+         "state_affiliated": "unknown", "state_entity": False, "path": ["wechat:maple", "org:maple-media"], "relationships": ["REGISTERED_TO"],
          "confidences": [0.6], "bases": ["registration"], "confidence": 0.6, "sources": [["src:a", "src:b"]]},
         {"hops": 2, "owner": "person:li", "owner_label": "Person", "owner_name": "Li (sim)", "state_affiliated": None,
-         "path": ["wechat:maple", "org:maple-media", "person:li"], "relationships": ["REGISTERED_TO", "OWNED_BY"],
+         "state_entity": None, "path": ["wechat:maple", "org:maple-media", "person:li"], "relationships": ["REGISTERED_TO", "OWNED_BY"],
          "confidences": [0.6, 0.5], "bases": ["registration", "analyst"], "confidence": 0.3,
          "sources": [["src:a", "src:b"], ["src:a"]]}]),
     "owner-holdings": ({"id": "org:state-council"}, [

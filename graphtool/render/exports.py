@@ -15,13 +15,17 @@ import networkx as nx
 from .. import internal_queries as Q
 from .. import model
 from ..analyze.batching import batches
+from ..analyze.state_media import NOT_ANALYSED, analysed
+from ..analyze.state_media import STORED as STORED_STATE
 from ..errors import InputError
 
 # The projection -> the files it is exported to (``graphtool analyze --export DIR``).
 PROJECTION_FILES = {"amplification": ("amplification.gexf", "amplification.graphml"),
                     "ownership": ("ownership.graphml",), "coordination": ("coordination.graphml",)}
 # What the store says about a node, besides its scores (each read where the node's label declares it).
-DESCRIPTIVE = ("platform", "handle", "display_name", "name", "followers", "country", "state_affiliated")
+# ``state_media`` / ``state_entity`` are the one definition of state media (what ``graphtool analyze`` stored);
+# ``state_affiliated`` is only the flag an import file set.
+DESCRIPTIVE = ("platform", "handle", "display_name", "name", "followers", "country", *STORED_STATE, "state_affiliated")
 NAME_PROPS = ("display_name", "name", "handle")  # the label Gephi shows: the first one set, else the id
 READ_BATCH = 5000
 
@@ -66,7 +70,7 @@ def save_graph(G: nx.Graph, path: str | Path) -> Path:
 def stored_props(label: str) -> tuple[str, ...]:
     """The properties of ``label`` an export carries: the descriptive ones and every derived score."""
     spec = model.node(label)
-    return tuple(p for p in DESCRIPTIVE if spec.prop(p)) + tuple(p.name for p in spec.props if p.derived)
+    return tuple(dict.fromkeys([p for p in DESCRIPTIVE if spec.prop(p)] + [p.name for p in spec.props if p.derived]))
 
 
 def with_stored_scores(G: nx.Graph, store=None) -> nx.Graph:
@@ -96,6 +100,8 @@ def with_stored_scores(G: nx.Graph, store=None) -> nx.Graph:
                     H.nodes[n].update(values)
                     if name:
                         H.nodes[n]["label"] = name
+    if store is not None and not analysed(d for _, d in H.nodes(data=True)):
+        H.graph["state_media"] = NOT_ANALYSED  # a graph attribute Gephi shows, not a silent absence
     return H
 
 

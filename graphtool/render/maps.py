@@ -42,6 +42,7 @@ from pathlib import Path
 import networkx as nx
 
 from .. import __version__, model
+from ..analyze.state_media import stored_state
 from . import reduce as reducer
 from . import style
 from .layout import median_edge_length, positions
@@ -175,12 +176,13 @@ def affiliation_color(score) -> str:
 
 
 def affiliation_value(attrs: dict):
-    """The affiliation score, else 1 / 0 for a node the data marks state-affiliated or not, else None."""
+    """The affiliation score, else 1 / 0 for a node that ``graphtool analyze`` stored as state media or
+    the state, or not (``state_media`` / ``state_entity``: one definition), else None (not analysed)."""
     score = attrs.get("affiliation_score")
     if isinstance(score, (int, float)) and not isinstance(score, bool):
         return score
-    yes, no, _ = model.TRI_STATE
-    return {yes: 1.0, no: 0.0}.get(attrs.get("state_affiliated"))
+    state = stored_state(attrs)
+    return None if state is None else float(state)
 
 
 def _pale(color: str, amount: float = 0.55) -> str:
@@ -480,9 +482,9 @@ def _legend(G, options, kind, community_colors, platform_colors, edge_types) -> 
         if len(community_colors) > 10:
             items.append({"glyph": "●", "color": OTHER_COLOR, "text": f"{len(community_colors) - 10:,} more"})
     elif options.color == "affiliation":
-        items.append({"heading": "Colour: state-affiliation score"})
+        items.append({"heading": "Colour: state-affiliation score (owners: 1 = the state, by graphtool analyze)"})
         items += [{"glyph": "●", "color": affiliation_color(t), "text": f"{t:.2f}"} for t in (0.0, 0.25, 0.5, 0.75, 1.0)]
-        items.append({"glyph": "●", "color": UNKNOWN_COLOR, "text": "no score"})
+        items.append({"glyph": "●", "color": UNKNOWN_COLOR, "text": "no score (not analysed)"})
     elif options.color == "platform":
         items.append({"heading": "Colour: platform"})
         items += [{"glyph": "●", "color": c, "text": _text(p)} for p, c in platform_colors.items()][:20]

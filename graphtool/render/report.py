@@ -32,6 +32,7 @@ from ..analyze.affiliation import WEIGHTS
 from ..analyze.cascades_store import trace_narrative
 from ..analyze.copies import CopyParams
 from ..analyze.copies.shingles import TABLE_SIZE, WORD, CHAR, char_classes, prepare, shingle_batch
+from ..analyze.state_media import NOT_ANALYSED
 from ..analyze.timeline_store import build_timeline
 from ..errors import ConfigError, NotFoundError
 from ..queries import get_query, run_query
@@ -427,6 +428,8 @@ def build_report(store: Store, narrative: str | None = None, account: str | None
             srcs = sorted({s for r in u["reasons"] or [] for s in reason_sources(r)}
                           | {s for c in chain for ss in c["sources"] or [] for s in (ss or [])})
             leads.append({**u, "label": label, "sentence": sentence, "chain": chain, "sources": srcs})
+    if not Q.ANALYSIS_RUNS.read(store):
+        limits.append(f"{NOT_ANALYSED}: no account is classed by ownership, so no leads are shown.")
     unclear = [u for u in leads if u["ownership_clarity"] == "unclear"]
     if unclear:
         findings.append(Finding(

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from .. import __version__, model
 from .. import internal_queries as Q
+from ..analyze.state_media import NOT_ANALYSED, stored_state
 from ..store import Store
 from .maps import STATIC
 from .report import ReportData, build_report
@@ -112,7 +113,7 @@ def build_bundle(store: Store, narrative: str | None = None, account: str | None
     owners = Q.OUTLETS_AND_ORGANIZATIONS.read(store)
     actor_ids: dict[str, str] = {}
     for o in owners:
-        desc = f"graphtool {o['label']} {o['id']}; state_affiliated: {o['state'] or 'not stated'}"
+        desc = f"graphtool {o['label']} {o['id']}; {_state_words(o)}"
         actor_ids[o["id"]] = add(stix2.Identity(id=stix_id("identity", o["id"]), name=o["name"] or o["id"],
                                                 identity_class="organization", description=desc, **by))
     links = Q.LINKS_OF_TYPES.read(store, {"ids": sorted(accounts | set(actor_ids)), "types": list(OWNERSHIP)})
@@ -218,6 +219,14 @@ def build_bundle(store: Store, narrative: str | None = None, account: str | None
     add(report)
     return stix2.Bundle(objects=[objects[k] for k in sorted(objects)], id=stix_id("bundle", data.scope),
                         allow_custom=False)
+
+
+def _state_words(node: dict) -> str:
+    """What ``graphtool analyze`` stored about a node being the state (one definition, docs/scores.md)."""
+    state = stored_state(node)
+    if state is None:
+        return NOT_ANALYSED
+    return "the state or state media (graphtool analyze)" if state else "not the state (graphtool analyze)"
 
 
 def bundle_json(bundle) -> str:

@@ -38,6 +38,7 @@ from .. import internal_queries as Q
 from .. import model
 from ..analyze import projection_store as project
 from ..analyze.batching import batches
+from ..analyze.state_media import NOT_ANALYSED, analysed
 from ..errors import ConfigError, NotFoundError
 from ..progress import progress_bar
 from ..store import Store
@@ -145,7 +146,7 @@ def ownership_view(store: Store) -> nx.MultiDiGraph:
     """Ownership links, with the accounts of unclear ownership even where they have none."""
     census = project.census(store)
     G = project.ownership_graph(store, census)
-    _enrich(store, G, project.ACTORS)
+    _enrich(store, G, project.ACTORS + (model.L.Organization, model.L.Person))  # owners too: their state_entity
     keep = [v for v in G if G.degree(v) or G.nodes[v].get("ownership_clarity") == UNCLEAR]
     G.graph["left_out"] = G.number_of_nodes() - len(keep)
     H = G.subgraph(keep).copy()
@@ -275,6 +276,8 @@ def write_view_map(store: Store, view: str, out: str | Path, *, color: str | Non
     except ValueError as exc:
         raise ConfigError(f"--{str(exc)}") from None
     G, notes = view_graph(store, view, since, until)
+    if options.color == "affiliation" and not analysed(d for _, d in G.nodes(data=True)):
+        notes.append(NOT_ANALYSED)
     options.notes = tuple(notes)
     options.title = title or (f"Narrative: {G.nodes[f'{_NARRATIVE}:{arg}'].get('name') or arg}"
                               if name == "narrative" else f"{name.capitalize()} map")
