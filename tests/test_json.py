@@ -37,6 +37,7 @@ def case(tmp: Path) -> Path:
 
 
 def invoke(url: str, *args: str, env: dict | None = None):
+    state.close()  # a store another test's CliRunner left open would be used instead of url
     try:
         return CliRunner().invoke(app, list(args), env={"GRAPHTOOL_STORE": url, **(env or {})})
     finally:
