@@ -9,10 +9,6 @@ import typer
 from .common import echo_json, state
 
 
-def _value(v) -> str:
-    return f"{v:.4g}" if isinstance(v, float) else str(v)
-
-
 def _show(summary: dict, lines: list[str], as_json: bool) -> None:
     """A run's summary as JSON, or as its lines with the warnings on stderr."""
     if as_json:
@@ -60,6 +56,9 @@ def register(app: typer.Typer) -> None:
             raise ConfigError(f"--engine must be one of {', '.join(ENGINES)}")
         if graph not in ("amplification", "follows"):
             raise ConfigError(f"--graph must be amplification or follows, not {graph!r}")
+        if graph == "follows" and (only or export or amplified or state_file):
+            raise ConfigError("--graph follows detects communities on the follow graph only: --only, --export, "
+                              "--amplified and --state do not apply to it")
         if graph == "follows":
             from ..analyze.follows_store import follow_communities
             from ..render.text import follow_lines
@@ -80,31 +79,11 @@ def register(app: typer.Typer) -> None:
                 as_json: bool = typer.Option(False, "--json", help="Print the stored scores as JSON.")):
         """Show one account's or outlet's scores and every reason behind its affiliation score."""
         from ..analyze.scores_store import explain as explain_node
-        from ..load.identity import identifier_line
+        from ..render.text import explain_lines
 
         found = explain_node(state.store(), node_id)
         if as_json:
             echo_json(found)
             return
-        for node in found:
-            typer.echo(f"{node['label']} {node['id']}" + (f" ({node['name']})" if node.get("name") else ""))
-            for item in node.get("identifiers") or []:
-                typer.echo(f"  identifier {identifier_line(item)}")
-            if node.get("analysis_run") is None:
-                typer.echo("  not analysed yet: run `graphtool analyze`")
-                continue
-            typer.echo(f"  analysed by {node['analysis_run']} at {node['analysis_at']}")
-            for name in ("affiliation_score", "ownership_clarity", "pagerank", "strength_in", "strength_out",
-                         "betweenness", "community", "community_size"):
-                if node.get(name) is not None:
-                    typer.echo(f"  {name:<19} {_value(node[name])}")
-            signals = [(k.removeprefix("affiliation_"), node[k]) for k in node
-                       if k.startswith("affiliation_") and k not in ("affiliation_score", "affiliation_reasons")
-                       and node[k] is not None]
-            if signals:
-                typer.echo("  signals: " + ", ".join(f"{k} {v:.3f}" for k, v in signals))
-            reasons = node.get("affiliation_reasons") or []
-            if reasons:
-                typer.echo("  reasons:")
-                for reason in reasons:
-                    typer.echo(f"  - {reason}")
+        for line in explain_lines(found):
+            typer.echo(line)

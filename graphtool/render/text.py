@@ -132,3 +132,116 @@ def render_tree(tree: Tree) -> list[str]:
 
     walk(o.id, "")
     return [terminal_text(line) for line in lines]  # names and titles from imported files: no terminal escapes
+
+
+# --- the CLI's printers: each returns the lines a command prints ------------------------------------
+
+EXPLAIN_SCORES = ("affiliation_score", "ownership_clarity", "pagerank", "strength_in", "strength_out",
+                  "betweenness", "community", "community_size")
+
+
+def explain_lines(found: list[dict]) -> list[str]:
+    """``graphtool explain``: each node's identifiers, scores, signals and the reasons behind its score."""
+    from ..load.identity import identifier_line
+
+    lines = []
+    for node in found:
+        lines.append(f"{node['label']} {node['id']}" + (f" ({node['name']})" if node.get("name") else ""))
+        lines += [f"  identifier {identifier_line(item)}" for item in node.get("identifiers") or []]
+        if node.get("analysis_run") is None:
+            lines.append("  not analysed yet: run `graphtool analyze`")
+            continue
+        lines.append(f"  analysed by {node['analysis_run']} at {node['analysis_at']}")
+        lines += [f"  {name:<19} {_fmt(node[name])}" for name in EXPLAIN_SCORES if node.get(name) is not None]
+        signals = [(k.removeprefix("affiliation_"), node[k]) for k in node
+                   if k.startswith("affiliation_") and k not in ("affiliation_score", "affiliation_reasons")
+                   and node[k] is not None]
+        if signals:
+            lines.append("  signals: " + ", ".join(f"{k} {v:.3f}" for k, v in signals))
+        reasons = node.get("affiliation_reasons") or []
+        if reasons:
+            lines += ["  reasons:", *(f"  - {reason}" for reason in reasons)]
+    return lines
+
+
+def copy_run_lines(summary: dict, pairs: list, top: int) -> list[str]:
+    """``graphtool copies``: what the run compared and wrote, then the top unattributed copies."""
+    lines = [f"articles: {summary['articles']:,} ({summary['sketched']:,} sketched now, {summary['reused']:,} "
+             f"sketched before)"]
+    if summary["no_text"]:
+        lines.append(f"  {summary['no_text']:,} without text or title: not compared")
+    if summary["too_short"]:
+        lines.append(f"  {summary['too_short']:,} too short to compare")
+    lines.append(f"candidate pairs: {summary['candidates']:,}")
+    lines.append(f"copies written: {summary['copies']:,} ({summary['unattributed']:,} without attribution, "
+                 f"{summary['attributed']:,} attributed)")
+    if summary["ties"]:
+        lines.append(f"  {summary['ties']:,} with identical timestamps: the original is the one credited, else the "
+                     f"smaller id")
+    if summary["undated_copies"]:
+        lines.append(f"  {summary['undated_copies']:,} copies have no timestamp: never origins, lag unknown")
+    if summary["undirected"]:
+        lines.append(f"  {summary['undirected']:,} overlapping pairs where neither article has a timestamp: "
+                     f"no direction, not written")
+    if pairs and top:
+        lines.append(f"unattributed copies (top {min(top, len(pairs))} by containment):")
+        for p in sorted(pairs, key=lambda p: (-p.containment, -p.similarity, p.copy))[:top]:
+            lag = f"{p.lag_s / 3600:.1f} h" if p.lag_s is not None else "?"
+            lines.append(f"  {p.copy} <- {p.original}  containment {p.containment:.2f}  "
+                         f"similarity {p.similarity:.2f}  lag {lag}")
+    return lines
+
+
+def trace_lines(result, article: str | None, narrative: str | None, limit: int) -> list[str]:
+    """``graphtool trace``: the cascade trees of a :class:`~graphtool.analyze.cascades_store.Trace`, largest first."""
+    lines = []
+    if narrative:
+        f = result.first
+        lines.append(f"narrative {narrative}: {result.narrative_name or ''}  (* carries it)")
+        if f:
+            lines.append(f"first appearance: {f.published_at}  {f.platform}  {f.publisher or '?'}  {f.id}")
+    if article:
+        lines.append(f"article {article} (*)")
+    cascades = [t for t in result.trees if t.hops]
+    alone = [t for t in result.trees if not t.hops]
+    for tree in cascades[:limit]:
+        stripped = sum(h.attribution_stripped for h in tree.hops)
+        platforms = sorted({h.article.platform or "?" for h in tree.hops} | {tree.origin.platform or "?"})
+        lines.append(f"\ncascade of {len(tree.hops) + 1} articles on {', '.join(platforms)}; "
+                     f"attribution stripped at {stripped} hop{'s' if stripped != 1 else ''}; "
+                     f"last hop {format_lag(max((h.lag_from_origin_s or 0) for h in tree.hops))} after the origin")
+        lines += [f"  {line}" for line in render_tree(tree)]
+    if len(cascades) > limit:
+        lines.append(f"\n… {len(cascades) - limit} more cascades (see --json)")
+    if alone:
+        lines.append(f"\n{len(alone)} article{'s' if len(alone) != 1 else ''} with no copy or citation link"
+                     f"{' (independent posts)' if narrative else ''}")
+    if not cascades and article:
+        lines.append("no copies or citations link this article to others")
+    return lines
+
+
+def timeline_lines(tl, narrative: str, window: str, written: list) -> list[str]:
+    """``graphtool timeline``: counts, first appearances, events with their bursts, files written."""
+    from .timeline import counted  # the figures' module: loaded only when a timeline is printed
+
+    plain = terminal_text
+    lines = [f"narrative {plain(narrative)}: {plain(tl.name)}",
+             f"{tl.posts:,} posts, {tl.shares:,} shares"
+             + (f"; {tl.undated_posts:,} undated posts left out" if tl.undated_posts else ""),
+             f"first appearance per platform: counting {counted(tl)} (the narrative-first-appearance query "
+             f"counts posts only)"]
+    lines += [f"  {f['at']}  {plain(f['platform']):<10} {f['kind']:<5} {plain(f['article'])}  "
+              f"{plain(f['account'] or '')}" for f in tl.first]
+    if tl.alignment:
+        lines.append(f"events (activity {window} before -> after):")
+        for e in tl.alignment:
+            lines.append(f"  {e['at']}  {plain(e['kind'] or 'event')}: {plain(e['name'])}  "
+                         f"{e['before']} -> {e['after']}")
+            for b in e["bursts"]:
+                who = ", ".join(f"{plain(a['account'])} ({a['count']})" for a in b["accounts"])
+                lines.append(f"    burst {b['start']} .. {b['end']}: {b['count']} (baseline {b['baseline']}/bin) "
+                             f"driven by {who}")
+    lines.append(f"bursts: {len(tl.bursts)}")
+    lines += [f"wrote {p}" for p in written]
+    return lines
