@@ -96,6 +96,9 @@ def test_cli_analyze_graph_follows_and_map(follows, store_url, tmp_path):
     text = subprocess.run([sys.executable, "-m", "graphtool", "--store", store_url, "analyze", "--graph", "follows"],
                           capture_output=True, text=True)
     assert text.returncode == 0 and "follow graph: 8 accounts, 25 follows" in text.stdout
+    mixed = subprocess.run([sys.executable, "-m", "graphtool", "--store", store_url, "analyze", "--graph", "follows",
+                            "--only", "centrality"], capture_output=True, text=True)
+    assert mixed.returncode == 2 and "do not apply" in mixed.stderr
     page = subprocess.run([sys.executable, "-m", "graphtool", "--store", store_url, "map", "--view", "follows",
                            "--out", str(tmp_path / "f.html")], capture_output=True, text=True)
     assert page.returncode == 0, page.stderr
