@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -98,13 +99,75 @@ def bench_store(name: str, url: str, sizes: list[int], runs: int, workdir: Path)
     return results
 
 
+PARSE_SECTION = "## Ingest: archive adapter parsing and FalkorDB parameter text (bench/ingest.py --parse)"
+
+
+def parse_bench(tweets: int, runs: int, workdir: Path) -> dict:
+    """CPU rows/s of the twitter_io adapter (reading, validating, records; no store), and the time to
+    turn one writer batch of 10^4 share rows into FalkorDB's parameter text, client against graphtool."""
+    from falkordb.helpers import stringify_param_value
+
+    from graphtool.load import fmt_twitter_io
+    from graphtool.store.falkor_params import literal
+    from graphtool.synthetic import write_io_tweets
+
+    path = write_io_tweets(workdir / "tweets.csv", tweets)
+    cpus, walls, records = [], [], 0
+    for _ in range(runs):
+        t, c = time.perf_counter(), time.process_time()
+        records = sum(1 for _ in fmt_twitter_io.read(path))
+        walls.append(time.perf_counter() - t)
+        cpus.append(time.process_time() - c)
+    batch = [{"i": i, "src": f"x:{i % 997}", "dst": f"x:{10**17 + i}", "key": str(10**18 + i),
+              "props": {"at": "2021-09-08T01:02:00Z", "at_ts": 1631062920 + i, "kind": "repost"},
+              "sources": ["io-archive:2021"]} for i in range(10_000)]
+    encode = {}
+    for name, fn in (("client", stringify_param_value), ("graphtool", literal)):
+        times = []
+        for _ in range(max(runs, 5)):
+            c = time.process_time()
+            fn(batch)
+            times.append(time.process_time() - c)
+        encode[name] = statistics.median(times)
+    return {"tweets": tweets, "records": records, "cpu_s": statistics.median(cpus), "wall_s": statistics.median(walls),
+            "encode": encode, "runs": runs}
+
+
+def parse_section(r: dict) -> str:
+    rate = r["tweets"] / r["cpu_s"]
+    enc = r["encode"]
+    return "\n".join([
+        PARSE_SECTION, "",
+        f"`python -m bench.ingest --parse {r['tweets']} --runs {r['runs']}` on {machine()}; load average "
+        f"{os.getloadavg()[0]:.1f} when it ended (shared machine: CPU seconds are the measure). Medians of "
+        f"{r['runs']} runs.", "",
+        "| what | size | CPU s | wall s | rate (CPU) | target |", "|---|---:|---:|---:|---:|---|",
+        f"| twitter_io adapter: read + validate + records | {r['tweets']:,} tweets ({r['records']:,} records) | "
+        f"{r['cpu_s']:.2f} | {r['wall_s']:.2f} | {rate:,.0f} rows/s | 100,000 rows/s: "
+        f"{'met' if rate >= 100_000 else 'NOT met'} |",
+        f"| parameter text of one 10^4-row share batch: falkordb client | 10,000 rows | {enc['client']:.3f} | | "
+        f"{10_000 / enc['client']:,.0f} rows/s | |",
+        f"| the same, graphtool (store/falkor_params.py) | 10,000 rows | {enc['graphtool']:.3f} | | "
+        f"{10_000 / enc['graphtool']:,.0f} rows/s | {enc['client'] / enc['graphtool']:.1f}x the client |",
+    ]) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--stores", default="embedded,neo4j")
     parser.add_argument("--write", action="store_true", help="replace this benchmark's section of docs/benchmarks.md")
+    parser.add_argument("--parse", type=int, metavar="TWEETS",
+                        help="only the archive adapter's parsing rate and the parameter text, on TWEETS tweets")
     args = parser.parse_args()
+    if args.parse:
+        with tempfile.TemporaryDirectory() as tmp:
+            text = parse_section(parse_bench(args.parse, args.runs, Path(tmp)))
+        print(text)
+        if args.write:
+            write_section(Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md", PARSE_SECTION, text)
+        return
     sizes = [int(s) for s in args.sizes.split(",")]
     results = []
     with tempfile.TemporaryDirectory() as tmp:
