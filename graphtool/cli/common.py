@@ -66,6 +66,24 @@ class State:
 state = State()
 
 
+class RejectPrinter:
+    """``on_reject`` for the CLI: each rejected row on stderr, the first 20 (all with -v); then how many more."""
+
+    SHOWN = 20
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, reject) -> None:
+        self.count += 1
+        if self.count <= self.SHOWN or state.verbose:
+            typer.echo(f"rejected {reject}", err=True)
+
+    def close(self) -> None:
+        if self.count > self.SHOWN and not state.verbose:
+            typer.echo(f"... and {self.count - self.SHOWN} more rejected rows (-v shows all)", err=True)
+
+
 _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 

@@ -10,7 +10,7 @@ import typer
 from ..analyze.coordination import DEFAULT_SIMILARITY, DEFAULT_WINDOW_S, KINDS, Coordination, Pair
 from ..errors import ConfigError
 from ..render.tables import csv_writer
-from .common import echo_json, state
+from .common import RejectPrinter, echo_json, state
 
 Kind = Enum("Kind", {k.replace("-", "_"): k for k in KINDS}, type=str)
 # --out formats: pairs (one row per pair, both weights), qut (one row per direction: user_1,user_2,weight,
@@ -177,11 +177,10 @@ def from_files(files, fmt, kind, window, min_weight, min_participation, similari
     if fmt is not None and fmt not in FORMATS:
         raise ConfigError(f"--format with FILES must be one of {', '.join(FORMATS)}, not {fmt!r}")
     read = read_file_actions(files, kind, fmt)
-    for k, reject in enumerate(read.rejects):
-        if k < 20 or state.verbose:
-            typer.echo(f"rejected {reject}", err=True)
-    if len(read.rejects) > 20 and not state.verbose:
-        typer.echo(f"... and {len(read.rejects) - 20} more rejected rows (-v shows all)", err=True)
+    show = RejectPrinter()
+    for reject in read.rejects:
+        show(reject)
+    show.close()
     if rejects is not None:
         sink = RejectsFile(rejects)
         for reject in read.rejects:

@@ -7,7 +7,7 @@ from typing import List, Optional
 import typer
 
 from ..load import import_paths
-from .common import echo_json, state
+from .common import RejectPrinter, echo_json, state
 
 
 def register(app: typer.Typer) -> None:
@@ -22,18 +22,10 @@ def register(app: typer.Typer) -> None:
         batch_size: int = typer.Option(5000, "--batch-size", min=1, help="Rows per write transaction."),
     ):
         """Import files or folders (canonical CSV/JSON Lines or a known export format) into the store."""
-        shown = 0
-
-        def show(reject):
-            nonlocal shown
-            shown += 1
-            if shown <= 20 or state.verbose:
-                typer.echo(f"rejected {reject}", err=True)
-
+        show = RejectPrinter()
         result = import_paths(state.store(), paths, fmt=fmt, rejects_path=rejects, max_rejects=max_rejects,
                               on_reject=show, batch_size=batch_size)
-        if shown > 20 and not state.verbose:
-            typer.echo(f"... and {shown - 20} more rejected rows (-v shows all)", err=True)
+        show.close()
         if as_json:
             echo_json(result.as_dict())
         else:

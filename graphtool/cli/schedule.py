@@ -10,7 +10,7 @@ import typer
 from ..schedule import _alive, load_manifest, read_lock, recent_runs, run_schedule
 from ..store import redact
 from ..render.tables import terminal_width, vertical
-from .common import echo_json, state
+from .common import RejectPrinter, echo_json, state
 
 schedule_app = typer.Typer(help="Scheduled imports for cron or systemd timers: run a manifest, show recent runs.",
                            no_args_is_help=True)
@@ -33,14 +33,7 @@ def run(
     4 failed on an unexpected error (the other files were imported; the run log says why).
     """
     signal.signal(signal.SIGTERM, _terminate)
-    shown = 0
-
-    def show(reject):
-        nonlocal shown
-        shown += 1
-        if shown <= 20 or state.verbose:
-            typer.echo(f"rejected {reject}", err=True)
-
+    show = RejectPrinter()
     report = run_schedule(manifest, state.store, lock_path=lock, log_path=log, on_reject=show)
     typer.echo(report.line())
     if report.error:
