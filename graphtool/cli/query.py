@@ -1,7 +1,6 @@
 """graphtool query list|show|run"""
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -9,7 +8,7 @@ from typing import List, Optional
 import typer
 
 from ..errors import QueryError
-from ..queries import adhoc_query, get_query, load_queries, param_lines, run_query
+from ..queries import adhoc_query, get_query, load_queries, run_query
 from ..render.tables import FORMATS, render, rich_table, table_fits, terminal_width, vertical
 from .common import echo_json, state
 
@@ -51,23 +50,10 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Print the queries 
 @query_app.command()
 def show(name: str = typer.Argument(..., help="Query name (see `graphtool query list`) or a .cypher file.")):
     """Show a query: what it answers, its parameters, its columns and its Cypher."""
-    q = get_query(name)
-    if q.adhoc:
-        typer.echo(f"{q.path}: an ad-hoc query (no header)\nparameters: {', '.join(p.name for p in q.params) or 'none'}"
-                   f"\n\n{q.text.rstrip()}")
-        return
-    typer.echo(f"{q.name}: {q.description}\nquestion: {q.question}\nfile: {q.path}\n")
-    typer.echo("parameters:" if q.params else "parameters: none")
-    for p in q.params:
-        default = f"required, e.g. {p.example_text}" if p.required else f"default {json.dumps(p.default)}"
-        typer.echo(f"  {p.name} ({p.type}, {default}): {p.doc}")
-    typer.echo("columns:")
-    for c in q.columns:
-        typer.echo(f"  {c.name}: {c.doc}")
-    typer.echo("\nNeo4j Browser:")
-    for line in param_lines(q):
-        typer.echo(f"  {line}")
-    typer.echo("\n" + q.text.rstrip())
+    from ..render.text import query_lines
+
+    for line in query_lines(get_query(name)):
+        typer.echo(line)
 
 
 @query_app.command()

@@ -245,3 +245,22 @@ def timeline_lines(tl, narrative: str, window: str, written: list) -> list[str]:
     lines.append(f"bursts: {len(tl.bursts)}")
     lines += [f"wrote {p}" for p in written]
     return lines
+
+
+def query_lines(q) -> list[str]:
+    """``graphtool query show``: what a query answers, its parameters, columns, Browser lines and Cypher."""
+    import json
+
+    from ..queries import param_lines
+
+    if q.adhoc:
+        return [f"{q.path}: an ad-hoc query (no header)", f"parameters: {', '.join(p.name for p in q.params) or 'none'}",
+                "", q.text.rstrip()]
+    lines = [f"{q.name}: {q.description}", f"question: {q.question}", f"file: {q.path}", "",
+             "parameters:" if q.params else "parameters: none"]
+    for p in q.params:
+        default = f"required, e.g. {p.example_text}" if p.required else f"default {json.dumps(p.default)}"
+        lines.append(f"  {p.name} ({p.type}, {default}): {p.doc}")
+    lines += ["columns:", *(f"  {c.name}: {c.doc}" for c in q.columns), "", "Neo4j Browser:",
+              *(f"  {line}" for line in param_lines(q)), "", q.text.rstrip()]
+    return lines
