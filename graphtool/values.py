@@ -82,6 +82,7 @@ def _iso_seconds(text: str) -> float:
     return (dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)).timestamp()
 
 
+@lru_cache(maxsize=1 << 16)  # every record's times are written back as text: archives repeat them
 def iso(ts: int) -> str:
     """Epoch seconds as ISO-8601 UTC with ``Z``.
 
