@@ -227,6 +227,13 @@ def test_login_roles_csrf_and_audit(served):
     refused = anna.request("POST", "/cypher", {"text": "MATCH (n) DETACH DELETE n", "csrf": anna.csrf})
     assert refused.status == 200 and 'id="error"' in refused.text
     assert anna.request("POST", "/admin/users", {"action": "add", "name": "x", "csrf": anna.csrf}).status == 403
+    elsewhere = anna.request("POST", "/cypher", {"text": "RETURN 1 AS one", "csrf": anna.csrf},
+                             headers={"origin": "https://evil.example"})
+    assert elsewhere.status == 403  # the right token, but posted from another site
+    assert anna.request("POST", "/cypher", {"text": "RETURN 1 AS one", "csrf": anna.csrf},
+                        headers={"sec-fetch-site": "cross-site", "origin": "null"}).status == 403
+    assert Client(served).request("POST", "/login", {"username": "anna", "password": PASSWORD},
+                                  headers={"origin": "https://evil.example"}).status == 403
 
     vera = Client(served)
     vera.login("vera")
@@ -240,6 +247,8 @@ def test_login_roles_csrf_and_audit(served):
     assert token not in served.users.path.read_text()
     api = Client(served, token=token).get("/api/search", q="枫桥")
     assert api.status == 200 and ACCOUNT in json.loads(api.text)["Account"][0]["id"]
+    scripted = Client(served, token=token).request("POST", "/cypher", {"text": "RETURN 2 AS two"})
+    assert scripted.status == 200 and "<td>2</td>" in scripted.text  # a token needs no CSRF token
 
     assert anna.request("POST", "/logout", {"csrf": anna.csrf}).status == 303
     assert anna.get("/").status == 303  # the session is gone

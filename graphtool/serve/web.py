@@ -18,7 +18,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
@@ -29,7 +29,8 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from .. import __version__, model
-from ..errors import GraphtoolError, NotFoundError
+from ..errors import GraphtoolError, NotFoundError, QueryError
+from ..store.base import redact
 from ..queries import adhoc_query, load_queries, param_lines, run_query
 from . import ROLES, data, role_at_least
 from .audit import AuditLog
@@ -168,13 +169,14 @@ def guard(ws: Workspace, role: str, endpoint):
         if user is None:
             return _refuse(ws, request, 401, "sign in first")
         request.state.user, request.state.session = user, who[1]
-        if request.method == "POST" and who[1] is not None:  # a bearer token is no ambient credential
-            form = await request.form()
+        if request.method == "POST":
+            form = request.state.form = await request.form()
             given = request.headers.get("x-csrf-token") or form.get("csrf") or ""
-            if not secrets.compare_digest(str(given), who[1].csrf):
+            # a bearer token is no ambient credential: only a cookie session needs the CSRF token
+            if who[1] is not None and (not _same_origin(request) or
+                                       not secrets.compare_digest(str(given), who[1].csrf)):
                 ws.record(request, "denied", reason="csrf", path=request.url.path)
                 return _refuse(ws, request, 403, "this form has expired: reload the page and try again")
-            request.state.form = form
         if not role_at_least(user.role, role):
             ws.record(request, "denied", role=user.role, needs=role, path=request.url.path)
             return _refuse(ws, request, 403, f"this needs the {role} role (you are {user.role})")
@@ -184,6 +186,8 @@ def guard(ws: Workspace, role: str, endpoint):
             return await run_in_threadpool(endpoint, request)  # store reads block: off the event loop
         except NotFoundError as exc:
             return _refuse(ws, request, 404, str(exc))
+        except GraphtoolError as exc:  # the store is down, a query failed: one line, no traceback
+            return _refuse(ws, request, 400 if isinstance(exc, QueryError) else 503, redact(str(exc)))
     guarded.role = role
     return guarded
 
@@ -221,6 +225,16 @@ class SecurityHeaders:
                     (k, v) for k, v in SECURITY_HEADERS if k not in names]
             await send(message)
         await self.app(scope, receive, send_with_headers)
+
+
+def _same_origin(request: Request) -> bool:
+    """False for a POST a browser sent from another site (Sec-Fetch-Site, else Origin); a script sends neither."""
+    site = request.headers.get("sec-fetch-site")  # browsers send it even where Origin is "null" (no-referrer)
+    if site is not None and site not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("origin")
+    # the host only: behind a TLS proxy the browser's https is plain http here (the proxy must keep Host)
+    return origin in (None, "null") or urlsplit(origin).netloc == request.headers.get("host", "")
 
 
 def _safe_next(target: str | None) -> str:
@@ -272,6 +286,8 @@ def build_app(store, users: Users, audit: AuditLog, secure_cookies: bool | None 
         return Response((HERE / "static" / "style.css").read_bytes(), media_type="text/css")
 
     async def login(request: Request) -> Response:
+        if not _same_origin(request):  # login CSRF: another site signing the browser in to its own account
+            return PlainTextResponse("sign in from this site's own login page", status_code=403)
         form = await request.form()
         name, password = str(form.get("username", "")).strip().lower(), str(form.get("password", ""))
         target = _safe_next(str(form.get("next", "")))
