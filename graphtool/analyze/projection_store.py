@@ -192,14 +192,16 @@ class Amplification:
         return G
 
 
-def _amplifying(store: Store, census_: Census, since: int | None, until: int | None) -> tuple[list, dict]:
+def _amplifying(store: Store, census_: Census, since: int | None, until: int | None,
+                times: bool = True) -> tuple[list, dict]:
     """The one read of the amplification projection: ``(keys, {kind: (codes, ts, unattributed)})``.
 
     ``keys`` are the actor keys, sorted; a share or copy from ``keys[i]`` of ``keys[j]``'s article
     has code ``i * len(keys) + j`` (self-amplification left out) and its time (the share's
     ``at_ts``, the copy's ``published_ts``; :data:`~graphtool.internal_queries.NO_TIME` when it has
     none).  Without ``since``/``until`` every share and copy counts, timed or not; with them
-    only those inside ``[since, until]``.
+    only those inside ``[since, until]``.  ``times=False`` (the scores: counts only) reads the ends
+    alone and gives every one NO_TIME.
     """
     keys = sorted(census_.actors)
     position = {k: i for i, k in enumerate(keys)}
@@ -207,8 +209,12 @@ def _amplifying(store: Store, census_: Census, since: int | None, until: int | N
     n = len(keys)
     window = None if since is None and until is None else {"since": MIN_TS if since is None else int(since),
                                                            "until": MAX_TS if until is None else int(until)}
-    shares = Q.AMPLIFYING_SHARES if window is None else Q.AMPLIFYING_SHARES_IN
-    copies = Q.AMPLIFYING_COPIES if window is None else Q.AMPLIFYING_COPIES_IN
+    if window is not None:
+        shares, copies = Q.AMPLIFYING_SHARES_IN, Q.AMPLIFYING_COPIES_IN
+    elif times:
+        shares, copies = Q.AMPLIFYING_SHARES_TIMED, Q.AMPLIFYING_COPIES_TIMED
+    else:
+        shares, copies = Q.AMPLIFYING_SHARES, Q.AMPLIFYING_COPIES
     out = {}
     for kind, specs in ((_SHARED, [(shares, _ACCOUNT, dst, {"dst": dst}) for dst in ACTORS]),
                         (_COPIES, [(copies, src, dst, {"src": src, "dst": dst}) for src in ACTORS for dst in ACTORS])):
@@ -222,7 +228,8 @@ def _amplifying(store: Store, census_: Census, since: int | None, until: int | N
                 ends = [dst_of.get(d, -1) for d in r["dst"]]
                 columns[0].append(np.full(len(ends), a, dtype=np.int64))
                 columns[1].append(np.array(ends, dtype=np.int64))
-                columns[2].append(np.array(r["ts"], dtype=np.int64))
+                columns[2].append(np.array(r["ts"], dtype=np.int64) if "ts" in r
+                                  else np.full(len(ends), Q.NO_TIME, dtype=np.int64))
                 columns[3].append(np.array(r.get("unattributed") or np.zeros(len(ends)), dtype=np.int64))
         a, b, ts, un = (np.concatenate(c) if c else np.zeros(0, dtype=np.int64) for c in columns)
         keep = (b >= 0) & (a != b)
@@ -233,7 +240,7 @@ def _amplifying(store: Store, census_: Census, since: int | None, until: int | N
 def amplification_arrays(store: Store, census_: Census | None = None) -> Amplification:
     """Who amplifies whom (see the module docstring), counted in numpy: every share and copy, timed or not."""
     census_ = census_ or census(store)
-    keys, kinds = _amplifying(store, census_, None, None)
+    keys, kinds = _amplifying(store, census_, None, None, times=False)
     n = len(keys)
     (share_codes, share_n), (copy_codes, copy_n) = (np.unique(kinds[k][0], return_counts=True)
                                                     for k in (_SHARED, _COPIES))
