@@ -203,7 +203,9 @@ def report_and_stix(ctx: DemoContext) -> list[str]:
              f"{len(data.groups)} coordinated groups, {len(data.leads)} accounts to verify; footnotes cite "
              "the Source records"]
     if chromium():
-        lines.append(f"{print_pdf(page, page.with_suffix('.pdf'))} (printed by headless Chromium)")
+        pdf = page.with_suffix(".pdf")
+        print_pdf(page, pdf)
+        lines.append(f"{pdf} (printed by headless Chromium)")
     else:
         lines.append("no Chromium here: `graphtool report --pdf` prints the PDF where one is installed")
     bundle = write_stix(ctx.store, ctx.out / "case.stix.json", data=data)
