@@ -19,11 +19,12 @@ import argparse
 import copy
 import csv
 import json
+import os
 import random
 import tempfile
 from pathlib import Path
 
-from bench.common import machine, median_time
+from bench.common import machine, median_time, write_section
 from graphtool.load import FORMATS, _load_adapters, canonical, import_paths
 from graphtool.store import open_store
 
@@ -138,6 +139,8 @@ def canonical_files(folder: Path, n: int, rng: random.Random) -> list[Path]:
     return [folder / "Account.csv", folder / "Article.csv", folder / "PUBLISHED.csv"]
 
 
+SECTION = "## Capture and export adapters against canonical CSV"
+
 CASES = {"zeeschuimer": (zeeschuimer_items, "captures.ndjson"), "fourcat": (fourcat_rows, "fourcat-x.csv"),
          "telegram": (telegram_export, "result.json"), "crowdtangle": (crowdtangle_rows, "ct.csv")}
 
@@ -147,7 +150,9 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-store", action="store_true", help="measure reading only")
+    parser.add_argument("--write", action="store_true", help="write the table into docs/benchmarks.md")
     args = parser.parse_args()
+    rows: list[str] = []
     _load_adapters()
     rng = random.Random(17)
     with tempfile.TemporaryDirectory() as tmp:
@@ -185,10 +190,22 @@ def main() -> None:
                 base.setdefault("read", read_s)
                 line += f"   read {base['read'] / read_s:.2f}x canonical"
                 print(line, flush=True)
+                imported = (f"{args.items / import_s:,.0f} ({base['import'] / import_s:.2f}x)"
+                            if store is not None else "not measured")
+                rows.append(f"| {name} | {made[0] / args.items:.1f} | {args.items / read_s:,.0f} "
+                            f"({base['read'] / read_s:.2f}x) | {imported} |")
         finally:
             if store is not None:
                 store.close()
                 EmbeddedServer(tmp / "db").stop()
+    if args.write:
+        flags = f"--items {args.items} --runs {args.runs}" + (" --no-store" if args.no_store else "")
+        text = "\n".join([SECTION, "", f"`python -m bench.adapters {flags}` on {machine()}; load average "
+                          f"{os.getloadavg()[0]:.1f} when it ended. Items per second, median of {args.runs}; "
+                          "the ratio is against the canonical CSV path in the same run.", "",
+                          "| adapter | records per item | read items/s | import (embedded) items/s |",
+                          "|---|---:|---:|---:|", *rows])
+        write_section(Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md", SECTION, text)
 
 
 if __name__ == "__main__":
