@@ -138,31 +138,13 @@ def register(app: typer.Typer) -> None:
         if as_json:
             echo_json({**run.as_dict(), "out": str(out) if out else None})
             return
-        typer.echo(f"{run.kind}, window {window:g} s, min weight {min_weight}: {run.actions:,} actions, "
-                   f"{len(run.pairs):,} coordinated pairs, {len(run.components):,} groups "
-                   f"({len(run.communities):,} Louvain communities)")
-        if run.skipped:
-            typer.echo(f"{run.skipped:,} actions without a time were left out", err=True)
-        if run.actions == 0:
-            typer.echo(f"no {run.kind} actions in the store", err=True)
-        if write:
-            typer.echo(f"wrote {run.written:,} COORDINATED_WITH (run {run.run_id})")
-        if out is not None:
-            typer.echo(f"pairs written to {out}")
-        if run.communities[:top] and run.state_media_note:
-            typer.echo(f"  ({run.state_media_note})")
-        for g in run.communities[:top]:
-            span = ""
-            if g.first_ts is not None:
-                from ..values import iso
+        from ..render.text import coordination_run_lines
 
-                span = f", {iso(int(g.first_ts))} .. {iso(int(g.last_ts))}"
-            share = "" if g.state_media_share is None else f", {g.state_media_share:.0%} state media"
-            plats = ", ".join(f"{k} {v}" for k, v in g.platforms.items())
-            typer.echo(f"  community {g.id}: {len(g.members)} accounts, {g.edges} pairs, {len(g.items)} shared "
-                       f"items{span} ({plats}){share}: {', '.join(g.members[:5])}"
-                       + (" ..." if len(g.members) > 5 else ""))
-
+        lines, notes = coordination_run_lines(run, window, min_weight, top, out=out, written=write)
+        for line in notes:
+            typer.echo(line, err=True)
+        for line in lines:
+            typer.echo(line)
 
 def from_files(files, fmt, kind, window, min_weight, min_participation, similarity, permutations, seed, out,
                out_format, self_loops, rejects, as_json) -> None:

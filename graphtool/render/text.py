@@ -264,3 +264,32 @@ def query_lines(q) -> list[str]:
     lines += ["columns:", *(f"  {c.name}: {c.doc}" for c in q.columns), "", "Neo4j Browser:",
               *(f"  {line}" for line in param_lines(q)), "", q.text.rstrip()]
     return lines
+
+
+def coordination_run_lines(run, window: float, min_weight: int, top: int, out=None,
+                           written: bool = True) -> tuple[list[str], list[str]]:
+    """``graphtool coordination``: (lines for stdout, notes for stderr) of one stored run."""
+    from ..values import iso
+
+    lines = [f"{run.kind}, window {window:g} s, min weight {min_weight}: {run.actions:,} actions, "
+             f"{len(run.pairs):,} coordinated pairs, {len(run.components):,} groups "
+             f"({len(run.communities):,} Louvain communities)"]
+    notes = []
+    if run.skipped:
+        notes.append(f"{run.skipped:,} actions without a time were left out")
+    if run.actions == 0:
+        notes.append(f"no {run.kind} actions in the store")
+    if written:
+        lines.append(f"wrote {run.written:,} COORDINATED_WITH (run {run.run_id})")
+    if out is not None:
+        lines.append(f"pairs written to {out}")
+    if run.communities[:top] and run.state_media_note:
+        lines.append(f"  ({run.state_media_note})")
+    for g in run.communities[:top]:
+        span = f", {iso(int(g.first_ts))} .. {iso(int(g.last_ts))}" if g.first_ts is not None else ""
+        share = "" if g.state_media_share is None else f", {g.state_media_share:.0%} state media"
+        plats = ", ".join(f"{k} {v}" for k, v in g.platforms.items())
+        members = terminal_text(", ".join(g.members[:5])) + (" ..." if len(g.members) > 5 else "")
+        lines.append(f"  community {g.id}: {len(g.members)} accounts, {g.edges} pairs, {len(g.items)} shared "
+                     f"items{span} ({plats}){share}: {members}")
+    return lines, notes
