@@ -6,12 +6,15 @@ the demo does (copies, coordination with p-values, scores).
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 
 from conftest import CASE
 from graphtool.analyze.coordination_store import run_coordination
 from graphtool.analyze.copies_store import detect_copies
 from graphtool.analyze.scores_store import run_analyses
 from graphtool.load import import_paths
+from graphtool.store import open_store
+from graphtool.store.embedded import EmbeddedServer
 
 PERMUTATIONS = 19  # enough for p <= 0.05 on the planted pairs, cheap on two cores
 
@@ -32,3 +35,20 @@ def load_case(store) -> dict:
                      permutations=PERMUTATIONS, seed=0, run_id="coordination-test", progress=False)
     run_analyses(store, seed=0, progress=False)
     return truth
+
+
+@contextmanager
+def case_store(request, tmp_path_factory, name: str):
+    """The analysed case on the store ``request.param`` names ("embedded" or "neo4j"): (store, answers)."""
+    if request.param == "embedded":
+        path = tmp_path_factory.mktemp(name)
+        store = open_store(f"embedded:{path}")
+    else:
+        path = None
+        store = open_store(request.getfixturevalue("neo4j_server").uri)
+    try:
+        yield store, load_case(store)
+    finally:
+        store.close()
+        if path is not None:
+            EmbeddedServer(path).stop()

@@ -16,9 +16,7 @@ import pytest
 
 from conftest import CASE, ROOT
 from graphtool.render import report as rep
-from graphtool.store import open_store
-from graphtool.store.embedded import EmbeddedServer
-from report_case import load_case
+from report_case import case_store
 
 pytestmark = pytest.mark.skipif(not (CASE / "answers.json").exists(), reason="no case data")
 
@@ -26,18 +24,9 @@ pytestmark = pytest.mark.skipif(not (CASE / "answers.json").exists(), reason="no
 @pytest.fixture(scope="module", params=["embedded", "neo4j"])
 def case(request, tmp_path_factory):
     """(store, answers, report data, page) for the whole case, on each store."""
-    if request.param == "embedded":
-        path = tmp_path_factory.mktemp("report-case")
-        store = open_store(f"embedded:{path}")
-        stop = lambda: EmbeddedServer(path).stop()  # noqa: E731
-    else:
-        store = open_store(request.getfixturevalue("neo4j_server").uri)
-        stop = lambda: None  # noqa: E731
-    truth = load_case(store)
-    data = rep.build_report(store)
-    yield store, truth, data, rep.render_html(data)
-    store.close()
-    stop()
+    with case_store(request, tmp_path_factory, "report-case") as (store, truth):
+        data = rep.build_report(store)
+        yield store, truth, data, rep.render_html(data)
 
 
 def _section(page: str, anchor: str) -> str:

@@ -11,9 +11,7 @@ import pytest
 from conftest import CASE, ROOT
 from graphtool.render import stix
 from graphtool.render.report import build_report
-from graphtool.store import open_store
-from graphtool.store.embedded import EmbeddedServer
-from report_case import load_case
+from report_case import case_store
 
 pytestmark = pytest.mark.skipif(not (CASE / "answers.json").exists(), reason="no case data")
 
@@ -21,19 +19,10 @@ pytestmark = pytest.mark.skipif(not (CASE / "answers.json").exists(), reason="no
 @pytest.fixture(scope="module", params=["embedded", "neo4j"])
 def case(request, tmp_path_factory):
     """(store, answers, bundle text) for the whole case, on each store."""
-    if request.param == "embedded":
-        path = tmp_path_factory.mktemp("stix-case")
-        store = open_store(f"embedded:{path}")
-        stop = lambda: EmbeddedServer(path).stop()  # noqa: E731
-    else:
-        store = open_store(request.getfixturevalue("neo4j_server").uri)
-        stop = lambda: None  # noqa: E731
-    truth = load_case(store)
-    out = tmp_path_factory.mktemp("stix") / "bundle.json"
-    stix.write_stix(store, out)
-    yield store, truth, out
-    store.close()
-    stop()
+    with case_store(request, tmp_path_factory, "stix-case") as (store, truth):
+        out = tmp_path_factory.mktemp("stix") / "bundle.json"
+        stix.write_stix(store, out)
+        yield store, truth, out
 
 
 def test_bundle_validates_and_parses_back(case):
