@@ -1,4 +1,4 @@
-"""Folders graphtool reads at run time: the canned queries (``cypher/``) and the case data (``imports/``).
+"""Files graphtool reads at run time: the canned queries (``cypher/``), the case data (``imports/``), TOML files.
 
 They live at the repository root (the design names them there) and ``setup.py`` maps them into
 the package as ``graphtool/cypher`` and ``graphtool/imports``, so the wheel carries them.
@@ -7,8 +7,11 @@ checkout the package was imported from (an editable install).
 """
 from __future__ import annotations
 
+import tomllib
 from importlib.resources import files
 from pathlib import Path
+
+from .errors import ConfigError
 
 DATA_DIRS = ("cypher", "imports")
 _CHECKOUT = Path(__file__).resolve().parent.parent
@@ -28,3 +31,14 @@ def data_dir(name: str) -> Path:
     if (_CHECKOUT / "pyproject.toml").is_file() and checkout.is_dir():  # a checkout
         return checkout
     return Path(str(packaged))
+
+
+def read_toml(path: str | Path, what: str) -> dict:
+    """A user's TOML file (a mapping, manifest, rules file) as a dict; unreadable or invalid is a
+    :class:`ConfigError` naming the file and ``what`` it should have been (exit 2)."""
+    try:
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the {what} ({exc.strerror})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not a valid TOML {what} ({exc})") from None

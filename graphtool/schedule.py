@@ -29,7 +29,6 @@ import inspect
 import json
 import os
 import socket
-import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -38,6 +37,7 @@ from typing import Callable
 from . import internal_queries as Q
 from . import model
 from .errors import ConfigError, GraphtoolError, InputError, LockedError
+from .resources import read_toml
 from .load import FORMATS, ImportFile, RejectsFile, _load_adapters, canonical, file_source, find_files, write_files
 from .load.records import Reject, node_record
 from .load.writer import BATCH_SIZE, LoadResult, write_records
@@ -86,12 +86,7 @@ def _digest(path: Path) -> str:
 def load_manifest(path: str | Path) -> Manifest:
     """Read and check a manifest; anything unusable is a :class:`ConfigError` (exit 2)."""
     path = Path(path).resolve()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the manifest ({exc.strerror})") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    data = read_toml(path, "manifest")
     here = path.parent
     schedule = data.get("schedule", {})
     unknown = set(schedule) - SCHEDULE_KEYS

@@ -44,6 +44,7 @@ from pathlib import Path
 from . import internal_queries as Q
 from . import model
 from .errors import ConfigError, GraphtoolError
+from .resources import read_toml
 from .store import Store
 from .values import iso
 
@@ -136,12 +137,7 @@ def parse_rules(data: dict, path: Path, rule_table: str = "rule") -> Rules:
 def load_rules(path: str | Path) -> Rules:
     """A ``watch.toml`` (``[[rule]]``), or a schedule manifest's ``[[watch]]`` rules."""
     path = Path(path).resolve()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the rules ({exc.strerror})") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    data = read_toml(path, "rules file")
     if "watch" in data or "source" in data:  # a schedule manifest
         section = data.get("schedule", {})
         return parse_rules({"rule": data.get("watch") or [], "alerts": section.get("alerts", "alerts.jsonl"),

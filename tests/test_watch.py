@@ -134,7 +134,7 @@ def test_cli_exit_codes(store_url, case):
      "a second rule named 'a'"),
     ('refresh = ["everything"]\n[[rule]]\nname = "a"\nburst = "n"\n', "refresh must list"),
     ('[[rule]]\nname = "a"\nburst = "n"\ncolour = 1\n', "unknown keys colour"),
-    ("[[rule]\n", "not valid TOML"),
+    ("[[rule]\n", "not a valid TOML"),
     ("", "lists no [[rule]]"),
 ])
 def test_bad_rules_are_clear_errors(tmp_path, text, message):

@@ -26,13 +26,13 @@ from __future__ import annotations
 
 import json
 import sys
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
 from .. import model
 from ..errors import ConfigError, InputError
+from ..resources import read_toml
 from . import register
 from .records import FieldError, Origin, Reject, node_record, rel_record
 from ..values import NAMED_FORMATS, parse_offset, parse_when
@@ -62,12 +62,7 @@ class Mapping:
 def load_mapping(path: str | Path) -> Mapping:
     """Read and check a mapping file against the model; a bad one is a :class:`ConfigError`."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the mapping ({exc.strerror})") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not a valid TOML mapping ({exc})") from None
+    data = read_toml(path, "mapping")
     source = data.get("input", {})
     columns = {}
     for column, target in (data.get("columns") or {}).items():
