@@ -183,29 +183,30 @@ def _sketch_one(norm: list[str], langs: list | None, params: CopyParams) -> tupl
     return Sketches(band_keys(sig, params), vals, offsets, levels, batch.char_mode.copy(), short), batch
 
 
+def _joined_offsets(offsets: list[np.ndarray]) -> np.ndarray:
+    """The CSR offsets of ragged arrays laid end to end: each part's offsets shifted by the rows before it."""
+    out, base = [np.zeros(1, np.int64)], 0
+    for o in offsets:
+        out.append(o[1:] + base)
+        base += o[-1]
+    return np.concatenate(out)
+
+
 def _concat_sketches(parts: list[Sketches], bands: int) -> Sketches:
     if not parts:
         return Sketches(np.zeros((0, bands), np.uint32), np.zeros(0, np.uint32), np.zeros(1, np.int64),
                         np.zeros(0, np.uint8), np.zeros(0, bool), np.zeros(0, bool))
     if len(parts) == 1:
         return parts[0]
-    offs, base = [np.zeros(1, np.int64)], 0
-    for s in parts:
-        offs.append(s.anchor_offsets[1:] + base)
-        base += s.anchor_offsets[-1]
     return Sketches(np.concatenate([s.bands for s in parts]), np.concatenate([s.anchors for s in parts]),
-                    np.concatenate(offs), np.concatenate([s.levels for s in parts]),
+                    _joined_offsets([s.anchor_offsets for s in parts]), np.concatenate([s.levels for s in parts]),
                     np.concatenate([s.char_mode for s in parts]), np.concatenate([s.short for s in parts]))
 
 
 def _concat_batches(parts: list[ShingleBatch]) -> ShingleBatch:
     if len(parts) == 1:
         return parts[0]
-    offs, base = [np.zeros(1, np.int64)], 0
-    for b in parts:
-        offs.append(b.offsets[1:] + base)
-        base += b.offsets[-1]
-    return ShingleBatch(np.concatenate([b.hashes for b in parts]), np.concatenate(offs),
+    return ShingleBatch(np.concatenate([b.hashes for b in parts]), _joined_offsets([b.offsets for b in parts]),
                         np.concatenate([b.n_tokens for b in parts]), np.concatenate([b.char_mode for b in parts]))
 
 
