@@ -140,6 +140,7 @@ def test_concurrent_imports_never_duplicate_embedded(tmp_path, embedded_store):
         EmbeddedServer(folder).stop()
 
 
+@pytest.mark.slow  # ~13 s; the embedded variant stays in the default run, this one runs with the slow tests in .ci/run
 def test_concurrent_imports_never_duplicate_neo4j(tmp_path, neo4j_store, neo4j_server):
     # One server: the clean import and the race take turns on it; wipe() drops the schema between them.
     data = write_shares(tmp_path / "data")

@@ -120,7 +120,8 @@ def _store_commands(tmp_path: Path) -> list[list[str]]:
             ["schedule", "run", str(manifest)], ["schedule", "status"]]
 
 
-@pytest.mark.parametrize("how", ["--store", "GRAPHTOOL_STORE"])
+# The environment-variable variant is the same 28 commands again (~23 s): it runs with the slow tests in .ci/run.
+@pytest.mark.parametrize("how", ["--store", pytest.param("GRAPHTOOL_STORE", marks=pytest.mark.slow)])
 def test_no_command_prints_the_password(tmp_path, how):
     port = _free_port()
     for scheme in ("bolt", "neo4j+s"):
