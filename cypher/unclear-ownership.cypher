@@ -18,6 +18,7 @@
 // column coordination: the signal from coordination with state-affiliated accounts
 // column followers: its followers
 // column reasons: the reasons behind the score, each citing its evidence
+// column state_path: ids along its strongest ownership path to the state, itself first (empty when none)
 MATCH (n)
 WHERE n.ownership_clarity = $clarity AND coalesce(n.affiliation_score, 0.0) >= $min_score
   AND (n:Account OR n:Outlet) AND ($platform IS NULL OR n.platform = $platform)
@@ -25,6 +26,6 @@ RETURN n.id AS id, labels(n)[0] AS label, n.platform AS platform, coalesce(n.dis
        n.affiliation_score AS affiliation_score, n.ownership_clarity AS ownership_clarity,
        n.affiliation_ownership AS ownership, n.affiliation_copying AS copying, n.affiliation_pickup AS pickup,
        n.affiliation_country AS country, n.affiliation_coordination AS coordination, n.followers AS followers,
-       n.affiliation_reasons AS reasons
+       n.affiliation_reasons AS reasons, n.state_path AS state_path
 ORDER BY affiliation_score DESC, id
 LIMIT $limit

@@ -343,9 +343,9 @@ DROP_ALL_COPIES = statement("MATCH ()-[r:COPIES]->() DELETE r")
 
 # --- graphtool.render.report ---------------------------------------------------------------------
 
-ACTOR_NAMES = statement(
-    "UNWIND $ids AS id MATCH (n:{actor} {id: id}) RETURN n.id AS id, coalesce(n.name, n.display_name) AS name",
-    "ids", actor=ACTORS)
+NODE_NAMES = statement(  # accounts and outlets, and the owners on an ownership path (state_path)
+    "UNWIND $ids AS id MATCH (n:{named} {id: id}) RETURN n.id AS id, coalesce(n.name, n.display_name) AS name",
+    "ids", named=ACTORS + (L.Organization, L.Person))
 REPORT_ARTICLES = statement(
     "UNWIND $ids AS id MATCH (a:Article {id: id}) RETURN a.id AS id, a.title AS title, "
     "a.text AS text, a.lang AS lang, a.platform AS platform, a.published_at AS at, a.url AS url, "
@@ -490,12 +490,53 @@ SEARCH_ARTICLES = statement(
     "OR toLower(coalesce(a.text, '')) CONTAINS $needle OR toLower(coalesce(a.url, '')) CONTAINS $needle "
     "RETURN 'Article' AS label, a.id AS id, coalesce(a.title, a.url, a.id) AS name, a.platform AS platform "
     "ORDER BY a.published_ts, a.id LIMIT $limit", "needle", "limit")
-LABEL_OF = statement("MATCH (n {id: $id}) RETURN labels(n)[0] AS label LIMIT 1", "id")
-PROPERTIES_OF = statement("MATCH (n {id: $id}) RETURN properties(n) AS p LIMIT 1", "id")
+SEARCHED = ("Account", "Outlet", "Organization", "Person", "Narrative", "Event", "Article")  # full-text indexed
+SEARCH_HITS = statement(  # what a result line shows, for the ids a full-text index found
+    "UNWIND $ids AS id MATCH (n:{label} {id: id}) RETURN labels(n)[0] AS label, n.id AS id, "
+    "coalesce(n.name, n.display_name, n.title, n.handle, n.url, n.id) AS name, n.handle AS handle, "
+    "n.platform AS platform", "ids", label=SEARCHED)
+SEARCH_IDENTIFIED = statement(  # the accounts that identifiers found by the full-text index name
+    "UNWIND $ids AS id MATCH (:Identifier {id: id})-[:IDENTIFIES]->(a:Account) "
+    "RETURN DISTINCT 'Account' AS label, a.id AS id, coalesce(a.display_name, a.handle) AS name, "
+    "a.handle AS handle, a.platform AS platform", "ids")
+# One index seek per label (a label-less MATCH (n {id: $id}) scans every node: 40 ms at 10^6 shares).
+LABEL_OF = statement(" UNION ALL ".join(f"MATCH (n:{label} {{id: $id}}) RETURN labels(n)[0] AS label"
+                                        for label in model.L), "id")
+PROPERTIES_OF = statement(" UNION ALL ".join(f"MATCH (n:{label} {{id: $id}}) RETURN properties(n) AS p"
+                                             for label in model.L), "id")
+# The explorer: what a node shows and is filtered by (platform, time, score, class), read for its neighbours.
+_SHOWN = ("m.id AS id, labels(m)[0] AS label, coalesce(m.name, m.display_name, m.title, m.handle, m.id) AS name, "
+          "m.platform AS platform, coalesce(m.published_ts, m.created_ts, m.at_ts) AS ts, "
+          "m.affiliation_score AS score, m.ownership_clarity AS class, m.state_media AS state_media, "
+          "m.community AS community")
 NEIGHBOURS = statement(
-    "MATCH (n {id: $id})-[r]-(m) RETURN type(r) AS type, startNode(r) = n AS out, m.id AS id, "
-    "labels(m)[0] AS label, coalesce(m.name, m.display_name, m.title, m.handle, m.id) AS name "
-    "ORDER BY id, type LIMIT $limit", "id", "limit")
+    "MATCH (n:{label} {id: $id})-[r]-(m) WITH n, r, m WHERE size($types) = 0 OR type(r) IN $types "
+    f"RETURN type(r) AS type, startNode(r) = n AS out, {_SHOWN} ORDER BY id, type LIMIT $limit",
+    "id", "types", "limit", label=tuple(model.L))
+NEIGHBOUR_COUNTS = statement(  # what an expansion would bring, before it is asked for
+    "MATCH (n:{label} {id: $id})-[r]-(m) RETURN type(r) AS type, startNode(r) = n AS out, "
+    "labels(m)[0] AS label, count(r) AS n ORDER BY type, out, label", "id", label=tuple(model.L))
+NEXT_HOP = statement(  # the second hop of an expansion: from the first hop's nodes of one label
+    "UNWIND $ids AS id MATCH (n:{label} {id: id})-[r]-(m) WITH n, r, m WHERE NOT m.id IN $seen "
+    f"RETURN n.id AS src, type(r) AS type, startNode(r) = n AS out, {_SHOWN} LIMIT $limit",
+    "ids", "seen", "limit", label=tuple(model.L))
+VIEW_EDGES = statement(  # the relationships among the nodes of an explorer view (its export)
+    "UNWIND $ids AS id MATCH (a:{label} {id: id})-[r]->(b) WITH a, r, b WHERE b.id IN $all "
+    "RETURN a.id AS src, type(r) AS type, b.id AS dst, count(r) AS n", "ids", "all", label=tuple(model.L))
+LINKED = tuple(r.type for r in model.RELATIONSHIPS if set(r.sources) | set(r.targets) <= set(ACTORS))
+COMMUNITIES = statement(  # the community overview: one node per stored community, counted in the store
+    "MATCH (a:{actor}) WHERE a.community IS NOT NULL WITH a ORDER BY coalesce(a.pagerank, 0) DESC, a.id "
+    "RETURN a.community AS community, count(a) AS size, avg(a.affiliation_score) AS score, "
+    "sum(CASE WHEN a.state_media THEN 1 ELSE 0 END) AS state_media, "
+    "collect(coalesce(a.name, a.display_name, a.handle, a.id))[0] AS top", actor=ACTORS)
+COMMUNITY_LINKS = statement(  # relationships between two communities' actors, counted per pair
+    "MATCH (a:{actor})-[r:{type}]->(b) WHERE a.community IS NOT NULL AND b.community IS NOT NULL "
+    "AND a.community <> b.community RETURN a.community AS src, b.community AS dst, count(r) AS n",
+    actor=ACTORS, type=LINKED)
+TOTALS = statement("MATCH (n) RETURN count(n) AS c UNION ALL MATCH ()-[r]->() RETURN count(r) AS c")
+COMMUNITY_MEMBERS = statement(  # drill-down: a community's most central actors
+    "MATCH (m:{actor}) WHERE m.community = $community WITH m ORDER BY coalesce(m.pagerank, 0) DESC, m.id "
+    f"LIMIT $limit RETURN {_SHOWN}", "community", "limit", actor=ACTORS)
 COPIES_OF_MINE = statement(
     "MATCH (me:{actor} {id: $id})-[:PUBLISHED]->(original:Article) "
     "MATCH (copy)-[c:COPIES]->(original) WHERE copy:Article "
@@ -510,6 +551,24 @@ MY_COPIES = statement(
     "RETURN copy.id AS mine, copy.title AS mine_title, original.id AS other, original.title AS other_title, "
     "collect(DISTINCT who.id) AS other_publishers, c.containment AS containment, c.lag_s AS lag_s, "
     "c.attributed AS attributed ORDER BY mine, other LIMIT 200", "id", actor=ACTORS)
+# the entity page's activity over time: per UTC day (epoch seconds of its midnight), counted in the store
+PUBLISHED_PER_DAY = statement(
+    "MATCH (n:{actor} {id: $id})-[:PUBLISHED]->(a:Article) WHERE a.published_ts IS NOT NULL "
+    "RETURN a.published_ts - a.published_ts % 86400 AS day, count(a) AS n ORDER BY day", "id", actor=ACTORS)
+SHARED_PER_DAY = statement(
+    "MATCH (n:Account {id: $id})-[s:SHARED]->(:Article) WHERE s.at_ts IS NOT NULL "
+    "RETURN s.at_ts - s.at_ts % 86400 AS day, count(s) AS n ORDER BY day", "id")
+COORDINATED_GROUP = statement(
+    "MATCH (a:Account) WHERE a.coord_community = $community "
+    "RETURN a.id AS id, coalesce(a.display_name, a.handle) AS name ORDER BY id LIMIT $limit", "community", "limit")
+IDS_OF_LABEL = statement(  # which words of a reason name a record (linked on the page)
+    "UNWIND $ids AS id MATCH (n:{label} {id: id}) RETURN n.id AS id", "ids", label=tuple(model.L))
+COPY_LINK = statement(
+    "MATCH (c:Article {id: $copy})-[r:COPIES]->(o:Article {id: $original}) "
+    f"RETURN {_COPY_PROPS} LIMIT 1", "copy", "original")
+ARTICLE_NARRATIVES = statement(
+    "MATCH (a:Article {id: $id})-[:CARRIES]->(n:Narrative) RETURN DISTINCT n.id AS id, n.name AS name ORDER BY id",
+    "id")
 
 def _name_statements() -> dict[str, Statement]:
     found = {}

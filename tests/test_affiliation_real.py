@@ -26,6 +26,7 @@ from graphtool.analyze.scores_store import explain, run_analyses
 from graphtool.errors import ConfigError
 from graphtool.load import import_paths
 from graphtool.queries import get_query, run_query
+from graphtool.render.report import build_report
 
 DATA = FIXTURES / "ownership"
 GT, READER, COPIER = "x:1000000000000000001", "x:2000000000000000002", "x:3000000000000000003"
@@ -66,6 +67,10 @@ def test_ownership_state_definition_and_credit(store, tmp_path):
     assert not liu["state_media"]  # indirect evidence does not make it state media
     [shown] = explain(store, liu["id"])
     assert shown["ownership_clarity"] == "indirect" and shown["affiliation_reasons"] == liu["reasons"]
+    # the report's lead shows the route the score rests on (backwards through the director), by name
+    [lead] = [u for u in build_report(store, account=liu["id"]).leads if u["id"] == liu["id"]]
+    assert lead["route"].startswith(f"{lead['display_name']} → Liu Fang (fixture) → CGTN Fixture Broadcasting Co.")
+    assert lead["route"] in lead["sentence"]
     # owning a sliver of the broadcaster does not put its owner under the state's control
     assert acc["@morganross_fx"]["clarity"] == "none"
     # running a company the state does not control reaches nothing

@@ -243,10 +243,11 @@ EXPECTED = {
         {"id": "wechat:maple", "label": "Account", "platform": "wechat", "display_name": "枫叶新闻 Maple",
          "affiliation_score": 0.82, "ownership_clarity": "unclear", "ownership": None, "copying": 0.9, "pickup": None,
          "country": None, "coordination": None, "followers": 120000,
-         "reasons": ["copies Global Times without credit (wc-1 copies gt-1; src:a)", "registered in CN but serves CA (src:b)"]},
+         "reasons": ["copies Global Times without credit (wc-1 copies gt-1; src:a)", "registered in CN but serves CA (src:b)"],
+         "state_path": None},
         {"id": "weibo:echo1", "label": "Account", "platform": "weibo", "display_name": "Echo One",
          "affiliation_score": 0.41, "ownership_clarity": "unclear", "ownership": None, "copying": 0.2, "pickup": None,
-         "country": None, "coordination": None, "followers": 300, "reasons": None}]),
+         "country": None, "coordination": None, "followers": 300, "reasons": None, "state_path": None}]),
     "coordinated-groups": ({}, [
         {"group": 1, "size": 2, "members": ["weibo:echo1", "weibo:echo2"], "platforms": ["weibo"],
          "shared_items": ["dy-1", "wc-1"], "shared_count": 2, "first_share_at": "2021-09-09T01:10:00Z",

@@ -209,13 +209,25 @@ def _q(store: Store, name: str, **params) -> list[dict]:
     return run_query(store, get_query(name), params, from_text=False).rows
 
 
-def _names(store: Store, ids) -> dict[str, str]:
+def _names(store: Store, ids, labels=(ACCOUNT, OUTLET)) -> dict[str, str]:
     ids = sorted({i for i in ids if i})
     out = {}
-    for label in (ACCOUNT, OUTLET):
-        for r in Q.ACTOR_NAMES.read(store, {"ids": ids}, actor=label):
+    for label in labels:
+        for r in Q.NODE_NAMES.read(store, {"ids": ids}, named=label):
             out[r["id"]] = r["name"] or r["id"]
     return out
+
+
+def _route(store: Store, state_path: list[str] | None) -> str:
+    """The stored strongest ownership path to the state, by name (``analyze`` wrote it as ids).
+
+    Unlike the ownership-chain links, which only go forwards from the account, this is the route
+    the score rests on: it may run backwards once through whoever directs a state entity.
+    """
+    if not state_path:
+        return ""
+    names = _names(store, state_path, labels=(ACCOUNT, OUTLET, model.L.Organization, model.L.Person))
+    return " → ".join(names.get(i, i) for i in state_path)
 
 
 def _articles(store: Store, ids) -> dict[str, dict]:
@@ -422,12 +434,15 @@ def build_report(store: Store, narrative: str | None = None, account: str | None
             signals = ", ".join(f"{k} {u[k]:.2f}" for k in ("copying", "pickup", "country", "coordination")
                                 if u.get(k))
             chain = _ownership_links(store, u["id"])
-            path = "; ".join(" → ".join(c["path"]) + f" (confidence {c['confidence']:.2f})" for c in chain[:3])
+            route = _route(store, u.get("state_path"))
+            path = route or "; ".join(" → ".join(c["path"]) + f" (confidence {c['confidence']:.2f})"
+                                      for c in chain[:3])
             label, sentence = class_sentence(clarity, name=f"{u['display_name'] or u['id']} ({u['id']})",
                                              path=path or "no link on record", signals=signals or "none")
             srcs = sorted({s for r in u["reasons"] or [] for s in reason_sources(r)}
                           | {s for c in chain for ss in c["sources"] or [] for s in (ss or [])})
-            leads.append({**u, "label": label, "sentence": sentence, "chain": chain, "sources": srcs})
+            leads.append({**u, "label": label, "sentence": sentence, "chain": chain, "route": route,
+                          "sources": srcs})
     if not Q.ANALYSIS_RUNS.read(store):
         limits.append(f"{NOT_ANALYSED}: no account is classed by ownership, so no leads are shown.")
     unclear = [u for u in leads if u["ownership_clarity"] == "unclear"]
@@ -654,6 +669,8 @@ def render_html(data: ReportData) -> str:
         w(f"<div class=\"lead\"><h3>{_e(u['display_name'])} <span class=\"note\">{_e(u['id'])} · {_e(u['label'])}</span>"
           f"{_refs(notes, u['sources'])}</h3><p>{_e(u['sentence'])}</p>")
         w("<p>What the data shows:</p><ul>" + "".join(f"<li>{_e(r)}</li>" for r in u["reasons"] or []) + "</ul>")
+        if u["route"]:
+            w(f"<p>Route to the state that the score rests on: {_e(u['route'])}</p>")
         if u["chain"]:
             w("<p>Known links (who registered, owns or operates it):</p><ul>")
             for c in u["chain"]:
