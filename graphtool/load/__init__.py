@@ -126,17 +126,27 @@ class ImportFile:
 def write_files(store: Store, files: Iterable[ImportFile], result: LoadResult, reject: Callable[[Reject], None], *,
                 progress: bool | None = None, batch_size: int | None = None,
                 on_file_done: Callable[[ImportFile], None] | None = None,
-                on_file_error: Callable[[ImportFile, Exception], bool] | None = None) -> None:
+                on_file_error: Callable[[ImportFile, Exception], bool] | None = None,
+                bulk: bool | None = None) -> None:
     """The one import pipeline (``graphtool import``, the demo and ``schedule run``): stream each file
     into the store in batches under the store's writer lock, then compact the store.
 
-    ``on_file_done`` is called once every batch of a file is committed.  ``on_file_error`` gets a
-    file whose reading failed (a store failure or too many rejects still stops everything); it
-    returns whether the file counts as done.  Without it the error is raised.
+    A first load (an empty store that has a bulk path) is staged in memory by the same pipeline
+    and written with the engine's bulk insert (load/bulk.py): ``bulk`` True asks for it (an error
+    when the store is not empty), False never, None when the input is at least
+    ``bulk.BULK_MIN_BYTES``.  ``on_file_done`` is called once every batch of a file is committed
+    (after a bulk load: once it is written).  ``on_file_error`` gets a file whose reading failed (a
+    store failure or too many rejects still stops everything); it returns whether the file counts as
+    done.  Without it the error is raised.
     """
+    from .bulk import StagedGraph, wants_bulk
+
+    files = list(files)
     kwargs = {"batch_size": batch_size} if batch_size else {}
     with store.writing(), ExitStack() as stack, progress_bar(progress) as bar:
-        writer = BatchWriter(store, result, on_reject=reject, **kwargs)
+        staged = StagedGraph() if wants_bulk(store, [item.path for item in files], bulk) else None
+        committed = []  # files done, told once the bulk insert has written them
+        writer = BatchWriter(store if staged is None else staged, result, on_reject=reject, **kwargs)
         stack.callback(writer.close)
         for item in files:
             # the file's own records as they are read (the writer's batches mix files)
@@ -162,17 +172,23 @@ def write_files(store: Store, files: Iterable[ImportFile], result: LoadResult, r
                 writer.flush_nodes()  # a later file's relationships may need this file's nodes
             else:
                 writer.flush()  # returns when every batch of the file is committed
-                if done:
+                if done and staged is not None:
+                    committed.append(item)
+                elif done:
                     on_file_done(item)
         writer.flush()
+        if staged is not None:
+            store.bulk_load(staged, bar.task("bulk insert", total=len(staged), unit="entities").advance)
+            for item in committed:
+                on_file_done(item)
         store.compact()  # the next start loads a snapshot instead of replaying every query
 
 
 def import_paths(store: Store, paths: Iterable[str | Path], *, fmt: str | None = None,
                  rejects_path: Path | None = None, max_rejects: int | None = None,
                  progress: bool | None = None, on_reject: Callable[[Reject], None] | None = None,
-                 batch_size: int | None = None) -> LoadResult:
-    """Import files or folders into ``store``; returns counts and rejects."""
+                 batch_size: int | None = None, bulk: bool | None = None) -> LoadResult:
+    """Import files or folders into ``store``; returns counts and rejects (``bulk``: see :func:`write_files`)."""
     files = find_files(paths, fmt)
     result = LoadResult(files=[str(p) for p, _ in files])
     rejects = RejectsFile(Path(rejects_path) if rejects_path else None)
@@ -188,7 +204,7 @@ def import_paths(store: Store, paths: Iterable[str | Path], *, fmt: str | None =
 
     try:
         write_files(store, (ImportFile(path, module, file_source(path), {}) for path, module in files), result,
-                    reject, progress=progress, batch_size=batch_size)
+                    reject, progress=progress, batch_size=batch_size, bulk=bulk)
     finally:
         for row in result.warning_rows:  # rows that loaded but need a look (identity conflicts)
             rejects.write(row)

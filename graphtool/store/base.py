@@ -93,6 +93,19 @@ class Store(ABC):
     def compact(self) -> None:
         """Make the next start of the store fast (the embedded store rewrites its log); default: nothing."""
 
+    # Whether :meth:`bulk_load` can create this store's graph at the engine's bulk speed (load/bulk.py).
+    bulk_loads = False
+
+    def is_empty(self) -> bool:
+        """Whether the store holds no node at all (a first load may then take the bulk path)."""
+        from .. import internal_queries as Q
+
+        return not Q.ANY_NODE.read(self)
+
+    def bulk_load(self, staged, on_written=None) -> None:
+        """Write a staged first load (:class:`graphtool.load.bulk.StagedGraph`) into this empty store."""
+        raise NotImplementedError(f"{type(self).__name__} has no bulk path")
+
     # Properties queried by time or by platform get plain indexes on top of the key constraint.
     INDEXED = ("platform", "published_ts", "at_ts")
 

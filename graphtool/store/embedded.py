@@ -359,6 +359,23 @@ class FalkorStore(Store):
                 raise StoreError(f"unique constraint on {label}.{key} failed: duplicate ids are stored")
             time.sleep(0.02)
 
+    bulk_loads = True
+
+    def bulk_load(self, staged, on_written=None):
+        """Create the graph with ``GRAPH.BULK`` (it needs the graph key absent), then the schema on top."""
+        from ..load.bulk_falkor import bulk_insert
+
+        with self.writing():
+            if not self.is_empty():
+                raise StoreError(f"{self.describe()}: a bulk load needs an empty store")
+            self.wipe()  # the empty graph's indexes: GRAPH.BULK creates the graph itself
+            try:
+                bulk_insert(self.db.connection.execute_command, self.graph_name, staged.nodes, staged.rels,
+                            on_written or (lambda n: None))
+            finally:
+                self.graph = self.db.select_graph(self.graph_name)
+                self.ensure_schema()
+
     def wipe(self):
         try:
             self.graph.delete()

@@ -1,0 +1,277 @@
+"""First loads at the engine's bulk speed: the import pipeline into memory, then one bulk insert.
+
+A first load into an empty store runs the very same pipeline as every import (the same
+adapters, validation, rejects, :class:`~graphtool.load.writer.BatchWriter` batching and
+identity resolution) against a :class:`StagedGraph`: an in-memory graph that answers exactly
+the statements the writer and identity resolution send, with the semantics of their
+``MERGE ... ON CREATE SET ... ON MATCH SET``.  The staged graph is then handed to the
+engine's bulk path in one go: FalkorDB's ``GRAPH.BULK`` (:mod:`.bulk_falkor`) or
+``neo4j-admin database import full`` (:mod:`.bulk_neo4j`).  So bulk and MERGE give the same
+graph and the same rejects by construction; ``tests/test_bulk.py`` checks it on both stores.
+
+Why not a MERGE per batch: on an empty store every MERGE is a create, and the engines' bulk
+paths create without looking up, without per-query parsing and without per-row parameters.
+The cost is memory: the whole first load is held in Python until it is written.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from functools import partial
+
+from .. import internal_queries as Q
+from .. import model
+from ..errors import ConfigError, StoreError
+from ..store.base import Store
+from .writer import matched_query, node_query, rel_query
+
+ACCOUNT, IDENTIFIER, IDENTIFIES = model.L.Account, model.L.Identifier, model.R.IDENTIFIES
+# Endpoints whose relationships identity resolution reads back (owners of an identifier, an
+# account's relationships when two accounts merge): only these are indexed by endpoint.
+_ADJACENT = (ACCOUNT, IDENTIFIER)
+# Inputs smaller than this load by MERGE even into an empty store: the bulk path's fixed costs
+# (dropping and rebuilding the schema) are not worth it, and the store stays the well-trodden one.
+BULK_MIN_BYTES = 4 * 1024 * 1024
+
+
+def wants_bulk(store: Store, paths, bulk: bool | None) -> bool:
+    """Whether an import into ``store`` takes the bulk path (``bulk``: True asks, False never, None: by size)."""
+    if bulk is False or (bulk is None and not store.bulk_loads):
+        return False
+    if not store.bulk_loads:
+        raise ConfigError(f"{store.describe()} has no bulk path from graphtool; for Neo4j, stop the server and "
+                          "use graphtool import --neo4j-home DIR")
+    if bulk is None and sum(path.stat().st_size for path in paths) < BULK_MIN_BYTES:
+        return False
+    if store.is_empty():
+        return True
+    if bulk:
+        raise ConfigError(f"--bulk needs an empty store, and {store.describe()} holds data; "
+                          "import without --bulk to add to it (MERGE)")
+    return False
+
+
+def _update(props: dict, new: dict) -> None:
+    """``n += map``: a null value removes the property."""
+    for k, v in new.items():
+        if v is None:
+            props.pop(k, None)
+        else:
+            props[k] = v
+
+
+def _unite(have: list | None, new: list | None) -> list | None:
+    """``coalesce(x.sources, []) + [s IN new WHERE NOT s IN coalesce(x.sources, [])]``."""
+    if new is None:
+        return None
+    have = have or []
+    return have + [s for s in new if s not in have]
+
+
+class StagedGraph(Store):
+    """An in-memory graph that answers the loader's statements (and no other): a first load's staging area.
+
+    ``nodes[label][id]`` are property maps (``id`` included); ``rels[(type, src_label, src,
+    dst_label, dst, key)]`` are property maps, one per relationship the writer's MERGE would make.
+    """
+
+    url = "memory:staged"
+
+    def __init__(self):
+        self.nodes: dict[str, dict[str, dict]] = defaultdict(dict)
+        self.rels: dict[tuple, dict] = {}
+        self._out: dict[tuple, set] = defaultdict(set)
+        self._in: dict[tuple, set] = defaultdict(set)
+        table = {}
+        for spec in model.NODES:
+            for stub in (False, True):
+                table[node_query(spec.label, stub)] = partial(self._merge_nodes, spec.label, stub)
+            table[Q.NODE_EXISTS.cypher(label=spec.label)] = partial(self._node_exists, spec.label)
+        for spec in model.RELATIONSHIPS:
+            for src in spec.sources:
+                for dst in spec.targets:
+                    table[rel_query(spec.type, src, dst)] = partial(self._merge_rels, spec, src, dst)
+                    table[matched_query(src, dst)] = partial(self._matched, src, dst)
+            if ACCOUNT in spec.sources:
+                table[Q.ACCOUNT_RELS_OUT.cypher(type=spec.type)] = partial(self._account_rels, spec.type, True)
+            if ACCOUNT in spec.targets:
+                table[Q.ACCOUNT_RELS_IN.cypher(type=spec.type)] = partial(self._account_rels, spec.type, False)
+        for statement, handler in ((Q.IDENTIFIER_OWNERS, self._identifier_owners),
+                                   (Q.ACCOUNT_USER_IDS, self._account_user_ids),
+                                   (Q.MARK_CONFLICTS, self._mark_conflicts),
+                                   (Q.LINK_IDENTIFIERS, self._link_identifiers),
+                                   (Q.ACCOUNT_PROPERTIES, self._account_properties),
+                                   (Q.SET_ACCOUNT, self._set_account),
+                                   (Q.DELETE_ACCOUNT, self._delete_account)):
+            table[statement.cypher()] = handler
+        self._table = table
+
+    # --- the Store interface: only the loader's statements -------------------------------------------
+
+    def run(self, query, params=None):
+        handler = self._table.get(query)
+        if handler is None:
+            raise StoreError(f"the staging graph of a bulk load cannot run this statement: {query[:120]}")
+        return handler(**(params or {}))
+
+    read = run  # every statement it knows is either a read or a write; none is both
+
+    def explain(self, query, params=None):
+        raise StoreError("the staging graph of a bulk load has no query plans")
+
+    profile = explain
+
+    def create_unique(self, label, key):
+        """Keys are unique by construction (one map per id)."""
+
+    def create_index(self, label, prop):
+        """Nothing to index: the engine builds its indexes after the bulk insert."""
+
+    def wipe(self):
+        self.__init__()
+
+    def close(self):
+        pass
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self.nodes.values()) + len(self.rels)
+
+    # --- relationships, with the endpoint index identity resolution needs ----------------------------
+
+    def _add_rel(self, key: tuple, props: dict) -> None:
+        self.rels[key] = props
+        if key[1] in _ADJACENT:
+            self._out[(key[1], key[2])].add(key)
+        if key[3] in _ADJACENT:
+            self._in[(key[3], key[4])].add(key)
+
+    def _drop_rel(self, key: tuple) -> None:
+        del self.rels[key]
+        if key[1] in _ADJACENT:
+            self._out[(key[1], key[2])].discard(key)
+        if key[3] in _ADJACENT:
+            self._in[(key[3], key[4])].discard(key)
+
+    # --- the writer's statements (writer.py) ----------------------------------------------------------
+
+    def _merge_nodes(self, label: str, stub: bool, rows: list[dict]) -> list:
+        table = self.nodes[label]
+        for row in rows:
+            node = table.get(row["id"])
+            if node is None:  # ON CREATE SET n += row.props, n.sources = row.sources
+                node = table[row["id"]] = {"id": row["id"]}
+                _update(node, row["props"])
+                _update(node, {"sources": row["sources"]})
+            else:  # ON MATCH SET [n += row.props,] sources united
+                if not stub:
+                    _update(node, row["props"])
+                _update(node, {"sources": _unite(node.get("sources"), row["sources"])})
+        return []
+
+    def _both_ends(self, src_label: str, dst_label: str, row: dict) -> bool:
+        return row["src"] in self.nodes[src_label] and row["dst"] in self.nodes[dst_label]
+
+    def _merge_rels(self, spec, src_label: str, dst_label: str, rows: list[dict]) -> list[dict]:
+        written = 0
+        for row in rows:
+            if not self._both_ends(src_label, dst_label, row):
+                continue
+            written += 1
+            key = (spec.type, src_label, row["src"], dst_label, row["dst"], row["key"] if spec.key else None)
+            rel = self.rels.get(key)
+            if rel is None:
+                rel = {spec.key: row["key"]} if spec.key else {}
+                _update(rel, row["props"])
+                _update(rel, {"sources": row["sources"]})
+                self._add_rel(key, rel)
+            else:
+                _update(rel, row["props"])
+                _update(rel, {"sources": _unite(rel.get("sources"), row["sources"])})
+        return [{"written": written}]
+
+    def _matched(self, src_label: str, dst_label: str, rows: list[dict]) -> list[dict]:
+        return [{"i": row["i"]} for row in rows if self._both_ends(src_label, dst_label, row)]
+
+    def _node_exists(self, label: str, id: str) -> list[dict]:
+        return [{"c": int(id in self.nodes[label])}]
+
+    # --- identity resolution's statements (identity.py, internal_queries.py) -------------------------
+
+    def _identifier_owners(self, keys: list[str]) -> list[dict]:
+        rows = []
+        for k in keys:
+            ident = self.nodes[IDENTIFIER].get(k)
+            if ident is None:
+                continue
+            for key in self._out.get((IDENTIFIER, k), ()):
+                if key[0] == IDENTIFIES and key[3] == ACCOUNT:
+                    account = self.nodes[ACCOUNT][key[4]]
+                    rows.append({"k": k, "a": key[4], "uid": account.get("user_id"), "conflict": ident.get("conflict")})
+        return rows
+
+    def _account_user_ids(self, ids: list[str]) -> list[dict]:
+        accounts = self.nodes[ACCOUNT]
+        return [{"a": i, "uid": accounts[i].get("user_id")} for i in ids if i in accounts]
+
+    def _mark_conflicts(self, ids: list[str]) -> list:
+        for k in ids:
+            if k in self.nodes[IDENTIFIER]:
+                self.nodes[IDENTIFIER][k]["conflict"] = True
+        return []
+
+    def _link_identifiers(self, rows: list[dict]) -> list:
+        for row in rows:
+            if row["account"] not in self.nodes[ACCOUNT]:
+                continue
+            ident = self.nodes[IDENTIFIER].get(row["id"])
+            if ident is None:
+                ident = self.nodes[IDENTIFIER][row["id"]] = {"id": row["id"]}
+                _update(ident, {k: row[k] for k in ("platform", "kind", "value", "sources")})
+            else:
+                _update(ident, {"sources": _unite(ident.get("sources"), row["sources"])})
+            key = (IDENTIFIES, IDENTIFIER, row["id"], ACCOUNT, row["account"], None)
+            rel = self.rels.get(key)
+            if rel is None:
+                rel = {}
+                _update(rel, {"as_seen": row["as_seen"], "sources": row["sources"], "first_seen_ts": row["first"],
+                              "first_seen_at": row["first_at"], "last_seen_ts": row["last"],
+                              "last_seen_at": row["last_at"]})
+                self._add_rel(key, rel)
+                continue
+            change = {"sources": _unite(rel.get("sources"), row["sources"])}
+            # CASE WHEN r.x IS NULL OR row.x < r.x ...: a null row value never wins over a stored one
+            if rel.get("as_seen") is None or (row["as_seen"] is not None and row["as_seen"] < rel["as_seen"]):
+                change["as_seen"] = row["as_seen"]
+            for end, earlier in (("first", True), ("last", False)):
+                stored, seen = rel.get(f"{end}_seen_ts"), row[end]
+                if stored is None or (seen is not None and (seen < stored if earlier else seen > stored)):
+                    change[f"{end}_seen_at"] = row[f"{end}_at"]
+                    change[f"{end}_seen_ts"] = seen
+            _update(rel, change)
+        return []
+
+    def _account_properties(self, ids: list[str]) -> list[dict]:
+        accounts = self.nodes[ACCOUNT]
+        return [{"id": i, "p": dict(accounts[i])} for i in ids if i in accounts]
+
+    def _set_account(self, id: str, props: dict) -> list:
+        if id in self.nodes[ACCOUNT]:
+            _update(self.nodes[ACCOUNT][id], props)
+        return []
+
+    def _account_rels(self, type_: str, outgoing: bool, id: str) -> list[dict]:
+        index = self._out if outgoing else self._in
+        rows = []
+        for key in sorted(index.get((ACCOUNT, id), ())):
+            if key[0] == type_:
+                label, other = (key[3], key[4]) if outgoing else (key[1], key[2])
+                rows.append({"b": other, "labels": [label], "p": dict(self.rels[key])})
+        return rows
+
+    def _delete_account(self, id: str) -> list:
+        if self.nodes[ACCOUNT].pop(id, None) is None:
+            return []
+        for index in (self._out, self._in):
+            for key in list(index.pop((ACCOUNT, id), ())):
+                if key in self.rels:
+                    self._drop_rel(key)
+        return []
