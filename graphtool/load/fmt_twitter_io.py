@@ -22,15 +22,21 @@ Times are ISO (``2019-07-02 14:30``) or, in some releases, US style (``07/02/201
 """
 from __future__ import annotations
 
+import hashlib
 import sys
 from collections import OrderedDict
 from dataclasses import replace
+from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Iterator
 
 from ..errors import InputError
 from . import register
-from .records import FieldError, NodeRecord, Origin, Reject, node_record, rel_record
+from .identity import Seen
+from .records import (MAX_FIELD_BYTES, FieldError, NodeRecord, Origin, Reject, RelRecord, coerce, iso, node_record,
+                      plain_id, rel_record, text_problem)
+from .. import model
 from ..values import boolean, literal_list, parse_when
 from .rows import raw_of, read_csv, read_header
 
@@ -45,6 +51,10 @@ USERS_HEADER = ("userid,user_display_name,user_screen_name,user_reported_locatio
 # Without these a file is not usable; the other columns are optional (releases differ a little).
 TWEETS_REQUIRED = ("tweetid", "userid", "user_screen_name", "tweet_text", "tweet_time", "is_retweet")
 USERS_REQUIRED = ("userid", "user_screen_name")
+# The columns a tweets row's records are made of, in the order _tweet unpacks them.
+TWEET_COLUMNS = ("tweetid", "userid", "user_screen_name", "tweet_text", "tweet_time", "tweet_language", "is_retweet",
+                 "retweet_userid", "retweet_tweetid", "quoted_tweet_tweetid", "in_reply_to_userid",
+                 "in_reply_to_tweetid", "like_count", "retweet_count", "hashtags", "urls", "user_mentions")
 
 PLATFORM = "x"
 # ISO first; then the US style some releases use (month first: the releases are US-made).
@@ -79,6 +89,7 @@ def article_id(tweetid: str) -> str:
     return f"{PLATFORM}:{tweetid}"
 
 
+@lru_cache(maxsize=1 << 16)  # archives repeat their times (whole minutes); a bad time raises, and is not kept
 def _time(value, field):
     return parse_when(value, field, TIME_FORMATS)
 
@@ -86,6 +97,16 @@ def _time(value, field):
 def _count(value):
     # Counts are often blank or "0.0" in the releases.
     return value if value not in (None, "") else None
+
+
+@lru_cache(maxsize=1 << 14)  # list columns repeat ("[]", the same hashtag): each text is read once
+def _list(value, field) -> tuple[str, ...]:
+    return tuple(literal_list(value, field))
+
+
+@lru_cache(maxsize=1 << 14)
+def _hashtags(value) -> tuple[str, ...]:
+    return tuple(h.lstrip("#") for h in _list(value, "hashtags"))
 
 
 def _account(v: dict, origin: Origin, at: int | None = None) -> NodeRecord:
@@ -104,24 +125,128 @@ def _account(v: dict, origin: Origin, at: int | None = None) -> NodeRecord:
     return record
 
 
-def _stub_account(userid: str, origin: Origin) -> NodeRecord:
-    record = node_record("Account", {"id": account_id(userid), "platform": PLATFORM, "handle": userid,
-                                     "user_id": userid}, origin)
-    record.stub = True
-    return record
+class _Records:
+    """The records of a row, each value checked by the model's rules (``node_record`` / ``rel_record``).
+
+    This is the general path every adapter takes; :class:`_FastRecords` gives the same records
+    faster.  Each record cites the file's ``sources``.
+    """
+
+    def __init__(self, header: list[str], sources: list[str] | None):
+        self.header = header
+        self.sources = list(sources) if sources else None
+
+    def _sourced(self, record):
+        if self.sources and not record.props.get("sources"):
+            record.props["sources"] = list(self.sources)
+        return record
+
+    def account(self, fields: list, origin: Origin, at: int | None = None) -> NodeRecord:
+        return self._sourced(_account(dict(zip(self.header, fields)), origin, at))
+
+    def stub_account(self, userid: str, origin: Origin) -> NodeRecord:
+        record = node_record("Account", {"id": account_id(userid), "platform": PLATFORM, "handle": userid,
+                                         "user_id": userid}, origin)
+        record.stub = True
+        return self._sourced(record)
+
+    def stub_article(self, tweetid: str, origin: Origin) -> NodeRecord:
+        record = node_record("Article", {"id": article_id(tweetid), "platform": PLATFORM}, origin)
+        record.stub = True
+        return self._sourced(record)
+
+    def article(self, tweetid: str, text, lang: str | None, at: int, likes, shares, hashtags: tuple, urls: tuple,
+                mentions: tuple, origin: Origin) -> NodeRecord:
+        return self._sourced(node_record("Article", {
+            "id": article_id(tweetid), "platform": PLATFORM, "url": f"https://twitter.com/i/web/status/{tweetid}",
+            "text": text, "lang": lang, "published_at": at, "likes": likes, "shares": shares,
+            "hashtags": list(hashtags) or None, "urls": list(urls) or None, "mentions": list(mentions) or None,
+        }, origin))
+
+    def link(self, type_: str, src: str, dst: str, origin: Origin) -> RelRecord:
+        """PUBLISHED (from an account), CITES or MENTIONS: a relationship with no properties of its own."""
+        row = {"src": src, "dst": dst}
+        if type_ == "PUBLISHED":
+            row["src_label"] = "Account"
+        return self._sourced(rel_record(type_, row, origin))
+
+    def shared(self, src: str, dst: str, tweetid: str, at: int, kind: str, origin: Origin) -> RelRecord:
+        return self._sourced(rel_record("SHARED", {"src": src, "dst": dst, "id": tweetid, "at": at, "kind": kind},
+                                        origin))
 
 
-def _stub_article(tweetid: str, origin: Origin) -> NodeRecord:
-    record = node_record("Article", {"id": article_id(tweetid), "platform": PLATFORM}, origin)
-    record.stub = True
-    return record
+ARTICLE = model.node("Article")
+_LINK_ENDS = {type_: (model.rel(type_).sources[0] if type_ != "PUBLISHED" else "Account", model.rel(type_).targets[0])
+              for type_ in ("PUBLISHED", "CITES", "MENTIONS")}
 
 
-def _rel(type_, src, dst, origin, src_label=None, **props):
-    row = {"src": src, "dst": dst, **props}
-    if src_label:
-        row["src_label"] = src_label
-    return rel_record(type_, row, origin)
+@lru_cache(maxsize=1 << 14)  # counts repeat: each text is checked once, by the model's rule itself
+def _stored(name: str, value):
+    stored = coerce(ARTICLE.prop(name), list(value) if isinstance(value, tuple) else value).get(name)
+    return tuple(stored) if isinstance(stored, list) else stored
+
+
+class _FastRecords(_Records):
+    """The same records as :class:`_Records`, built directly when every value is one the rules take unchanged.
+
+    An id made of :func:`~graphtool.load.records.plain_id` text passes ``check_id`` and the
+    string rule as it is; counts and list columns are checked by the model's own ``coerce``,
+    once per distinct text; text fields by the same ``text_problem`` rule.  Anything else goes
+    the general way, which gives the same record or the same error.  (Text read from a file
+    decoded as strict UTF-8 never holds a lone surrogate, but ``text_problem`` checks anyway.)
+    """
+
+    def _props(self, props: dict) -> dict:
+        if self.sources:
+            props["sources"] = list(self.sources)
+        return props
+
+    def stub_account(self, userid, origin):
+        if not plain_id(userid):
+            return super().stub_account(userid, origin)
+        return NodeRecord("Account", account_id(userid),
+                          self._props({"platform": PLATFORM, "handle": userid, "user_id": userid}), origin,
+                          stub=True, identifiers=[Seen(PLATFORM, "user_id", userid)])
+
+    def stub_article(self, tweetid, origin):
+        if not plain_id(tweetid):
+            return super().stub_article(tweetid, origin)
+        return NodeRecord("Article", article_id(tweetid), self._props({"platform": PLATFORM}), origin, stub=True)
+
+    def article(self, tweetid, text, lang, at, likes, shares, hashtags, urls, mentions, origin):
+        try:
+            if not plain_id(tweetid) or (text and text_problem(text)) or (lang and text_problem(lang)):
+                raise FieldError("", "")  # let the general path say what is wrong
+            props = {"platform": PLATFORM, "url": f"https://twitter.com/i/web/status/{tweetid}"}
+            if text:
+                props["text"] = text
+            if lang:
+                props["lang"] = lang
+            props["published_at"] = iso(at)
+            props["published_ts"] = at
+            for name, value in (("likes", likes), ("shares", shares), ("hashtags", hashtags), ("urls", urls),
+                                ("mentions", mentions)):
+                if value:
+                    stored = _stored(name, value)
+                    if stored is not None:
+                        props[name] = list(stored) if isinstance(stored, tuple) else stored
+        except FieldError:
+            return super().article(tweetid, text, lang, at, likes, shares, hashtags, urls, mentions, origin)
+        if text:
+            props["content_sha256"] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return NodeRecord("Article", article_id(tweetid), self._props(props), origin)
+
+    def link(self, type_, src, dst, origin):
+        if not (plain_id(src) and plain_id(dst)):
+            return super().link(type_, src, dst, origin)
+        src_label, dst_label = _LINK_ENDS[type_]
+        return RelRecord(type_, src, dst, self._props({}), src_label, dst_label, origin)
+
+    def shared(self, src, dst, tweetid, at, kind, origin):
+        if not (plain_id(src) and plain_id(dst) and plain_id(tweetid)):
+            return super().shared(src, dst, tweetid, at, kind, origin)
+        return RelRecord("SHARED", src, dst, self._props({"id": tweetid, "at": iso(at), "at_ts": at, "kind": kind}),
+                         "Account", "Article", origin)
 
 
 class _Recent:
@@ -145,75 +270,84 @@ class _Recent:
 RECENT_TWEETS = 200_000
 
 
-def _tweet(v: dict, origin: Origin, seen: set[str], written: _Recent) -> list:
-    """The records of one tweets row (all or none: a bad value rejects the row)."""
-    tweetid = (v.get("tweetid") or "").strip()
-    userid = (v.get("userid") or "").strip()
+def _tweet(values: tuple, fields: list, origin: Origin, seen: set, written: _Recent, build: _Records) -> list:
+    """The records of one tweets row (all or none: a bad value rejects the row); ``values`` as TWEET_COLUMNS."""
+    (tweetid, userid, handle, text, when, lang, is_retweet, retweet_userid, retweet_tweetid, quoted, reply_userid,
+     replied, likes, shares, hashtags, urls, mentions) = values
+    tweetid = (tweetid or "").strip()
+    userid = (userid or "").strip()
     if not tweetid:
         raise FieldError("tweetid", "required but missing")
     if not userid:
         raise FieldError("userid", "required but missing")
-    at = _time(v.get("tweet_time"), "tweet_time")
+    at = _time(when, "tweet_time")
     if at is None:
         raise FieldError("tweet_time", "required but missing")
     author = account_id(userid)
     out: list = []
-    handle = (v.get("user_screen_name") or "").strip()
-    if (author, handle) not in seen:  # once per screen name: a rename is kept as history
-        out.append(_account(v, origin, at))
+    if (author, (handle or "").strip()) not in seen:  # once per screen name: a rename is kept as history
+        out.append(build.account(fields, origin, at))
 
-    def stub_author(user_field: str, tweet_target: str):
-        other = (v.get(user_field) or "").strip()
+    def stub_author(other, tweet_target: str):
+        other = (other or "").strip()
         if other:
             if account_id(other) not in seen:
-                out.append(_stub_account(other, origin))
-            out.append(_rel("PUBLISHED", account_id(other), tweet_target, origin, src_label="Account"))
+                out.append(build.stub_account(other, origin))
+            out.append(build.link("PUBLISHED", account_id(other), tweet_target, origin))
 
-    if boolean(v.get("is_retweet"), "is_retweet"):
-        original = (v.get("retweet_tweetid") or "").strip()
+    if boolean(is_retweet, "is_retweet"):
+        original = (retweet_tweetid or "").strip()
         if not original:
             raise FieldError("retweet_tweetid", "is_retweet is True but the retweeted tweet id is missing")
         target = article_id(original)
         if target not in written:
-            out.append(_stub_article(original, origin))
-            stub_author("retweet_userid", target)
-        out.append(_rel("SHARED", author, target, origin, id=tweetid, at=at, kind="repost"))
+            out.append(build.stub_article(original, origin))
+            stub_author(retweet_userid, target)
+        out.append(build.shared(author, target, tweetid, at, "repost", origin))
         return out
 
-    lang = (v.get("tweet_language") or "").strip()
+    lang = (lang or "").strip()
     me = article_id(tweetid)
-    out.append(node_record("Article", {
-        "id": me, "platform": PLATFORM, "url": f"https://twitter.com/i/web/status/{tweetid}",
-        "text": v.get("tweet_text"), "lang": None if lang in NO_LANGUAGE else lang, "published_at": at,
-        "likes": _count(v.get("like_count")), "shares": _count(v.get("retweet_count")),
-        "hashtags": [h.lstrip("#") for h in literal_list(v.get("hashtags"), "hashtags")] or None,
-        "urls": literal_list(v.get("urls"), "urls") or None,
-        "mentions": literal_list(v.get("user_mentions"), "user_mentions") or None,
-    }, origin))
-    out.append(_rel("PUBLISHED", author, me, origin, src_label="Account"))
-    for mentioned in dict.fromkeys(literal_list(v.get("user_mentions"), "user_mentions")):
+    mentioned_ids = _list(mentions, "user_mentions")
+    out.append(build.article(tweetid, text, None if lang in NO_LANGUAGE else lang, at, _count(likes), _count(shares),
+                             _hashtags(hashtags), _list(urls, "urls"), mentioned_ids, origin))
+    out.append(build.link("PUBLISHED", author, me, origin))
+    for mentioned in dict.fromkeys(mentioned_ids):
         if account_id(mentioned) not in seen and account_id(mentioned) != author:
-            out.append(_stub_account(mentioned, origin))
-        out.append(_rel("MENTIONS", me, account_id(mentioned), origin))  # a mention, never a share
-    quoted = (v.get("quoted_tweet_tweetid") or "").strip()
+            out.append(build.stub_account(mentioned, origin))
+        out.append(build.link("MENTIONS", me, account_id(mentioned), origin))  # a mention, never a share
+    quoted = (quoted or "").strip()
     if quoted:
         if article_id(quoted) not in written:
-            out.append(_stub_article(quoted, origin))
-        out.append(_rel("SHARED", author, article_id(quoted), origin, id=tweetid, at=at, kind="quote"))
-        out.append(_rel("CITES", me, article_id(quoted), origin))
-    replied = (v.get("in_reply_to_tweetid") or "").strip()
+            out.append(build.stub_article(quoted, origin))
+        out.append(build.shared(author, article_id(quoted), tweetid, at, "quote", origin))
+        out.append(build.link("CITES", me, article_id(quoted), origin))
+    replied = (replied or "").strip()
     if replied:
         if article_id(replied) not in written:
-            out.append(_stub_article(replied, origin))
-            stub_author("in_reply_to_userid", article_id(replied))
-        out.append(_rel("SHARED", author, article_id(replied), origin, id=tweetid, at=at, kind="reply"))
+            out.append(build.stub_article(replied, origin))
+            stub_author(reply_userid, article_id(replied))
+        out.append(build.shared(author, article_id(replied), tweetid, at, "reply", origin))
     return out
 
 
-def read(path: Path, default_sources: list[str] | None = None) -> Iterator:
-    """Validated records and rejects from one tweets or users file."""
+def _picker(header: list[str]):
+    """fields -> the TWEET_COLUMNS values (None for a column the file lacks)."""
+    where = {name: i for i, name in enumerate(header)}  # a repeated column name: the last one, as in a dict
+    if all(c in where for c in TWEET_COLUMNS):
+        return itemgetter(*(where[c] for c in TWEET_COLUMNS))
+    positions = [where.get(c) for c in TWEET_COLUMNS]
+    return lambda fields: tuple(None if i is None else fields[i] for i in positions)
+
+
+def read(path: Path, default_sources: list[str] | None = None, fast: bool = True) -> Iterator:
+    """Validated records and rejects from one tweets or users file.
+
+    ``fast=False`` builds every record the general way (value by value through the model):
+    the same records and rejects, slower; the tests hold the two to each other.
+    """
     path = Path(path)
-    rows = read_csv(path)
+    rows = read_csv(path, lists=True)
     seen: set[str] = set()  # accounts already written in full from this file (bounded by #accounts)
     written = _Recent(RECENT_TWEETS)
     kind = None
@@ -231,25 +365,28 @@ def read(path: Path, default_sources: list[str] | None = None) -> Iterator:
             if missing:
                 raise InputError(f"{path}:1: the {kind} file lacks column{'s' if len(missing) > 1 else ''} "
                                  f"{', '.join(missing)}")
-        origin = Origin(str(path), item.line, item.values)
+            build = (_FastRecords if fast else _Records)(rows.header, default_sources)
+            pick = _picker(rows.header)
+            repeated = len(set(rows.header)) < len(rows.header)  # then the raw row is the dict's, as it was
+            name = str(path)
+        fields = item.values
+        origin = Origin(name, item.line, dict(zip(rows.header, fields)) if repeated else fields)
         try:
             if kind == "tweets":
-                records = _tweet(item.values, origin, seen, written)
+                records = _tweet(pick(fields), fields, origin, seen, written, build)
             else:
-                records = [_account(item.values, origin)]
+                records = [build.account(fields, origin)]
         except FieldError as exc:
-            yield Reject(str(path), item.line, exc.field, exc.reason, raw_of(item.values))
+            yield Reject(name, item.line, exc.field, exc.reason, raw_of(origin.row))
             continue
         for record in records:
-            if isinstance(record, NodeRecord) and not record.stub:
+            if record.__class__ is NodeRecord and not record.stub:
                 if record.label == "Account":
                     seen.add(record.id)
                     seen.add((record.id, record.props.get("handle")))
                 else:
                     written.add(record.id)
-            if default_sources and not record.props.get("sources"):
-                record.props["sources"] = list(default_sources)
-            yield record
+        yield from records
 
 
 register("twitter_io", sys.modules[__name__])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from dataclasses import dataclass, field
 
 from .. import model
@@ -28,8 +29,9 @@ class Origin:
         """The raw row as the rejects file keeps it."""
         if self.row is None:
             return ""
-        if isinstance(self.row, dict):
-            return ",".join(str(v) for v in self.row.values())[:MAX_RAW]
+        if isinstance(self.row, (dict, list)):  # a CSV row by column, or its fields in order
+            values = self.row.values() if isinstance(self.row, dict) else self.row
+            return ",".join(str(v) for v in values)[:MAX_RAW]
         return str(self.row)[:MAX_RAW]
 
 
@@ -95,6 +97,30 @@ def _integer(value, field_name: str) -> int:
     return parse_integer(str(value), field_name)
 
 
+def text_problem(value: str) -> str | None:
+    """Why ``value`` cannot be stored as text, or None: the one rule for every string property."""
+    if "\x00" in value:
+        return "contains a NUL byte"
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate ("\ud800" in JSON): no store can hold it
+            return "contains a lone UTF-16 surrogate, which is not text"
+    if len(value) > MAX_FIELD_BYTES // 4 and len(value.encode("utf-8")) > MAX_FIELD_BYTES:
+        return f"longer than {MAX_FIELD_BYTES // (1024 * 1024)} MiB"
+    return None
+
+
+# An id that every rule takes as it is (printable ASCII, no space at either end, far below the
+# length cap): check_id and the string rule return it unchanged, so a fast path may skip them.
+_PLAIN_ID = re.compile(r"[!-~](?:[ -~]{0,510}[!-~])?")
+
+
+def plain_id(value: str) -> bool:
+    """Whether ``value`` passes :func:`check_id` and :func:`text_problem` unchanged (a sufficient test)."""
+    return _PLAIN_ID.fullmatch(value) is not None
+
+
 def _scalar(prop: model.Prop, kind: str, value, field_name: str):
     if kind == "string":
         if not isinstance(value, str):
@@ -102,15 +128,9 @@ def _scalar(prop: model.Prop, kind: str, value, field_name: str):
                 value = str(value)
             else:
                 raise FieldError(field_name, f"expected text, got {type(value).__name__}")
-        if "\x00" in value:
-            raise FieldError(field_name, "contains a NUL byte")
-        if not value.isascii():
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:  # a lone surrogate ("\ud800" in JSON): no store can hold it
-                raise FieldError(field_name, "contains a lone UTF-16 surrogate, which is not text") from None
-        if len(value) > MAX_FIELD_BYTES // 4 and len(value.encode("utf-8")) > MAX_FIELD_BYTES:
-            raise FieldError(field_name, f"longer than {MAX_FIELD_BYTES // (1024 * 1024)} MiB")
+        problem = text_problem(value)
+        if problem:
+            raise FieldError(field_name, problem)
         if prop.choices and value not in prop.choices:
             raise FieldError(field_name, f"{value[:40]!r} is not one of {', '.join(prop.choices)}")
         return value
@@ -163,6 +183,9 @@ def coerce(prop: model.Prop, value) -> dict:
     return {prop.name: _scalar(prop, prop.type, value, prop.name)}
 
 
+_ID_PROPS = {name: model.Prop(name) for name in ("id", "src", "dst")}
+
+
 def _props(spec, row: dict, skip: tuple[str, ...]) -> dict:
     props: dict = {}
     for prop in spec.props:
@@ -185,7 +208,7 @@ def node_record(label: str, row: dict, origin: Origin | None = None) -> NodeReco
         name = str(row.get("user_id") or "").strip() or str(row.get("handle") or "").strip()
         if name:
             row["id"] = f"{row['platform']}:{name}"
-    node_id = coerce(model.Prop("id"), row.get("id")).get("id")
+    node_id = coerce(_ID_PROPS["id"], row.get("id")).get("id")
     if not node_id:
         raise FieldError("id", "required but missing")
     node_id = check_id(node_id, "id")
@@ -214,7 +237,7 @@ def rel_record(type_: str, row: dict, origin: Origin | None = None) -> RelRecord
     spec = model.rel(type_)
     ends = {}
     for column in ("src", "dst"):
-        ends[column] = coerce(model.Prop(column), row.get(column)).get(column)
+        ends[column] = coerce(_ID_PROPS[column], row.get(column)).get(column)
         if not ends[column]:
             raise FieldError(column, "required but missing")
         ends[column] = check_id(ends[column], column)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -21,7 +22,7 @@ csv.field_size_limit(MAX_FIELD_BYTES + 1)
 @dataclass
 class Row:
     line: int
-    values: dict
+    values: dict | list  # column -> value; or, from ``read_csv(path, lists=True)``, the fields in header order
 
 
 def _decoded_lines(path: Path, rejects: list[Reject], header: bool = False) -> Iterator[tuple[int, str]]:
@@ -62,32 +63,40 @@ class read_csv:
     """Iterate a CSV file as :class:`Row` and :class:`Reject` items.
 
     ``header`` is available after the first item.  A record whose quoting runs away is
-    re-read from the line after its start, so one bad quote loses one row.
+    re-read from the line after its start, so one bad quote loses one row.  With ``lists``
+    each row's values are its fields as a list (in header order), which spares an adapter
+    that reads columns by position a dict per row.
     """
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, lists: bool = False):
         self.path = Path(path)
         self.header: list[str] = []
+        self.lists = lists
         self._iter = self._rows()
 
     def __iter__(self):
-        return self
+        return self._iter  # the generator itself: no Python call per row
 
     def __next__(self):
         return next(self._iter)
 
     def _rows(self):
+        # The hot loop of every CSV import: per line one decode and one append, per record one
+        # dict; the raw text of a record is joined only when it is rejected.
         rejects: list[Reject] = []
         lines = _decoded_lines(self.path, rejects, header=True)
+        lists = self.lists
         pending: list[tuple[int, str]] = []  # lines read for the record being parsed
-        replay: list[tuple[int, str]] = []
+        replay: deque[tuple[int, str]] = deque()  # lines to read again after a broken record
+        rejects_out: list[Reject] = []
 
         def feed():
             while True:
-                while rejects:
-                    rejects_out.append(rejects.pop(0))
+                if rejects:
+                    rejects_out.extend(rejects)
+                    rejects.clear()
                 if replay:
-                    item = replay.pop(0)
+                    item = replay.popleft()
                 else:
                     item = next(lines, None)
                     if item is None:
@@ -97,34 +106,37 @@ class read_csv:
                 pending.append(item)
                 yield item[1]
 
-        rejects_out: list[Reject] = []
         header_done = False
         while True:
             reader = csv.reader(feed(), strict=True)
             try:
                 for fields in reader:
-                    used = list(pending)
-                    pending.clear()
-                    start = used[0][0] if used else 0
-                    lines_used = len(used)
-                    raw = "".join(text for _, text in used)
-                    yield from self._drain(rejects_out)
+                    if rejects_out:
+                        yield from self._drain(rejects_out)
                     if not header_done:
-                        self.header = [h.strip() for h in fields]
+                        pending.clear()
+                        self.header = header = [h.strip() for h in fields]
                         header_done = True
                         if not any(self.header):
                             raise InputError(f"{self.path}:1: empty header row")
+                        width = len(header)
                         continue
-                    if not any(f.strip() for f in fields):
+                    if not (fields and fields[0].strip()) and not any(map(str.strip, fields)):
+                        pending.clear()
                         continue
-                    if len(fields) != len(self.header):
+                    if len(fields) != width:
+                        start = pending[0][0]
+                        raw = "".join(text for _, text in pending)
                         yield Reject(str(self.path), start, "",
-                                     f"{len(fields)} fields where the header has {len(self.header)}",
-                                     raw.partition("\n")[0][:MAX_RAW] if lines_used > 1 else raw[:MAX_RAW])
+                                     f"{len(fields)} fields where the header has {width}",
+                                     raw.partition("\n")[0][:MAX_RAW] if len(pending) > 1 else raw[:MAX_RAW])
                         # A stray quote may have swallowed the lines after it: read them again.
-                        replay[:0] = used[1:]
+                        replay.extendleft(reversed(pending[1:]))
+                        pending.clear()
                         continue
-                    yield Row(start, dict(zip(self.header, fields)))
+                    start = pending[0][0]
+                    pending.clear()
+                    yield Row(start, fields if lists else dict(zip(header, fields)))
                 yield from self._drain(rejects_out)
                 if not header_done:
                     raise InputError(f"{self.path}: empty file, no header row")
@@ -139,7 +151,7 @@ class read_csv:
                     reason = "a quoted field is never closed"
                 yield Reject(str(self.path), bad[0], "", f"broken CSV quoting ({reason})", bad[1][:MAX_RAW])
                 # Re-read everything after the broken record's first line.
-                replay[:0] = pending[1:]
+                replay.extendleft(reversed(pending[1:]))
                 pending.clear()
                 if not header_done:
                     raise InputError(f"{self.path}:1: the header row cannot be parsed ({reason})")
@@ -189,9 +201,9 @@ def read_jsonl(path: Path) -> Iterator[Row | Reject]:
     yield from rejects
 
 
-def raw_of(values: dict) -> str:
+def raw_of(values: dict | list) -> str:
     """A row's values as one line for the rejects file."""
-    return ",".join(str(v) for v in values.values())[:MAX_RAW]
+    return ",".join(str(v) for v in (values.values() if isinstance(values, dict) else values))[:MAX_RAW]
 
 
 def require_columns(path: Path, header: list[str], required, what: str = "") -> None:
