@@ -14,7 +14,8 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "graphtool"
 # What the store may use: the rooms below it.  Everything else is above it.
 BELOW_STORE = {"store", "errors", "values", "model"}
-FORBIDDEN = {("load", "analyze"), ("analyze", "render")}
+FORBIDDEN = {("load", "analyze"), ("analyze", "render"),
+             ("analyze", "scale"), ("load", "scale")}  # scale runs the engines on Spark; they never know it
 
 
 def _module_name(path: Path) -> str:
@@ -97,3 +98,18 @@ def test_no_circle_between_rooms():
     cycles = _cycles(arrows)
     assert not cycles, "\n".join(" -> ".join(c) + ": " + "; ".join(
         f"{a}->{b} in {', '.join(sorted(set(arrows[(a, b)])))}" for a, b in zip(c, c[1:])) for c in cycles)
+
+
+def test_only_scale_imports_pyspark():
+    """pyspark is optional (graphtool[spark]): only graphtool/scale may import it, and only lazily."""
+    users = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        names = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        names |= {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and not n.level}
+        top = {n.module or "" for n in tree.body if isinstance(n, ast.ImportFrom)} | {
+            a.name for n in tree.body if isinstance(n, ast.Import) for a in n.names}
+        if any(name.split(".")[0] == "pyspark" for name in names):
+            users.append(str(path.relative_to(PACKAGE.parent)))
+            assert not any(name.split(".")[0] == "pyspark" for name in top), f"{path}: pyspark at module level"
+    assert users and all(u.startswith("graphtool/scale/") for u in users), users
