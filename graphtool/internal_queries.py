@@ -558,14 +558,15 @@ PUBLISHED_PER_DAY = statement(
 SHARED_PER_DAY = statement(
     "MATCH (n:Account {id: $id})-[s:SHARED]->(:Article) WHERE s.at_ts IS NOT NULL "
     "RETURN s.at_ts - s.at_ts % 86400 AS day, count(s) AS n ORDER BY day", "id")
-COORDINATED_GROUP = statement(
-    "MATCH (a:Account) WHERE a.coord_community = $community "
-    "RETURN a.id AS id, coalesce(a.display_name, a.handle) AS name ORDER BY id LIMIT $limit", "community", "limit")
+COORDINATED_GROUP = statement(  # the accounts in its coordination community (graphtool coordination)
+    "MATCH (me:Account {id: $id}) WHERE me.coord_community IS NOT NULL "
+    "MATCH (a:Account) WHERE a.coord_community = me.coord_community "
+    "RETURN a.id AS id, coalesce(a.display_name, a.handle) AS name ORDER BY id LIMIT $limit", "id", "limit")
 IDS_OF_LABEL = statement(  # which words of a reason name a record (linked on the page)
     "UNWIND $ids AS id MATCH (n:{label} {id: id}) RETURN n.id AS id", "ids", label=tuple(model.L))
-COPY_LINK = statement(
-    "MATCH (c:Article {id: $copy})-[r:COPIES]->(o:Article {id: $original}) "
-    f"RETURN {_COPY_PROPS} LIMIT 1", "copy", "original")
+COPY_LINKS = statement(  # an article's COPIES to the given originals (the side-by-side view)
+    "MATCH (c:Article {id: $id})-[r:COPIES]->(o:Article) WHERE o.id IN $ids "
+    f"RETURN o.id AS original, {_COPY_PROPS}", "id", "ids")
 ARTICLE_NARRATIVES = statement(
     "MATCH (a:Article {id: $id})-[:CARRIES]->(n:Narrative) RETURN DISTINCT n.id AS id, n.name AS name ORDER BY id",
     "id")

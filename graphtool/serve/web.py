@@ -32,7 +32,7 @@ from .. import __version__, model
 from ..errors import GraphtoolError, NotFoundError, QueryError
 from ..store.base import redact
 from ..queries import adhoc_query, load_queries, param_lines, run_query
-from . import ROLES, data, role_at_least
+from . import ROLES, data, pages, role_at_least
 from .audit import AuditLog
 from .users import Users
 
@@ -332,15 +332,36 @@ def build_app(store, users: Users, audit: AuditLog, secure_cookies: bool | None 
 
     def entity(request: Request) -> Response:
         node_id = request.query_params.get("id", "")
-        page = data.entity(store, node_id)
+        label = data.node_label(store, node_id)
+        if label in (model.L.Article, model.L.Narrative):  # they have pages of their own
+            return RedirectResponse(pages.href(label, node_id), status_code=303)
+        page = pages.entity_page(store, node_id)
         ws.record(request, "view", id=node_id, label=page["label"])
-        return ws.render(request, "entity.html", page=page, cell=_cell)
+        return ws.render(request, "entity.html", page=page, cell=_cell, href=pages.href)
+
+    def article(request: Request) -> Response:
+        node_id = request.query_params.get("id", "")
+        page = pages.article_page(store, node_id)
+        ws.record(request, "view", id=node_id, label=model.L.Article)
+        return ws.render(request, "article.html", page=page, cell=_cell, href=pages.href)
+
+    def compare(request: Request) -> Response:
+        copy, original = request.query_params.get("copy", ""), request.query_params.get("original", "")
+        page = pages.compare(store, copy, original)
+        ws.record(request, "view", id=copy, original=original, label="copy side by side")
+        return ws.render(request, "compare.html", page=page, cell=_cell, href=pages.href)
 
     def narrative(request: Request) -> Response:
         node_id = request.query_params.get("id", "")
-        page = data.narrative(store, node_id)
+        page = pages.narrative_page(store, node_id)
         ws.record(request, "view", id=node_id, label="Narrative")
-        return ws.render(request, "narrative.html", page=page, cell=_cell, quote=quote)
+        return ws.render(request, "narrative.html", page=page, cell=_cell, quote=quote, href=pages.href)
+
+    def api_narrative(request: Request) -> Response:
+        node_id = request.query_params.get("id", "")
+        found = pages.narrative_network(store, node_id)
+        ws.record(request, "view", id=node_id, label="Narrative", network=True, api=True)
+        return JSONResponse(found)
 
     def explore(request: Request) -> Response:
         node_id = request.query_params.get("id", "")
@@ -487,6 +508,9 @@ def build_app(store, users: Users, audit: AuditLog, secure_cookies: bool | None 
         route("/search", search, "viewer"),
         route("/entity", entity, "viewer"),
         route("/narrative", narrative, "viewer"),
+        route("/article", article, "viewer"),
+        route("/compare", compare, "viewer"),
+        route("/api/narrative", api_narrative, "viewer"),
         route("/narrative/timeline.svg", timeline_svg, "viewer"),
         route("/explore", explore, "viewer"),
         route("/font/cjk.otf", cjk_font, "viewer"),
