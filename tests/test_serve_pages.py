@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from graphtool.analyze.coordination_store import run_coordination
 from graphtool.analyze.copies_store import detect_copies
 from graphtool.load import import_paths
 
@@ -52,6 +53,7 @@ def load_hostile_copy(store, folder: Path) -> None:
 @pytest.fixture(scope="module")
 def served(case_store, tmp_path_factory):
     load_hostile_copy(case_store, tmp_path_factory.mktemp("hostile-copy"))
+    run_coordination(case_store, progress=False)  # the coordinated group on the account page
     s = Served(case_store, tmp_path_factory.mktemp("serve"))
     s.users.add("vera", "viewer", PASSWORD)
     yield s
@@ -84,6 +86,13 @@ def test_entity_page_links_reasons_to_records_and_draws_activity(vera, served):
     copies_out = re.search(r'<section id="copies-out">.*?</section>', page.text, re.S).group(0)
     assert "/compare?copy=art%3Acopy-u1-a&amp;original=art%3Agt-0908-a" in copies_out
     assert vera.get("/entity", id=COPY).getheader("location") == "/article?id=art%3Acopy-u3-a"
+
+    group = re.search(r'<section id="group">.*?</section>', page.text, re.S).group(0)
+    members = served.app.state.workspace.store.read(
+        "MATCH (me:Account {id: $id}) MATCH (a:Account) WHERE a.coord_community = me.coord_community "
+        "RETURN a.id AS id ORDER BY id", {"id": ACCOUNT})
+    assert len(members) > 1 and re.findall(r'<span class="id">([^<]+)</span></li>', group) == [
+        m["id"] for m in members]
 
 
 def test_article_page_shows_its_cascade(vera, served):
