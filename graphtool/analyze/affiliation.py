@@ -57,6 +57,7 @@ from __future__ import annotations
 import math
 import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from statistics import median
 
 import networkx as nx
@@ -367,7 +368,8 @@ def _reversals(path: OwnershipPath) -> int:
     return sum(1 for l in path.links if l.reverse)
 
 
-def ownership_paths(G: nx.MultiDiGraph, weights: Weights = WEIGHTS, state: StateDefinition | None = None) -> dict:
+def ownership_paths(G: nx.MultiDiGraph, weights: Weights = WEIGHTS, state: StateDefinition | None = None,
+                    states: dict | None = None) -> dict:
     """The strongest path from every node to the state, following the path grammar.
 
     Parameters
@@ -381,6 +383,8 @@ def ownership_paths(G: nx.MultiDiGraph, weights: Weights = WEIGHTS, state: State
     weights : Weights
     state : StateDefinition, optional
         What counts as the state (default: the shipped ``state.toml``).
+    states : dict, optional
+        :func:`state_nodes` of ``G`` and ``state`` when already computed.
 
     Returns
     -------
@@ -399,7 +403,7 @@ def ownership_paths(G: nx.MultiDiGraph, weights: Weights = WEIGHTS, state: State
     no links.  Computed by ``max_hops`` rounds of hop-bounded Bellman-Ford on the max-product
     semiring, one layer per number of reversed links, O(max_hops * edges).
     """
-    states = set(state_nodes(G, state))
+    states = set(state_nodes(G, state) if states is None else states)
 
     def rank(path: OwnershipPath | None):
         if path is None:
@@ -457,20 +461,21 @@ def _better(a: OwnershipPath, b: OwnershipPath, rank) -> bool:
 
 
 def ownership_routes(G: nx.MultiDiGraph, start, weights: Weights = WEIGHTS, state: StateDefinition | None = None,
-                     states: dict | None = None, budget: int = 20_000, hops: dict | None = None) -> list[OwnershipPath]:
+                     states: dict | None = None, budget: int = 20_000, hops: dict | None = None,
+                     names: dict | None = None) -> list[OwnershipPath]:
     """Every path of the grammar from ``start`` to the state, the best one per state node reached.
 
     Ordered by the rule :func:`route_order` documents; at most ``budget`` partial paths are
     explored (a bound for dense graphs; the strongest path is always in
-    :func:`ownership_paths`).  ``states`` and ``hops`` (:func:`_controls`) may be passed in when
-    routes are listed for many starts.
+    :func:`ownership_paths`).  ``states``, ``hops`` (:func:`_controls`) and ``names``
+    (``_names_of(G)``) may be passed in when routes are listed for many starts.
     """
     states = state_nodes(G, state) if states is None else states
     if start in states:
         return []
     hops = _controls(G, weights) if hops is None else hops
     found: dict = {}
-    names = _names_of(G)
+    names = _names_of(G) if names is None else names
     stack = [(start, OwnershipPath(1.0, [], True), {start})]
     explored = 0
     while stack and explored < budget:
@@ -584,11 +589,16 @@ def coordination_signal(total_weight: float, weights: Weights = WEIGHTS) -> floa
     return 1.0 - math.exp(-max(0.0, total_weight) / weights.coordination_scale) if total_weight > 0 else 0.0
 
 
+@lru_cache(maxsize=16)
+def _behaviour_weights(weights: Weights) -> tuple:
+    return tuple((name, weights.signal_weight(name)) for name in SIGNALS[1:])
+
+
 def combine(signals: dict, weights: Weights = WEIGHTS) -> tuple[float, float]:
     """``(score, behaviour)`` from the signal values (noisy-OR; see the module docstring)."""
     keep = 1.0
-    for name in SIGNALS[1:]:
-        keep *= 1.0 - weights.signal_weight(name) * min(1.0, max(0.0, signals.get(name, 0.0)))
+    for name, w in _behaviour_weights(weights):
+        keep *= 1.0 - w * min(1.0, max(0.0, signals.get(name, 0.0)))
     behaviour = 1.0 - keep
     own = weights.w_ownership * min(1.0, max(0.0, signals.get("ownership", 0.0)))
     return 1.0 - (1.0 - own) * keep, behaviour
@@ -655,9 +665,11 @@ def _behaviour_reasons(actor: Actor, picked: dict, names: dict, signals: dict, s
 
 # ----------------------------------------------------------------------------- the score
 
+_WHY_KEYS = ("id", "label", "state_affiliated", "country")  # what StateDefinition.why reads of an actor
+
 def affiliation(actors: dict, ownership: nx.MultiDiGraph, items: list[Item] = (),
                 coordination: nx.Graph | None = None, weights: Weights = WEIGHTS, paths: dict | None = None,
-                state: StateDefinition | None = None) -> dict:
+                state: StateDefinition | None = None, states: dict | None = None) -> dict:
     """Affiliation score, ownership clarity and reasons for every actor.
 
     Parameters
@@ -677,6 +689,8 @@ def affiliation(actors: dict, ownership: nx.MultiDiGraph, items: list[Item] = ()
         :func:`ownership_paths` of ``ownership`` when already computed (with the same ``state``).
     state : StateDefinition, optional
         What counts as the state (default: the shipped ``state.toml``).
+    states : dict, optional
+        :func:`state_nodes` of ``ownership`` and ``state`` when already computed.
 
     Returns
     -------
@@ -684,13 +698,17 @@ def affiliation(actors: dict, ownership: nx.MultiDiGraph, items: list[Item] = ()
         key -> :class:`Affiliation`, for every key of ``actors``; scores are finite and in [0, 1].
     """
     state = state or default_state()
-    paths = ownership_paths(ownership, weights, state) if paths is None else paths
-    names = _names_of(ownership)
+    is_state = dict(state_nodes(ownership, state) if states is None else states)
+    paths = ownership_paths(ownership, weights, state, states=is_state) if paths is None else paths
+    route_names = _names_of(ownership)
+    names = dict(route_names)
     for key, actor in actors.items():
         if not names.get(key):
             names[key] = actor.name or (f"@{actor.handle}" if actor.handle else "")
-    is_state = state_nodes(ownership, state)
     for key, actor in actors.items():
+        node = ownership.nodes[key] if key in ownership else None
+        if node is not None and all(k in node for k in _WHY_KEYS):
+            continue  # state_nodes read the same attributes: its answer stands
         why = state.why({"id": actor.id, "label": actor.label, "state_affiliated": actor.state_affiliated,
                          "country": actor.country, **(dict(ownership.nodes[key]) if key in ownership else {})})
         if why:
@@ -732,12 +750,24 @@ def affiliation(actors: dict, ownership: nx.MultiDiGraph, items: list[Item] = ()
 
     hops = _controls(ownership, weights)
     results = {}
+    # Most actors have no path, no take-up and no partner: their result depends on a few facts
+    # only (``plain``), computed once per distinct combination of those facts.
+    plain_results: dict = {}
     for key in sorted(actors, key=str):
         actor = actors[key]
         best, best_declared = paths.get(key, (None, None))
         itself = is_state.get(key)
         if itself:
             best = best_declared = None  # the actor is the state: no path needed
+        plain = None
+        if not itself and best is None and best_declared is None and key not in by_actor and key not in coord:
+            plain = (actor.label, actor.content == 0, actor.registrant_country, actor.audience_country, actor.sources,
+                     key in ownership and len(ownership.succ[key]) > 0)
+            done = plain_results.get(plain)
+            if done is not None:
+                results[key] = Affiliation(done.score, done.clarity, list(done.reasons), dict(done.signals),
+                                           done.behaviour, done.hidden_behaviour, None, key in state_media)
+                continue
         reasons: list[str] = []
 
         signals = dict.fromkeys(SIGNALS, 0.0)
@@ -795,7 +825,7 @@ def affiliation(actors: dict, ownership: nx.MultiDiGraph, items: list[Item] = ()
                                f"{weights.officer_factor:g}): whoever runs a state entity acts for the state, "
                                f"so this is indirect evidence, never declared.")
         if best is not None and not itself:
-            routes = ownership_routes(ownership, key, weights, states=is_state, hops=hops)
+            routes = ownership_routes(ownership, key, weights, states=is_state, hops=hops, names=route_names)
             if len(routes) > 1:
                 listed = "; ".join(
                     f"{n}) {_path_words(r, names)} ({r.strength:.2f}, {'declared' if r.declared else 'indirect'})"
@@ -819,4 +849,6 @@ def affiliation(actors: dict, ownership: nx.MultiDiGraph, items: list[Item] = ()
                                    {k: round(v, 12) for k, v in signals.items()}, round(behaviour, 12),
                                    round(hidden_behaviour, 12), None if itself else best,
                                    key in state_media)
+        if plain is not None:
+            plain_results[plain] = results[key]
     return results

@@ -191,10 +191,10 @@ def betweenness_arrays(nodes: list, src: np.ndarray, dst: np.ndarray, k: int | N
         raise ValueError("betweenness needs at least 2 pivots")
     sources = None if k is None else random.Random(seed).sample(nodes, k)
 
-    import igraph as ig
+    from .igraph_lazy import graph
 
     keep = src != dst
-    g = ig.Graph(n=n, edges=np.column_stack([src[keep], dst[keep]]).tolist(), directed=True)
+    g = graph(n, src[keep], dst[keep], directed=True)
     index = {v: i for i, v in enumerate(nodes)} if sources is not None else {}
     raw = g.betweenness(directed=True, sources=None if sources is None else [index[s] for s in sources])
 

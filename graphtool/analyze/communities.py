@@ -79,9 +79,11 @@ def _to_igraph(G: nx.Graph, weight: str):
 
 
 def _igraph_of(nodes: list, edges, weights: list, combine: bool):
-    import igraph as ig
+    """``edges``: a list of pairs, or a ``(src, dst)`` pair of numpy arrays (built in C)."""
+    from .igraph_lazy import graph, igraph
 
-    g = ig.Graph(n=len(nodes), edges=edges, directed=False)
+    g = graph(len(nodes), *edges, directed=False) if isinstance(edges, tuple) else \
+        igraph().Graph(n=len(nodes), edges=edges, directed=False)
     if combine:
         g.es["w"] = weights
         g.simplify(multiple=True, loops=False, combine_edges={"w": "sum"})
@@ -165,7 +167,9 @@ def louvain(G: nx.Graph, seed: int = 0, resolution: float = RESOLUTION, weight: 
 @contextmanager
 def _igraph_seed(seed: int):
     """igraph draws from a Python RNG it is given; give it a seeded one, then the default back."""
-    import igraph as ig
+    from .igraph_lazy import igraph
+
+    ig = igraph()
 
     ig.set_random_number_generator(random.Random(seed))
     try:
@@ -227,8 +231,7 @@ def communities_arrays(nodes: list, src, dst, weight, graph, seed: int = 0, reso
     """:func:`communities` of a DiGraph given as edge arrays (``nodes[src[e]] -> nodes[dst[e]]`` with
     ``weight[e]``, in the DiGraph's edge order): the same result without building it, unless the
     python-louvain engine needs it (small graphs), which ``graph()`` returns."""
-    edges = list(zip(src.tolist(), dst.tolist()))
-    return _communities(_igraph_of(nodes, edges, [float(w) for w in weight], True), graph, seed, resolution,
+    return _communities(_igraph_of(nodes, (src, dst), [float(w) for w in weight], True), graph, seed, resolution,
                         engine, "weight", louvain_max_edges)
 
 
@@ -255,7 +258,9 @@ def nmi(partition: dict, labels: dict) -> float:
     Arithmetic-mean normalisation (Danon et al. 2005), as igraph's ``compare_communities``
     (method ``"nmi"``) and scikit-learn's default compute it.
     """
-    import igraph as ig
+    from .igraph_lazy import igraph
+
+    ig = igraph()
 
     nodes = sorted(partition, key=str)
     a = {c: i for i, c in enumerate(sorted({partition[v] for v in nodes}, key=str))}

@@ -398,8 +398,8 @@ def content_counts(store: Store, census_: Census) -> tuple[dict, dict]:
         if label == _ACCOUNT:
             queries.append((shared, Q.SHARED_COUNTS, {}))
         for counts, statement, slots in queries:
-            for batch in batches(census_.by_label(label), BATCH):
-                for r in statement.read(store, {"ids": batch}, **slots):
+            for r in statement.read(store, **slots):
+                if isinstance(r["id"], str):
                     counts[keys.key(label, r["id"])] += int(r["n"])
     return dict(published), dict(shared)
 
@@ -518,28 +518,58 @@ def write_node_scores(store: Store, rows: list[dict], batch: int = BATCH, common
     for name in common:
         if any(name not in names for names in allowed.values()):
             raise ValueError(f"{name} is not a derived property in the model")
-    by_label: dict = defaultdict(list)
+    checked: set = set()
+    # (label, property names) -> rows [id, value, ...]: the rows of one run share their names, and go
+    # as lists (SET_SCORE_ROWS); names it has no variant for (a NaN left out) go as maps.
+    groups: dict = defaultdict(list)
     for row in rows:
-        label = row["label"]
-        props = {}
-        for name, value in row["props"].items():
-            if name not in allowed[label]:
-                raise ValueError(f"{name} is not a derived property of {label} in the model")
+        label, props = row["label"], row["props"]
+        names = tuple(props)
+        if (label, names) not in checked:
+            for name in names:
+                if name not in allowed[label]:
+                    raise ValueError(f"{name} is not a derived property of {label} in the model")
+            checked.add((label, names))
+        values = [row["id"]]
+        for value in props.values():
             if isinstance(value, float):
                 if not math.isfinite(value):
-                    continue
+                    break
                 value = float(f"{value:.{FLOAT_DIGITS}g}")
-            props[name] = value
-        by_label[label].append({"id": row["id"], "props": props})
+            values.append(value)
+        else:
+            groups[(label, names)].append(values)
+            continue
+        finite = {k: v for k, v in zip(names, _rounded(props.values())) if v is not _NOT_FINITE}
+        groups[(label, tuple(finite))].append([row["id"], *finite.values()])
+    columns = set(Q.SET_SCORE_ROWS.slots["columns"])
     written = 0
-    for label, label_rows in sorted(by_label.items()):
+    for (label, names), label_rows in sorted(groups.items()):
+        sets = Q.score_sets(names)
         for chunk in batches(label_rows, batch):
-            if common:
-                Q.SET_SCORES_COMMON.run(store, {"rows": chunk, "common": common}, label=label)
+            if sets in columns:
+                Q.SET_SCORE_ROWS.run(store, {"rows": chunk, "common": common}, label=label, columns=sets)
+            elif common:
+                Q.SET_SCORES_COMMON.run(store, {"rows": _maps(names, chunk), "common": common}, label=label)
             else:
-                Q.SET_SCORES.run(store, {"rows": chunk}, label=label)
+                Q.SET_SCORES.run(store, {"rows": _maps(names, chunk)}, label=label)
             written += len(chunk)
     return written
+
+
+_NOT_FINITE = object()
+
+
+def _rounded(values):
+    """Floats to FLOAT_DIGITS significant digits, a non-finite one as _NOT_FINITE (left out)."""
+    for value in values:
+        if isinstance(value, float):
+            value = float(f"{value:.{FLOAT_DIGITS}g}") if math.isfinite(value) else _NOT_FINITE
+        yield value
+
+
+def _maps(names: tuple, rows: list) -> list[dict]:
+    return [{"id": r[0], "props": dict(zip(names, r[1:]))} for r in rows]
 
 
 def write_state_entities(store: Store, G: nx.MultiDiGraph, is_state: dict) -> int:

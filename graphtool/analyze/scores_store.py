@@ -202,7 +202,7 @@ def run_analyses(store: Store, only=None, seed: int = 0, resolution: float = com
             definition = state_definition or aff.default_state()
             summary["state_definition"] = definition.source
             is_state = aff.state_nodes(own, definition)
-            paths = aff.ownership_paths(own, weights, definition)
+            paths = aff.ownership_paths(own, weights, definition, states=is_state)
             state = {k for k in census.actors
                      if paths.get(k, (None, None))[0] and paths[k][0].strength >= weights.state_source_min}
             project.write_state_entities(store, own, is_state)
@@ -225,7 +225,8 @@ def run_analyses(store: Store, only=None, seed: int = 0, resolution: float = com
             summary["graphs"]["coordination"] = {"nodes": coord.number_of_nodes(), "edges": coord.number_of_edges()}
             lap("coordination graph")
             step("affiliation scores")
-            result = aff.affiliation(census.actors, own, items, coord, weights, paths=paths, state=definition)
+            result = aff.affiliation(census.actors, own, items, coord, weights, paths=paths, state=definition,
+                                     states=is_state)
             for k, r in result.items():
                 path = [own.nodes[n]["id"] for n in ([r.path.links[0].src] + [l.dst for l in r.path.links])] \
                     if r.path and r.path.links else []

@@ -64,8 +64,9 @@ def force_layout(G: nx.Graph, start: dict, seed: int = 0, iterations: int = FR_I
     dict
         node -> ``(x, y)`` rounded to 0.1.
     """
-    import igraph as ig
+    from ..analyze.igraph_lazy import igraph
 
+    ig = igraph()
     nodes = list(start)
     index = {v: i for i, v in enumerate(nodes)}
     pairs = sorted({(min(index[u], index[v]), max(index[u], index[v])) for u, v in G.edges() if u != v})
