@@ -124,6 +124,12 @@ ALERTS_SEEN = statement("UNWIND $ids AS id MATCH (a:Alert {id: id}) RETURN a.id 
 
 NODE_EXISTS = statement("MATCH (n:{label} {id: $id}) RETURN count(n) AS c", "id", label=tuple(model.L))
 
+# --- graphtool.load.bulk_neo4j -------------------------------------------------------------------
+
+# neo4j-admin's CSV cannot say "an empty list": those properties are set once the server runs.
+SET_NODE_PROPS = statement("UNWIND $rows AS row MATCH (n:{label} {id: row.id}) SET n += row.props", "rows",
+                           label=tuple(model.L))
+
 # --- graphtool.load.identity ---------------------------------------------------------------------
 
 IDENTIFIER_OWNERS = statement(

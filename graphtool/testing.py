@@ -94,8 +94,12 @@ def maven_lib(version: str = NEO4J_VERSION) -> Path:
 
 
 @contextmanager
-def maven_server(version: str = NEO4J_VERSION, heap: str = "768m", pagecache: str = "256m"):
-    """Run Neo4j Community from Maven jars in a temporary home; yields a :class:`Neo4jServer`."""
+def maven_server(version: str = NEO4J_VERSION, heap: str = "768m", pagecache: str = "256m", prepare=None):
+    """Run Neo4j Community from Maven jars in a temporary home; yields a :class:`Neo4jServer`.
+
+    ``prepare(home, lib)``, if given, runs before the server starts (a first load with
+    ``neo4j-admin database import full``, which needs the server stopped).
+    """
     lib = maven_lib(version)
     home = Path(tempfile.mkdtemp(prefix="graphtool-neo4j-"))
     port = _free_port()
@@ -115,6 +119,12 @@ def maven_server(version: str = NEO4J_VERSION, heap: str = "768m", pagecache: st
     classpath = f"{lib}/*"
     subprocess.run(["java", "-cp", classpath, "org.neo4j.cli.AdminTool", "dbms", "set-initial-password", PASSWORD],
                    env=env, check=True, capture_output=True)
+    if prepare is not None:
+        try:
+            prepare(home, lib)
+        except BaseException:
+            shutil.rmtree(home, ignore_errors=True)
+            raise
     log = home / "console.log"
     with log.open("w") as out:
         proc = subprocess.Popen(["java", f"-Xmx{heap}", "-cp", classpath, "org.neo4j.server.CommunityEntryPoint",

@@ -20,11 +20,29 @@ def register(app: typer.Typer) -> None:
         max_rejects: Optional[int] = typer.Option(None, "--max-rejects", help="Stop after more than N rejected rows."),
         as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
         batch_size: int = typer.Option(5000, "--batch-size", min=1, help="Rows per write transaction."),
+        bulk: Optional[bool] = typer.Option(
+            None, "--bulk/--no-bulk", help="Load an empty store with the engine's bulk insert (FalkorDB's GRAPH.BULK); "
+            "default: when the input is 4 MiB or more. --no-bulk always MERGEs."),
+        neo4j_home: Optional[Path] = typer.Option(
+            None, "--neo4j-home", help="Instead of a store: create a database of the stopped Neo4j installed in this "
+            "folder with neo4j-admin database import full (graphtool --database names it; default neo4j). "
+            "Start Neo4j afterwards.", file_okay=False),
+        overwrite: bool = typer.Option(False, "--overwrite", help="With --neo4j-home: replace that database if it "
+                                       "exists (its data is lost)."),
     ):
         """Import files or folders (canonical CSV/JSON Lines or a known export format) into the store."""
         show = RejectPrinter()
-        result = import_paths(state.store(), paths, fmt=fmt, rejects_path=rejects, max_rejects=max_rejects,
-                              on_reject=show, batch_size=batch_size)
+        options = dict(fmt=fmt, rejects_path=rejects, max_rejects=max_rejects, on_reject=show, batch_size=batch_size)
+        if neo4j_home is not None:
+            from ..load.bulk_neo4j import import_neo4j_home
+
+            result, empty = import_neo4j_home(paths, neo4j_home, database=state.database or "neo4j",
+                                              overwrite=overwrite, **options)
+            if empty and not as_json:
+                typer.echo(f"note: {empty:,} nodes hold an empty list (a file's Source cites no source), which "
+                           "neo4j-admin leaves absent", err=True)
+        else:
+            result = import_paths(state.store(), paths, bulk=bulk, **options)
         show.close()
         if as_json:
             echo_json(result.as_dict())

@@ -1,0 +1,225 @@
+"""A staged first load into Neo4j with ``neo4j-admin database import full``.
+
+``neo4j-admin`` writes the store files directly (no transactions, no Cypher): Neo4j's own
+fastest way to create a database, for a database that does not exist yet or is empty, with
+the server stopped.  graphtool stages the load with the same pipeline as every import
+(load/bulk.py), writes one CSV file per label and per relationship type and endpoint labels,
+with every column typed from the staged values, and runs the tool on them:
+
+- from a Neo4j installation: ``NEO4J_HOME/bin/neo4j-admin`` (``graphtool import --neo4j-home``);
+- from the Maven jars graphtool's test server runs on (``graphtool.testing``): the same tool's
+  main class, ``org.neo4j.cli.AdminTool``, with ``java -cp lib/*``.
+
+Constraints and indexes are not part of the import: the next ``open_store`` on the started
+server creates them (``Store.ensure_schema``), as for any store.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Iterable
+
+from ..errors import ConfigError, StoreError
+from .bulk import StagedGraph
+
+ARRAY_DELIMITER = "\x1f"  # the unit separator: no text a source gives uses it (a value that does is refused)
+
+
+def _column_type(name: str, values: Iterable, where: str) -> str:
+    """The import type of one column (``long``, ``string[]`` ...) from the Python types of its values."""
+    kinds, items = set(), set()
+    for v in values:
+        if v is None:
+            continue
+        if isinstance(v, list):
+            kinds.add("list")
+            items.update(_scalar_type(x) for x in v)
+        else:
+            kinds.add(_scalar_type(v))
+    if len(kinds) > 1 or len(items) > 1:
+        raise StoreError(f"neo4j-admin import: {where}.{name} holds values of several types "
+                         f"({', '.join(sorted(kinds | items))}); load it without --neo4j-home (MERGE)")
+    kind = kinds.pop() if kinds else "string"
+    return f"{items.pop() if items else 'string'}[]" if kind == "list" else kind
+
+
+def _scalar_type(v) -> str:
+    if v is True or v is False:
+        return "boolean"
+    if isinstance(v, int):
+        return "long"
+    if isinstance(v, float):
+        return "double"
+    if isinstance(v, str):
+        return "string"
+    raise StoreError(f"neo4j-admin import: a {type(v).__name__} value cannot be stored")
+
+
+def _text(v, where: str) -> str:
+    if v is True or v is False:
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return repr(v)
+    if isinstance(v, str) and ARRAY_DELIMITER in v:
+        raise StoreError(f"neo4j-admin import: a value of {where} contains U+001F, the array delimiter; "
+                         "load it without --neo4j-home (MERGE)")
+    return str(v)
+
+
+def _field(v, where: str) -> str:
+    """One CSV field: absent is an empty unquoted field, anything else is quoted (so "" is an empty string).
+
+    An empty list reads back as absent (the CSV format has no empty array): see :func:`empty_lists`.
+    """
+    if v is None or v == []:
+        return ""
+    if isinstance(v, list):
+        if any(x == "" for x in v):  # [""] and [] would read back alike
+            raise StoreError(f"neo4j-admin import: a list of {where} holds an empty string; "
+                             "load it without --neo4j-home (MERGE)")
+        text = ARRAY_DELIMITER.join(_text(x, where) for x in v)
+    else:
+        text = _text(v, where)
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _write(path: Path, head: list[str], rows: Iterable[list[str]]) -> bool:
+    """Write one CSV file; returns whether a field spans lines."""
+    multiline = False
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write(",".join(head) + "\n")
+        for row in rows:
+            line = ",".join(row)
+            if not multiline and ("\n" in line or "\r" in line):
+                multiline = True
+            out.write(line + "\n")
+    return multiline
+
+
+def _props_of(maps: list[dict], skip: tuple = ()) -> list[str]:
+    names: dict[str, None] = {}
+    for m in maps:
+        for k in m:
+            if k not in skip:
+                names.setdefault(k, None)
+    return sorted(names)
+
+
+def empty_lists(staged: StagedGraph) -> dict[str, list[dict]]:
+    """``label -> [{"id", "props"}]``: the empty lists nodes hold (a file's Source cites no source), which
+    :func:`set_empty_lists` writes once the server runs.  A relationship holding one is refused."""
+    fixes: dict[str, list[dict]] = {}
+    for label, table in sorted(staged.nodes.items()):
+        for node_id in sorted(table):
+            props = {k: [] for k, v in table[node_id].items() if v == []}
+            if props:
+                fixes.setdefault(label, []).append({"id": node_id, "props": props})
+    for key, props in staged.rels.items():
+        if any(v == [] for v in props.values()):
+            raise StoreError(f"neo4j-admin import: a {key[0]} relationship holds an empty list, which its CSV "
+                             "cannot say; load it without --neo4j-home (MERGE)")
+    return fixes
+
+
+def set_empty_lists(store, fixes: dict[str, list[dict]]) -> None:
+    """Write the empty lists neo4j-admin could not (on the started server)."""
+    from .. import internal_queries as Q
+
+    for label, rows in fixes.items():
+        for start in range(0, len(rows), 5000):
+            Q.SET_NODE_PROPS.run(store, {"rows": rows[start:start + 5000]}, label=label)
+
+
+def write_csv(staged: StagedGraph, folder: Path) -> list[str]:
+    """The staged graph as typed CSV files in ``folder``; returns neo4j-admin's file arguments."""
+    args, multiline = [], []
+    for label in sorted(staged.nodes):
+        table = staged.nodes[label]
+        if not table:
+            continue
+        maps = [table[i] for i in sorted(table)]
+        props = _props_of(maps, skip=("id",))
+        head = [f"id:ID({label})"] + [f"{p}:{_column_type(p, (m.get(p) for m in maps), label)}" for p in props]
+        path = folder / f"nodes-{label}.csv"
+        rows = ([_field(m["id"], label)] + [_field(m.get(p), f"{label}.{p}") for p in props] for m in maps)
+        if _write(path, head, rows):
+            multiline.append(str(path))
+        args.append(f"--nodes={label}={path}")
+    groups: dict[tuple, list[tuple]] = {}
+    for key in staged.rels:
+        groups.setdefault((key[0], key[1], key[3]), []).append(key)
+    for (type_, src_label, dst_label), keys in sorted(groups.items()):
+        keys.sort(key=lambda k: (k[2], k[4], "" if k[5] is None else str(k[5])))
+        maps = [staged.rels[k] for k in keys]
+        props = _props_of(maps)
+        where = f"{type_}"
+        head = [f":START_ID({src_label})", f":END_ID({dst_label})"] + [
+            f"{p}:{_column_type(p, (m.get(p) for m in maps), where)}" for p in props]
+        path = folder / f"rels-{type_}-{src_label}-{dst_label}.csv"
+        rows = ([_field(k[2], where), _field(k[4], where)] + [_field(m.get(p), f"{where}.{p}") for p in props]
+                for k, m in zip(keys, maps))
+        if _write(path, head, rows):
+            multiline.append(str(path))
+        args.append(f"--relationships={type_}={path}")
+    if multiline:  # only the files that need it: multi-line parsing is the importer's slow mode
+        args += ["--multiline-fields-format=v2", f"--multiline-fields={','.join(multiline)}"]
+    return args
+
+
+def admin_command(home: Path, lib: Path | None = None) -> tuple[list[str], dict]:
+    """How to run neo4j-admin for the Neo4j in ``home``: its own script, or the jars in ``lib``."""
+    env = dict(os.environ)
+    script = home / "bin" / "neo4j-admin"
+    if lib is None and script.exists():
+        return [str(script)], env
+    lib = lib or home / "lib"
+    if not any(lib.glob("neo4j-*.jar")) or not shutil.which("java"):
+        raise ConfigError(f"{home} is not a Neo4j installation (no bin/neo4j-admin, no lib/neo4j-*.jar with java)")
+    env.update(NEO4J_HOME=str(home), NEO4J_CONF=str(home / "conf"))
+    return ["java", "-cp", f"{lib}/*", "org.neo4j.cli.AdminTool"], env
+
+
+def admin_import(staged: StagedGraph, home: str | os.PathLike, database: str = "neo4j", *,
+                 overwrite: bool = False, lib: Path | None = None) -> str:
+    """Create ``database`` in the (stopped) Neo4j at ``home`` from a staged load; returns the tool's summary.
+
+    Empty lists on nodes are not in the import (see :func:`empty_lists`): whoever starts the server
+    writes them with :func:`set_empty_lists`.
+    """
+    home = Path(home)
+    empty_lists(staged)  # refuses what the import could not say before any file is written
+    command, env = admin_command(home, lib)
+    with tempfile.TemporaryDirectory(prefix="graphtool-neo4j-import-") as tmp:
+        files = write_csv(staged, Path(tmp))
+        if not files:
+            raise ConfigError("nothing to import")
+        command += ["database", "import", "full", "--id-type=string", "--array-delimiter=U+001F",
+                    "--bad-tolerance=0", f"--report-file={Path(tmp) / 'import.report'}", *files]
+        if overwrite:
+            command.append("--overwrite-destination=true")
+        result = subprocess.run(command + [database], env=env, capture_output=True, text=True)
+        if result.returncode != 0:
+            said = (result.stderr.strip() or result.stdout.strip()).splitlines()
+            reason = next((line for line in said if "already exist" in line.lower()), said[-1] if said else "")
+            hint = " (stop the server; --overwrite replaces an existing database)" if "exist" in reason.lower() else ""
+            raise StoreError(f"neo4j-admin database import into {home} failed: {reason.strip()}{hint}")
+    return result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
+
+
+def import_neo4j_home(paths, home: str | os.PathLike, *, database: str = "neo4j", overwrite: bool = False,
+                      **import_options):
+    """``graphtool import --neo4j-home``: the import pipeline into memory, then neo4j-admin into ``home``.
+
+    Returns the :class:`~graphtool.load.writer.LoadResult` (counts and rejects, as a MERGE import
+    gives them) and how many nodes hold an empty list the import leaves absent (:func:`empty_lists`).
+    """
+    from . import import_paths
+
+    admin_command(Path(home))  # a folder that is no Neo4j installation is said before any file is read
+    staged = StagedGraph()
+    result = import_paths(staged, paths, **import_options)
+    admin_import(staged, home, database, overwrite=overwrite)
+    return result, sum(len(rows) for rows in empty_lists(staged).values())

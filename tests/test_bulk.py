@@ -1,0 +1,132 @@
+"""First loads by the engines' bulk paths give the graph and the rejects the MERGE path gives.
+
+The embedded store's bulk path (GRAPH.BULK) runs in the default tests; Neo4j's
+(``neo4j-admin database import full`` into a second Neo4j 5.26 from the same Maven jars) is
+slow: it starts its own server.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from graphtool.errors import ConfigError, StoreError
+from graphtool.load import import_paths
+from graphtool.load.bulk import StagedGraph
+from conftest import FIXTURES
+
+# An IO archive (users, tweets with a renaming account and a hashed one), a follow list, FollowTheMoney
+# ownership and a register with an identity conflict; the hashed IO sample; canonical files; and a
+# file with bad rows (rejects must match row for row).
+CASES = {
+    "identity": [FIXTURES / "identity"],
+    "io-archive": [FIXTURES / "formats" / "twitter_io"],
+    "bad-rows": [FIXTURES / "load", FIXTURES / "formats" / "bad" / "io_tweets_malformed.csv"],
+}
+
+
+def bulk_calls(store) -> int:
+    """How many GRAPH.BULK commands the FalkorDB server has run (so a test knows bulk really ran)."""
+    stats = store.db.connection.info("commandstats")
+    return next((v["calls"] for k, v in stats.items() if k.lower() == "cmdstat_graph.bulk"), 0)
+
+
+def load(store, paths, bulk):
+    store.clear()
+    result = import_paths(store, paths, progress=False, bulk=bulk)
+    return store.snapshot(), [str(r) for r in result.rejects], result.warnings, dict(result.nodes), \
+        dict(result.relationships)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bulk_first_load_matches_merge_embedded(embedded_store, case):
+    merged = load(embedded_store, CASES[case], bulk=False)
+    before = bulk_calls(embedded_store)
+    bulked = load(embedded_store, CASES[case], bulk=True)
+    assert bulk_calls(embedded_store) > before
+    assert bulked == merged
+    if case == "bad-rows":
+        assert merged[1], "the bad file must give rejects"
+    # the schema is back on top of the bulk-created graph
+    unique = {r["label"] for r in embedded_store.run("CALL db.constraints() YIELD label, type, status "
+                                                     "RETURN label, type, status")
+              if r["type"] == "UNIQUE" and r["status"] == "OPERATIONAL"}
+    assert {"Account", "Article", "Identifier", "Source"} <= unique
+
+
+def test_merge_after_bulk_is_the_same_as_merge_after_merge(embedded_store):
+    first, second = [FIXTURES / "identity" / "io_archive_users.csv"], [FIXTURES / "identity"]
+    embedded_store.clear()
+    import_paths(embedded_store, first, progress=False, bulk=False)
+    import_paths(embedded_store, second, progress=False)
+    expected = embedded_store.snapshot()
+    embedded_store.clear()
+    import_paths(embedded_store, first, progress=False, bulk=True)
+    import_paths(embedded_store, second, progress=False)  # not empty now: MERGE
+    assert embedded_store.snapshot() == expected
+
+
+def test_bulk_needs_an_empty_store(embedded_store):
+    import_paths(embedded_store, [FIXTURES / "load"], progress=False)
+    with pytest.raises(ConfigError, match="--bulk needs an empty store"):
+        import_paths(embedded_store, [FIXTURES / "load"], progress=False, bulk=True)
+    before = bulk_calls(embedded_store)
+    import_paths(embedded_store, [FIXTURES / "load"], progress=False)  # by size: MERGE
+    assert bulk_calls(embedded_store) == before
+
+
+def test_staged_graph_answers_only_the_loader_statements():
+    with pytest.raises(StoreError, match="cannot run this statement"):
+        StagedGraph().run("MATCH (n) RETURN n")
+
+
+def graphtool(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "graphtool", *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})})
+
+
+def test_cli_bulk_rejects_file_is_the_merge_one(embedded_store, tmp_path):
+    files = [str(p) for p in CASES["bad-rows"]]
+    outputs = {}
+    for flag in ("--no-bulk", "--bulk"):
+        embedded_store.clear()
+        done = graphtool("--store", embedded_store.url, "import", flag, "--rejects", str(tmp_path / "rejects.csv"),
+                         *files)
+        assert done.returncode == 1, done.stderr  # finished, with rejects
+        outputs[flag] = (done.stdout, (tmp_path / "rejects.csv").read_text())
+    assert outputs["--bulk"] == outputs["--no-bulk"]
+
+
+def test_cli_neo4j_home_that_is_not_one(tmp_path):
+    done = graphtool("import", "--neo4j-home", str(tmp_path), str(FIXTURES / "load"))
+    assert done.returncode == 2
+    assert f"{tmp_path} is not a Neo4j installation" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.slow
+def test_neo4j_admin_first_load_matches_merge(neo4j_store):
+    """Every case in one load: each neo4j-admin import needs a Neo4j of its own (~45 s to start)."""
+    from graphtool.load.bulk_neo4j import admin_import, empty_lists, set_empty_lists
+    from graphtool.store import open_store
+    from graphtool.testing import maven_server
+
+    paths = [p for case in sorted(CASES) for p in CASES[case]]
+    merged = load(neo4j_store, paths, bulk=False)
+    staged = StagedGraph()
+    result = import_paths(staged, paths, progress=False)
+    staged_view = ([str(r) for r in result.rejects], result.warnings, dict(result.nodes), dict(result.relationships))
+    assert staged_view == merged[1:]
+    try:
+        server_context = maven_server(prepare=lambda home, lib: admin_import(staged, home, lib=lib, overwrite=True))
+        server = server_context.__enter__()
+    except RuntimeError as exc:
+        pytest.skip(f"NO SECOND NEO4J FOR neo4j-admin COULD BE HAD: {exc}")
+    try:
+        bulked = open_store(server.uri)
+        set_empty_lists(bulked, empty_lists(staged))
+        assert bulked.snapshot() == merged[0]
+        bulked.close()
+    finally:
+        server_context.__exit__(None, None, None)
