@@ -196,57 +196,67 @@ class _FastRecords(_Records):
     decoded as strict UTF-8 never holds a lone surrogate, but ``text_problem`` checks anyway.)
     """
 
-    def _props(self, props: dict) -> dict:
-        if self.sources:
-            props["sources"] = list(self.sources)
-        return props
-
     def stub_account(self, userid, origin):
         if not plain_id(userid):
             return super().stub_account(userid, origin)
-        return NodeRecord("Account", account_id(userid),
-                          self._props({"platform": PLATFORM, "handle": userid, "user_id": userid}), origin,
-                          stub=True, identifiers=[Seen(PLATFORM, "user_id", userid)])
+        props = {"platform": PLATFORM, "handle": userid, "user_id": userid}
+        if self.sources:
+            props["sources"] = self.sources.copy()
+        return NodeRecord("Account", account_id(userid), props, origin, True, [Seen(PLATFORM, "user_id", userid)])
 
     def stub_article(self, tweetid, origin):
         if not plain_id(tweetid):
             return super().stub_article(tweetid, origin)
-        return NodeRecord("Article", article_id(tweetid), self._props({"platform": PLATFORM}), origin, stub=True)
+        props = {"platform": PLATFORM}
+        if self.sources:
+            props["sources"] = self.sources.copy()
+        return NodeRecord("Article", article_id(tweetid), props, origin, True)
 
     def article(self, tweetid, text, lang, at, likes, shares, hashtags, urls, mentions, origin):
+        general = lambda: super(_FastRecords, self).article(tweetid, text, lang, at, likes, shares, hashtags, urls,
+                                                            mentions, origin)
+        if not plain_id(tweetid) or (text and text_problem(text)) or (lang and text_problem(lang)):
+            return general()  # it says what is wrong
+        props = {"platform": PLATFORM, "url": f"https://twitter.com/i/web/status/{tweetid}"}
+        if text:
+            props["text"] = text
+        if lang:
+            props["lang"] = lang
+        props["published_at"] = iso(at)
+        props["published_ts"] = at
         try:
-            if not plain_id(tweetid) or (text and text_problem(text)) or (lang and text_problem(lang)):
-                raise FieldError("", "")  # let the general path say what is wrong
-            props = {"platform": PLATFORM, "url": f"https://twitter.com/i/web/status/{tweetid}"}
-            if text:
-                props["text"] = text
-            if lang:
-                props["lang"] = lang
-            props["published_at"] = iso(at)
-            props["published_ts"] = at
-            for name, value in (("likes", likes), ("shares", shares), ("hashtags", hashtags), ("urls", urls),
-                                ("mentions", mentions)):
-                if value:
-                    stored = _stored(name, value)
-                    if stored is not None:
-                        props[name] = list(stored) if isinstance(stored, tuple) else stored
+            if likes and (stored := _stored("likes", likes)) is not None:
+                props["likes"] = stored
+            if shares and (stored := _stored("shares", shares)) is not None:
+                props["shares"] = stored
+            if hashtags:
+                props["hashtags"] = list(_stored("hashtags", hashtags))
+            if urls:
+                props["urls"] = list(_stored("urls", urls))
+            if mentions:
+                props["mentions"] = list(_stored("mentions", mentions))
         except FieldError:
-            return super().article(tweetid, text, lang, at, likes, shares, hashtags, urls, mentions, origin)
+            return general()
         if text:
             props["content_sha256"] = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        return NodeRecord("Article", article_id(tweetid), self._props(props), origin)
+        if self.sources:
+            props["sources"] = self.sources.copy()
+        return NodeRecord("Article", article_id(tweetid), props, origin)
 
     def link(self, type_, src, dst, origin):
         if not (plain_id(src) and plain_id(dst)):
             return super().link(type_, src, dst, origin)
         src_label, dst_label = _LINK_ENDS[type_]
-        return RelRecord(type_, src, dst, self._props({}), src_label, dst_label, origin)
+        return RelRecord(type_, src, dst, {"sources": self.sources.copy()} if self.sources else {}, src_label,
+                         dst_label, origin)
 
     def shared(self, src, dst, tweetid, at, kind, origin):
         if not (plain_id(src) and plain_id(dst) and plain_id(tweetid)):
             return super().shared(src, dst, tweetid, at, kind, origin)
-        return RelRecord("SHARED", src, dst, self._props({"id": tweetid, "at": iso(at), "at_ts": at, "kind": kind}),
-                         "Account", "Article", origin)
+        props = {"id": tweetid, "at": iso(at), "at_ts": at, "kind": kind}
+        if self.sources:
+            props["sources"] = self.sources.copy()
+        return RelRecord("SHARED", src, dst, props, "Account", "Article", origin)
 
 
 class _Recent:
@@ -270,6 +280,18 @@ class _Recent:
 RECENT_TWEETS = 200_000
 
 
+_TRUTH = {"True": True, "False": False}  # as the releases write is_retweet; other spellings go through boolean()
+
+
+def _stub_author(out: list, other, tweet_target: str, origin: Origin, seen: set, build: _Records) -> None:
+    """The author of a tweet known only by id: a stub account, unless written in full, and its PUBLISHED."""
+    other = (other or "").strip()
+    if other:
+        if account_id(other) not in seen:
+            out.append(build.stub_account(other, origin))
+        out.append(build.link("PUBLISHED", account_id(other), tweet_target, origin))
+
+
 def _tweet(values: tuple, fields: list, origin: Origin, seen: set, written: _Recent, build: _Records) -> list:
     """The records of one tweets row (all or none: a bad value rejects the row); ``values`` as TWEET_COLUMNS."""
     (tweetid, userid, handle, text, when, lang, is_retweet, retweet_userid, retweet_tweetid, quoted, reply_userid,
@@ -287,22 +309,17 @@ def _tweet(values: tuple, fields: list, origin: Origin, seen: set, written: _Rec
     out: list = []
     if (author, (handle or "").strip()) not in seen:  # once per screen name: a rename is kept as history
         out.append(build.account(fields, origin, at))
-
-    def stub_author(other, tweet_target: str):
-        other = (other or "").strip()
-        if other:
-            if account_id(other) not in seen:
-                out.append(build.stub_account(other, origin))
-            out.append(build.link("PUBLISHED", account_id(other), tweet_target, origin))
-
-    if boolean(is_retweet, "is_retweet"):
+    retweet = _TRUTH.get(is_retweet)
+    if retweet is None:
+        retweet = boolean(is_retweet, "is_retweet")
+    if retweet:
         original = (retweet_tweetid or "").strip()
         if not original:
             raise FieldError("retweet_tweetid", "is_retweet is True but the retweeted tweet id is missing")
         target = article_id(original)
         if target not in written:
             out.append(build.stub_article(original, origin))
-            stub_author(retweet_userid, target)
+            _stub_author(out, retweet_userid, target, origin, seen, build)
         out.append(build.shared(author, target, tweetid, at, "repost", origin))
         return out
 
@@ -326,7 +343,7 @@ def _tweet(values: tuple, fields: list, origin: Origin, seen: set, written: _Rec
     if replied:
         if article_id(replied) not in written:
             out.append(build.stub_article(replied, origin))
-            stub_author(reply_userid, article_id(replied))
+            _stub_author(out, reply_userid, article_id(replied), origin, seen, build)
         out.append(build.shared(author, article_id(replied), tweetid, at, "reply", origin))
     return out
 

@@ -1,0 +1,103 @@
+"""The archive adapter's fast record path gives exactly what the general path gives.
+
+``fmt_twitter_io.read(..., fast=False)`` builds every record value by value through the model
+(``node_record`` / ``rel_record``, the path every adapter takes); the default fast path builds
+records directly for values the rules take unchanged.  Both are read here on real-shaped files
+full of unusual values (tests/fixtures/formats/bad/io_tweets_unusual.csv: NUL bytes, control
+characters, ids with spaces, counts as exports write them, hostile lists, impossible times,
+a file cut inside a quoted field) and on a synthetic archive, and must agree record for record
+and reject for reject.  The times' fast parser is held to ``datetime`` the same way.
+"""
+from __future__ import annotations
+
+import random
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from graphtool.load import fmt_twitter_io
+from graphtool.load.records import NodeRecord, Reject, RelRecord
+from graphtool.load.rows import read_csv
+from graphtool.synthetic import write_io_tweets
+from graphtool.values import iso, parse_time, parse_when
+
+FORMATS = Path(__file__).parent / "fixtures" / "formats"
+UNUSUAL = FORMATS / "bad" / "io_tweets_unusual.csv"
+
+
+def both(path: Path) -> tuple[list, list]:
+    fast = list(fmt_twitter_io.read(path, ["file:x"]))
+    general = list(fmt_twitter_io.read(path, ["file:x"], fast=False))
+    return fast, general
+
+
+@pytest.mark.parametrize("path", [UNUSUAL, FORMATS / "bad" / "io_tweets_malformed.csv",
+                                  FORMATS / "twitter_io" / "sample_io_tweets_csv_hashed.csv",
+                                  FORMATS / "twitter_io" / "sample_io_users_csv_hashed.csv"],
+                         ids=lambda p: p.name)
+def test_fast_and_general_paths_give_the_same_records_and_rejects(path):
+    fast, general = both(path)
+    assert len(fast) == len(general)
+    for a, b in zip(fast, general):
+        assert a == b  # label/type, id, ends, every property and its order of keys aside, origin, stub, identifiers
+        if not isinstance(a, Reject):
+            assert list(a.props) == list(b.props)  # the same key order: the same parameter text
+
+
+def test_the_unusual_rows_are_rejected_where_the_model_says_and_the_rest_kept():
+    fast, _ = both(UNUSUAL)
+    rejects = {r.line: (r.field, r.reason) for r in fast if isinstance(r, Reject)}
+    assert {line: field for line, (field, _) in rejects.items()} == {
+        7: "text", 8: "id", 11: "likes", 12: "shares", 15: "hashtags", 16: "hashtags", 18: "is_retweet",
+        19: "tweet_time", 20: "tweet_time", 21: "tweet_time", 25: "lang", 26: "retweet_tweetid", 29: "id", 37: "id",
+        38: "id", 39: "tweetid", 40: "tweet_time", 42: "hashtags", 43: "display_name", 44: "", 45: "", 47: ""}
+    assert "lone UTF-16 surrogate" in rejects[16][1] and "never closed" in rejects[47][1]
+    nodes = {(n.id, n.stub): n for n in fast if isinstance(n, NodeRecord)}
+    counts = nodes[("x:1435630000009", False)].props
+    assert (counts["likes"], counts["shares"]) == (1000, 3)  # "1,000" and "3.0"
+    assert "likes" not in nodes[("x:1435630000012", False)].props  # a count of spaces is no count
+    assert nodes[("x:1435630000013", False)].props["hashtags"] == ["", "tag"]
+    assert ("x:14356 30000005", False) in nodes  # a space inside an id is kept
+    assert ("x:" + "9" * 600, False) in nodes  # long, not plain, still an id
+    assert ("x:1435630000026", True) in nodes  # quoting itself: the row's own tweet is not written yet
+    assert nodes[("x:1435630000022", False)].props.get("lang") is None
+    assert nodes[("x:1435630000023", False)].props["lang"] == "en"
+    assert "text" not in nodes[("x:1435630000029", False)].props
+    mentions = sorted(r.dst for r in fast if isinstance(r, RelRecord) and r.type == "MENTIONS"
+                      and r.src == "x:1435630000008")
+    assert mentions == ["x: both", "x:trailing", "x:用户"]  # check_id strips the id's ends, as the general path does
+
+
+def test_fast_and_general_paths_agree_on_a_synthetic_archive(tmp_path):
+    path = write_io_tweets(tmp_path / "tweets.csv", 2000, seed=3)
+    fast, general = both(path)
+    assert len(fast) > 3000 and fast == general
+
+
+def test_list_rows_are_the_dict_rows_in_header_order():
+    by_name, by_position = read_csv(UNUSUAL), read_csv(UNUSUAL, lists=True)
+    named, positional = list(by_name), list(by_position)
+    assert len(named) == len(positional)
+    for a, b in zip(named, positional):
+        if isinstance(a, Reject):
+            assert a == b
+        else:
+            assert a.line == b.line and a.values == dict(zip(by_position.header, b.values))
+
+
+def test_the_fast_time_parser_gives_what_datetime_gives():
+    rng = random.Random(5)
+    for _ in range(5000):
+        ts = rng.randrange(0, 4102444800)
+        text = datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        assert iso(ts) == text
+        for shape in (text, text[:-1], text.replace("T", " ")[:-1], text[:16], text[:16] + "Z"):
+            expected = int(datetime.fromisoformat(shape).replace(tzinfo=timezone.utc).timestamp())
+            assert parse_time(shape) == expected
+            assert parse_when(shape, "t") == expected
+    for text in ("2021-02-29 10:00", "2021-09-10 24:00", "2021-09-10 23:60", "2021-09-10 23:59:60",
+                 "2021-09-10 23:59:5x", "2021-09-10 23:59:٥٥"):
+        with pytest.raises(ValueError):
+            parse_time(text)
+    assert parse_time("2021-09-10T17:21:00+08:00") == parse_time("2021-09-10 09:21")
