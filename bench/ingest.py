@@ -12,12 +12,13 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import sys
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
-from bench.common import machine, median_time, write_section
+from bench.common import machine, median_time, peak_rss_mib, write_section
 from graphtool.load import import_paths
 from graphtool.load.canonical import read as read_canonical
 from graphtool.load.records import RelRecord
@@ -152,6 +153,228 @@ def parse_section(r: dict) -> str:
     ]) + "\n"
 
 
+FIRST_SECTION = "## Ingest: first loads (bulk) and incremental loads (MERGE) against raw MERGE and the bulk tools"
+
+
+def io_case(workdir: Path, tweets: int) -> tuple[Path, Path, Path]:
+    """An IO-archive tweets file of ``tweets`` rows, and its first and second halves (for incremental loads)."""
+    from graphtool.synthetic import write_io_tweets
+
+    full = write_io_tweets(workdir / f"tweets-{tweets}.csv", tweets)
+    lines = full.read_text(encoding="utf-8").splitlines(keepends=True)
+    half = 1 + (len(lines) - 1) // 2
+    first, second = workdir / f"tweets-{tweets}-a.csv", workdir / f"tweets-{tweets}-b.csv"
+    first.write_text("".join(lines[:half]), encoding="utf-8")
+    second.write_text(lines[0] + "".join(lines[half:]), encoding="utf-8")
+    return full, first, second
+
+
+def staged_of(paths: list[Path]):
+    """The graph an import of ``paths`` makes, in memory: what raw MERGE and the bulk tools write."""
+    from graphtool.load.bulk import StagedGraph
+
+    staged = StagedGraph()
+    import_paths(staged, paths, progress=False)
+    return staged
+
+
+def raw_merge_batches(staged, batch: int = 5000) -> list[tuple[str, list[dict]]]:
+    """(query, rows) batches that write the staged graph with the writer's own UNWIND ... MERGE, nothing else."""
+    from graphtool.load.writer import node_query
+
+    out = []
+    for label, table in sorted(staged.nodes.items()):
+        rows = [{"id": i, "props": {k: v for k, v in m.items() if k not in ("id", "sources")},
+                 "sources": m.get("sources", [])} for i, m in table.items()]
+        out += [(node_query(label), rows[s:s + batch]) for s in range(0, len(rows), batch)]
+    groups: dict[tuple, list[dict]] = {}
+    for (type_, sl, src, dl, dst, key), m in staged.rels.items():
+        groups.setdefault((type_, sl, dl), []).append(
+            {"i": 0, "src": src, "dst": dst, "key": key, "props": {k: v for k, v in m.items() if k != "sources"},
+             "sources": m.get("sources", [])})
+    for (type_, sl, dl), rows in sorted(groups.items()):
+        out += [(rel_query(type_, sl, dl), rows[s:s + batch]) for s in range(0, len(rows), batch)]
+    return out
+
+
+def falkor_tool_csv(staged, folder: Path) -> list[str]:
+    """The staged graph as falkordb-bulk-insert's CSV files (typed headers); returns its file arguments."""
+    import csv
+
+    def cell(v):
+        return "" if v is None else repr(v) if isinstance(v, list) else str(v).lower() if isinstance(v, bool) else v
+
+    kinds = {bool: "BOOL", int: "INT", float: "DOUBLE", str: "STRING", list: "ARRAY"}
+    args = []
+    for label, table in sorted(staged.nodes.items()):
+        props = sorted({k for m in table.values() for k in m if k != "id"})
+        types = {p: next(kinds[type(m[p])] for m in table.values() if p in m) for p in props}
+        with (folder / f"{label}.csv").open("w", newline="", encoding="utf-8") as f:
+            out = csv.writer(f, quoting=csv.QUOTE_MINIMAL)
+            out.writerow([f"id:ID({label})"] + [f"{p}:{types[p]}" for p in props])
+            out.writerows([i] + [cell(m.get(p)) for p in props] for i, m in table.items())
+        args += ["-N", label, str(folder / f"{label}.csv")]
+    groups: dict[tuple, list] = {}
+    for key, m in staged.rels.items():
+        groups.setdefault((key[0], key[1], key[3]), []).append((key, m))
+    for (type_, sl, dl), items in sorted(groups.items()):
+        props = sorted({k for _, m in items for k in m})
+        types = {p: next(kinds[type(m[p])] for _, m in items if p in m) for p in props}
+        name = folder / f"{type_}-{sl}-{dl}.csv"
+        with name.open("w", newline="", encoding="utf-8") as f:
+            out = csv.writer(f, quoting=csv.QUOTE_MINIMAL)
+            out.writerow([f":START_ID({sl})", f":END_ID({dl})"] + [f"{p}:{types[p]}" for p in props])
+            out.writerows([k[2], k[4]] + [cell(m.get(p)) for p in props] for k, m in items)
+        args += ["-R", type_, str(name)]
+    return args
+
+
+def _rate(entities: int, seconds: float) -> float:
+    return entities / seconds
+
+
+def first_load_embedded(tweets: int, runs: int, workdir: Path) -> list[dict]:
+    import shutil
+    import subprocess
+
+    from graphtool.store.embedded import EmbeddedServer
+
+    full, first, second = io_case(workdir, tweets)
+    staged, increment = staged_of([full]), staged_of([second])
+    n, n_inc = len(staged), len(increment)
+    url = f"embedded:{workdir / 'db'}"
+    store = open_store(url)
+    rows = []
+
+    def row(what, seconds, entities, target=None, baseline=None):
+        r = {"store": "embedded FalkorDB", "tweets": tweets, "what": what, "s": seconds, "entities": entities,
+             "rate": _rate(entities, seconds), "target": target, "baseline": baseline}
+        print(r, flush=True)
+        rows.append(r)
+        return r
+
+    def empty():
+        store.wipe()
+        store.ensure_schema()
+
+    def raw(graph):
+        batches = raw_merge_batches(graph)
+        return lambda: [store.run(q, {"rows": b}) for q, b in batches]
+
+    try:
+        s, _ = median_time(lambda: import_paths(store, [full], progress=False, bulk=True), runs, setup=empty)
+        bulk_row = row("first load: graphtool import (bulk, GRAPH.BULK), parsing included", s, n, 30_000)
+        s, _ = median_time(lambda: import_paths(store, [full], progress=False, bulk=False), runs, setup=empty)
+        row("first load: graphtool import --no-bulk (MERGE), parsing included", s, n)
+        s, _ = median_time(raw(staged), runs, setup=empty)
+        row("raw batched UNWIND ... MERGE of the same graph (no parsing)", s, n)
+        s, _ = median_time(lambda: store.bulk_load(staged), runs, setup=store.wipe)
+        row("GRAPH.BULK of the same graph alone (graphtool's writer, schema after it)", s, n)
+        tool = shutil.which("falkordb-bulk-insert", path=str(Path(sys.executable).parent))
+        if tool:
+            files = falkor_tool_csv(staged, workdir)
+            sock = EmbeddedServer(workdir / "db").socket
+            command = [tool, "bulktool", "-u", f"unix://{sock}", "-d", *files]
+
+            def drop_tool_graph():
+                store.db.connection.execute_command("DEL", "bulktool")
+
+            s, _ = median_time(lambda: subprocess.run(command, check=True, capture_output=True), runs,
+                               setup=drop_tool_graph)
+            row("falkordb-bulk-insert 1.2.0 on the same graph as CSV (its own tool, no schema)", s, n)
+            drop_tool_graph()
+
+        def preload():
+            empty()
+            import_paths(store, [first], progress=False)
+
+        s, _ = median_time(lambda: import_paths(store, [second], progress=False), runs, setup=preload)
+        raw_s, _ = median_time(raw(increment), runs, setup=preload)
+        row("raw batched UNWIND ... MERGE of the second half (no parsing)", raw_s, n_inc)
+        row("incremental: graphtool import of the second half into the first (MERGE), parsing included", s, n_inc,
+            18_000, raw_s)
+        bulk_row["peak_mib"] = peak_rss_mib()
+    finally:
+        store.close()
+        EmbeddedServer(workdir / "db").stop()
+    return rows
+
+
+def first_load_neo4j(tweets: int, runs: int, workdir: Path) -> list[dict]:
+    from graphtool.load.bulk_neo4j import admin_import, empty_lists, set_empty_lists
+    from graphtool.testing import maven_server
+
+    full, first, second = io_case(workdir, tweets)
+    increment = staged_of([second])
+    rows, times, tool_times = [], [], []
+    holder = {}
+
+    def prepare(home, lib):
+        for _ in range(runs):  # each run replaces the database the last one created
+            start = time.perf_counter()
+            staged = staged_of([full])
+            made = time.perf_counter()
+            admin_import(staged, home, lib=lib, overwrite=True)
+            times.append(time.perf_counter() - start)
+            tool_times.append(time.perf_counter() - made)
+            holder["staged"] = staged
+
+    with maven_server(prepare=prepare) as server:
+        os.environ.update(server.env())
+        store = open_store(server.uri)
+        staged = holder["staged"]
+        set_empty_lists(store, empty_lists(staged))
+        n, n_inc = len(staged), len(increment)
+        counts = store.counts()
+        assert sum(counts["nodes"].values()) + sum(counts["relationships"].values()) == n, "neo4j-admin lost rows"
+
+        def row(what, seconds, entities, target=None, baseline=None):
+            r = {"store": "Neo4j 5.26 (Maven jars)", "tweets": tweets, "what": what, "s": seconds,
+                 "entities": entities, "rate": _rate(entities, seconds), "target": target, "baseline": baseline}
+            print(r, flush=True)
+            rows.append(r)
+
+        row("first load: graphtool import --neo4j-home (neo4j-admin), parsing included", statistics.median(times),
+            n, 50_000)
+        row("neo4j-admin database import full alone (CSV writing + the tool)", statistics.median(tool_times), n)
+
+        def preload():
+            store.clear()
+            import_paths(store, [first], progress=False)
+
+        batches = raw_merge_batches(increment)
+        s, _ = median_time(lambda: import_paths(store, [second], progress=False), runs, setup=preload)
+        raw_s, _ = median_time(lambda: [store.run(q, {"rows": b}) for q, b in batches], runs, setup=preload)
+        row("raw batched UNWIND ... MERGE of the second half (no parsing)", raw_s, n_inc)
+        row("incremental: graphtool import of the second half into the first (MERGE), parsing included", s, n_inc,
+            10_000, raw_s)
+        store.close()
+    return rows
+
+
+def first_load_section(rows: list[dict], args) -> str:
+    lines = [FIRST_SECTION, "",
+             f"`python -m bench.ingest --first-load {args.first_load} --runs {args.runs} --stores {args.stores}` on "
+             f"{machine()}; load average {os.getloadavg()[0]:.1f} when it ended (shared machine). Input: IO-archive "
+             "tweets files (`graphtool.synthetic.write_io_tweets`: hashed accounts, retweets, quotes, replies); "
+             "entities = nodes + relationships of the resulting graph. Wall seconds, medians of "
+             f"{args.runs} runs; a first load starts from an empty store, an incremental one imports the file's second "
+             "half into a store holding its first half. Raw MERGE and the bulk tools write the graph the import "
+             "makes (staged in memory first, untimed), without parsing.", "",
+             "| store | tweets | what | s | entities | entities/s | target |", "|---|---:|---|---:|---:|---:|---|"]
+    for r in rows:
+        verdict = ""
+        if r["target"]:
+            met = r["rate"] >= r["target"]
+            verdict = f"≥ {r['target']:,}/s: {'met' if met else 'NOT met'}"
+            if r["baseline"]:
+                share = r["baseline"] / r["s"]
+                verdict += f"; {share:.0%} of raw MERGE (≥ 80%: {'met' if share >= 0.8 else 'NOT met'})"
+        lines.append(f"| {r['store']} | {r['tweets']:,} | {r['what']} | {r['s']:.1f} | {r['entities']:,} | "
+                     f"{r['rate']:,.0f} | {verdict} |")
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,1000000")
@@ -160,7 +383,24 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="replace this benchmark's section of docs/benchmarks.md")
     parser.add_argument("--parse", type=int, metavar="TWEETS",
                         help="only the archive adapter's parsing rate and the parameter text, on TWEETS tweets")
+    parser.add_argument("--first-load", metavar="TWEETS", help="first loads (bulk) and incremental loads (MERGE) "
+                        "of IO-archive files of TWEETS[,TWEETS...] rows, against raw MERGE and the bulk tools")
     args = parser.parse_args()
+    if args.first_load:
+        rows = []
+        with tempfile.TemporaryDirectory() as tmp:
+            for tweets in (int(t) for t in args.first_load.split(",")):
+                folder = Path(tmp) / str(tweets)
+                folder.mkdir()
+                if "embedded" in args.stores:
+                    rows += first_load_embedded(tweets, args.runs, folder)
+                if "neo4j" in args.stores:
+                    rows += first_load_neo4j(tweets, args.runs, folder)
+        text = first_load_section(rows, args)
+        print(text)
+        if args.write:
+            write_section(Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md", FIRST_SECTION, text)
+        return
     if args.parse:
         with tempfile.TemporaryDirectory() as tmp:
             text = parse_section(parse_bench(args.parse, args.runs, Path(tmp)))

@@ -64,10 +64,20 @@ def _tokens(name: str, props: list[str], entities: Iterator[tuple[bytes, dict]])
     """
     header = _header(name, props)
     parts, size, count = [header], len(header), 0
+    long_ = _LONG.pack
     for prefix, values in entities:
         out = [prefix]
         for p in props:
-            _value(values.get(p), out)
+            v = values.get(p)
+            kind = type(v)  # the common kinds inline: a call per value is most of the cost
+            if kind is str:
+                out.append(b"\x03" + v.encode("utf-8") + b"\x00")
+            elif kind is int:
+                out.append(long_(4, v))
+            elif v is None:
+                out.append(_NULL)
+            else:
+                _value(v, out)
         entity_bytes = b"".join(out)
         if count and size + len(entity_bytes) > MAX_CALL_BYTES:
             yield b"".join(parts), count

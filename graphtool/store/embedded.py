@@ -361,6 +361,14 @@ class FalkorStore(Store):
 
     bulk_loads = True
 
+    def is_empty(self):
+        try:
+            return super().is_empty()
+        except StoreError as exc:
+            if "empty key" in str(exc):  # no graph at all (dropped, or never written)
+                return True
+            raise
+
     def bulk_load(self, staged, on_written=None):
         """Create the graph with ``GRAPH.BULK`` (it needs the graph key absent), then the schema on top."""
         from ..load.bulk_falkor import bulk_insert
