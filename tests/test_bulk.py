@@ -106,27 +106,40 @@ def test_cli_neo4j_home_that_is_not_one(tmp_path):
 
 
 @pytest.mark.slow
-def test_neo4j_admin_first_load_matches_merge(neo4j_store):
-    """Every case in one load: each neo4j-admin import needs a Neo4j of its own (~45 s to start)."""
-    from graphtool.load.bulk_neo4j import admin_import, empty_lists, set_empty_lists
+def test_neo4j_admin_first_load_matches_merge(neo4j_store, tmp_path):
+    """``graphtool import --neo4j-home`` into a second Neo4j (its jars under the home's lib/), then started:
+    the graph MERGE gives.  Every case in one load: each import needs a Neo4j of its own (~45 s to start)."""
+    from graphtool.load.bulk_neo4j import empty_lists, set_empty_lists
     from graphtool.store import open_store
     from graphtool.testing import maven_server
 
-    paths = [p for case in sorted(CASES) for p in CASES[case]]
-    merged = load(neo4j_store, paths, bulk=False)
+    paths = [str(p) for case in sorted(CASES) for p in CASES[case]]
+    neo4j_store.clear()
+    merged = graphtool("--store", neo4j_store.url, "import", "--rejects", str(tmp_path / "rejects.csv"), *paths)
+    assert merged.returncode == 1, merged.stderr  # finished, with the bad rows rejected
+    merged_rejects = (tmp_path / "rejects.csv").read_text()
+    expected = neo4j_store.snapshot()
     staged = StagedGraph()
-    result = import_paths(staged, paths, progress=False)
-    staged_view = ([str(r) for r in result.rejects], result.warnings, dict(result.nodes), dict(result.relationships))
-    assert staged_view == merged[1:]
+    import_paths(staged, paths, progress=False)
+    done = {}
+
+    def prepare(home, lib):
+        (home / "lib").symlink_to(lib)
+        done["cli"] = graphtool("import", "--neo4j-home", str(home), "--overwrite", "--rejects",
+                                str(tmp_path / "rejects.csv"), *paths)
+
     try:
-        server_context = maven_server(prepare=lambda home, lib: admin_import(staged, home, lib=lib, overwrite=True))
+        server_context = maven_server(prepare=prepare)
         server = server_context.__enter__()
     except RuntimeError as exc:
         pytest.skip(f"NO SECOND NEO4J FOR neo4j-admin COULD BE HAD: {exc}")
     try:
+        assert done["cli"].returncode == 1, done["cli"].stderr
+        assert done["cli"].stdout == merged.stdout
+        assert (tmp_path / "rejects.csv").read_text() == merged_rejects
         bulked = open_store(server.uri)
         set_empty_lists(bulked, empty_lists(staged))
-        assert bulked.snapshot() == merged[0]
+        assert bulked.snapshot() == expected
         bulked.close()
     finally:
         server_context.__exit__(None, None, None)
