@@ -83,6 +83,9 @@ def test_entity_page_links_reasons_to_records_and_draws_activity(vera, served):
     assert chart.count('<rect class="shared"') >= 10 and chart.count('<rect class="published"') >= 3
     assert "<title>2021-09-09: 8 shares</title>" in chart  # counted per UTC day in the store
     assert "4 articles published and 32 shares" in page.text
+    outlet = vera.get("/entity", id="outlet:global-times").text  # an outlet publishes, it does not share
+    outlet_chart = re.search(r'<svg id="activity-chart".*?</svg>', outlet, re.S).group(0)
+    assert "2 articles published," in outlet and 'class="shared"' not in outlet_chart
     copies_out = re.search(r'<section id="copies-out">.*?</section>', page.text, re.S).group(0)
     assert "/compare?copy=art%3Acopy-u1-a&amp;original=art%3Agt-0908-a" in copies_out
     assert vera.get("/entity", id=COPY).getheader("location") == "/article?id=art%3Acopy-u3-a"
