@@ -145,6 +145,9 @@ def test_narrative_network_api(vera, served):
     assert found["start"] == min(t for e in found["edges"] for t in e["times"])
     assert [e["id"] for e in found["events"]][:1] == ["event:debate-fr-2021-09-08"]
     assert all(isinstance(n["x"], float) for n in found["nodes"])
+    firsts = {n["first"]: n["id"] for n in found["nodes"] if n.get("first")}  # as the first-appearance table
+    table = vera.get("/queries/narrative-first-appearance", run="1", narrative=NARRATIVE).text
+    assert firsts["web"] == ORIGINAL and len(firsts) == 8 and all(a in table for a in firsts.values())
     assert _viewed(served, NARRATIVE)["network"] is True
     assert vera.get("/api/narrative", id=ORIGINAL).status == 404
     page = vera.get("/narrative", id=NARRATIVE)

@@ -245,6 +245,11 @@ def narrative_network(store, narrative_id: str, cap: int = NETWORK_CAP) -> dict:
                                                                      "kind": a.kind, "platform": a.platform,
                                                                      "times": []})
             edge["times"].append(a.ts)
+    firsts: set[str] = set()
+    for a in activity_rows:  # its first post on each platform (time order): drawn larger, labelled
+        if a.kind == "post" and a.platform not in firsts:
+            firsts.add(a.platform)
+            nodes[a.article].setdefault("first", a.platform)
     article_ids = sorted(n for n, v in nodes.items() if v["label"] == ARTICLE)
     for r in (Q.COPIES_AMONG.read(store, {"ids": article_ids, "all": article_ids}) if article_ids else []):
         if r["t0"] is not None:

@@ -117,7 +117,8 @@
 
   function buildGraph(found) {
     for (const n of found.nodes) {
-      graph.addNode(n.id, { x: n.x, y: n.y, size: n.label === "Article" ? 3 : 5, color: n.color,
+      graph.addNode(n.id, { x: n.x, y: n.y, size: n.first ? 9 : n.label === "Article" ? 3 : 5, color: n.color,
+                            forceLabel: Boolean(n.first), first: n.first || null,
                             label: short(n.name, 40), full: String(n.name), kind: n.label, ts: n.ts,
                             platform: n.platform, at: n.at });
     }
@@ -164,7 +165,8 @@
     link.href = pageOf(attrs.kind, node);
     link.hidden = false;
     document.getElementById("net-selected-info").textContent =
-      attrs.kind + " · " + (attrs.platform || "") + " · first at " + attrs.at + " · " + node;
+      attrs.kind + " · " + (attrs.platform || "") + " · first at " + attrs.at + " · " + node +
+      (attrs.first ? " · the narrative's first post on " + attrs.first : "");
   }
 
   slider.addEventListener("input", function () {
