@@ -32,8 +32,14 @@ from .common import machine, write_section
 from .queries import BATCH, synthetic_graph
 
 SECTION = "## Serve: page latency (bench/serve.py)"
-PAGES = {"search": ("/search", {"q": "outlet 1"}), "entity": ("/entity", {"id": "wechat:u0000000"}),
-         "overview": ("/", {})}
+ENTITY = "wechat:u0000000"  # the busiest sharer: its 2-hop expansion meets the 500-node cap
+PAGES = {"search": ("/search", {"q": "user 12345"}), "search-api": ("/api/search", {"q": "outlet 1"}),
+         "entity": ("/entity", {"id": ENTITY}),
+         "expansion-2hop": ("/api/neighbours", {"id": ENTITY, "hops": "2"}),
+         "counts": ("/api/neighbours/counts", {"id": ENTITY}),
+         "overview": ("/api/overview", {}), "home": ("/", {})}
+CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "benchmark password"
 
 
 def _get(port: int, token: str, path: str) -> tuple[int, float]:
@@ -51,9 +57,10 @@ def _pct(times: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def measure(port: int, token: str, requests: int, clients: int) -> dict:
+def measure(port: int, token: str, requests: int, clients: int, pages: list[str]) -> dict:
     out = {}
-    for name, (path, params) in PAGES.items():
+    for name in pages:
+        path, params = PAGES[name]
         url = path + (f"?{urlencode(params)}" if params else "")
         _get(port, token, url)  # warm-up
         for mode, threads in (("sequential", 1), (f"{clients} clients", clients)):
@@ -81,7 +88,30 @@ def measure(port: int, token: str, requests: int, clients: int) -> dict:
     return out
 
 
-def markdown(results: dict, shares: int, requests: int, clients: int, load_s: float) -> str:
+def overview_drawn(port: int, password: str, runs: int = 3) -> list[float]:
+    """Seconds from navigation to /explore (the community overview) to the graph drawn, in headless Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    origin, times = f"http://127.0.0.1:{port}", []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1300, "height": 900})
+        page.goto(origin + "/login")
+        page.fill("#username", "bench")
+        page.fill("#password", password)
+        page.click("#signin")
+        page.wait_for_selector("#q")
+        for _ in range(runs + 1):  # the first one warms the browser's cache of the scripts
+            start = time.perf_counter()
+            page.goto(origin + "/explore")
+            page.wait_for_selector("body[data-graph-ready]", state="attached", timeout=120_000)
+            page.evaluate("() => new Promise(r => requestAnimationFrame(() => r()))")  # the frame is painted
+            times.append(time.perf_counter() - start)
+        browser.close()
+    return times[1:]
+
+
+def markdown(results: dict, drawn: list[float], shares: int, requests: int, clients: int, load_s: float) -> str:
     lines = [SECTION, "", f"Machine: {machine()}.", "",
              f"`python -m bench.serve --shares {shares} --requests {requests} --clients {clients}`: the synthetic "
              f"graph of bench/queries.py ({shares:,} shares, loaded in {load_s:.0f} s) in the embedded store, "
@@ -94,24 +124,46 @@ def markdown(results: dict, shares: int, requests: int, clients: int, load_s: fl
     return "\n".join(lines) + "\n"
 
 
+def _load(data_dir: Path, shares: int) -> float:
+    """Load the synthetic graph into the store at ``data_dir`` unless a finished load is there; seconds taken."""
+    done = data_dir.parent / f"{data_dir.name}.loaded-{shares}"
+    if done.exists():
+        return float(done.read_text())
+    store = open_store(f"embedded:{data_dir}")
+    try:
+        start = time.perf_counter()
+        write_records(store, synthetic_graph(shares), batch_size=BATCH)
+        seconds = time.perf_counter() - start
+    finally:
+        store.close()
+    done.write_text(f"{seconds:.1f}")
+    return seconds
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--shares", type=int, default=1_000_000)
     ap.add_argument("--requests", type=int, default=20, help="requests per client and page")
     ap.add_argument("--clients", type=int, default=20)
+    ap.add_argument("--store-dir", type=Path, help="keep the loaded store here and reuse it on the next run "
+                    "(default: a temporary folder, loaded each run)")
+    ap.add_argument("--pages", default=",".join(PAGES), help=f"which pages (default: all of {', '.join(PAGES)})")
+    ap.add_argument("--no-browser", action="store_true", help="skip the Chromium overview timing")
+    ap.add_argument("--load-only", action="store_true", help="load the store into --store-dir and stop")
     ap.add_argument("--out", type=Path, help="write the section into this Markdown file (docs/benchmarks.md)")
     args = ap.parse_args()
     import uvicorn
 
     with tempfile.TemporaryDirectory() as tmp:
-        data_dir = Path(tmp) / "store"
-        store = open_store(f"embedded:{data_dir}")
+        data_dir = args.store_dir or Path(tmp) / "store"
+        data_dir.parent.mkdir(parents=True, exist_ok=True)
         try:
-            start = time.perf_counter()
-            write_records(store, synthetic_graph(args.shares), batch_size=BATCH)
-            load_s = time.perf_counter() - start
+            load_s = _load(data_dir, args.shares)
+            if args.load_only:
+                return
+            store = open_store(f"embedded:{data_dir}")
             users = Users(Path(tmp) / "users.json")
-            users.add("bench", "analyst", "benchmark password")
+            users.add("bench", "analyst", PASSWORD)
             token = users.new_token("bench")
             app = build_app(store, users, AuditLog(Path(tmp) / "audit.jsonl"))
             sock = bind("127.0.0.1", 0)
@@ -120,13 +172,15 @@ def main() -> None:
             thread.start()
             while not server.started:
                 time.sleep(0.05)
-            results = measure(sock.getsockname()[1], token, args.requests, args.clients)
+            results = measure(sock.getsockname()[1], token, args.requests, args.clients, args.pages.split(","))
+            drawn = [] if args.no_browser else overview_drawn(sock.getsockname()[1], PASSWORD)
+            print(f"overview drawn in Chromium: {', '.join(f'{t:.2f}' for t in drawn)} s", file=sys.stderr)
             server.should_exit = True
             thread.join(30)
-        finally:
             store.close()
+        finally:
             EmbeddedServer(data_dir).stop()
-    text = markdown(results, args.shares, args.requests, args.clients, load_s)
+    text = markdown(results, drawn, args.shares, args.requests, args.clients, load_s)
     print(text)
     if args.out:
         write_section(args.out, SECTION, text)

@@ -521,6 +521,11 @@ SEARCH_IDENTIFIED = statement(  # the accounts that identifiers found by the ful
     "UNWIND $ids AS id MATCH (:Identifier {id: id})-[:IDENTIFIES]->(a:Account) "
     "RETURN DISTINCT 'Account' AS label, a.id AS id, coalesce(a.display_name, a.handle) AS name, "
     "a.handle AS handle, a.platform AS platform", "ids")
+SEARCH_EXACT = statement(" UNION ALL ".join(  # the text is a node's id or URL (index seeks)
+    f"MATCH (n:{label} {{{key}: $id}}) RETURN labels(n)[0] AS label, n.id AS id, "
+    "coalesce(n.name, n.display_name, n.title, n.handle, n.url, n.id) AS name, n.handle AS handle, "
+    "n.platform AS platform" for key in ("id", "url") for label in SEARCHED
+    if key == "id" or model.node(label).prop(key)), "id")
 # One index seek per label (a label-less MATCH (n {id: $id}) scans every node: 40 ms at 10^6 shares).
 LABEL_OF = statement(" UNION ALL ".join(f"MATCH (n:{label} {{id: $id}}) RETURN labels(n)[0] AS label"
                                         for label in model.L), "id")
@@ -531,16 +536,24 @@ _SHOWN = ("m.id AS id, labels(m)[0] AS label, coalesce(m.name, m.display_name, m
           "m.platform AS platform, coalesce(m.published_ts, m.created_ts, m.at_ts) AS ts, "
           "m.affiliation_score AS score, m.ownership_clarity AS class, m.state_media AS state_media, "
           "m.community AS community")
-NEIGHBOURS = statement(
-    "MATCH (n:{label} {id: $id})-[r]-(m) WITH n, r, m WHERE size($types) = 0 OR type(r) IN $types "
-    f"RETURN type(r) AS type, startNode(r) = n AS out, {_SHOWN} ORDER BY id, type LIMIT $limit",
+# Out and in as two directed branches: FalkorDB walks an undirected pattern at twice the cost.  No ORDER BY:
+# LIMIT stops the walk after the rows it keeps (a hub's 10^4 shares are not all read and sorted).
+def _both_ways(match: str, returns: str, limit: str = "") -> str:
+    """``match`` with ``ARROW`` once as ``-[r]->(m)``, once as ``<-[r]-(m)``; ``OUT`` in ``returns`` says which."""
+    return " UNION ALL ".join(f"{match.replace('ARROW', arrow)} {returns.replace('OUT', out)} {limit}".strip()
+                              for arrow, out in (("-[r]->(m)", "true"), ("<-[r]-(m)", "false")))
+
+
+NEIGHBOURS = statement(_both_ways(
+    "MATCH (n:{label} {id: $id})ARROW WITH n, r, m WHERE size($types) = 0 OR type(r) IN $types",
+    f"RETURN type(r) AS type, OUT AS out, {_SHOWN}", "LIMIT $limit"),
     "id", "types", "limit", label=tuple(model.L))
-NEIGHBOUR_COUNTS = statement(  # what an expansion would bring, before it is asked for
-    "MATCH (n:{label} {id: $id})-[r]-(m) RETURN type(r) AS type, startNode(r) = n AS out, "
-    "labels(m)[0] AS label, count(r) AS n ORDER BY type, out, label", "id", label=tuple(model.L))
-NEXT_HOP = statement(  # the second hop of an expansion: from the first hop's nodes of one label
-    "UNWIND $ids AS id MATCH (n:{label} {id: id})-[r]-(m) WITH n, r, m WHERE NOT m.id IN $seen "
-    f"RETURN n.id AS src, type(r) AS type, startNode(r) = n AS out, {_SHOWN} LIMIT $limit",
+NEIGHBOUR_COUNTS = statement(_both_ways(  # what an expansion would bring, before it is asked for
+    "MATCH (n:{label} {id: $id})ARROW", "RETURN type(r) AS type, OUT AS out, labels(m)[0] AS label, "
+    "count(r) AS n"), "id", label=tuple(model.L))
+NEXT_HOP = statement(_both_ways(  # the second hop of an expansion: from the first hop's nodes of one label
+    "UNWIND $ids AS id MATCH (n:{label} {id: id})ARROW WITH n, r, m WHERE NOT m.id IN $seen",
+    f"RETURN n.id AS src, type(r) AS type, OUT AS out, {_SHOWN}", "LIMIT $limit"),
     "ids", "seen", "limit", label=tuple(model.L))
 VIEW_EDGES = statement(  # the relationships among the nodes of an explorer view (its export)
     "UNWIND $ids AS id MATCH (a:{label} {id: id})-[r]->(b) WITH a, r, b WHERE b.id IN $all "
@@ -555,7 +568,16 @@ COMMUNITY_LINKS = statement(  # relationships between two communities' actors, c
     "MATCH (a:{actor})-[r:{type}]->(b) WHERE a.community IS NOT NULL AND b.community IS NOT NULL "
     "AND a.community <> b.community RETURN a.community AS src, b.community AS dst, count(r) AS n",
     actor=ACTORS, type=LINKED)
-TOTALS = statement("MATCH (n) RETURN count(n) AS c UNION ALL MATCH ()-[r]->() RETURN count(r) AS c")
+COMMUNITY_SHARES = statement(  # accounts of one community sharing what actors of another published (one pass)
+    "MATCH (a:Account)-[s:SHARED]->(:Article)<-[:PUBLISHED]-(b) WHERE a.community IS NOT NULL "
+    "AND b.community IS NOT NULL AND a.community <> b.community "
+    "RETURN a.community AS src, b.community AS dst, count(s) AS n")
+SHARES_AMONG = statement(  # drill-down: which of these accounts share what others of them published
+    "UNWIND $ids AS id MATCH (a:Account {id: id})-[s:SHARED]->(:Article)<-[:PUBLISHED]-(b) WITH a, s, b "
+    "WHERE b.id IN $all RETURN a.id AS src, 'SHARED' AS type, b.id AS dst, count(s) AS n", "ids", "all")
+TOTALS = statement(  # what changes when an import or an analysis runs: counted from the label stores, no scan
+    "MATCH (r:ImportRun) RETURN count(r) AS c UNION ALL MATCH (a:Account) RETURN count(a) AS c "
+    "UNION ALL MATCH (o:Outlet) RETURN count(o) AS c UNION ALL MATCH (x:Article) RETURN count(x) AS c")
 COMMUNITY_MEMBERS = statement(  # drill-down: a community's most central actors
     "MATCH (m:{actor}) WHERE m.community = $community WITH m ORDER BY coalesce(m.pagerank, 0) DESC, m.id "
     f"LIMIT $limit RETURN {_SHOWN}", "community", "limit", actor=ACTORS)

@@ -274,6 +274,13 @@ def _query_params(query, source) -> dict:
     return {p.name: str(source[p.name]) for p in query.params if str(source.get(p.name, "")).strip() != ""}
 
 
+def _warm_overview(store) -> None:
+    try:
+        data.overview(store)
+    except GraphtoolError:  # the store is down or empty: the page will say so when asked
+        pass
+
+
 def build_app(store, users: Users, audit: AuditLog, secure_cookies: bool | None = None) -> Starlette:
     ws = Workspace(store, users, audit, secure_cookies)
     queries = {name: q for name, q in load_queries().items()}
@@ -364,11 +371,32 @@ def build_app(store, users: Users, audit: AuditLog, secure_cookies: bool | None 
         return JSONResponse(found)
 
     def explore(request: Request) -> Response:
-        node_id = request.query_params.get("id", "")
-        data.node_label(store, node_id)  # 404 for an unknown id
+        node_id = request.query_params.get("id", "")  # none: the community overview
+        if node_id:
+            data.node_label(store, node_id)  # 404 for an unknown id
         colors = {spec.label: spec.color for spec in model.NODES}
         return ws.render(request, "explore.html", node_id=node_id, colors=json.dumps(colors),
-                         cap=data.EXPAND_CAP)
+                         cap=data.EXPAND_CAP, types=sorted(model.R),
+                         can_export=role_at_least(request.state.user.role, "analyst"))
+
+    def explore_export(request: Request) -> Response:
+        """The explorer's current view: GEXF or the offline map, re-read from the store; a PNG is drawn
+        in the browser and only recorded here."""
+        form = request.state.form
+        fmt = str(form.get("format", ""))
+        if fmt not in ("gexf", "map", "png"):
+            raise NotFoundError(f"no export as {fmt!r}: gexf, map or png")
+        try:
+            nodes = json.loads(str(form.get("nodes", "[]")))[:data.EXPAND_CAP * 2]
+            nodes = [{"id": str(n["id"]), "label": str(n["label"])} for n in nodes]
+        except (ValueError, TypeError, KeyError):
+            raise QueryError("the view's nodes are not a JSON list of {id, label}") from None
+        ws.record(request, "export", name="explorer-view", format=fmt, nodes=len(nodes))
+        if fmt == "png":
+            return Response(status_code=204)
+        body, media, name = data.export_view(store, nodes, fmt)
+        return Response(body, media_type=media,
+                        headers={"content-disposition": f'attachment; filename="{name}"'})
 
     def timeline_svg(request: Request) -> Response:
         svg = data.timeline_svg(store, request.query_params.get("id", ""))
@@ -483,8 +511,27 @@ def build_app(store, users: Users, audit: AuditLog, secure_cookies: bool | None 
 
     def api_neighbours(request: Request) -> Response:
         node_id = request.query_params.get("id", "")
-        ws.record(request, "view", id=node_id, neighbours=True, api=True)
-        return JSONResponse(data.neighbours(store, node_id))
+        types = tuple(t for t in request.query_params.getlist("type") if t)
+        hops = 2 if request.query_params.get("hops") == "2" else 1
+        ws.record(request, "view", id=node_id, neighbours=True, types=list(types), hops=hops, api=True)
+        return JSONResponse(data.neighbours(store, node_id, types, hops))
+
+    def api_neighbour_counts(request: Request) -> Response:
+        node_id = request.query_params.get("id", "")
+        ws.record(request, "view", id=node_id, counts=True, api=True)
+        return JSONResponse(data.neighbour_counts(store, node_id))
+
+    def api_overview(request: Request) -> Response:
+        ws.record(request, "view", overview="communities", api=True)
+        return JSONResponse(data.overview(store))
+
+    def api_community(request: Request) -> Response:
+        try:
+            community = int(request.query_params.get("c", ""))
+        except ValueError:
+            raise QueryError("c: a community number") from None
+        ws.record(request, "view", community=community, api=True)
+        return JSONResponse(data.community(store, community))
 
     def api_query(request: Request) -> Response:
         query = _query(request)
@@ -522,10 +569,16 @@ def build_app(store, users: Users, audit: AuditLog, secure_cookies: bool | None 
         route("/api/search", api_search, "viewer"),
         route("/api/entity", api_entity, "viewer"),
         route("/api/neighbours", api_neighbours, "viewer"),
+        route("/api/neighbours/counts", api_neighbour_counts, "viewer"),
+        route("/api/overview", api_overview, "viewer"),
+        route("/api/community", api_community, "viewer"),
+        route("/explore/export", explore_export, "analyst", ("POST",)),
         route("/api/queries/{name}", api_query, "analyst"),
         Mount("/static", app=GuardedStatic(ws), name="static"),
     ]
     app = Starlette(routes=routes)
     app.state.workspace = ws
+    # the community overview aggregates the whole store: compute it now, not for the first visitor
+    threading.Thread(target=_warm_overview, args=(store,), daemon=True, name="overview").start()
     app.add_middleware(SecurityHeaders)
     return app

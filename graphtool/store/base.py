@@ -25,6 +25,26 @@ def redact(text: str) -> str:
     return _QUERY_SECRET.sub(lambda m: f"{m['keep']}***", text)
 
 
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+")
+
+
+def search_words(text: str) -> list[tuple[str, bool]]:
+    """The words of a search, lower-cased, each with whether it is a run of Chinese (or Japanese, Korean) script.
+
+    >>> search_words("Global-Times 环球时报!")
+    [('global', False), ('times', False), ('环球时报', True)]
+    """
+    words = []
+    for word in re.findall(r"\w+", text.lower()):
+        pos = 0
+        for m in _CJK.finditer(word):  # "cgtn中文" is two words: the scripts tokenise apart
+            words += [(word[pos:m.start()], False)] if m.start() > pos else []
+            words.append((m.group(), True))
+            pos = m.end()
+        words += [(word[pos:], False)] if pos < len(word) else []
+    return words
+
+
 class Store(ABC):
     """A graph store that runs portable Cypher with ``$parameters``.
 
@@ -107,7 +127,8 @@ class Store(ABC):
         raise NotImplementedError(f"{type(self).__name__} has no bulk path")
 
     # Properties queried by time or by platform get plain indexes on top of the key constraint.
-    INDEXED = ("platform", "published_ts", "at_ts")
+    # community: the explorer's drill-down; url: search by a URL as pasted
+    INDEXED = ("platform", "published_ts", "at_ts", "community", "url")
 
     def schema(self) -> list[tuple[str, str, str]]:
         """What :meth:`ensure_schema` creates, from the model: ``("unique" | "index", label, property)``."""
@@ -120,8 +141,31 @@ class Store(ABC):
 
     def ensure_schema(self) -> None:
         """Constraints and indexes derived from the model; safe to call any number of times."""
+        for label, props in self.fulltext_schema().items():  # first: FalkorDB sets a label's language once
+            self.create_fulltext(label, props)
         for kind, label, prop in self.schema():
             (self.create_unique if kind == "unique" else self.create_index)(label, prop)
+
+    # What people search by (serve's search): one full-text index per label over its key and these properties.
+    SEARCHED = ("name", "display_name", "handle", "url", "title", "text")
+    SEARCHED_LABELS = (model.L.Account, model.L.Outlet, model.L.Organization, model.L.Person, model.L.Narrative,
+                       model.L.Event, model.L.Article, model.L.Identifier)
+
+    def fulltext_schema(self) -> dict[str, tuple[str, ...]]:
+        """``label -> properties`` of the full-text indexes :meth:`ensure_schema` creates, from the model."""
+        schema = {}
+        for label in self.SEARCHED_LABELS:
+            spec = model.node(label)
+            schema[label] = (spec.key, *(p.name for p in spec.props if p.name in self.SEARCHED))
+        return schema
+
+    def create_fulltext(self, label: str, props: tuple[str, ...]) -> None:
+        """Create a full-text index (Chinese and English) on ``label``'s ``props`` unless it exists; default: none."""
+
+    def fulltext(self, label: str, text: str, limit: int) -> list[dict] | None:
+        """``[{"id", "score"}]``, best first, from ``label``'s full-text index for the words of ``text``;
+        None where the store has no such index (the caller falls back to ``CONTAINS``)."""
+        return None
 
     def counts(self) -> dict:
         """Counts per label and per relationship type (every declared one, zeros included)."""

@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import ConfigError, ReadOnlyError, StoreError
-from .base import Store
+from .base import Store, search_words
 
 SOCKET = "falkordb.sock"
 PIDFILE = "falkordb.pid"
@@ -318,15 +318,54 @@ class FalkorStore(Store):
         unique = {(r["label"], r["properties"][0]) for r in self.run(
             "CALL db.constraints() YIELD type, label, properties, status RETURN type, label, properties, status")
             if r["type"] == "UNIQUE" and len(r["properties"]) == 1 and r["status"] == "OPERATIONAL"}
-        indexed = self._indexed()
-        if all((label, prop) in (unique if kind == "unique" else indexed) for kind, label, prop in self.schema()):
+        indexed, fulltext = self._indexed(), self._indexed("FULLTEXT")
+        if all((label, prop) in (unique if kind == "unique" else indexed) for kind, label, prop in self.schema()) \
+                and all((label, p) in fulltext for label, props in self.fulltext_schema().items() for p in props):
             return
         with self.writing():
             super().ensure_schema()
 
-    def _indexed(self) -> set[tuple[str, str]]:
-        rows = self.run("CALL db.indexes() YIELD label, properties RETURN label, properties")
-        return {(r["label"], p) for r in rows for p in r["properties"]}
+    def _indexed(self, kind: str = "RANGE") -> set[tuple[str, str]]:
+        rows = self.run("CALL db.indexes() YIELD label, properties, types RETURN label, properties, types")
+        return {(r["label"], p) for r in rows for p in r["properties"] if kind in r["types"].get(p, [kind])}
+
+    def create_fulltext(self, label, props):
+        # RediSearch underneath: with language 'chinese' it segments Chinese words (friso) and keeps English words.
+        have = {p for indexed, p in self._indexed("FULLTEXT") if indexed == label}
+        missing = [p for p in props if p not in have]
+        if missing:
+            names = ", ".join(f"'{p}'" for p in missing)
+            # the language is the label's index's: given once, when its first field is indexed
+            config = f"'{label}'" if have else f"{{label: '{label}', language: 'chinese'}}"
+            try:
+                try:
+                    self.run(f"CALL db.idx.fulltext.createNodeIndex({config}, {names})")
+                except StoreError as exc:  # a label indexed before (a store made by an older graphtool) keeps
+                    if "override index configuration" not in str(exc):  # its language: words split at spaces
+                        raise
+                    self.run(f"CALL db.idx.fulltext.createNodeIndex('{label}', {names})")
+            except StoreError as exc:
+                if "already indexed" not in str(exc):
+                    raise
+        self._fulltext_labels = None
+
+    _fulltext_labels: set[str] | None = None
+
+    def fulltext(self, label, text, limit):
+        if self._fulltext_labels is None:
+            self._fulltext_labels = {label for label, _ in self._indexed("FULLTEXT")}
+        terms = []
+        for word, cjk in search_words(text):
+            if cjk:  # the query is not segmented: any stored word that is a part of the run, or starts with one
+                parts = sorted({word[i:j] for i in range(len(word)) for j in range(i + 2, min(len(word), i + 8) + 1)})
+                terms.append("(" + "|".join([*word[:8], *(f"{p}*" for p in parts)]) + ")" if len(word) > 1 else word)
+            else:  # the index splits words at underscores too
+                terms += [f"{w}*" if len(w) > 1 else w for w in word.split("_") if w]
+        if label not in self._fulltext_labels or not terms:
+            return None if label not in self._fulltext_labels else []
+        return self.read("CALL db.idx.fulltext.queryNodes($label, $q) YIELD node, score "
+                         "RETURN node.id AS id, score ORDER BY score DESC, id LIMIT $limit",
+                         {"label": label, "q": " ".join(terms), "limit": limit})
 
     def create_index(self, label, prop):
         if (label, prop) in self._indexed():

@@ -7,7 +7,7 @@ import time
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from ..errors import ConfigError, ReadOnlyError, StoreError
-from .base import Store, redact
+from .base import Store, redact, search_words
 
 # The driver logs connection failures itself; the error we raise says it once, in one line.
 logging.getLogger("neo4j").addHandler(logging.NullHandler())
@@ -158,6 +158,29 @@ class Neo4jStore(Store):
         name = f"{label.lower()}_{prop}"
         if name not in self._existing:
             self._create_schema(f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})")
+
+    def create_fulltext(self, label, props):
+        # The CJK analyzer: bigrams for Chinese (no segmenter needed), lower-cased words for English.
+        name = f"{label.lower()}_text"
+        if name not in self._existing:
+            fields = ", ".join(f"n.{p}" for p in props)
+            self._create_schema(f"CREATE FULLTEXT INDEX {name} IF NOT EXISTS FOR (n:{label}) ON EACH [{fields}] "
+                                "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}")
+            self._existing.add(name)
+
+    def fulltext(self, label, text, limit):
+        name = f"{label.lower()}_text"
+        if name not in getattr(self, "_existing", ()):
+            self._existing = {r["name"] for r in self.read("SHOW INDEXES YIELD name RETURN name")}
+            if name not in self._existing:
+                return None
+        # every word required; an English word also as a prefix; a Chinese run is analysed into bigrams
+        words = [f"+{w}" if cjk else f"+({w} {w}*)" if len(w) > 1 else f"+{w}" for w, cjk in search_words(text)]
+        if not words:
+            return []
+        return self.read("CALL db.index.fulltext.queryNodes($index, $q, {limit: $limit}) YIELD node, score "
+                         "RETURN node.id AS id, score ORDER BY score DESC, id",
+                         {"index": name, "q": " ".join(words), "limit": limit})
 
     def clear(self):
         # Dropping and recreating two dozen indexes costs seconds on Neo4j; keep them.  Relationships
