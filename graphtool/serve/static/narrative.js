@@ -68,7 +68,9 @@
       const x = xOf(e.ts);
       const mark = el("g", { class: "event" });
       mark.appendChild(el("line", { x1: x, y1: 12 + (i % 2) * 11, x2: x, y2: bottom }));
-      mark.appendChild(el("text", { x: x + 2, y: 10 + (i % 2) * 11 }, short(e.name, 34)));
+      const right = x > width - 190;  // near the right edge: the label runs leftwards
+      mark.appendChild(el("text", { x: right ? x - 2 : x + 2, y: 10 + (i % 2) * 11, "text-anchor": right ? "end" : "start" },
+                          short(e.name, 34)));
       mark.appendChild(el("title", {}, e.name + " · " + e.at));
       svg.appendChild(mark);
     });
