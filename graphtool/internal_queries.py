@@ -70,6 +70,10 @@ class Statement:
         """Run it read-only."""
         return store.read(self.cypher(**slots), self._bind(params))
 
+    def read_columns(self, store, columns: dict[str, type], params: dict | None = None, **slots: str) -> dict:
+        """Run it read-only, by column (:meth:`~graphtool.store.base.Store.read_columns`)."""
+        return store.read_columns(self.cypher(**slots), columns, self._bind(params))
+
     def run(self, store, params: dict | None = None, **slots: str) -> list[dict]:
         """Run it as a write."""
         return store.run(self.cypher(**slots), self._bind(params))
@@ -409,43 +413,44 @@ ANALYSIS_RUNS = statement("MATCH (a:Account) WHERE a.analysis_run IS NOT NULL RE
 # --- graphtool.analyze.coordination_store --------------------------------------------------------
 
 COORD_ACCOUNT_INFO = statement(
-    "MATCH (a:Account) RETURN a.id AS id, a.platform AS platform, a.handle AS handle, "
-    "a.affiliation_score AS score, a.state_media AS state_media")
+    "UNWIND $ids AS id MATCH (a:Account {id: id}) RETURN a.id AS id, a.platform AS platform, a.handle AS handle, "
+    "a.affiliation_score AS score, a.state_media AS state_media", "ids")
 ACCOUNT_IDS = statement("MATCH (a:Account) RETURN a.id AS id")
 
 
 # Every read goes from the account (a unique-index seek per id in the batch) to what it did;
 # filters on the far end come after ``WITH``, so that no engine starts from the far end's label
-# (FalkorDB did: a label scan of every Article per account).  Rows come back one per account
-# with its timed actions as parallel lists (``collect`` drops nulls, so every collected value is
-# non-null when the time is, and null otherwise): one Python row per account, not per action.
-def _coordinated_shares(where: str, urls: str = "") -> str:
-    return ("UNWIND $ids AS aid MATCH (a:Account {id: aid}) MATCH (a)-[r:SHARED]->(b:Article) "
-            f"WITH a, r, b WHERE {where} WITH a, r, b, r.at_ts AS t "
-            "RETURN a.id AS account, collect(CASE WHEN t IS NULL THEN null ELSE b.id END) AS items, " + urls +
-            "collect(CASE WHEN t IS NULL THEN null ELSE coalesce(r.id, a.id + '>' + b.id) END) AS messages, "
-            "collect(t) AS ts, count(*) - count(t) AS untimed")
+# (FalkorDB did: a label scan of every Article per account).  One row per action, read by column
+# (Store.read_columns): ``$rows`` are ``[position, account id]`` pairs and ``account`` the
+# position, so no account id travels once per action; an action without a time has ts 0 and
+# untimed 1 (left out, and counted).
+def _coordinated_shares(where: str, url: str = "") -> str:
+    return ("UNWIND $rows AS row MATCH (a:Account {id: row[1]}) MATCH (a)-[r:SHARED]->(b:Article) "
+            f"WITH row, a, r, b WHERE {where} "
+            "RETURN row[0] AS account, b.id AS item, " + url + "coalesce(r.id, a.id + '>' + b.id) AS message, "
+            "coalesce(r.at_ts, 0) AS ts, CASE WHEN r.at_ts IS NULL THEN 1 ELSE 0 END AS untimed")
 
 
-COORD_SHARES_BUT = statement(_coordinated_shares("NOT coalesce(r.kind, '') IN $kinds"), "ids", "kinds")
-COORD_SHARES_OF_KINDS = statement(_coordinated_shares("r.kind IN $kinds"), "ids", "kinds")
-COORD_LINK_SHARES = statement(_coordinated_shares(  # URLs for co-link only
-    "r.kind IN $kinds", "collect(CASE WHEN t IS NULL THEN null ELSE coalesce(b.url, '') END) AS urls, "),
-    "ids", "kinds")
-COORD_PUBLISHED = statement(
-    "UNWIND $ids AS aid MATCH (a:Account {id: aid}) MATCH (a)-[:PUBLISHED]->(m:Article) "
-    "WITH a, m WHERE m.{field} IS NOT NULL WITH a, m, m.published_ts AS t "
-    "RETURN a.id AS account, collect(CASE WHEN t IS NULL THEN null ELSE m.id END) AS messages, "
-    "collect(CASE WHEN t IS NULL THEN null ELSE m.{field} END) AS values, "
-    "collect(t) AS ts, count(*) - count(t) AS untimed", "ids", field=("urls", "text"))
-# co-media: the article's media ids and its sound, one list per article (never null, so collected).
-COORD_MEDIA = statement(
-    "UNWIND $ids AS aid MATCH (a:Account {id: aid}) MATCH (a)-[:PUBLISHED]->(m:Article) "
-    "WITH a, m WHERE m.media_ids IS NOT NULL OR m.music_id IS NOT NULL WITH a, m, m.published_ts AS t "
-    "RETURN a.id AS account, collect(CASE WHEN t IS NULL THEN null ELSE m.id END) AS messages, "
-    "collect(CASE WHEN t IS NULL THEN null ELSE coalesce(m.media_ids, []) + "
-    "CASE WHEN m.music_id IS NULL THEN [] ELSE ['music:' + m.music_id] END END) AS values, "
-    "collect(t) AS ts, count(*) - count(t) AS untimed", "ids")
+COORD_SHARES_BUT = statement(_coordinated_shares("NOT coalesce(r.kind, '') IN $kinds"), "rows", "kinds")
+COORD_SHARES_OF_KINDS = statement(_coordinated_shares("r.kind IN $kinds"), "rows", "kinds")
+COORD_LINK_SHARES = statement(_coordinated_shares("r.kind IN $kinds", "coalesce(b.url, '') AS url, "),  # co-link
+                              "rows", "kinds")
+
+
+# What accounts published, one row per value: a post's text, each of its URLs, each of its media ids and its sound.
+def _published(where: str, values: str) -> str:
+    return ("UNWIND $rows AS row MATCH (a:Account {id: row[1]}) MATCH (a)-[:PUBLISHED]->(m:Article) "
+            f"WITH row, m WHERE {where} {values} WITH row, m, value WHERE value IS NOT NULL "
+            "RETURN row[0] AS account, m.id AS message, value AS value, coalesce(m.published_ts, 0) AS ts, "
+            "CASE WHEN m.published_ts IS NULL THEN 1 ELSE 0 END AS untimed")
+
+
+COORD_TEXTS = statement(_published("m.text IS NOT NULL", "WITH row, m, m.text AS value"), "rows")
+COORD_URLS = statement(_published("m.urls IS NOT NULL", "UNWIND m.urls AS value"), "rows")
+COORD_MEDIA = statement(_published(  # co-media: exact ids, the sound as music:<id>
+    "m.media_ids IS NOT NULL OR m.music_id IS NOT NULL",
+    "UNWIND coalesce(m.media_ids, []) + CASE WHEN m.music_id IS NULL THEN [] ELSE ['music:' + m.music_id] END "
+    "AS value"), "rows")
 MERGE_COORDINATED = statement(
     "UNWIND $rows AS row MATCH (a:Account {id: row.a}) MATCH (b:Account {id: row.b}) "
     "MERGE (a)-[r:COORDINATED_WITH {kind: $kind}]->(b) SET r += row.props", "rows", "kind")

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import pytest
 
+from graphtool import internal_queries as Q
 from graphtool.analyze import coordination_store
 from graphtool.analyze.coordination import KINDS
+from graphtool.store.columns import columns_query
 
 ACCOUNTS, ARTICLES_PER_ACCOUNT = 300, 10
 # Operators that visit every node of a label (or of the graph, or of an index) in FalkorDB and Neo4j.
@@ -50,15 +52,29 @@ def read_queries() -> list[tuple[str, str, dict]]:
 
 
 def test_every_store_read_batches_accounts_through_an_index_seek(populated):
-    ids = [f"x:u{i}" for i in range(0, ACCOUNTS, 3)]
+    rows = [[k, f"x:u{i}"] for k, i in enumerate(range(0, ACCOUNTS, 3))]
     checked = 0
     for kind, query, params in read_queries():
-        assert query.startswith("UNWIND $ids"), query
-        plan = populated.explain(query, {**params, "ids": ids})
-        assert not scans(plan), f"{kind}: a scan inside an UNWIND:\n{plan}"
-        assert seeks(plan), f"{kind}: no index seek for the account:\n{plan}"
+        assert query.startswith("UNWIND $rows"), query
+        # as read_columns sends it: the rows gathered into one
+        gathered = columns_query(query, ["collect(account) AS account", "count(*) AS n"])
+        for text in (query, gathered):
+            plan = populated.explain(text, {**params, "rows": rows})
+            assert not scans(plan), f"{kind}: a scan inside an UNWIND:\n{plan}"
+            assert seeks(plan), f"{kind}: no index seek for the account:\n{plan}"
         checked += 1
     assert checked == 7  # co-share, co-reply, co-link (shares and articles), co-text, co-similar-text, co-media
+
+
+def test_the_other_coordination_statements_find_accounts_by_index(populated):
+    """What a run reads and writes besides the actions: each account by its unique index."""
+    ids = [f"x:u{i}" for i in range(10)]
+    for statement, params in ((Q.COORD_ACCOUNT_INFO, {"ids": ids}),
+                              (Q.MERGE_COORDINATED, {"rows": [{"a": ids[0], "b": ids[1], "props": {}}],
+                                                     "kind": "co-share"}),
+                              (Q.SET_ACCOUNT_PROPS, {"rows": [{"id": ids[0], "props": {}}]})):
+        plan = populated.explain(statement.cypher(), params)
+        assert not scans(plan) and seeks(plan), plan
 
 
 def test_the_reads_find_what_the_plan_promises(populated):

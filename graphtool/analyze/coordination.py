@@ -38,6 +38,7 @@ import gc
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Sequence as SequenceABC
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, NamedTuple, Sequence
@@ -354,7 +355,8 @@ class Coded(Sequence):
     __slots__ = ("values", "codes")
 
     def __init__(self, values: Sequence, codes):
-        self.values = list(values)
+        # a sequence is kept as it is (it may make its values as asked), anything else listed
+        self.values = values if isinstance(values, SequenceABC) else list(values)
         self.codes = np.asarray(codes, dtype=np.int64)
 
     def __len__(self) -> int:
@@ -793,16 +795,32 @@ class Group:
                 "platforms": self.platforms, "state_media_share": self.state_media_share}
 
 
-def find_groups(graph, method: str = "louvain", *, seed: int = 0, resolution: float = 1.0,
-                min_size: int = 2) -> list[list[str]]:
-    """Groups of accounts on an undirected, weighted coordination graph.
+def _igraph():
+    """igraph, imported without its plotting: when matplotlib is installed igraph imports
+    matplotlib.pyplot on import (0.9 of igraph's 1.0 CPU s), and graphtool never draws with igraph."""
+    import sys
+
+    if "igraph" in sys.modules or "matplotlib" in sys.modules:
+        import igraph
+        return igraph
+    sys.modules["matplotlib"] = None  # an import of it fails, so igraph's drawing stays a stub
+    try:
+        import igraph
+    finally:
+        del sys.modules["matplotlib"]
+    return igraph
+
+
+def groups_of_pairs(pairs: Sequence[Pair], method: str = "louvain", *, seed: int = 0, resolution: float = 1.0,
+                    min_size: int = 2) -> list[list[str]]:
+    """Groups of accounts in the undirected network of ``pairs`` (weight: :attr:`Pair.weight`).
 
     Parameters
     ----------
-    graph : networkx.Graph
-        E.g. :meth:`Coordination.graph` (edge attribute ``weight``).
+    pairs : list of Pair
+        E.g. :meth:`Coordination.pairs`; self-loops are ignored.
     method : {"louvain", "components"}
-        Louvain communities (python-louvain, seeded; igraph Leiden above 50,000 pairs) or connected components.
+        Louvain communities (igraph's ``community_multilevel``, in C, seeded) or connected components.
     seed : int
         Louvain's seed; the same seed gives the same partition.
     resolution : float
@@ -815,65 +833,105 @@ def find_groups(graph, method: str = "louvain", *, seed: int = 0, resolution: fl
     list of list of str
         Sorted members of each group; groups by size descending, then first member.
     """
-    import networkx as nx
+    pairs = [p for p in pairs if not p.is_loop]
+    nodes = sorted({a for p in pairs for a in (p.account_1, p.account_2)})
+    index = {a: k for k, a in enumerate(nodes)}
+    edges = [(index[p.account_1], index[p.account_2]) for p in pairs]
+    return _groups(nodes, edges, [float(p.weight) for p in pairs], method, seed, resolution, min_size)
 
-    if method == "components":
-        parts = [set(c) for c in nx.connected_components(graph)]
-    elif method == "louvain":
-        # python-louvain up to 50,000 pairs, igraph's Leiden (same modularity objective) beyond,
-        # where python-louvain takes minutes; canonically numbered either way
-        from .communities import communities
 
-        by_label: dict[int, set[str]] = defaultdict(set)
-        for n, c in communities(graph, seed=seed, resolution=resolution).partition.items():
-            by_label[c].add(n)
-        parts = list(by_label.values())
-    else:
+def _groups(nodes: list[str], edges: list[tuple[int, int]], weights: list[float], method: str, seed: int,
+            resolution: float, min_size: int) -> list[list[str]]:
+    if method not in ("louvain", "components"):
         raise ValueError(f"unknown grouping method {method!r}; use louvain or components")
-    groups = [sorted(p) for p in parts if len(p) >= min_size]
+    if not nodes:
+        return []
+    ig = _igraph()
+    g = ig.Graph(n=len(nodes), edges=edges, directed=False)
+    if method == "components":
+        membership = g.connected_components().membership
+    else:
+        import random
+
+        ig.set_random_number_generator(random.Random(seed))  # igraph draws from the Python RNG it is given
+        try:
+            membership = g.community_multilevel(weights=weights, resolution=resolution).membership
+        finally:
+            ig.set_random_number_generator(random)
+    parts: dict[int, list[str]] = defaultdict(list)
+    for node, part in zip(nodes, membership):
+        parts[part].append(node)
+    groups = [sorted(p) for p in parts.values() if len(p) >= min_size]
     return sorted(groups, key=lambda g: (-len(g), g[0]))
 
 
-def summarize_groups(groups: list[list[str]], graph, actions: Iterable[Action] | ActionColumns = (), *,
+def find_groups(graph, method: str = "louvain", *, seed: int = 0, resolution: float = 1.0,
+                min_size: int = 2) -> list[list[str]]:
+    """:func:`groups_of_pairs` of an undirected, weighted networkx graph (edge attribute ``weight``),
+    e.g. :meth:`Coordination.graph`."""
+    nodes = sorted(graph)
+    index = {a: k for k, a in enumerate(nodes)}
+    edges, weights = [], []
+    for u, v, d in graph.edges(data=True):
+        if u != v:
+            edges.append((index[u], index[v]))
+            weights.append(float(d.get("weight", 1)))
+    return _groups(nodes, edges, weights, method, seed, resolution, min_size)
+
+
+def _whole(t: float):
+    """A time as it was stored: whole seconds as an int."""
+    return int(t) if float(t).is_integer() else float(t)
+
+
+def summarize_groups(groups: list[list[str]], pairs, actions: Iterable[Action] | ActionColumns = (), *,
                      method: str = "louvain", platforms: dict[str, str] | None = None,
                      state_media: dict[str, bool] | None = None) -> list[Group]:
     """Summaries of groups: size, internal edges and weight, shared items, time span, platforms.
 
-    ``shared items`` are the items at least two members acted on; the time span runs from
-    the first to the last member action on them.  ``platforms`` maps account -> platform
-    (default: the part of the id before ``:``); ``state_media`` maps account -> the
+    ``pairs`` are the network's :class:`Pair` list (or a networkx graph with edge attribute
+    ``weight``).  ``shared items`` are the items at least two members acted on; the time span
+    runs from the first to the last member action on them.  ``platforms`` maps account ->
+    platform (default: the part of the id before ``:``); ``state_media`` maps account -> the
     ``state_media`` that ``graphtool analyze`` stored (one definition, docs/scores.md) for the
     accounts it analysed, and gives the share of members that count as state media (``None``
     when none of them was analysed).
     """
-    # One pass over the actions, one over the edges: linear in the (account, item) pairs.
+    # Sorts over the actions and one pass over the pairs: O(n log n) in the (account, item) pairs.
     member_of = {m: k for k, g in enumerate(groups) for m in g}
-    cols = _as_columns(actions)
-    acted: dict[tuple[int, str], tuple[set, list]] = {}  # (group, item) -> (members, their times)
-    for account, item, ts in zip(cols.account, cols.item, cols.ts):
-        k = member_of.get(account)
-        if k is not None:
-            entry = acted.get((k, item))
-            if entry is None:
-                acted[(k, item)] = entry = (set(), [])
-            entry[0].add(account)
-            entry[1].append(ts)
     items: list[list] = [[] for _ in groups]
     first: list = [None] * len(groups)
     last: list = [None] * len(groups)
-    for (k, item), (who, times) in acted.items():
-        if len(who) >= 2:
-            items[k].append(item)
-            lo, hi = min(times), max(times)
-            first[k] = lo if first[k] is None else min(first[k], lo)
-            last[k] = hi if last[k] is None else max(last[k], hi)
+    cols = _as_columns(actions)
+    if groups and len(cols.account):
+        accounts, account = _codes(cols.account)
+        item_names, item = _codes(cols.item)
+        ts = np.asarray(cols.ts, dtype=np.float64)
+        group = np.fromiter((member_of.get(a, -1) for a in accounts), dtype=np.int64, count=len(accounts))[account]
+        mine = group >= 0
+        group, account, item, ts = group[mine], account[mine], item[mine], ts[mine]
+        # each (group, item) once, then how many members acted on it and when
+        keys, key = np.unique(group * max(len(item_names), 1) + item, return_inverse=True)
+        key = key.reshape(-1)
+        members = np.bincount(np.unique(key * max(len(accounts), 1) + account) // max(len(accounts), 1),
+                              minlength=len(keys))
+        order = np.argsort(key, kind="stable")
+        starts = np.r_[0, np.flatnonzero(np.diff(key[order])) + 1] if len(order) else np.zeros(0, dtype=np.int64)
+        lo, hi = np.minimum.reduceat(ts[order], starts), np.maximum.reduceat(ts[order], starts)
+        for k in np.flatnonzero(members >= 2).tolist():
+            g, name = divmod(int(keys[k]), max(len(item_names), 1))
+            items[g].append(item_names[name])
+            first[g] = lo[k] if first[g] is None else min(first[g], lo[k])
+            last[g] = hi[k] if last[g] is None else max(last[g], hi[k])
     edges = [0] * len(groups)
     weights = [0] * len(groups)
-    for u, v, d in graph.edges(data=True):
+    links = (((u, v, d.get("weight", 1)) for u, v, d in pairs.edges(data=True)) if hasattr(pairs, "edges")
+             else ((p.account_1, p.account_2, p.weight) for p in pairs if not p.is_loop))
+    for u, v, w in links:
         k = member_of.get(u)
         if k is not None and member_of.get(v) == k:
             edges[k] += 1
-            weights[k] += d.get("weight", 1)
+            weights[k] += w
     out = []
     for k, members in enumerate(groups):
         plats = Counter((platforms or {}).get(m) or (m.split(":", 1)[0] if ":" in m else "unknown")
@@ -882,6 +940,7 @@ def summarize_groups(groups: list[list[str]], graph, actions: Iterable[Action] |
         if state_media:
             known = [m for m in members if m in state_media]
             share = sum(bool(state_media[m]) for m in known) / len(members) if known else None
-        out.append(Group(k + 1, method, members, edges[k], int(weights[k]), sorted(items[k]), first[k], last[k],
+        out.append(Group(k + 1, method, members, edges[k], int(weights[k]), sorted(items[k]),
+                         None if first[k] is None else _whole(first[k]), None if last[k] is None else _whole(last[k]),
                          dict(sorted(plats.items())), share))
     return out

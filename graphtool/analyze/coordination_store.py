@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 
 import numpy as np
 
@@ -35,132 +37,194 @@ from ..progress import steps
 from ..store import Store
 from .batching import batches
 from .state_media import NOT_ANALYSED, analysed
-from .coordination import (DEFAULT_SIMILARITY, DEFAULT_WINDOW_S, KINDS, ActionColumns, Coordination, Group, Pair,
-                           _codes, co_actions, find_groups, normalize_text, normalize_url, significance,
-                           summarize_groups)
+from .coordination import (DEFAULT_SIMILARITY, DEFAULT_WINDOW_S, KINDS, MULTI_ITEM_KINDS, ActionColumns, Coded,
+                           Coordination, Group, Pair, _codes, co_actions, groups_of_pairs, normalize_text,
+                           normalize_url, significance, summarize_groups)
 
-READ_BATCH = 5000  # accounts per read query
+READ_BATCH = 20_000  # accounts per read query (one row of gathered columns per query: read_columns)
 WRITE_BATCH = 2000  # relationships per write query
 
 _SHARE_KINDS = {"co-reply": ["reply"], "co-link": ["link"]}
 _NOT_SHARES = ["reply", "link"]
 _SHARE_STATEMENTS = {"co-share": Q.COORD_SHARES_BUT, "co-reply": Q.COORD_SHARES_OF_KINDS,
                      "co-link": Q.COORD_LINK_SHARES}
+_PUBLISHED_STATEMENTS = {"co-link": Q.COORD_URLS, "co-text": Q.COORD_TEXTS, "co-similar-text": Q.COORD_TEXTS,
+                         "co-media": Q.COORD_MEDIA}
+_SHARED_COLUMNS = {"account": int, "item": str, "message": str, "ts": float, "untimed": int}
+_PUBLISHED_COLUMNS = {"account": int, "message": str, "value": str, "ts": float, "untimed": int}
 
 
-def account_info(store: Store) -> dict[str, dict]:
-    """``{account id: {"platform", "handle", "affiliation_score", "state_media"}}`` for every account
-    (the last two as ``graphtool analyze`` stored them; None before it ran)."""
-    rows = Q.COORD_ACCOUNT_INFO.read(store)
-    return {r["id"]: {"platform": r["platform"], "handle": r["handle"], "affiliation_score": r["score"],
-                      "state_media": r["state_media"]} for r in rows}
+def account_info(store: Store, accounts: Iterable[str] | None = None, batch: int = READ_BATCH) -> dict[str, dict]:
+    """``{account id: {"platform", "handle", "affiliation_score", "state_media"}}`` of ``accounts``
+    (default: every account; the last two as ``graphtool analyze`` stored them, None before it ran)."""
+    ids = account_ids(store) if accounts is None else sorted(set(accounts))
+    out = {}
+    for chunk in batches(ids, batch):
+        for r in Q.COORD_ACCOUNT_INFO.read(store, {"ids": chunk}):
+            out[r["id"]] = {"platform": r["platform"], "handle": r["handle"], "affiliation_score": r["score"],
+                            "state_media": r["state_media"]}
+    return out
 
 
-def read_statements(kind: str) -> list[tuple[str, Q.Statement, dict, dict]]:
-    """``(source, statement, slots, parameters but ids)`` of each read :func:`read_actions` runs for
+def account_ids(store: Store) -> list[str]:
+    """Every account id in the store, sorted."""
+    return sorted(Q.ACCOUNT_IDS.read_columns(store, {"id": str})["id"])
+
+
+def read_statements(kind: str) -> list[tuple[str, Q.Statement, dict]]:
+    """``(source, statement, parameters but rows)`` of each read :func:`read_actions` runs for
     ``kind``; source ``shared`` or ``published``."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown coordination kind {kind!r}; known: {', '.join(KINDS)}")
     out = []
     if kind in _SHARE_STATEMENTS:
         kinds = _NOT_SHARES if kind == "co-share" else _SHARE_KINDS[kind]
-        out.append(("shared", _SHARE_STATEMENTS[kind], {}, {"kinds": kinds}))
-    if kind in ("co-link", "co-text", "co-similar-text"):
-        out.append(("published", Q.COORD_PUBLISHED, {"field": "urls" if kind == "co-link" else "text"}, {}))
-    if kind == "co-media":
-        out.append(("published", Q.COORD_MEDIA, {}, {}))
+        out.append(("shared", _SHARE_STATEMENTS[kind], {"kinds": kinds}))
+    if kind in _PUBLISHED_STATEMENTS:
+        out.append(("published", _PUBLISHED_STATEMENTS[kind], {}))
     return out
 
 
 def read_queries(kind: str) -> list[tuple[str, str, dict]]:
-    """``(source, query text, parameters but ids)`` of each read for ``kind`` (for plan checks)."""
-    return [(source, statement.cypher(**slots), params) for source, statement, slots, params in read_statements(kind)]
+    """``(source, query text, parameters but rows)`` of each read for ``kind`` (for plan checks)."""
+    return [(source, statement.cypher(), params) for source, statement, params in read_statements(kind)]
+
+
+class _Items:
+    """Item values, each kept once, and each row's code among them: what a column of raw values
+    becomes after its kind's normalisation (a URL's, a text's), computed once per distinct value."""
+
+    def __init__(self):
+        self.index: dict[str, int] = {}
+
+    def codes(self, raw: Sequence, clean=None) -> np.ndarray:
+        """Each row's item code, -1 where ``clean`` leaves nothing (an empty text, a non-URL)."""
+        distinct, row_codes = _codes(raw)
+        index = self.index
+        mapped = np.fromiter((-1 if v is None else index.setdefault(v, len(index))
+                              for v in (map(clean, distinct) if clean else distinct)), dtype=np.int64,
+                             count=len(distinct))
+        return mapped[row_codes] if len(row_codes) else np.zeros(0, dtype=np.int64)
+
+
+class _PublishedMessages(Sequence):
+    """Message ids of published posts, ``account\x1fpost``: a post two accounts published is a message of
+    each.  Made as asked (the engine only needs each row's code, never the text)."""
+
+    def __init__(self, accounts: list[str], pairs: np.ndarray, posts: list[str]):
+        self.accounts, self.pairs, self.posts = accounts, pairs, posts
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        account, post = self.pairs[i]
+        return f"{self.accounts[account]}\x1f{self.posts[post]}"
+
+
+def _read(store: Store, statement: Q.Statement, columns: dict, params: dict, names: list[str],
+          batch: int) -> dict:
+    """One statement's rows for every batch of accounts, as columns (``account``: index in ``names``)."""
+    parts = []
+    for start in range(0, len(names), batch):
+        rows = [[k, name] for k, name in enumerate(names[start:start + batch])]
+        cols = statement.read_columns(store, columns, {**params, "rows": rows})
+        cols["account"] = cols["account"] + start
+        parts.append(cols)
+    empty = {int: np.zeros(0, dtype=np.int64), float: np.zeros(0, dtype=np.float64), str: []}
+    return {name: (list(chain.from_iterable(p[name] for p in parts)) if kind is str
+                   else np.concatenate([empty[kind]] + [p[name] for p in parts]))
+            for name, kind in columns.items()}
 
 
 def read_actions(store: Store, kind: str, accounts: list[str] | None = None,
                  batch: int = READ_BATCH) -> tuple[ActionColumns, int]:
     """The actions of one kind in the store as columns, and how many were skipped for lack of a time.
 
-    ``accounts`` limits the read to those account ids (default: all).  Deterministic
-    order: by account, then message, then item.
+    ``accounts`` limits the read to those account ids (default: all).  Each read returns its
+    rows by column (:meth:`~graphtool.store.base.Store.read_columns`), so no value is decoded on
+    its own; the columns come back as codes into distinct values (:class:`Coded`).  Deterministic:
+    a message id that two rows share keeps the row first in (account, message, item, time) order,
+    whatever order the store returned.
     """
-    if kind not in KINDS:
-        raise ValueError(f"unknown coordination kind {kind!r}; known: {', '.join(KINDS)}")
-    if accounts is None:
-        accounts = [r["id"] for r in Q.ACCOUNT_IDS.read(store)]
-    accounts = sorted(accounts)
-    account_col: list = []
-    item_col: list = []
-    ts_col: list = []
-    message_col: list = []
+    names = sorted(set(accounts)) if accounts is not None else account_ids(store)
+    items = _Items()
+    parts = []  # (account, item, ts, message code) of each source
     skipped = 0
-    clean_url = _cached(normalize_url)
-    clean_text = _cached(normalize_text)
-    for source, statement, slots, params in read_statements(kind):
-        for ids in batches(accounts, batch):
-            for row in statement.read(store, {**params, "ids": ids}, **slots):
-                account, times = row["account"], row["ts"]
-                skipped += row["untimed"]
-                if source == "shared" and kind != "co-link":  # one item per action, as stored
-                    account_col.extend([account] * len(times))
-                    item_col.extend(row["items"])
-                    ts_col.extend(times)
-                    message_col.extend(row["messages"])
-                    continue
-                if source == "shared":  # a link share: the target's URL, else its id
-                    messages = row["messages"]
-                    items = [[u] if u else [] for u in (clean_url(u) or clean_url(i)
-                                                        for u, i in zip(row["urls"], row["items"]))]
-                else:  # one article published by two accounts is a message of each
-                    messages = [f"{account}\x1f{m}" for m in row["messages"]]
-                    if kind == "co-link":
-                        items = [list(dict.fromkeys(filter(None, map(clean_url, v or [])))) for v in row["values"]]
-                    elif kind == "co-media":  # exact ids: nothing to normalise
-                        items = [list(dict.fromkeys(filter(None, v or []))) for v in row["values"]]
-                    else:
-                        items = [[t] if t else [] for t in map(clean_text, row["values"])]
-                for message, t, these in zip(messages, times, items):
-                    for item in these:
-                        account_col.append(account)
-                        item_col.append(item)
-                        ts_col.append(t)
-                        message_col.append(message)
-    return _sorted_columns(account_col, item_col, ts_col, message_col), skipped
+    message_values: Sequence = []
+    for source, statement, params in read_statements(kind):
+        if source == "shared":
+            columns = {**_SHARED_COLUMNS, "url": str} if kind == "co-link" else _SHARED_COLUMNS
+            cols = _read(store, statement, columns, params, names, batch)
+            timed = np.asarray(cols["untimed"]) == 0
+            skipped += int((~timed).sum())
+            if kind == "co-link":  # a link share: the target's URL, else its id
+                item = items.codes(cols["url"], normalize_url)
+                no_url = np.flatnonzero(item < 0)
+                item[no_url] = items.codes([cols["item"][i] for i in no_url.tolist()], normalize_url)
+            else:  # one item per action, as stored
+                item = items.codes(cols["item"])
+            message_values, message = _codes(cols["message"])
+            keep = timed & (item >= 0)
+            parts.append((cols["account"][keep], item[keep], cols["ts"][keep], message[keep]))
+            continue
+        cols = _read(store, statement, _PUBLISHED_COLUMNS, params, names, batch)
+        post_values, post = _codes(cols["message"])
+        account, timed = np.asarray(cols["account"], dtype=np.int64), np.asarray(cols["untimed"]) == 0
+        # a post is one action without a time, however many URLs it has
+        skipped += len(np.unique(account[~timed] * max(len(post_values), 1) + post[~timed]))
+        clean = normalize_url if kind == "co-link" else None if kind == "co-media" else normalize_text
+        item = items.codes(cols["value"], clean)
+        keep = timed & (item >= 0)
+        # a post is a message of the account that published it: codes after the shares' messages
+        keys, message = np.unique(account[keep] * max(len(post_values), 1) + post[keep], return_inverse=True)
+        pairs = np.stack([keys // max(len(post_values), 1), keys % max(len(post_values), 1)], axis=1)
+        parts.append((account[keep], item[keep], cols["ts"][keep], message.reshape(-1) + len(message_values)))
+        message_values = _Joined(message_values, _PublishedMessages(names, pairs, post_values))
+    return _columns(names, list(items.index), parts, message_values, kind not in MULTI_ITEM_KINDS), skipped
 
 
-def _cached(normalize):
-    """``normalize`` computed once per distinct value (texts and URLs repeat)."""
-    cache: dict = {}
-
-    def clean(value):
-        if value is None:
-            return None
-        try:
-            return cache[value]
-        except KeyError:
-            cache[value] = out = normalize(value)
-            return out
-        except TypeError:  # an unhashable value: a list where a string was expected
-            return normalize(value)
-    return clean
-
-
-def _sorted_codes(values: list) -> np.ndarray:
-    """Each value's rank among the distinct values in sorted order."""
-    distinct, codes = _codes(values)
-    rank = np.empty(len(distinct), dtype=np.int64)
-    rank[sorted(range(len(distinct)), key=distinct.__getitem__)] = np.arange(len(distinct), dtype=np.int64)
-    return rank[codes]
-
-
-def _sorted_columns(account: list, item: list, ts: list, message: list) -> ActionColumns:
-    """Columns in (account, message, item, time) order, whatever order the store returned."""
-    if not account:
+def _columns(names: list[str], item_values: list[str], parts: list, message_values: Sequence,
+             one_per_message: bool) -> ActionColumns:
+    """The parts read as one set of :class:`Coded` columns, in a deterministic order where it matters."""
+    account, item, ts, message = (np.concatenate([p[c] for p in parts]) for c in range(4))
+    if not len(account):
         return ActionColumns([], [], [], [])
-    codes = [_sorted_codes(col) for col in (account, message, item)]
-    times = np.asarray(ts, dtype=np.float64)
-    order = np.lexsort((times, codes[2], codes[1], codes[0]))
-    take = order.tolist()
-    return ActionColumns([account[i] for i in take], [item[i] for i in take], times[order].tolist(),
-                         [message[i] for i in take])
+    if one_per_message:  # the first action of a message wins
+        repeated = len(np.unique(message)) != len(message)
+    else:  # a message of several accounts: the first account keeps it
+        repeated = len(np.unique(message * max(len(names), 1) + account)) != len(np.unique(message))
+    if repeated:  # rare (a share id used twice): rows in (account, message, item, time) order by value
+        order = np.lexsort((ts, _ranks(item_values)[item], _ranks(message_values)[message], account))
+        account, item, ts, message = account[order], item[order], ts[order], message[order]
+    if not one_per_message:  # one action per (message, item): a post that names a URL twice names it once
+        first = np.sort(np.unique(message * max(len(item_values), 1) + item, return_index=True)[1])
+        account, item, ts, message = account[first], item[first], ts[first], message[first]
+    return ActionColumns(Coded(names, account), Coded(item_values, item), ts, Coded(message_values, message))
+
+
+class _Joined(Sequence):
+    """Two sequences as one."""
+
+    def __init__(self, first: Sequence, second: Sequence):
+        self.first, self.second = first, second
+
+    def __len__(self) -> int:
+        return len(self.first) + len(self.second)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        return self.first[i] if i < len(self.first) else self.second[i - len(self.first)]
+
+
+def _ranks(values: Sequence) -> np.ndarray:
+    """Each distinct value's rank in sorted order."""
+    rank = np.empty(len(values), dtype=np.int64)
+    rank[sorted(range(len(values)), key=values.__getitem__)] = np.arange(len(values), dtype=np.int64)
+    return rank
 
 
 def write_pairs(store: Store, result: Coordination, pairs: list[Pair], run_id: str,
@@ -215,7 +279,7 @@ class CoordinationRun:
     skipped: int
     written: int
     seconds: float
-    accounts: dict[str, dict] = field(default_factory=dict)
+    accounts: dict[str, dict] = field(default_factory=dict)  # account_info of the accounts in the pairs
 
     @property
     def warnings(self) -> list[str]:
@@ -224,8 +288,8 @@ class CoordinationRun:
 
     @property
     def state_media_note(self) -> str | None:
-        """:data:`~graphtool.analyze.state_media.NOT_ANALYSED` when no account carries the stored
-        ``state_media`` (the groups' ``state_media_share`` is then null), else None."""
+        """:data:`~graphtool.analyze.state_media.NOT_ANALYSED` when no account in the pairs carries the
+        stored ``state_media`` (the groups' ``state_media_share`` is then null), else None."""
         return None if analysed(self.accounts.values()) else NOT_ANALYSED
 
     def as_dict(self) -> dict:
@@ -276,8 +340,7 @@ def run_coordination(store: Store, kind: str = "co-share", window_s: float = DEF
     run_id = run_id or f"coordination-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{uuid.uuid4().hex[:6]}"
     with steps(progress, "coordination", 4 + bool(permutations) + write) as step:
         step("reading actions")
-        info = account_info(store)
-        actions, skipped = read_actions(store, kind, list(info))
+        actions, skipped = read_actions(store, kind)
         step(f"{kind} pairs within {window_s:g} s")
         result = co_actions(actions, window_s, kind=kind, min_weight=min_weight, min_participation=min_participation,
                             similarity=similarity if similarity is not None else DEFAULT_SIMILARITY)
@@ -286,16 +349,16 @@ def run_coordination(store: Store, kind: str = "co-share", window_s: float = DEF
             significance(result, actions, permutations=permutations, seed=seed, similarity=similarity,
                          min_participation=min_participation)
         pairs = result.pairs()
-        graph = result.graph()
+        step("groups")
+        comps = groups_of_pairs(pairs, "components")
+        comms = groups_of_pairs(pairs, "louvain", seed=seed, resolution=resolution)
+        step("group summaries")
+        info = account_info(store, (a for p in pairs for a in (p.account_1, p.account_2)))
         platforms = {k: v["platform"] for k, v in info.items()}
         state_media = {k: v["state_media"] for k, v in info.items() if isinstance(v["state_media"], bool)}
-        step("groups")
-        comps = find_groups(graph, "components")
-        comms = find_groups(graph, "louvain", seed=seed, resolution=resolution)
-        step("group summaries")
         summary = dict(platforms=platforms, state_media=state_media or None)
-        components = summarize_groups(comps, graph, actions, method="components", **summary)
-        communities = summarize_groups(comms, graph, actions, method="louvain", **summary)
+        components = summarize_groups(comps, pairs, actions, method="components", **summary)
+        communities = summarize_groups(comms, pairs, actions, method="louvain", **summary)
         written = 0
         if write:
             step("writing COORDINATED_WITH")

@@ -62,6 +62,23 @@ class Store(ABC):
     def read(self, query: str, params: dict | None = None, timeout: float | None = None) -> list[dict]:
         """Run a query read-only; a write attempt raises :class:`~graphtool.errors.ReadOnlyError`."""
 
+    def read_columns(self, query: str, columns: dict[str, type], params: dict | None = None,
+                     timeout: float | None = None) -> dict:
+        """Run a read whose rows are many and small, and return it by column: ``{name: values}``.
+
+        ``query`` ends with ``RETURN expr AS name, ...`` giving every name of ``columns``, which maps
+        each name to ``int``, ``float`` or ``str``; ``int`` and ``float`` columns come back as numpy
+        arrays (int64, float64), ``str`` columns as lists, all in the query's row order.  No value may
+        be null (filter or ``coalesce`` in the query): a null, or a value of another type, is a
+        ``ValueError`` naming the column.  The rows are gathered into one row of lists on the server,
+        so that a store decodes them as a whole (FalkorDB: :mod:`graphtool.store.falkor_read`) instead
+        of value by value; batch the query (``UNWIND $ids``) to bound that row's size.  This portable
+        path reads the gathered lists through :meth:`read`.
+        """
+        from .columns import read_gathered
+
+        return read_gathered(self, query, columns, params, timeout)
+
     @abstractmethod
     def explain(self, query: str, params: dict | None = None) -> str:
         """The plan the engine would run ``query`` with, as text (one operator a line, children
