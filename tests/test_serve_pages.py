@@ -23,8 +23,8 @@ from test_serve import ACCOUNT, GL_DRIVER, IMG, PASSWORD, SCRIPT, Client, Served
 from test_serve import browser, case_store  # noqa: F401 -- the fixtures, one instance per store for this module
 
 # Neo4j runs these with the slow tests (.ci/run runs them before the default run): its load is the costly part
-pytestmark = pytest.mark.parametrize("case_store", ["embedded", pytest.param("neo4j", marks=pytest.mark.slow)],
-                                     indirect=True)
+on_both_stores = pytest.mark.parametrize("case_store", ["embedded", pytest.param("neo4j", marks=pytest.mark.slow)],
+                                         indirect=True)
 NARRATIVE = "narrative:conservative-platform-breaks-ties"
 COPY, ORIGINAL = "art:copy-u3-a", "art:gt-0908-a"
 HOSTILE_COPY, HOSTILE_ORIGINAL = "art:hostile-copy", "art:hostile-original"
@@ -60,6 +60,20 @@ def served(case_store, tmp_path_factory):
     s.stop()
 
 
+def test_shared_passages_are_the_shingles_both_texts_contain():
+    """Width and case folded as the detector folds them, markup removed, every character kept, in order."""
+    from graphtool.analyze.copies.passages import shared_passages
+
+    copy, original, share = shared_passages("<p>开头不同的话。据加拿大《国会山时报》网站近日报道，ＡＢＣ新闻</p>",
+                                            "据加拿大《国会山时报》网站近日报道，abc新闻。结尾", "zh", "zh")
+    assert copy == [(" 开头不同的话。", False), ("据加拿大《国会山时报》网站近日报道，ＡＢＣ新闻", True), (" ", False)]
+    assert original == [("据加拿大《国会山时报》网站近日报道，abc新闻", True), ("。结尾", False)]
+    assert share == 0.882353
+    apart = shared_passages("one two three four five six seven eight", "nine ten eleven twelve thirteen fourteen")
+    assert [shared for _, shared in apart[0] + apart[1]] == [False, False] and apart[2] == 0.0
+    assert shared_passages(None, "x y z") == ([], [("x y z", False)], 0.0)
+
+
 def _viewed(served, node_id: str) -> dict:
     """The detail of the last audit record of vera viewing this id."""
     return [r["detail"] for r in served.records(action="view", user="vera") if r["detail"].get("id") == node_id][-1]
@@ -72,6 +86,7 @@ def vera(served):
     return client
 
 
+@on_both_stores
 def test_entity_page_links_reasons_to_records_and_draws_activity(vera, served):
     page = vera.get("/entity", id=ACCOUNT)
     assert page.status == 200
@@ -98,6 +113,7 @@ def test_entity_page_links_reasons_to_records_and_draws_activity(vera, served):
         m["id"] for m in members]
 
 
+@on_both_stores
 def test_article_page_shows_its_cascade(vera, served):
     page = vera.get("/article", id=COPY)
     assert page.status == 200
@@ -113,6 +129,7 @@ def test_article_page_shows_its_cascade(vera, served):
     assert vera.get("/article", id=ACCOUNT).status == 404
 
 
+@on_both_stores
 def test_side_by_side_marks_shared_passages_and_keeps_markup_as_text(vera, served):
     page = vera.get("/compare", copy=COPY, original=ORIGINAL)
     assert page.status == 200 and 'id="containment">0.7794<' in page.text
@@ -131,6 +148,7 @@ def test_side_by_side_marks_shared_passages_and_keeps_markup_as_text(vera, serve
     assert vera.get("/compare", copy=COPY, original="art:nothing").status == 404
 
 
+@on_both_stores
 def test_narrative_network_api(vera, served):
     response = vera.get("/api/narrative", id=NARRATIVE)
     assert response.status == 200
@@ -183,6 +201,7 @@ class Watched:
         self.page.close()
 
 
+@on_both_stores
 def test_browser_brush_filters_the_network(served, browser):
     """Brush the narrative timeline: the network shows only that range; a click clears it; the slider replays."""
     watched = Watched(served, browser, "/narrative?" + urlencode({"id": NARRATIVE}))
@@ -223,6 +242,7 @@ def test_browser_brush_filters_the_network(served, browser):
 
 
 @pytest.mark.slow
+@on_both_stores
 def test_browser_cascade_side_by_side_and_hostile_texts(served, browser):
     """The article's cascade tree (its hop marked), the copy beside its original with the shared passages
     marked; hostile titles and texts stay text."""
