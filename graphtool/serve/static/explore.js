@@ -215,7 +215,7 @@
   function startRenderer() {
     if (renderer) { renderer.refresh(); return; }
     renderer = new Sigma(graph, box, { renderEdgeLabels: false, labelRenderedSizeThreshold: 6,
-                                       labelFont: "system-ui, \"graphtool CJK\", sans-serif",
+                                       labelFont: "\"graphtool CJK\", system-ui, sans-serif",
                                        itemSizesReference: "screen", defaultEdgeType: "arrow",
                                        nodeReducer: function (n, a) { return passes(a) ? a : Object.assign({}, a, { hidden: true }); } });
     renderer.on("clickNode", function (event) { select(event.node); });

@@ -199,7 +199,7 @@
     buildGraph(found);
     renderer = new Sigma(graph, netBox, {
       renderEdgeLabels: false, labelRenderedSizeThreshold: 8, itemSizesReference: "screen",
-      labelFont: "system-ui, \"graphtool CJK\", sans-serif",
+      labelFont: "\"graphtool CJK\", system-ui, sans-serif",
       nodeReducer: function (node, attrs) { return visibleNodes.has(node) ? attrs : Object.assign({}, attrs, { hidden: true }); },
       edgeReducer: function (edge, attrs) { return visibleEdges.has(edge) ? attrs : Object.assign({}, attrs, { hidden: true }); } });
     renderer.on("clickNode", function (event) { select(event.node); });
