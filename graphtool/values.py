@@ -123,22 +123,21 @@ def _day_start(day: str) -> int | None:
         return None
 
 
-@lru_cache(maxsize=1 << 16)  # every record's times are written back as text: archives repeat them
 def iso(ts: int) -> str:
     """Epoch seconds as ISO-8601 UTC with ``Z``.
 
     >>> iso(1562077800)
     '2019-07-02T14:30:00Z'
     """
-    if type(ts) is int:  # the day's text from a cache plus the clock: what strftime writes, 4x sooner
-        day, second = divmod(ts, 86400)
-        return f"{_day_text(day)}T{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}Z"
+    if type(ts) is int:  # the minute's text from a cache plus the seconds: what strftime writes, sooner
+        minute, second = divmod(ts, 60)
+        return f"{_minute_text(minute)}:{second:02d}Z"
     return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-@lru_cache(maxsize=1 << 12)
-def _day_text(day: int) -> str:
-    return datetime.fromtimestamp(day * 86400, timezone.utc).strftime("%Y-%m-%d")
+@lru_cache(maxsize=1 << 16)  # every record's times are written back as text: archives repeat their minutes
+def _minute_text(minute: int) -> str:
+    return datetime.fromtimestamp(minute * 60, timezone.utc).strftime("%Y-%m-%dT%H:%M")
 
 
 def parse_offset(text: str | None) -> timezone:
@@ -160,13 +159,17 @@ def parse_when(value, field: str, formats: tuple[str, ...] = ("iso",), tz: timez
     seconds/milliseconds; ``epoch`` / ``epoch_ms`` are numbers only; anything else is a
     :func:`~datetime.datetime.strptime` pattern.  Times without a zone are taken in ``tz``.
     """
-    if formats[:1] == ("iso",) and tz is timezone.utc and type(value) is str:
+    if type(value) is str and formats and formats[0] == "iso" and tz is timezone.utc:
         seconds = _utc_seconds(value)  # what parse_time(value) gives for the common shape, sooner
         if seconds is not None and MIN_TS <= seconds <= MAX_TS:
             return seconds
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    text = str(value).strip()
+    return _when(str(value).strip(), field, tuple(formats), tz)
+
+
+@lru_cache(maxsize=1 << 14)  # other shapes repeat too (a US-style date per row): each text is read once
+def _when(text: str, field: str, formats: tuple[str, ...], tz: timezone) -> int:
     for fmt in formats:
         try:
             if fmt == "iso":

@@ -89,7 +89,6 @@ def article_id(tweetid: str) -> str:
     return f"{PLATFORM}:{tweetid}"
 
 
-@lru_cache(maxsize=1 << 16)  # archives repeat their times (whole minutes); a bad time raises, and is not kept
 def _time(value, field):
     return parse_when(value, field, TIME_FORMATS)
 
@@ -259,20 +258,17 @@ class _FastRecords(_Records):
         return RelRecord("SHARED", src, dst, props, "Account", "Article", origin)
 
 
-class _Recent:
-    """The last ``size`` keys added: a set with a bound, oldest forgotten first."""
+class _Recent(OrderedDict):
+    """The last ``size`` keys added: a set with a bound, oldest forgotten first (``in`` is the dict's own)."""
 
     def __init__(self, size: int):
+        super().__init__()
         self.size = size
-        self.keys: OrderedDict[str, None] = OrderedDict()
 
     def add(self, key: str) -> None:
-        self.keys[key] = None
-        if len(self.keys) > self.size:
-            self.keys.popitem(last=False)
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.keys
+        self[key] = None
+        if len(self) > self.size:
+            self.popitem(last=False)
 
 
 # Tweets written in full from this file that a later retweet, quote or reply needs no stub for

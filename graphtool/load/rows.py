@@ -19,7 +19,7 @@ from .records import MAX_FIELD_BYTES, MAX_RAW, Reject
 csv.field_size_limit(MAX_FIELD_BYTES + 1)
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     line: int
     values: dict | list  # column -> value; or, from ``read_csv(path, lists=True)``, the fields in header order
