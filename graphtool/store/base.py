@@ -164,7 +164,7 @@ class Store(ABC):
             (self.create_unique if kind == "unique" else self.create_index)(label, prop)
 
     # What people search by (serve's search): one full-text index per label over its key and these properties.
-    SEARCHED = ("name", "display_name", "handle", "url", "title", "text")
+    SEARCHED = ("name", "display_name", "handle", "url", "title", "text", "value")  # value: an Identifier's
     SEARCHED_LABELS = (model.L.Account, model.L.Outlet, model.L.Organization, model.L.Person, model.L.Narrative,
                        model.L.Event, model.L.Article, model.L.Identifier)
 

@@ -127,7 +127,9 @@ class Neo4jStore(Store):
 
     def ensure_schema(self):
         # One look at what exists instead of two dozen schema transactions on every open.
-        self._existing = {r["name"] for r in self.read("SHOW INDEXES YIELD name RETURN name")}
+        rows = self.read("SHOW INDEXES YIELD name, type, properties RETURN name, type, properties")
+        self._existing = {r["name"] for r in rows}
+        self._fulltext = {r["name"]: tuple(r["properties"] or ()) for r in rows if r["type"] == "FULLTEXT"}
         super().ensure_schema()
 
     def _create_schema(self, statement: str, attempts: int = 8) -> None:
@@ -162,6 +164,9 @@ class Neo4jStore(Store):
     def create_fulltext(self, label, props):
         # The CJK analyzer: bigrams for Chinese (no segmenter needed), lower-cased words for English.
         name = f"{label.lower()}_text"
+        if name in self._existing and self._fulltext.get(name) != tuple(props):  # the model searches more now
+            self._create_schema(f"DROP INDEX {name} IF EXISTS")
+            self._existing.discard(name)
         if name not in self._existing:
             fields = ", ".join(f"n.{p}" for p in props)
             self._create_schema(f"CREATE FULLTEXT INDEX {name} IF NOT EXISTS FOR (n:{label}) ON EACH [{fields}] "
