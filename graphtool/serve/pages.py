@@ -41,11 +41,15 @@ def href(label: str, node_id: str) -> str:
     return f"{page}?id={quote(node_id, safe='')}"
 
 
+# what a reason or a network may name (not an Identifier, an ImportRun, an Alert): one index seek each
+NAMED = (*model.ACTORS, ARTICLE, model.L.Source, model.L.Organization, model.L.Person, NARRATIVE, model.L.Event)
+
+
 def labels_of(store, ids: set[str]) -> dict[str, str]:
-    """id -> label of the ids that name a record (one index seek per label)."""
+    """id -> label of the ids that name a record."""
     found: dict[str, str] = {}
     if ids:
-        for label in model.L:
+        for label in NAMED:
             for row in Q.IDS_OF_LABEL.read(store, {"ids": sorted(ids)}, label=label):
                 found.setdefault(row["id"], label)
     return found
