@@ -196,11 +196,12 @@ def measure(cmd: list[str], timeout: float, server=None) -> dict:
     sampler.join()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the whole tree, once reaped
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    if server:
-        cpu += sum(server.cpu_times()[:2]) - server_before
+    server_cpu = sum(server.cpu_times()[:2]) - server_before if server else 0.0
+    cpu += server_cpu
     if not timed_out and proc.returncode not in (0, 1):  # 1: an import that rejected rows
         raise RuntimeError(f"{' '.join(cmd)} failed: {err.decode(errors='replace')[-2000:]}")
-    return {"seconds": seconds, "cpu_seconds": cpu, "peak_mib": peak / 2**20, "timed_out": timed_out}
+    return {"seconds": seconds, "cpu_seconds": cpu, "server_cpu_seconds": server_cpu, "peak_mib": peak / 2**20,
+            "timed_out": timed_out}
 
 
 def summary(results: list[dict]) -> dict:
@@ -209,6 +210,8 @@ def summary(results: list[dict]) -> dict:
             "seconds": statistics.median(r["seconds"] for r in done),
             "all_seconds": [round(r["seconds"], 2) for r in results],
             "cpu_seconds": statistics.median(r["cpu_seconds"] for r in done),
+            "all_cpu_seconds": [round(r["cpu_seconds"], 2) for r in results],
+            "server_cpu_seconds": statistics.median(r.get("server_cpu_seconds", 0.0) for r in done),
             "peak_mib": max(r["peak_mib"] for r in results)}
 
 
@@ -221,16 +224,18 @@ def graphtool_cmd(store_dir: Path, *args: str) -> list[str]:
 
 
 def bench(sizes: list[int], kinds: list[str], runs: int, large_runs: int, qut_timeout: float,
-          tools: list[str]) -> list[dict]:
+          tools: list[str], keep: Path | None = None) -> list[dict]:
     from graphtool.store.embedded import EmbeddedServer
 
     rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = keep or Path(scratch)
+        tmp.mkdir(parents=True, exist_ok=True)
         for n in sizes:
             k_runs = runs if n < 500_000 else large_runs
             shares, messages = tmp / f"shares-{n}.csv", tmp / f"messages-{n}.csv"
-            write_inputs(n, shares, messages)
+            if not (keep and shares.exists() and messages.exists()):
+                write_inputs(n, shares, messages)
             imports: dict[Path, dict] = {}
             for kind in kinds:
                 path = shares if kind == "co-share" else messages
@@ -248,10 +253,14 @@ def bench(sizes: list[int], kinds: list[str], runs: int, large_runs: int, qut_ti
                     print(f"10^{len(str(n)) - 1} {kind}: {tool} {row[tool]}", flush=True)
                 if "store" in tools:
                     store_dir = tmp / f"store-{path.stem}"
+                    done = tmp / f"import-{path.stem}.json"  # with --keep: the store is imported once
+                    if path not in imports and keep and done.exists():
+                        imports[path] = {**json.loads(done.read_text()), "reused": True}
                     if path not in imports:
                         subprocess.run(graphtool_cmd(store_dir, "stats"), cwd=ROOT, capture_output=True)
                         imports[path] = summary([measure(graphtool_cmd(store_dir, "import", "--format", "qut",
                                                                        str(path)), 3600, server_process(store_dir))])
+                        done.write_text(json.dumps(imports[path]))
                         print(f"10^{len(str(n)) - 1} import {path.name}: {imports[path]}", flush=True)
                     row["import"] = imports[path]
                     out = tmp / f"store-{kind}-{n}.csv"
@@ -265,8 +274,9 @@ def bench(sizes: list[int], kinds: list[str], runs: int, large_runs: int, qut_ti
                 row["identical_store"] = (edges["engine"] == edges["store"] if {"engine", "store"} <= set(edges)
                                           else None)
                 rows.append(row)
-            for path in (shares, messages):
-                EmbeddedServer(tmp / f"store-{path.stem}").stop()
+            if not keep:
+                for path in (shares, messages):
+                    EmbeddedServer(tmp / f"store-{path.stem}").stop()
     return rows
 
 
@@ -319,6 +329,48 @@ def markdown(rows: list[dict], machine_line: str, load: str, notes: list[str]) -
     return "\n".join(lines)
 
 
+STORE_SECTION = "### Store path against the engine alone"
+
+
+def store_markdown(rows: list[dict], machine_line: str, load: str, notes: list[str]) -> str:
+    """The store path next to the engine (``--tools engine,store``): its own run, its own table."""
+    lines = [STORE_SECTION, "",
+             "`python -m bench.coordination --tools engine,store` — the same inputs; **engine** = `graphtool "
+             "coordination FILE` as above, **store** = `graphtool coordination --kind K --out FILE --out-format qut` "
+             "on the embedded store the file was imported into (read, network, components and Louvain communities, "
+             "group summaries, COORDINATED_WITH and group numbers written back). CPU = the command's process tree "
+             "plus the FalkorDB server's CPU during the command (its share in brackets); peak = resident set of the "
+             "tree plus the server. Medians of the runs.",
+             "", f"Machine: {machine_line}. Load average at the start of the run: {load} (2 cores shared with other "
+             "engineers' work: read CPU, not wall).",
+             "", "| actions | kind | directed edges | engine wall / CPU s | store wall / CPU s (server) | "
+             "store / engine wall, CPU | peak MiB engine / store | identical edges |",
+             "|---:|---|---:|---:|---:|---:|---:|---|"]
+    for r in rows:
+        e, st = r.get("engine"), r.get("store")
+        server = f" ({st['server_cpu_seconds']:.1f})" if st and "server_cpu_seconds" in st else ""
+        peaks = " / ".join(f"{t['peak_mib']:.0f}" if t else "—" for t in (e, st))
+        ident = "—" if r["identical_store"] is None else ("yes" if r["identical_store"] else "**NO**")
+        lines.append(f"| {r['actions']:,} | {r['kind']} | {r['edges']:,} | {cell(e)} | {cell(st)}{server} | "
+                     f"{ratio(st, e, 'seconds')}, {ratio(st, e, 'cpu_seconds')} | {peaks} | {ident} |")
+    lines += [""] + notes + ["", "CPU seconds of every run: " + "; ".join(
+        f"10^{len(str(r['actions'])) - 1} {r['kind']}: " + ", ".join(
+            f"{t} {r[t].get('all_cpu_seconds', '?')}" for t in ("engine", "store") if r.get(t)) for r in rows), ""]
+    return "\n".join(lines)
+
+
+def write_store_section(path: Path, text: str) -> None:
+    """Put the store table into the coordination section (after its other table), replacing an older one."""
+    doc = path.read_text(encoding="utf-8")
+    head, rest = doc.split(SECTION, 1)
+    end = rest.find("\n## ")
+    section, tail = (rest, "") if end < 0 else (rest[:end + 1], rest[end + 1:])
+    if STORE_SECTION in section:
+        section = section.split(STORE_SECTION, 1)[0]
+    section = section.rstrip("\n") + "\n\n" + text.rstrip("\n") + "\n"
+    path.write_text(head + SECTION + section + ("\n" + tail if tail else ""), encoding="utf-8")
+
+
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--worker":
         tool, csv_path, kind, out = sys.argv[2:6]
@@ -335,6 +387,8 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the raw results here (merged with what is there)")
     parser.add_argument("--from-json", type=Path, help="only write the table from these raw results")
     parser.add_argument("--note", action="append", default=[], help="a line under the table")
+    parser.add_argument("--keep", type=Path, help="keep inputs and imported stores in this folder and reuse them "
+                                                  "(an import at 10^6 takes minutes)")
     args = parser.parse_args()
     from bench.common import machine, write_section
 
@@ -344,11 +398,17 @@ def main() -> None:
         rows, load = saved["rows"], saved["load"]
     else:
         rows = bench([int(s) for s in args.sizes.split(",")], args.kinds.split(","), args.runs, args.large_runs,
-                     args.qut_timeout, args.tools.split(","))
+                     args.qut_timeout, args.tools.split(","), args.keep)
     if args.json:
         old = json.loads(args.json.read_text())["rows"] if args.json.exists() else []
         keep = [r for r in old if (r["actions"], r["kind"]) not in {(x["actions"], x["kind"]) for x in rows}]
         args.json.write_text(json.dumps({"rows": keep + rows, "load": load}, indent=1))
+    if "qut" not in args.tools.split(","):
+        text = store_markdown(rows, machine(), load, args.note)
+        print(text)
+        if args.out:
+            write_store_section(args.out, text)
+        return
     text = markdown(rows, machine(), load, args.note)
     print(text)
     if args.out:

@@ -454,13 +454,12 @@ COORD_MEDIA = statement(_published(  # co-media: exact ids, the sound as music:<
 MERGE_COORDINATED = statement(
     "UNWIND $rows AS row MATCH (a:Account {id: row.a}) MATCH (b:Account {id: row.b}) "
     "MERGE (a)-[r:COORDINATED_WITH {kind: $kind}]->(b) SET r += row.props", "rows", "kind")
+# From the Account label: a pattern with no label starts from every node (FalkorDB: an All Node Scan).
 DROP_STALE_COORDINATED = statement(
-    "MATCH ()-[r:COORDINATED_WITH {kind: $kind}]->() WHERE r.run_id <> $run DELETE r", "kind", "run")
-CLEAR_P_VALUES = statement(
-    "MATCH ()-[r:COORDINATED_WITH {kind: $kind}]->() WHERE r.p_value IS NOT NULL SET r.p_value = null", "kind")
-CLEAR_COORD_GROUPS = statement(
-    "MATCH (a:Account) WHERE a.coord_run IS NOT NULL "
-    "SET a.coord_component = null, a.coord_community = null, a.coord_run = null")
+    "MATCH (:Account)-[r:COORDINATED_WITH {kind: $kind}]->() WHERE r.run_id <> $run DELETE r", "kind", "run")
+CLEAR_STALE_COORD_GROUPS = statement(  # accounts grouped by an earlier run and by none now
+    "MATCH (a:Account) WHERE a.coord_run IS NOT NULL AND a.coord_run <> $run "
+    "SET a.coord_component = null, a.coord_community = null, a.coord_run = null", "run")
 SET_ACCOUNT_PROPS = statement("UNWIND $rows AS row MATCH (a:Account {id: row.id}) SET a += row.props", "rows")
 
 # --- graphtool.render.views and .exports ---------------------------------------------------------

@@ -467,6 +467,10 @@ def test_store_results_are_written_replaced_and_grouped(store):
     assert counts == [{"kind": "co-reply", "n": 5, "with_p": 0}, {"kind": "co-share", "n": len(second.pairs),
                                                                    "with_p": 0}]
     assert len(second.pairs) < len(first.pairs)
+    # accounts only the first run grouped carry no group numbers any more
+    regrouped = store.read("MATCH (a:Account) WHERE a.coord_run IS NOT NULL RETURN a.id AS id, a.coord_run AS run")
+    assert {r["id"] for r in regrouped} == {m for g in second.components for m in g.members}
+    assert {r["run"] for r in regrouped} == {second.run_id}
 
 
 def test_store_actions_skip_what_cannot_be_matched(store):
@@ -662,3 +666,25 @@ def test_file_command_rejects_name_file_line_and_field_and_keep_the_rest(tmp_pat
                          text=True)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     assert bad.stderr.startswith(f"error: {missing}: line 1: neither QUT")
+
+
+# --------------------------------------------------------------------------- reads by column
+
+def test_read_columns_gives_the_rows_by_column_on_both_stores(store):
+    store.run("UNWIND range(1, 5) AS i CREATE (:Account {id: 'x:' + toString(i), platform: 'x', followers: i * 10, "
+              "handle: CASE WHEN i = 3 THEN 'a\u001fb,c' ELSE 'h' + toString(i) END, "
+              "affiliation_score: i * 0.5, display_name: CASE WHEN i = 2 THEN null ELSE 'n' END})")
+    query = "MATCH (a:Account) RETURN a.followers AS n, a.affiliation_score AS f, a.id AS id ORDER BY n DESC"
+    got = store.read_columns(query, {"n": int, "f": float, "id": str})
+    assert got["n"].dtype == np.int64 and got["n"].tolist() == [50, 40, 30, 20, 10]
+    assert got["f"].dtype == np.float64 and got["f"].tolist() == [2.5, 2.0, 1.5, 1.0, 0.5]
+    assert got["id"] == ["x:5", "x:4", "x:3", "x:2", "x:1"]
+    # a string that holds FalkorDB's separator still comes back whole
+    assert store.read_columns("MATCH (a:Account) RETURN a.handle AS h ORDER BY a.id", {"h": str})["h"][2] == "a\x1fb,c"
+    empty = store.read_columns("MATCH (a:Account) WHERE a.followers > $k RETURN a.id AS id, a.followers AS n",
+                               {"id": str, "n": int}, {"k": 100})
+    assert empty["id"] == [] and empty["n"].tolist() == []
+    with pytest.raises(ValueError, match="column d: 1 null"):
+        store.read_columns("MATCH (a:Account) RETURN a.display_name AS d", {"d": str})
+    with pytest.raises(ValueError, match="column id: 'x:1' is not an integer"):
+        store.read_columns("MATCH (a:Account) RETURN a.id AS id ORDER BY id", {"id": int})

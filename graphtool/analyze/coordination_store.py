@@ -234,33 +234,31 @@ def write_pairs(store: Store, result: Coordination, pairs: list[Pair], run_id: s
     for p in pairs:
         if p.is_loop:
             continue
+        # p_value null when not tested: SET += removes an earlier run's
         props = {"window_s": int(result.window_s), "weight": float(p.weight), "weight_ab": p.weight_12,
-                 "weight_ba": p.weight_21, "run_id": run_id}
-        if p.p_value is not None:
-            props["p_value"] = float(p.p_value)
+                 "weight_ba": p.weight_21, "run_id": run_id,
+                 "p_value": None if p.p_value is None else float(p.p_value)}
         rows.append({"a": p.account_1, "b": p.account_2, "props": props})
     for chunk in batches(rows, batch):
         Q.MERGE_COORDINATED.run(store, {"rows": chunk, "kind": result.kind})
-    # A pair that coordinated in an earlier run and not in this one must not linger; so must
-    # not a p_value the earlier run had and this one has not.
+    # A pair that coordinated in an earlier run and not in this one must not linger.
     Q.DROP_STALE_COORDINATED.run(store, {"kind": result.kind, "run": run_id})
-    if result.p_values == {}:
-        Q.CLEAR_P_VALUES.run(store, {"kind": result.kind})
     return len(rows)
 
 
 def write_groups(store: Store, components: list[list[str]], communities: list[list[str]], run_id: str,
                  batch: int = WRITE_BATCH) -> None:
-    """Set ``coord_component`` / ``coord_community`` (group number, 1 = largest) on members."""
-    Q.CLEAR_COORD_GROUPS.run(store)
+    """Set ``coord_component`` / ``coord_community`` (group number, 1 = largest) on members; clear
+    them on accounts that only an earlier run grouped."""
     rows: dict[str, dict] = {}
     for name, groups in (("coord_component", components), ("coord_community", communities)):
         for number, members in enumerate(groups, start=1):
-            for m in members:
-                rows.setdefault(m, {"coord_run": run_id})[name] = number
+            for m in members:  # null where the account is in no group of that method (SET += removes it)
+                rows.setdefault(m, {"coord_run": run_id, "coord_component": None, "coord_community": None})[name] = number
     payload = [{"id": k, "props": v} for k, v in sorted(rows.items())]
     for chunk in batches(payload, batch):
         Q.SET_ACCOUNT_PROPS.run(store, {"rows": chunk})
+    Q.CLEAR_STALE_COORD_GROUPS.run(store, {"run": run_id})
 
 
 @dataclass
