@@ -149,7 +149,7 @@ def _partition_stats(G, partition, labels):
 
 def algorithms(n_nodes: int, seed: int) -> dict:
     """name -> ``(run, post)``: the timed call (on the child's ``GRAPH``) and what summarises its result."""
-    k = None if n_nodes <= centrality.EXACT_BETWEENNESS_MAX_NODES else centrality.BETWEENNESS_PIVOTS
+    k = None if n_nodes <= centrality.EXACT_BETWEENNESS_MAX_NODES else centrality.sampled_pivots(n_nodes * 10)
 
     def G():
         return GRAPH[0]
@@ -301,6 +301,47 @@ def whole_analyze(holder: dict, seed: int, runs: int, cap: float) -> dict:
             EmbeddedServer(tmp).stop()
 
 
+ANALYZE_CHILD = ("import sys; from graphtool.store import open_store; "
+                 "from graphtool.analyze.scores_store import run_analyses; "
+                 "s = open_store(sys.argv[1]); run_analyses(s, seed=int(sys.argv[2]), progress=False); s.close()")
+
+
+def peak_memory(size: int, seed: int) -> dict:
+    """Peak memory of one whole analyze at ``size`` edges: graphtool's process (a fresh one, so that
+    nothing of the set-up counts) and the FalkorDB server (its high-water mark since it started,
+    loading included), with the run's wall and CPU time."""
+    import subprocess
+
+    from graphtool.store import open_store
+    from graphtool.store.embedded import EmbeddedServer
+
+    G, _ = scale_free(size, seed)
+    edges = G.number_of_edges()
+    with tempfile.TemporaryDirectory(prefix="bench-analyze-") as tmp:
+        store = open_store(f"embedded:{tmp}")
+        try:
+            t = time.perf_counter()
+            loaded = to_store(store, G, seed)
+            load_s = time.perf_counter() - t
+            del G
+            gc.collect()
+            server = psutil.Process(EmbeddedServer(tmp).pid())
+            server0 = sum(server.cpu_times()[:2])
+            t, c = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
+            subprocess.run([sys.executable, "-c", ANALYZE_CHILD, f"embedded:{tmp}", str(seed)], check=True)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            with open(f"/proc/{server.pid}/status") as f:
+                hwm = next(int(line.split()[1]) for line in f if line.startswith("VmHWM:")) / 1024
+            return {"edges": edges, "loaded": loaded, "load_s": load_s, "wall_s": time.perf_counter() - t,
+                    "cpu_s": after.ru_utime + after.ru_stime - c.ru_utime - c.ru_stime,
+                    "server_cpu_s": sum(server.cpu_times()[:2]) - server0,
+                    "python_peak_mib": after.ru_maxrss / 1024, "server_peak_mib": hwm,
+                    "load_average": os.getloadavg()[0]}
+        finally:
+            store.close()
+            EmbeddedServer(tmp).stop()
+
+
 # ----------------------------------------------------------------------------- report
 
 def fmt_time(m: dict) -> str:
@@ -345,7 +386,14 @@ def main(argv=None) -> int:
     ap.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     ap.add_argument("--whole-only", action="store_true",
                     help="only the whole analyze on the store (and the projection against the raw read)")
+    ap.add_argument("--memory", type=int, metavar="EDGES",
+                    help="only the peak memory of one whole analyze at this many edges (printed as JSON)")
     args = ap.parse_args(argv)
+    if args.memory:
+        import json
+
+        print(json.dumps({"machine": machine(), **peak_memory(args.memory, args.seed)}), flush=True)
+        return 0
     # Import the engines before forking, so that no child pays for an import.
     import community  # noqa: F401  (python-louvain)
     import igraph  # noqa: F401

@@ -154,7 +154,8 @@ def run_analyses(store: Store, only=None, seed: int = 0, resolution: float = com
             summary["centrality"] = {
                 "pagerank": {"alpha": centrality.ALPHA, "top": _top(pr, nodes, top)},
                 "strength_in": {"top": _top(s_in, nodes, top)},
-                "betweenness": {"method": f"sampled, {centrality.BETWEENNESS_PIVOTS} pivots, seed {seed}"
+                "betweenness": {"method": f"sampled, {centrality.sampled_pivots(int((amp.src != amp.dst).sum()))} "
+                                          f"pivots, seed {seed}"
                                 if sampled else "exact", "top": _top(bc, nodes, top)},
             }
             lap("centrality")
