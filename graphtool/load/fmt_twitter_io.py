@@ -19,6 +19,11 @@ ids and screen names.  How each row becomes records:
   create the node when it is absent and never overwrite what its own row says.
 
 Times are ISO (``2019-07-02 14:30``) or, in some releases, US style (``07/02/2019 14:30``).
+
+Releases run to millions of rows, so the records of a row are built directly when every value is
+one the model's rules take unchanged, and value by value through ``node_record`` / ``rel_record``
+otherwise (``read(..., fast=False)`` does that for every row; tests/test_parse_fast.py holds the two
+paths to the same records and rejects).
 """
 from __future__ import annotations
 
