@@ -114,6 +114,19 @@ def test_copies_by_publication_window_equal_the_engine(spark):
     assert 0 < len(short.pairs) < len(single.pairs)
 
 
+def test_copies_from_a_dataframe_spark_read_itself(spark, tmp_path):
+    """The documents read by Spark (JSON lines), never collected on the driver: the same pairs."""
+    docs = copy_corpus()
+    path = tmp_path / "docs.jsonl"
+    path.write_text("".join(json.dumps({"id": d.id, "text": d.text, "published_ts": d.published_ts, "lang": d.lang},
+                                       ensure_ascii=False) + "\n" for d in docs), "utf-8")
+    max_lag = 4 * 86400
+    run = find_copies_spark(spark, spark.read.json(str(path)), max_lag, width_s=5 * 86400)
+    single = find_copies(docs)
+    assert [copy_key(p) for p in run.pairs] == sorted(copy_key(p) for p in single.pairs if p.lag_s <= max_lag)
+    assert run.compared == len(docs) and not run.undated
+
+
 def test_the_docs_command_writes_what_graphtool_coordination_writes(spark, tmp_path):
     """docs/scaling.md's step: `python -m graphtool.scale coordination FILE` next to `graphtool coordination FILE`
     (in this process: the command finds the running Spark session)."""

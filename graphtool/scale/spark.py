@@ -67,8 +67,9 @@ def session(master: str = MASTER, app_name: str = "graphtool"):
     spark = (SparkSession.builder.master(master).appName(app_name)
              .config("spark.ui.enabled", "false")
              .config("spark.ui.showConsoleProgress", "false")
-             .config("spark.sql.shuffle.partitions", "4")  # small shuffles; a cluster sets its own
              .getOrCreate())
+    if master.startswith("local"):
+        spark.conf.set("spark.sql.shuffle.partitions", "4")  # one machine: few, small shuffles
     spark.sparkContext.setLogLevel("ERROR")
     return spark
 
@@ -129,6 +130,7 @@ class SparkCoordination:
 def _action_frame(spark, actions):
     """Actions as a DataFrame ``account, item, ts, message_id, row`` (``row``: input order, first wins)."""
     if not isinstance(actions, ActionColumns):
+        _require_columns(actions, ("account", "item", "ts", "message_id"), "actions")
         if "row" in actions.columns:
             return actions
         from pyspark.sql import functions as F
@@ -189,7 +191,7 @@ def _resolution(frame) -> tuple[int, int | None, float, float]:
 
 
 def _window_weights(task: int, rows: Iterable, kind: str, window_s: float,
-                    similarity: float | None) -> Iterator[tuple[tuple[str, str], int]]:
+                    similarity: float | None) -> Iterator[tuple[tuple, int]]:
     """One task: ``(("edge", a, b), weight)`` for the messages its window owns (see the module
     docstring), and ``(("rows", task), n)``: how many rows it ran."""
     rows = sorted(rows)  # (row, account, item, ts, message_id, owner, first, last): input order
@@ -327,7 +329,9 @@ def find_copies_spark(spark, docs: Iterable[Doc], max_lag_s: float, *, params: C
     Parameters
     ----------
     spark : SparkSession
-    docs : iterable of Doc
+    docs : iterable of Doc, or a Spark DataFrame
+        A DataFrame has columns ``id, text, published_ts`` (epoch seconds) and optionally ``lang,
+        title, url``; its documents are read by the executors, never collected on the driver.
     max_lag_s : float
         The longest lag between an original and its copy that is looked for: each task also gets
         this much of its window's past.
@@ -345,20 +349,39 @@ def find_copies_spark(spark, docs: Iterable[Doc], max_lag_s: float, *, params: C
     if max_lag_s < 0:
         raise ValueError("the maximum lag cannot be negative")
     params = params or CopyParams()
-    dated, undated = [], []
-    for d in docs:
-        (dated if d.published_ts is not None else undated).append(d)
-    if not dated:
-        return SparkCopies([], max_lag_s, undated=sorted(d.id for d in undated))
-    times = [d.published_ts for d in dated]
-    plan = TimeWindows.plan(min(times), max(times), max_lag_s, 0.0,
-                            windows=windows or 4 * spark.sparkContext.defaultParallelism, width_s=width_s)
     sc = spark.sparkContext
+    if hasattr(docs, "rdd"):  # a DataFrame: the documents stay on the executors
+        _require_columns(docs, ("id", "text", "published_ts"), "documents")
+        dated = docs.where(docs["published_ts"].isNotNull()).rdd.map(_doc_of_row).cache()
+        undated = [r["id"] for r in docs.where(docs["published_ts"].isNull()).select("id").collect()]
+        times = dated.map(lambda d: d.published_ts)
+        lo, hi = (times.min(), times.max()) if not dated.isEmpty() else (None, None)
+    else:
+        docs = list(docs)
+        undated = [d.id for d in docs if d.published_ts is None]
+        listed = [d for d in docs if d.published_ts is not None]
+        lo, hi = (min(d.published_ts for d in listed), max(d.published_ts for d in listed)) if listed else (None, None)
+        dated = sc.parallelize(listed) if listed else None
+    if lo is None:
+        return SparkCopies([], max_lag_s, undated=sorted(undated))
+    plan = TimeWindows.plan(lo, hi, max_lag_s, 0.0, windows=windows or 4 * sc.defaultParallelism, width_s=width_s)
     run = partial(_window_copies, plan=plan, params=params, ctx=ctx)
-    out = (sc.parallelize(dated).flatMap(lambda d: [(k, d) for k in plan.tasks(d.published_ts)])
+    out = (dated.flatMap(lambda d: [(k, d) for k in plan.tasks(d.published_ts)])
            .groupByKey(numPartitions=min(plan.count, max(1, sc.defaultParallelism * 4)))
            .flatMap(lambda kv: run(kv[0], kv[1])).collect())
     pairs = sorted((v for k, v in out if k == "pair"), key=lambda p: (p.copy, p.original))
     return SparkCopies(pairs, max_lag_s, compared=sum(v for k, v in out if k == "compared"),
                        too_short=sorted(v for k, v in out if k == "short"),
-                       undated=sorted(d.id for d in undated), windows=plan)
+                       undated=sorted(undated), windows=plan)
+
+
+def _doc_of_row(row) -> Doc:
+    fields = row.asDict()
+    return Doc(fields["id"], fields["text"], int(fields["published_ts"]), fields.get("lang"), fields.get("title"),
+               fields.get("url"))
+
+
+def _require_columns(frame, names: tuple, what: str) -> None:
+    missing = [n for n in names if n not in frame.columns]
+    if missing:
+        raise ConfigError(f"the {what} DataFrame needs column(s) {', '.join(missing)} (it has {', '.join(frame.columns)})")
