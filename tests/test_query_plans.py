@@ -66,6 +66,20 @@ def test_every_store_read_batches_accounts_through_an_index_seek(populated):
     assert checked == 7  # co-share, co-reply, co-link (shares and articles), co-text, co-similar-text, co-media
 
 
+def test_falkordb_reads_every_account_by_node_id_range(populated):
+    if not getattr(populated, "reads_by_id_range", False):
+        pytest.skip("only FalkorDB reads by node id range")
+    for kind in KINDS:
+        for _, query, params in coordination_store.read_queries(kind, by_range=True):
+            gathered = columns_query(query, ["collect(account) AS account", "count(*) AS n"])
+            plan = populated.explain(gathered, {**params, "lo": 0, "hi": 100})
+            assert not scans(plan) and "Node By Label and ID Scan | (a:Account)" in plan, f"{kind}:\n{plan}"
+    everyone, _ = coordination_store.read_actions(populated, "co-text")  # by range
+    listed, _ = coordination_store.read_actions(populated, "co-text", [f"x:u{i}" for i in range(ACCOUNTS)])
+    assert sorted(zip(everyone.account, everyone.item, everyone.ts)) == sorted(zip(listed.account, listed.item,
+                                                                                   listed.ts))
+
+
 def test_the_other_coordination_statements_find_accounts_by_index(populated):
     """What a run reads and writes besides the actions: each account by its unique index."""
     ids = [f"x:u{i}" for i in range(10)]

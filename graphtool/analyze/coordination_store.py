@@ -46,10 +46,14 @@ WRITE_BATCH = 2000  # relationships per write query
 
 _SHARE_KINDS = {"co-reply": ["reply"], "co-link": ["link"]}
 _NOT_SHARES = ["reply", "link"]
-_SHARE_STATEMENTS = {"co-share": Q.COORD_SHARES_BUT, "co-reply": Q.COORD_SHARES_OF_KINDS,
-                     "co-link": Q.COORD_LINK_SHARES}
-_PUBLISHED_STATEMENTS = {"co-link": Q.COORD_URLS, "co-text": Q.COORD_TEXTS, "co-similar-text": Q.COORD_TEXTS,
-                         "co-media": Q.COORD_MEDIA}
+# (by index seek, by node id range) of each read
+_SHARE_STATEMENTS = {"co-share": (Q.COORD_SHARES_BUT, Q.COORD_SHARES_BUT_RANGE),
+                     "co-reply": (Q.COORD_SHARES_OF_KINDS, Q.COORD_SHARES_OF_KINDS_RANGE),
+                     "co-link": (Q.COORD_LINK_SHARES, Q.COORD_LINK_SHARES_RANGE)}
+_PUBLISHED_STATEMENTS = {"co-link": (Q.COORD_URLS, Q.COORD_URLS_RANGE),
+                         "co-text": (Q.COORD_TEXTS, Q.COORD_TEXTS_RANGE),
+                         "co-similar-text": (Q.COORD_TEXTS, Q.COORD_TEXTS_RANGE),
+                         "co-media": (Q.COORD_MEDIA, Q.COORD_MEDIA_RANGE)}
 _SHARED_COLUMNS = {"account": int, "item": str, "message": str, "ts": float, "untimed": int}
 _PUBLISHED_COLUMNS = {"account": int, "message": str, "value": str, "ts": float, "untimed": int}
 
@@ -71,23 +75,23 @@ def account_ids(store: Store) -> list[str]:
     return sorted(Q.ACCOUNT_IDS.read_columns(store, {"id": str})["id"])
 
 
-def read_statements(kind: str) -> list[tuple[str, Q.Statement, dict]]:
-    """``(source, statement, parameters but rows)`` of each read :func:`read_actions` runs for
-    ``kind``; source ``shared`` or ``published``."""
+def read_statements(kind: str, by_range: bool = False) -> list[tuple[str, Q.Statement, dict]]:
+    """``(source, statement, parameters but the accounts')`` of each read :func:`read_actions` runs for
+    ``kind``; source ``shared`` or ``published``; ``by_range``: the accounts by node id range."""
     if kind not in KINDS:
         raise ValueError(f"unknown coordination kind {kind!r}; known: {', '.join(KINDS)}")
     out = []
     if kind in _SHARE_STATEMENTS:
         kinds = _NOT_SHARES if kind == "co-share" else _SHARE_KINDS[kind]
-        out.append(("shared", _SHARE_STATEMENTS[kind], {"kinds": kinds}))
+        out.append(("shared", _SHARE_STATEMENTS[kind][by_range], {"kinds": kinds}))
     if kind in _PUBLISHED_STATEMENTS:
-        out.append(("published", _PUBLISHED_STATEMENTS[kind], {}))
+        out.append(("published", _PUBLISHED_STATEMENTS[kind][by_range], {}))
     return out
 
 
-def read_queries(kind: str) -> list[tuple[str, str, dict]]:
-    """``(source, query text, parameters but rows)`` of each read for ``kind`` (for plan checks)."""
-    return [(source, statement.cypher(), params) for source, statement, params in read_statements(kind)]
+def read_queries(kind: str, by_range: bool = False) -> list[tuple[str, str, dict]]:
+    """``(source, query text, parameters but the accounts')`` of each read for ``kind`` (for plan checks)."""
+    return [(source, statement.cypher(), params) for source, statement, params in read_statements(kind, by_range)]
 
 
 class _Items:
@@ -125,13 +129,22 @@ class _PublishedMessages(Sequence):
 
 
 def _read(store: Store, statement: Q.Statement, columns: dict, params: dict, names: list[str],
-          batch: int) -> dict:
-    """One statement's rows for every batch of accounts, as columns (``account``: index in ``names``)."""
+          nodes: np.ndarray | None, batch: int) -> dict:
+    """One statement's rows for every batch of accounts, as columns (``account``: index in ``names``).
+
+    With ``nodes`` (the accounts' node ids, sorted, in the order of ``names``) each batch is a range of
+    node ids; else a list of ``[position, id]``."""
     parts = []
     for start in range(0, len(names), batch):
-        rows = [[k, name] for k, name in enumerate(names[start:start + batch])]
-        cols = statement.read_columns(store, columns, {**params, "rows": rows})
-        cols["account"] = cols["account"] + start
+        if nodes is None:
+            rows = [[k, name] for k, name in enumerate(names[start:start + batch])]
+            cols = statement.read_columns(store, columns, {**params, "rows": rows})
+            cols["account"] = cols["account"] + start
+        else:
+            end = min(start + batch, len(names))
+            cols = statement.read_columns(store, columns, {**params, "lo": int(nodes[start]),
+                                                           "hi": int(nodes[end - 1]) + 1})
+            cols["account"] = np.searchsorted(nodes, cols["account"])
         parts.append(cols)
     empty = {int: np.zeros(0, dtype=np.int64), float: np.zeros(0, dtype=np.float64), str: []}
     return {name: (list(chain.from_iterable(p[name] for p in parts)) if kind is str
@@ -149,15 +162,23 @@ def read_actions(store: Store, kind: str, accounts: list[str] | None = None,
     a message id that two rows share keeps the row first in (account, message, item, time) order,
     whatever order the store returned.
     """
-    names = sorted(set(accounts)) if accounts is not None else account_ids(store)
+    nodes = None
+    if accounts is not None:
+        names = sorted(set(accounts))
+    elif getattr(store, "reads_by_id_range", False):  # FalkorDB: every account, by ranges of node ids
+        found = Q.ACCOUNT_NODES.read_columns(store, {"node": int, "id": str})
+        order = np.argsort(found["node"])
+        nodes, names = found["node"][order], [found["id"][i] for i in order.tolist()]
+    else:
+        names = account_ids(store)
     items = _Items()
     parts = []  # (account, item, ts, message code) of each source
     skipped = 0
     message_values: Sequence = []
-    for source, statement, params in read_statements(kind):
+    for source, statement, params in read_statements(kind, nodes is not None):
         if source == "shared":
             columns = {**_SHARED_COLUMNS, "url": str} if kind == "co-link" else _SHARED_COLUMNS
-            cols = _read(store, statement, columns, params, names, batch)
+            cols = _read(store, statement, columns, params, names, nodes, batch)
             timed = np.asarray(cols["untimed"]) == 0
             skipped += int((~timed).sum())
             if kind == "co-link":  # a link share: the target's URL, else its id
@@ -170,7 +191,7 @@ def read_actions(store: Store, kind: str, accounts: list[str] | None = None,
             keep = timed & (item >= 0)
             parts.append((cols["account"][keep], item[keep], cols["ts"][keep], message[keep]))
             continue
-        cols = _read(store, statement, _PUBLISHED_COLUMNS, params, names, batch)
+        cols = _read(store, statement, _PUBLISHED_COLUMNS, params, names, nodes, batch)
         post_values, post = _codes(cols["message"])
         account, timed = np.asarray(cols["account"], dtype=np.int64), np.asarray(cols["untimed"]) == 0
         # a post is one action without a time, however many URLs it has
@@ -197,7 +218,7 @@ def _columns(names: list[str], item_values: list[str], parts: list, message_valu
     else:  # a message of several accounts: the first account keeps it
         repeated = len(np.unique(message * max(len(names), 1) + account)) != len(np.unique(message))
     if repeated:  # rare (a share id used twice): rows in (account, message, item, time) order by value
-        order = np.lexsort((ts, _ranks(item_values)[item], _ranks(message_values)[message], account))
+        order = np.lexsort((ts, _ranks(item_values)[item], _ranks(message_values)[message], _ranks(names)[account]))
         account, item, ts, message = account[order], item[order], ts[order], message[order]
     if not one_per_message:  # one action per (message, item): a post that names a URL twice names it once
         first = np.sort(np.unique(message * max(len(item_values), 1) + item, return_index=True)[1])
