@@ -77,11 +77,11 @@ def bench_store(name: str, url: str, sizes: list[int], runs: int, workdir: Path)
             store.wipe()
             store.ensure_schema()
 
-        def load_nodes():
-            import_paths(store, [folder / "Account.csv", folder / "Article.csv"], progress=False)
+        def load_nodes():  # batched MERGE even into the empty store (first loads by bulk: --first-load)
+            import_paths(store, [folder / "Account.csv", folder / "Article.csv"], progress=False, bulk=False)
 
         def load_rels():
-            import_paths(store, [folder / "SHARED.csv"], progress=False)
+            import_paths(store, [folder / "SHARED.csv"], progress=False, bulk=False)
 
         node_s, _ = median_time(load_nodes, runs, setup=wipe)
         rel_s, _ = median_time(load_rels, runs, setup=lambda: (wipe(), load_nodes()))
