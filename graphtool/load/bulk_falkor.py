@@ -76,6 +76,9 @@ def _tokens(name: str, props: list[str], entities: Iterator[tuple[bytes, dict]])
                 out.append(long_(4, v))
             elif v is None:
                 out.append(_NULL)
+            elif kind is list and all(type(x) is str for x in v):  # sources, mostly
+                out.append(long_(5, len(v)))
+                out += [b"\x03" + x.encode("utf-8") + b"\x00" for x in v]
             else:
                 _value(v, out)
         entity_bytes = b"".join(out)
