@@ -395,23 +395,25 @@ def first_load_section(rows: list[dict], args) -> str:
              "(`graphtool.synthetic.write_io_tweets`: hashed accounts, retweets, quotes, replies); entities = nodes + "
              "relationships of the resulting graph. CPU = this process + its tools (neo4j-admin, falkordb-bulk-insert) "
              "+ the database server (Neo4j's only for the MERGE rows: neo4j-admin runs with the server stopped); "
-             "rate = entities per CPU second. Medians of the runs shown; a first load starts from an empty store, an "
+             "rates per wall second and per CPU second (on a machine this shared, the CPU rate is the one to "
+             "trust; neo4j-admin's threads spend more CPU than wall). Medians of the runs shown; a first load starts from an empty store, an "
              "incremental one imports the file's second half into a store holding its first half. Raw MERGE and the "
              "bulk tools write the graph the import makes (staged in memory first, untimed), without parsing.", "",
-             "| store | tweets | what | runs | wall s | CPU s | entities | entities/CPU s | target |",
-             "|---|---:|---|---:|---:|---:|---:|---:|---|"]
+             "| store | tweets | what | runs | wall s | CPU s | entities | entities/wall s | entities/CPU s | target |",
+             "|---|---:|---|---:|---:|---:|---:|---:|---:|---|"]
     for r in rows:
-        rate = r["entities"] / r["cpu"]
+        rate, wall_rate = r["entities"] / r["cpu"], r["entities"] / r["wall"]
         verdict = ""
         if r["target"]:
-            verdict = f"≥ {r['target']:,}/s: {'met' if rate >= r['target'] else 'NOT met'}"
+            verdict = (f"≥ {r['target']:,}/s: {'met' if wall_rate >= r['target'] else 'NOT met'} (wall), "
+                       f"{'met' if rate >= r['target'] else 'NOT met'} (CPU)")
             if r["baseline"]:
                 share = r["baseline"][1] / r["cpu"]
                 verdict += f"; {share:.0%} of raw MERGE's rate (≥ 80%: {'met' if share >= 0.8 else 'NOT met'})"
         if r.get("peak_mib"):
             verdict += f"; peak memory of the process {r['peak_mib']:,.0f} MiB"
         lines.append(f"| {r['store']} | {r['tweets']:,} | {r['what']} | {r['runs']} | {r['wall']:.1f} | "
-                     f"{r['cpu']:.1f} | {r['entities']:,} | {rate:,.0f} | {verdict} |")
+                     f"{r['cpu']:.1f} | {r['entities']:,} | {wall_rate:,.0f} | {rate:,.0f} | {verdict} |")
     return "\n".join(lines) + "\n"
 
 
