@@ -34,8 +34,9 @@ def bulk_calls(store) -> int:
 
 
 def load(store, paths, bulk):
+    """Small batches: a node or relationship met again in a later batch takes the ON MATCH paths."""
     store.clear()
-    result = import_paths(store, paths, progress=False, bulk=bulk)
+    result = import_paths(store, paths, progress=False, bulk=bulk, batch_size=7)
     return store.snapshot(), [str(r) for r in result.rejects], result.warnings, dict(result.nodes), \
         dict(result.relationships)
 
@@ -75,6 +76,47 @@ def test_bulk_needs_an_empty_store(embedded_store):
     before = bulk_calls(embedded_store)
     import_paths(embedded_store, [FIXTURES / "load"], progress=False)  # by size: MERGE
     assert bulk_calls(embedded_store) == before
+
+
+def test_staged_graph_answers_each_statement_as_the_store_does(store):
+    """The MERGE semantics the staging graph copies, statement by statement, on rows the fixtures never reach:
+    a stub after a full record, a null that removes, relationships and identifiers met again."""
+    from graphtool import internal_queries as Q
+    from graphtool.load.writer import node_query, rel_query
+
+    steps = [
+        (node_query("Account"), {"rows": [{"id": "x:1", "props": {"handle": "a", "followers": 3}, "sources": ["s1"]}]}),
+        (node_query("Account", stub=True), {"rows": [{"id": "x:1", "props": {"handle": "b"}, "sources": ["s2"]},
+                                                      {"id": "x:2", "props": {"handle": "c"}, "sources": []}]}),
+        (node_query("Account"), {"rows": [{"id": "x:2", "props": {"handle": None, "followers": 1}, "sources": ["s1"]}]}),
+        (node_query("Article"), {"rows": [{"id": "t", "props": {"text": " padded \n"}, "sources": ["s1", "s1"]}]}),
+        (rel_query("SHARED", "Account", "Article"),
+         {"rows": [{"i": 0, "src": "x:1", "dst": "t", "key": "k", "props": {"id": "k", "kind": "repost"},
+                    "sources": ["s1"]}, {"i": 1, "src": "x:9", "dst": "t", "key": "k", "props": {}, "sources": []}]}),
+        (rel_query("SHARED", "Account", "Article"),
+         {"rows": [{"i": 0, "src": "x:1", "dst": "t", "key": "k", "props": {"kind": None, "at_ts": 5},
+                    "sources": ["s2", "s1"]}]}),
+    ]
+    link = {"id": "x:handle:a", "platform": "x", "kind": "handle", "value": "a", "account": "x:1", "sources": ["s1"]}
+    for as_seen, first, last in (("B", 10, 10), ("A", None, None), ("C", 5, 20), (None, 7, 30)):
+        steps.append((Q.LINK_IDENTIFIERS.cypher(), {"rows": [{**link, "as_seen": as_seen, "first": first, "last": last,
+                                                              "first_at": first and f"t{first}",
+                                                              "last_at": last and f"t{last}"}]}))
+    steps += [(Q.MARK_CONFLICTS.cypher(), {"ids": ["x:handle:a", "x:handle:none"]}),
+              (Q.SET_ACCOUNT.cypher(), {"id": "x:2", "props": {"display_name": "D", "followers": None}})]
+    staged = StagedGraph()
+    store.clear()
+    for query, params in steps:
+        assert staged.run(query, params) == store.run(query, params), query
+    assert staged.snapshot() == store.snapshot()
+    for query, params in [(Q.IDENTIFIER_OWNERS.cypher(), {"keys": ["x:handle:a", "x:handle:none"]}),
+                          (Q.ACCOUNT_USER_IDS.cypher(), {"ids": ["x:1", "x:3"]}),
+                          (Q.ACCOUNT_RELS_OUT.cypher(type="SHARED"), {"id": "x:1"}),
+                          (Q.ACCOUNT_RELS_IN.cypher(type="IDENTIFIES"), {"id": "x:1"})]:
+        assert staged.read(query, params) == store.read(query, params), query
+    Q.DELETE_ACCOUNT.run(staged, {"id": "x:1"})
+    Q.DELETE_ACCOUNT.run(store, {"id": "x:1"})
+    assert staged.snapshot() == store.snapshot()
 
 
 def test_staged_graph_answers_only_the_loader_statements():

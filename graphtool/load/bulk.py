@@ -132,6 +132,15 @@ class StagedGraph(Store):
     def close(self):
         pass
 
+    def snapshot(self) -> dict:
+        """The staged graph in :meth:`Store.snapshot`'s shape, to compare with a store."""
+        def frozen(props: dict) -> tuple:
+            return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in props.items()))
+
+        nodes = sorted((label, i, frozen(m)) for label, table in self.nodes.items() for i, m in table.items())
+        rels = sorted((k[0], k[1], k[2], k[3], k[4], frozen(m)) for k, m in self.rels.items())
+        return {"nodes": nodes, "relationships": rels}
+
     def __len__(self) -> int:
         return sum(len(v) for v in self.nodes.values()) + len(self.rels)
 
