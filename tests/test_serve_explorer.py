@@ -222,6 +222,7 @@ def test_explorer_in_chromium(served, browser, tmp_path):
     assert not page.evaluate("() => graphtoolExplorer.graph.hasNode('outlet:gt')")  # PUBLISHED not expanded
 
     _wait(page, "() => document.querySelectorAll('#filter-platforms input').length", 4)  # x, weibo, wechat, douyin
+    page.click("#filters summary")
     page.uncheck("#filter-platforms input[value=weibo]")
     assert page.get_attribute("#graph", "data-visible") == "4"
     page.check("#filter-platforms input[value=weibo]")

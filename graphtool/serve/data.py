@@ -199,6 +199,7 @@ def neighbours(store, node_id: str, types: tuple[str, ...] = (), hops: int = 1, 
 
 
 OVERVIEW_CAP = 300  # most communities the overview shows (the largest)
+OVERVIEW_LINKS = 1000  # the strongest links between the communities shown (50 communities can have 5,000)
 OVERVIEW_TTL_S = 300.0  # after this, a kept overview is refreshed in the background
 _overviews: dict[str, tuple[tuple, float, dict]] = {}
 _overview_lock = threading.Lock()
@@ -211,7 +212,7 @@ def overview(store, limit: int = OVERVIEW_CAP) -> dict:
     actors published), all aggregated in the store, never the whole graph.
 
     It reads every share once (seconds at 10^6), so it is kept: recomputed at once when an import changed
-    the counts of import runs, accounts, outlets or articles; else served as kept and refreshed in the
+    the number of nodes; else served as kept and refreshed in the
     background when older than :data:`OVERVIEW_TTL_S` (so a new analysis shows within that time)."""
     key = tuple(r["c"] for r in Q.TOTALS.read(store))
     cached = _overviews.get(store.url)
@@ -260,8 +261,10 @@ def _overview(store, limit: int) -> dict:
             for r in rows:
                 if r["src"] in kept and r["dst"] in kept:
                     links[(r["src"], r["dst"], rel)] = links.get((r["src"], r["dst"], rel), 0) + r["n"]
+    strongest = sorted(links.items(), key=lambda kv: (-kv[1], kv[0]))[:OVERVIEW_LINKS]
     return {"communities": shown, "total": len(found), "actors": sum(c["size"] for c in found.values()),
-            "links": [{"src": s, "dst": d, "type": t, "n": n} for (s, d, t), n in sorted(links.items())]}
+            "links": [{"src": s, "dst": d, "type": t, "n": n} for (s, d, t), n in sorted(strongest)],
+            "links_total": len(links)}
 
 
 def community(store, community_id: int, limit: int = EXPAND_CAP) -> dict:

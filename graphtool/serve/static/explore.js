@@ -247,7 +247,7 @@
     for (const l of found.links) addEdge("community:" + l.src, l.type, "community:" + l.dst, Math.min(6, 1 + Math.log10(l.n)));
     startRenderer();
     say(found.communities.length + " of " + found.total + " communities (" + found.actors + " actors), " +
-        found.links.length + " links between them" + (found.total ? "" : ": run graphtool analyze to store communities"));
+        found.links.length + " links between them" + (found.links_total > found.links.length ? " (the strongest of " + found.links_total + ")" : "") + (found.total ? "" : ": run graphtool analyze to store communities"));
     box.dataset.order = String(graph.order);
     applyFilters();
     document.body.dataset.graphReady = "1";
