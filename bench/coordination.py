@@ -224,7 +224,7 @@ def graphtool_cmd(store_dir: Path, *args: str) -> list[str]:
 
 
 def bench(sizes: list[int], kinds: list[str], runs: int, large_runs: int, qut_timeout: float,
-          tools: list[str], keep: Path | None = None) -> list[dict]:
+          tools: list[str], keep: Path | None = None, large_kinds: list[str] | None = None) -> list[dict]:
     from graphtool.store.embedded import EmbeddedServer
 
     rows = []
@@ -237,7 +237,7 @@ def bench(sizes: list[int], kinds: list[str], runs: int, large_runs: int, qut_ti
             if not (keep and shares.exists() and messages.exists()):
                 write_inputs(n, shares, messages)
             imports: dict[Path, dict] = {}
-            for kind in kinds:
+            for kind in (large_kinds or kinds) if n >= 500_000 else kinds:
                 path = shares if kind == "co-share" else messages
                 row = {"kind": kind, "actions": n, "window_s": WINDOW_S}
                 edges = {}
@@ -323,10 +323,15 @@ def markdown(rows: list[dict], machine_line: str, load: str, notes: list[str]) -
         lines.append(f"| {r['actions']:,} | {r['kind']} | {r['edges']:,} | {cell(e)} | {cell(q)} | "
                      f"{ratio(q, e, 'seconds')}, {ratio(q, e, 'cpu_seconds')} | {cell(s)} | "
                      f"{ratio(s, e, 'seconds')}, {ratio(s, e, 'cpu_seconds')} | {peaks} | {cell(i)} | {ident} |")
-    lines += [""] + notes + ["", "Wall seconds of every run: " + "; ".join(
-        f"10^{len(str(r['actions'])) - 1} {r['kind']}: " + ", ".join(
-            f"{t} {r[t]['all_seconds']}" for t in ("engine", "qut", "store") if r.get(t)) for r in rows), ""]
+    lines += [""] + notes + ["", per_run(rows, "Wall", "all_seconds", ("engine", "qut", "store")), ""]
     return "\n".join(lines)
+
+
+def per_run(rows: list[dict], what: str, key: str, tools: tuple[str, ...]) -> str:
+    """One line with every run's value of ``key`` (a median hides the spread)."""
+    return f"{what} seconds of every run: " + "; ".join(
+        f"10^{len(str(r['actions'])) - 1} {r['kind']}: " + ", ".join(
+            f"{t} {r[t].get(key, '?')}" for t in tools if r.get(t)) for r in rows)
 
 
 STORE_SECTION = "### Store path against the engine alone"
@@ -353,9 +358,7 @@ def store_markdown(rows: list[dict], machine_line: str, load: str, notes: list[s
         ident = "—" if r["identical_store"] is None else ("yes" if r["identical_store"] else "**NO**")
         lines.append(f"| {r['actions']:,} | {r['kind']} | {r['edges']:,} | {cell(e)} | {cell(st)}{server} | "
                      f"{ratio(st, e, 'seconds')}, {ratio(st, e, 'cpu_seconds')} | {peaks} | {ident} |")
-    lines += [""] + notes + ["", "CPU seconds of every run: " + "; ".join(
-        f"10^{len(str(r['actions'])) - 1} {r['kind']}: " + ", ".join(
-            f"{t} {r[t].get('all_cpu_seconds', '?')}" for t in ("engine", "store") if r.get(t)) for r in rows), ""]
+    lines += [""] + notes + ["", per_run(rows, "CPU", "all_cpu_seconds", ("engine", "store")), ""]
     return "\n".join(lines)
 
 
@@ -379,6 +382,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--kinds", default=",".join(KINDS))
+    parser.add_argument("--large-kinds", help="kinds at 5*10^5 actions and above (default: --kinds)")
     parser.add_argument("--tools", default="engine,qut,store")
     parser.add_argument("--runs", type=int, default=3, help="runs per tool below 5*10^5 actions")
     parser.add_argument("--large-runs", type=int, default=1, help="runs per tool at 5*10^5 actions and above")
@@ -398,7 +402,8 @@ def main() -> None:
         rows, load = saved["rows"], saved["load"]
     else:
         rows = bench([int(s) for s in args.sizes.split(",")], args.kinds.split(","), args.runs, args.large_runs,
-                     args.qut_timeout, args.tools.split(","), args.keep)
+                     args.qut_timeout, args.tools.split(","), args.keep,
+                     args.large_kinds.split(",") if args.large_kinds else None)
     if args.json:
         old = json.loads(args.json.read_text())["rows"] if args.json.exists() else []
         keep = [r for r in old if (r["actions"], r["kind"]) not in {(x["actions"], x["kind"]) for x in rows}]

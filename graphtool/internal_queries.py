@@ -412,9 +412,10 @@ ANALYSIS_RUNS = statement("MATCH (a:Account) WHERE a.analysis_run IS NOT NULL RE
 
 # --- graphtool.analyze.coordination_store --------------------------------------------------------
 
-COORD_ACCOUNT_INFO = statement(
-    "UNWIND $ids AS id MATCH (a:Account {id: id}) RETURN a.id AS id, a.platform AS platform, a.handle AS handle, "
-    "a.affiliation_score AS score, a.state_media AS state_media", "ids")
+COORD_ACCOUNT_INFO = statement(  # by column: '' for no platform or handle, -1 for no score (scores lie in [0, 1])
+    "UNWIND $ids AS id MATCH (a:Account {id: id}) RETURN a.id AS id, coalesce(a.platform, '') AS platform, "
+    "coalesce(a.handle, '') AS handle, coalesce(a.affiliation_score, -1.0) AS score, "
+    "CASE WHEN a.state_media IS NULL THEN -1 WHEN a.state_media THEN 1 ELSE 0 END AS state_media", "ids")
 ACCOUNT_IDS = statement("MATCH (a:Account) RETURN a.id AS id")
 
 

@@ -63,10 +63,14 @@ def account_info(store: Store, accounts: Iterable[str] | None = None, batch: int
     (default: every account; the last two as ``graphtool analyze`` stored them, None before it ran)."""
     ids = account_ids(store) if accounts is None else sorted(set(accounts))
     out = {}
+    columns = {"id": str, "platform": str, "handle": str, "score": float, "state_media": int}
     for chunk in batches(ids, batch):
-        for r in Q.COORD_ACCOUNT_INFO.read(store, {"ids": chunk}):
-            out[r["id"]] = {"platform": r["platform"], "handle": r["handle"], "affiliation_score": r["score"],
-                            "state_media": r["state_media"]}
+        cols = Q.COORD_ACCOUNT_INFO.read_columns(store, columns, {"ids": chunk})
+        for account, platform, handle, score, state in zip(cols["id"], cols["platform"], cols["handle"],
+                                                           cols["score"].tolist(), cols["state_media"].tolist()):
+            out[account] = {"platform": platform or None, "handle": handle or None,
+                            "affiliation_score": None if score < 0 else score,
+                            "state_media": None if state < 0 else bool(state)}
     return out
 
 
