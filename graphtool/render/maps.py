@@ -340,6 +340,10 @@ def _iso(ts: float) -> str:
 
 def _num(value):
     """A finite number as float, else None (NaN and infinities are not JSON)."""
+    if value is None:  # the common cases first: no value, or a plain float
+        return None
+    if type(value) is float:
+        return value if math.isfinite(value) else None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         return None
     return float(value)
@@ -412,7 +416,7 @@ def page_data(G: nx.Graph, options: MapOptions, score: dict, partition: dict, *,
             item["color"] = {"background": color, "border": "#000000"}
         nodes.append(item)
 
-    edges, edge_types = [], Counter()
+    edges, edge_types, edge_facts = [], Counter(), {}
     opacity = 0.7 if G.number_of_edges() < 500 else 0.35  # many edges: let the nodes show through
     iterator = G.edges(keys=True, data=True) if G.is_multigraph() else ((u, v, None, d) for u, v, d in G.edges(data=True))
     rows = sorted(iterator, key=lambda e: (vid[e[0]], vid[e[1]], str(e[2])))
@@ -426,8 +430,16 @@ def page_data(G: nx.Graph, options: MapOptions, score: dict, partition: dict, *,
         edge_types[(rtype if spec else "aggregated", unattributed)] += 1
         t0, t1 = _ts(a.get("first_ts", a.get("at_ts"))), _ts(a.get("last_ts"))
         times += [t for t in (t0, t1) if t is not None]
-        facts = [["relationship", _text(rtype or "between communities")]]
-        facts += [f for f in _facts(a, None)[1:] if f[0] != "type"]
+        try:  # edges repeat their attributes (type, weight): their facts are written once per distinct set
+            key = tuple(a.items())
+            shown = edge_facts.get(key)
+        except TypeError:  # a list or other unhashable value
+            key = shown = None
+        if shown is None:
+            shown = [f for f in _facts(a, None)[1:] if f[0] != "type"]
+            if key is not None:
+                edge_facts[key] = shown
+        facts = [["relationship", _text(rtype or "between communities")], *shown]
         item = {"id": f"e{i}", "from": vid[u], "to": vid[v],
                 "color": {"color": color, "highlight": "#000000", "opacity": 1.0 if unattributed else opacity},
                 "width": reducer.log_width(weight, base=3.0) if unattributed else reducer.log_width(weight, 0.5, 0.5),
@@ -516,13 +528,15 @@ def render_page(data: dict, title: str, notes: list[str]) -> str:
 
     assets = _assets()
     title, notes = _text(title), [_text(n, 2000) for n in notes]
-    css = style.font_face_css([title, *notes, *style.texts_of(data)]) + assets["css"]
+    data_json = embed_json(data)
+    # The JSON holds every string of ``data`` with its CJK characters as they are (only ASCII is escaped).
+    css = style.font_face_css([title, *notes, data_json]) + assets["css"]
     env = jinja2.Environment(autoescape=True, keep_trailing_newline=True)
     template = env.from_string(assets["html"])
     return template.render(
         csp=content_security_policy([assets["vis"], assets["app"]], [css]),
         title=title, notes=notes, version=__version__,
-        css=css, vis_js=assets["vis"], app_js=assets["app"], data_json=embed_json(data))
+        css=css, vis_js=assets["vis"], app_js=assets["app"], data_json=data_json)
 
 
 # ---- whole maps ------------------------------------------------------------------------------

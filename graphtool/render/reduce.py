@@ -95,9 +95,28 @@ def top_nodes(G: nx.Graph, score: dict, budget: int) -> tuple[list, int]:
     return list(kept), len(core)
 
 
+def induced(G: nx.Graph, nodes) -> nx.Graph:
+    """The subgraph of ``G`` on ``nodes`` as a graph of its own (attributes copied one level deep).
+
+    A page is walked many times, and a networkx subgraph view filters the whole graph's adjacency on
+    every walk; its ``copy()`` walks the view once more.  This reads the adjacency once, directly.
+    """
+    keep = set(nodes)
+    H = G.__class__()
+    H.graph.update(G.graph)
+    H.add_nodes_from((v, dict(G.nodes[v])) for v in nodes)
+    adj = G.adj
+    if G.is_multigraph():
+        H.add_edges_from((u, v, k, dict(d)) for u in nodes for v, keyed in adj[u].items() if v in keep
+                         for k, d in keyed.items())
+    else:
+        H.add_edges_from((u, v, dict(d)) for u in nodes for v, d in adj[u].items() if v in keep)
+    return H
+
+
 def _top_page(G: nx.Graph, score: dict, budget: int, score_name: str) -> Page:
     kept, core = top_nodes(G, score, budget)
-    H = G.subgraph(kept)
+    H = induced(G, kept)
     left_nodes = G.number_of_nodes() - H.number_of_nodes()
     left_edges = _edge_count(G) - _edge_count(H)
     note = (f"Showing {H.number_of_nodes():,} of {G.number_of_nodes():,} nodes: the {core:,} with the highest "
@@ -258,7 +277,7 @@ def plan_pages(G: nx.Graph, score: dict, partition: dict, budget: int, name: Cal
         count = sum(sizes[c] for c in cs)
         title = (f"Community {numbers[0]}" if len(cs) == 1 else
                  f"Communities {', '.join(numbers[:-1])} and {numbers[-1]}") + f" ({count:,} members)"
-        H = G.subgraph([v for c in cs for v in members[c]])
+        H = induced(G, [v for c in cs for v in members[c]])
         page = _top_page(H, score, budget, score_name) if count > budget else Page(H, "community")
         page.kind, page.slug, page.title = "community", slug, title
         page.notes.insert(0, f"{title} of the overview map. {leaving[i]:,} edges to other communities "

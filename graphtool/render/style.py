@@ -139,7 +139,11 @@ def font_face_css(texts) -> str:
     Deterministic: the same characters give the same bytes.  The page lists ``WEB_FAMILY`` first,
     so its CJK text looks the same on every machine, and Latin text falls through to system-ui.
     """
-    chars = sorted({ch for text in texts for ch in text if is_cjk(ch)})
+    seen: set = set()
+    for text in texts:
+        if not text.isascii():  # most text is ASCII; the rest adds its distinct characters once
+            seen.update(text)
+    chars = sorted(ch for ch in seen if is_cjk(ch))
     if not chars or _cjk_font_bytes() is None:
         return ""
     data = _subset_woff2("".join(chars))
