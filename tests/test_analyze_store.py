@@ -324,3 +324,20 @@ def test_save_graph_formats(tmp_path):
     assert nx.read_gexf(save_graph(G, tmp_path / "g.gexf")).number_of_edges() == 1
     with pytest.raises(InputError, match="must end in .gexf or .graphml"):
         save_graph(G, tmp_path / "g.json")
+
+
+def test_scores_go_as_rows_of_lists_and_a_non_finite_one_is_left_out(store):
+    """The writer's two paths: rows of one set of names as lists, a row with NaN as a map without it."""
+    write_records(store, [node_record("Account", {"platform": "x", "handle": h}) for h in ("a", "b", "c")])
+    first = {"pagerank": 0.5, "strength_in": 2.0, "strength_out": 0.0, "betweenness": 0.1}
+    project.write_node_scores(store, [{"label": "Account", "id": f"x:{h}", "props": dict(first)} for h in "abc"])
+    rows = [{"label": "Account", "id": "x:a", "props": {**first, "pagerank": 1 / 3}},
+            {"label": "Account", "id": "x:b", "props": {**first, "pagerank": math.nan, "betweenness": 0.25}},
+            {"label": "Account", "id": "x:c", "props": {**first, "community": 4, "community_size": 7}}]
+    assert project.write_node_scores(store, rows, common={"analysis_run": "r1"}) == 3
+    got = stored(store)
+    assert got["x:a"]["pagerank"] == float(f"{1 / 3:.12g}") and got["x:a"]["analysis_run"] == "r1"
+    assert got["x:b"]["pagerank"] == 0.5 and got["x:b"]["betweenness"] == 0.25  # NaN left out: the old value stays
+    assert got["x:c"]["community"] == 4 and got["x:c"]["community_size"] == 7
+    with pytest.raises(ValueError, match="not a derived property"):
+        project.write_node_scores(store, [{"label": "Account", "id": "x:a", "props": {"handle": "z"}}])

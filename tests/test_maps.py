@@ -310,3 +310,19 @@ def test_cli_map(loaded, tmp_path):
         bad = runner.invoke(app, ["map", *args, "--out", str(tmp_path / "x.html")], env=env)
         assert bad.exit_code != 0 and message in str(bad.exception), (args, bad.output, bad.exception)
         assert not (tmp_path / "x.html").exists()
+
+
+@pytest.mark.parametrize("kind", [nx.Graph, nx.DiGraph, nx.MultiDiGraph, nx.MultiGraph])
+def test_a_page_graph_is_the_induced_subgraph(kind):
+    G = kind()
+    G.add_edges_from([(1, 2, {"w": 1}), (2, 3, {"w": 2}), (3, 1, {"w": 3}), (3, 4, {"w": 4}), (2, 2, {"w": 5})])
+    if G.is_multigraph():
+        G.add_edge(1, 2, w=6)
+    G.nodes[1]["label"] = "Account"
+    H, view = reduce.induced(G, [3, 2, 1]), G.subgraph([1, 2, 3])
+    assert type(H) is kind and set(H) == set(view) and H.nodes[1] == {"label": "Account"}
+    edges = (lambda g: sorted((min(u, v), max(u, v), d["w"]) if not g.is_directed() else (u, v, d["w"])
+                              for u, v, d in g.edges(data=True)))
+    assert edges(H) == edges(view)
+    H.nodes[1]["label"] = "changed"
+    assert G.nodes[1]["label"] == "Account"  # its own attributes
