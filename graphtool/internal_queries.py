@@ -563,20 +563,23 @@ def _both_ways(match: str, returns: str, limit: str = "") -> str:
                               for arrow, out in (("-[r]->(m)", "true"), ("<-[r]-(m)", "false")))
 
 
+# Labels that relationships join (a Source, an ImportRun or an Alert has none): the explorer's slots.
+RELATED = tuple(label for label in model.L
+                if any(label in r.sources or label in r.targets for r in model.RELATIONSHIPS))
 NEIGHBOURS = statement(_both_ways(
     "MATCH (n:{label} {id: $id})ARROW WITH n, r, m WHERE size($types) = 0 OR type(r) IN $types",
     f"RETURN type(r) AS type, OUT AS out, {_SHOWN}", "LIMIT $limit"),
-    "id", "types", "limit", label=tuple(model.L))
+    "id", "types", "limit", label=RELATED)
 NEIGHBOUR_COUNTS = statement(_both_ways(  # what an expansion would bring, before it is asked for
     "MATCH (n:{label} {id: $id})ARROW", "RETURN type(r) AS type, OUT AS out, labels(m)[0] AS label, "
-    "count(r) AS n"), "id", label=tuple(model.L))
+    "count(r) AS n"), "id", label=RELATED)
 NEXT_HOP = statement(_both_ways(  # the second hop of an expansion: from the first hop's nodes of one label
     "UNWIND $ids AS id MATCH (n:{label} {id: id})ARROW WITH n, r, m WHERE NOT m.id IN $seen",
     f"RETURN n.id AS src, type(r) AS type, OUT AS out, {_SHOWN}", "LIMIT $limit"),
-    "ids", "seen", "limit", label=tuple(model.L))
+    "ids", "seen", "limit", label=RELATED)
 VIEW_EDGES = statement(  # the relationships among the nodes of an explorer view (its export)
     "UNWIND $ids AS id MATCH (a:{label} {id: id})-[r]->(b) WITH a, r, b WHERE b.id IN $all "
-    "RETURN a.id AS src, type(r) AS type, b.id AS dst, count(r) AS n", "ids", "all", label=tuple(model.L))
+    "RETURN a.id AS src, type(r) AS type, b.id AS dst, count(r) AS n", "ids", "all", label=RELATED)
 LINKED = tuple(r.type for r in model.RELATIONSHIPS if set(r.sources) | set(r.targets) <= set(ACTORS))
 COMMUNITIES = statement(  # the community overview: one node per stored community, counted in the store
     "MATCH (a:{actor}) WHERE a.community IS NOT NULL WITH a ORDER BY coalesce(a.pagerank, 0) DESC, a.id "

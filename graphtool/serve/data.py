@@ -153,7 +153,7 @@ def neighbour_counts(store, node_id: str) -> dict:
     """How many neighbours an expansion would bring, by relationship type, direction and label (counted in
     the store), so the explorer shows them before expanding."""
     label = node_label(store, node_id)
-    rows = sorted(Q.NEIGHBOUR_COUNTS.read(store, {"id": node_id}, label=label),
+    rows = sorted(Q.NEIGHBOUR_COUNTS.read(store, {"id": node_id}, label=label) if label in Q.RELATED else [],
                   key=lambda r: (r["type"], not r["out"], r["label"] or ""))
     return {"id": node_id, "label": label, "counts": rows, "total": sum(r["n"] for r in rows)}
 
@@ -169,7 +169,8 @@ def neighbours(store, node_id: str, types: tuple[str, ...] = (), hops: int = 1, 
         raise NotFoundError(f"no relationship type {unknown[0]!r}")
     label = node_label(store, node_id)
     node = _shown(label, node_id, Q.PROPERTIES_OF.read(store, {"id": node_id})[0]["p"])
-    rows = Q.NEIGHBOURS.read(store, {"id": node_id, "types": list(types), "limit": limit + 1}, label=label)
+    rows = (Q.NEIGHBOURS.read(store, {"id": node_id, "types": list(types), "limit": limit + 1}, label=label)
+            if label in Q.RELATED else [])
     rows.sort(key=lambda r: (r["type"], not r["out"], r["id"]))  # the first the store walked, each way
     truncated, rows = len(rows) > limit, rows[:limit]
     edges = [dict(r, src=node_id) for r in rows]
@@ -288,7 +289,7 @@ def view_edges(store, nodes: list[dict]) -> list[dict]:
     ids = sorted({n["id"] for n in nodes})
     by_label: dict[str, list[str]] = {}
     for n in nodes:
-        if n.get("label") in model.L:
+        if n.get("label") in Q.RELATED:
             by_label.setdefault(n["label"], []).append(n["id"])
     edges = []
     for label, batch in sorted(by_label.items()):
