@@ -144,12 +144,12 @@ class read_csv:
             except csv.Error as exc:
                 yield from self._drain(rejects_out)
                 bad = pending[0] if pending else (0, "")
-                reason = str(exc)
-                if "field larger than field limit" in reason:
+                reason = f"broken CSV quoting ({exc})"
+                if "field larger than field limit" in str(exc):  # not a quoting problem: say what it is
                     reason = f"a field is longer than {MAX_FIELD_BYTES // (1024 * 1024)} MiB"
-                elif "unexpected end of data" in reason or "EOF" in reason:
-                    reason = "a quoted field is never closed"
-                yield Reject(str(self.path), bad[0], "", f"broken CSV quoting ({reason})", bad[1][:MAX_RAW])
+                elif "unexpected end of data" in str(exc) or "EOF" in str(exc):
+                    reason = "broken CSV quoting (a quoted field is never closed)"
+                yield Reject(str(self.path), bad[0], "", reason, bad[1][:MAX_RAW])
                 # Re-read everything after the broken record's first line.
                 replay.extendleft(reversed(pending[1:]))
                 pending.clear()
