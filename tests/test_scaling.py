@@ -1,12 +1,14 @@
 """Coordination and copy detection on Spark (pyspark, ``local[2]``), cut into time windows, give exactly
 what the single-machine engines give on the same real input (docs/scaling.md).
 
-Slow (a Spark session, a JVM): `.ci/run` runs it with the other slow tests.  pyspark comes with the
-``test`` extra, so it is installed wherever the tests are.
+The Spark tests are slow (a Spark session, a JVM): `.ci/run` runs them with the other slow tests.
+pyspark comes with the ``test`` extra, so it is installed wherever the tests are.  The windows and
+the overlap correction alone, without Spark, are checked in the default run.
 """
 from __future__ import annotations
 
 import json
+from collections import Counter, defaultdict
 
 import pytest
 
@@ -14,15 +16,16 @@ from graphtool.analyze.coordination import co_actions
 from graphtool.analyze.coordination_files import read_file_actions
 from graphtool.analyze.copies import Doc, find_copies
 from graphtool.errors import InputError
-from graphtool.scale.spark import TimeWindows, co_actions_spark, find_copies_spark, session
+from graphtool.scale.spark import SLACK_S, TimeWindows, _window_weights, co_actions_spark, find_copies_spark, session
 
 from conftest import FIXTURES
-
-pytestmark = pytest.mark.slow
 
 DATA = FIXTURES / "coordination"
 RUSSIAN = DATA / "russian_coord_tweets.csv"  # 35,125 real retweets (CooRTweet's sample)
 QUT = DATA / "qut_sample_data.csv"  # the QUT toolkit's example input
+
+
+slow = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +47,7 @@ def same_network(spark, path, kind, window, **options):
     return run, single
 
 
+@slow
 def test_co_share_with_wide_windows_and_many_boundaries(spark):
     # A 10-minute window over 7 months cut into 1,000 time windows: over a thousand rows sit in two
     # tasks, and the overlap correction decides the weights of every pair that straddles a boundary.
@@ -52,6 +56,7 @@ def test_co_share_with_wide_windows_and_many_boundaries(spark):
     assert len(single.edges()) > 50_000
 
 
+@slow
 def test_a_dataframe_spark_read_itself_gives_the_same_network(spark):
     """docs/scaling.md's library call: the CSV read by Spark, not by graphtool."""
     from pyspark.sql import functions as F
@@ -65,6 +70,7 @@ def test_a_dataframe_spark_read_itself_gives_the_same_network(spark):
     assert len(run.result.pairs()) == 1092
 
 
+@slow
 @pytest.mark.parametrize("kind", ["co-link", "co-similar-text"])
 def test_other_kinds_on_the_qut_sample_equal_the_engine(spark, kind):
     # the sample spans minutes: with 60 s windows cut 20 ways every task is mostly overlap
@@ -72,12 +78,37 @@ def test_other_kinds_on_the_qut_sample_equal_the_engine(spark, kind):
     assert single.edges() and sum(run.rows_per_task.values()) > 5 * single.actions
 
 
+@slow
 def test_a_message_at_two_times_is_refused(spark):
     from graphtool.analyze.coordination import ActionColumns
 
     cols = ActionColumns(["a", "a", "b"], ["u1", "u2", "u1"], [0.0, 5.0, 1.0], ["m1", "m1", "m2"])
     with pytest.raises(InputError, match="'m1' has actions at 2 different times"):
         co_actions_spark(spark, cols, 10, kind="co-link")
+
+
+def test_the_overlap_correction_alone_adds_up_to_the_engine():
+    """The tasks' arithmetic without Spark: rows placed by TimeWindows, each window's weights summed."""
+    cols = read_file_actions([RUSSIAN], "co-share").columns
+    first_rows = {}
+    for n, m in enumerate(cols.message_id):
+        first_rows.setdefault(m, n)  # a repeated message id: the first row counts
+    rows = [(n, cols.account[n], cols.item[n], cols.ts[n], cols.message_id[n]) for n in sorted(first_rows.values())]
+    window = 600
+    plan = TimeWindows.plan(min(r[3] for r in rows), max(r[3] for r in rows), window + SLACK_S, window + SLACK_S,
+                            windows=300)
+    tasks = defaultdict(list)
+    for row in rows:
+        reach = plan.tasks(row[3])
+        for task in reach:
+            tasks[task].append((*row, plan.owner(row[3]), reach.start, reach.stop - 1))
+    total = Counter()
+    for task, placed in tasks.items():
+        for key, weight in _window_weights(task, placed, "co-share", window, None):
+            if key[0] == "edge":
+                total[key[1:]] += weight
+    assert sum(map(len, tasks.values())) - len(rows) > 500  # rows in two tasks
+    assert {k: w for k, w in total.items() if w} == co_actions(cols, window, kind="co-share").edges(self_loops=True)
 
 
 def test_time_windows_own_each_time_once_and_reach_the_overlap():
@@ -96,6 +127,7 @@ def copy_key(p, method=True):
             p.method if method else None, p.tie, p.basis)
 
 
+@slow
 def test_copies_by_publication_window_equal_the_engine(spark):
     docs = copy_corpus()
     max_lag = 4 * 86400  # the labelled set's copies lag up to 3 days
@@ -114,6 +146,7 @@ def test_copies_by_publication_window_equal_the_engine(spark):
     assert 0 < len(short.pairs) < len(single.pairs)
 
 
+@slow
 def test_copies_from_a_dataframe_spark_read_itself(spark, tmp_path):
     """The documents read by Spark (JSON lines), never collected on the driver: the same pairs."""
     docs = copy_corpus()
@@ -127,6 +160,7 @@ def test_copies_from_a_dataframe_spark_read_itself(spark, tmp_path):
     assert run.compared == len(docs) and not run.undated
 
 
+@slow
 def test_the_docs_command_writes_what_graphtool_coordination_writes(spark, tmp_path):
     """docs/scaling.md's step: `python -m graphtool.scale coordination FILE` next to `graphtool coordination FILE`
     (in this process: the command finds the running Spark session)."""
@@ -146,6 +180,7 @@ def test_the_docs_command_writes_what_graphtool_coordination_writes(spark, tmp_p
     assert len(spark_out.read_text().splitlines()) > 10
 
 
+@slow
 def test_the_copies_command_reads_documents_and_names_bad_lines(spark, tmp_path):
     docs = tmp_path / "docs.jsonl"
     lines = [json.dumps({"id": d.id, "text": d.text, "published_ts": d.published_ts, "lang": d.lang})
