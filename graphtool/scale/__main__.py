@@ -44,6 +44,7 @@ def coordination(
     from ..cli.coordination import out_format_for, write_network
     from .spark import co_actions_spark, session
 
+    one_cut(windows, width)
     if kind not in FILE_KINDS:
         raise ConfigError(f"--kind must be one of {', '.join(FILE_KINDS)}, not {kind!r}")
     read = read_file_actions(files, kind, fmt)
@@ -65,6 +66,11 @@ def coordination(
                f"{len(edges):,} directed edges" + (f"; written to {out}" if out else ""))
     if read.rejects:
         raise typer.Exit(1)
+
+
+def one_cut(windows: Optional[int], width: Optional[float]) -> None:
+    if windows is not None and width is not None:
+        raise ConfigError("give --windows or --width, not both")
 
 
 def read_docs(path: Path):
@@ -107,6 +113,7 @@ def copies(
     from ..render.tables import csv_writer
     from .spark import find_copies_spark, session
 
+    one_cut(windows, width)
     docs, problems = read_docs(docs_file)
     for line in problems:
         typer.echo(line, err=True)
