@@ -224,7 +224,8 @@ def graphtool_cmd(store_dir: Path, *args: str) -> list[str]:
 
 
 def bench(sizes: list[int], kinds: list[str], runs: int, large_runs: int, qut_timeout: float,
-          tools: list[str], keep: Path | None = None, large_kinds: list[str] | None = None) -> list[dict]:
+          tools: list[str], keep: Path | None = None, large_kinds: list[str] | None = None,
+          progress: Path | None = None) -> list[dict]:
     from graphtool.store.embedded import EmbeddedServer
 
     rows = []
@@ -274,6 +275,8 @@ def bench(sizes: list[int], kinds: list[str], runs: int, large_runs: int, qut_ti
                 row["identical_store"] = (edges["engine"] == edges["store"] if {"engine", "store"} <= set(edges)
                                           else None)
                 rows.append(row)
+                if progress:  # the rows so far, should a long run be stopped
+                    progress.write_text(json.dumps({"rows": rows, "load": "%.1f, %.1f, %.1f" % os.getloadavg()}))
             if not keep:
                 for path in (shares, messages):
                     EmbeddedServer(tmp / f"store-{path.stem}").stop()
@@ -403,7 +406,8 @@ def main() -> None:
     else:
         rows = bench([int(s) for s in args.sizes.split(",")], args.kinds.split(","), args.runs, args.large_runs,
                      args.qut_timeout, args.tools.split(","), args.keep,
-                     args.large_kinds.split(",") if args.large_kinds else None)
+                     args.large_kinds.split(",") if args.large_kinds else None,
+                     args.json.with_suffix(".partial.json") if args.json else None)
     if args.json:
         old = json.loads(args.json.read_text())["rows"] if args.json.exists() else []
         keep = [r for r in old if (r["actions"], r["kind"]) not in {(x["actions"], x["kind"]) for x in rows}]
