@@ -301,9 +301,12 @@ def whole_analyze(holder: dict, seed: int, runs: int, cap: float) -> dict:
             EmbeddedServer(tmp).stop()
 
 
+# The child reports its own high-water mark (VmHWM is per address space, so it starts afresh at exec;
+# ru_maxrss of a child would count the forking parent's pages too).
 ANALYZE_CHILD = ("import sys; from graphtool.store import open_store; "
                  "from graphtool.analyze.scores_store import run_analyses; "
-                 "s = open_store(sys.argv[1]); run_analyses(s, seed=int(sys.argv[2]), progress=False); s.close()")
+                 "s = open_store(sys.argv[1]); run_analyses(s, seed=int(sys.argv[2]), progress=False); s.close(); "
+                 "print(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM:')))")
 
 
 def peak_memory(size: int, seed: int) -> dict:
@@ -328,14 +331,15 @@ def peak_memory(size: int, seed: int) -> dict:
             server = psutil.Process(EmbeddedServer(tmp).pid())
             server0 = sum(server.cpu_times()[:2])
             t, c = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
-            subprocess.run([sys.executable, "-c", ANALYZE_CHILD, f"embedded:{tmp}", str(seed)], check=True)
+            child = subprocess.run([sys.executable, "-c", ANALYZE_CHILD, f"embedded:{tmp}", str(seed)], check=True,
+                                   capture_output=True, text=True)
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             with open(f"/proc/{server.pid}/status") as f:
                 hwm = next(int(line.split()[1]) for line in f if line.startswith("VmHWM:")) / 1024
             return {"edges": edges, "loaded": loaded, "load_s": load_s, "wall_s": time.perf_counter() - t,
                     "cpu_s": after.ru_utime + after.ru_stime - c.ru_utime - c.ru_stime,
                     "server_cpu_s": sum(server.cpu_times()[:2]) - server0,
-                    "python_peak_mib": after.ru_maxrss / 1024, "server_peak_mib": hwm,
+                    "python_peak_mib": int(child.stdout.split()[-1]) / 1024, "server_peak_mib": hwm,
                     "load_average": os.getloadavg()[0]}
         finally:
             store.close()
