@@ -5,7 +5,7 @@ adapters, validation, rejects, :class:`~graphtool.load.writer.BatchWriter` batch
 identity resolution) against a :class:`StagedGraph`: an in-memory graph that answers exactly
 the statements the writer and identity resolution send, with the semantics of their
 ``MERGE ... ON CREATE SET ... ON MATCH SET``.  The staged graph is then handed to the
-engine's bulk path in one go: FalkorDB's ``GRAPH.BULK`` (:mod:`.bulk_falkor`) or
+engine's bulk path in one go: FalkorDB's ``GRAPH.BULK`` (:mod:`graphtool.store.falkor_bulk`) or
 ``neo4j-admin database import full`` (:mod:`.bulk_neo4j`).  So bulk and MERGE give the same
 graph and the same rejects by construction; ``tests/test_bulk.py`` checks it on both stores.
 

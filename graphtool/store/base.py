@@ -135,9 +135,7 @@ class Store(ABC):
 
     def is_empty(self) -> bool:
         """Whether the store holds no node at all (a first load may then take the bulk path)."""
-        from .. import internal_queries as Q
-
-        return not Q.ANY_NODE.read(self)
+        return not self.read("MATCH (n) RETURN n.id AS id LIMIT 1")
 
     def bulk_load(self, staged, on_written=None) -> None:
         """Write a staged first load (:class:`graphtool.load.bulk.StagedGraph`) into this empty store."""

@@ -421,7 +421,7 @@ class FalkorStore(Store):
 
     def bulk_load(self, staged, on_written=None):
         """Create the graph with ``GRAPH.BULK`` (it needs the graph key absent), then the schema on top."""
-        from ..load.bulk_falkor import bulk_insert
+        from .falkor_bulk import bulk_insert
 
         with self.writing():
             if not self.is_empty():

@@ -1,4 +1,4 @@
-"""A staged first load into FalkorDB with its bulk-insert protocol, ``GRAPH.BULK``.
+"""A staged first load (graphtool/load/bulk.py) into FalkorDB with its bulk-insert protocol, ``GRAPH.BULK``.
 
 The format is the one ``falkordb-bulk-loader`` (PyPI) sends: each call carries node and
 relationship counts and tokens; a token is a label or type name and its property names
