@@ -344,7 +344,7 @@ def store_markdown(rows: list[dict], machine_line: str, load: str, notes: list[s
     """The store path next to the engine (``--tools engine,store``): its own run, its own table."""
     lines = [STORE_SECTION, "",
              "`python -m bench.coordination --tools engine,store` — the same inputs; **engine** = `graphtool "
-             "coordination FILE` as above, **store** = `graphtool coordination --kind K --out FILE --out-format qut` "
+             "coordination FILE`'s work as above (its worker: the read and co_actions, without the CLI's start-up), **store** = `graphtool coordination --kind K --out FILE --out-format qut` "
              "on the embedded store the file was imported into (read, network, components and Louvain communities, "
              "group summaries, COORDINATED_WITH and group numbers written back). CPU = the command's process tree "
              "plus the FalkorDB server's CPU during the command (its share in brackets); peak = resident set of the "
@@ -361,7 +361,8 @@ def store_markdown(rows: list[dict], machine_line: str, load: str, notes: list[s
         ident = "—" if r["identical_store"] is None else ("yes" if r["identical_store"] else "**NO**")
         lines.append(f"| {r['actions']:,} | {r['kind']} | {r['edges']:,} | {cell(e)} | {cell(st)}{server} | "
                      f"{ratio(st, e, 'seconds')}, {ratio(st, e, 'cpu_seconds')} | {peaks} | {ident} |")
-    lines += [""] + notes + ["", per_run(rows, "CPU", "all_cpu_seconds", ("engine", "store")), ""]
+    lines += [""] + [line for note in notes for line in (note, "")] + [
+        per_run(rows, "CPU", "all_cpu_seconds", ("engine", "store")), ""]
     return "\n".join(lines)
 
 
