@@ -167,8 +167,8 @@ def test_neo4j_admin_first_load_matches_merge(neo4j_store, tmp_path):
 
     def prepare(home, lib):
         (home / "lib").symlink_to(lib)
-        done["cli"] = graphtool("import", "--neo4j-home", str(home), "--overwrite", "--rejects",
-                                str(tmp_path / "rejects.csv"), *paths)
+        done["cli"] = graphtool("import", "--neo4j-home", str(home), "--rejects", str(tmp_path / "rejects.csv"), *paths)
+        done["again"] = graphtool("import", "--neo4j-home", str(home), *paths)  # the database exists now
 
     try:
         server_context = maven_server(prepare=prepare)
@@ -177,6 +177,8 @@ def test_neo4j_admin_first_load_matches_merge(neo4j_store, tmp_path):
         pytest.skip(f"NO SECOND NEO4J FOR neo4j-admin COULD BE HAD: {exc}")
     try:
         assert done["cli"].returncode == 1, done["cli"].stderr
+        assert done["again"].returncode == 2 and "Database already exist" in done["again"].stderr
+        assert "--overwrite replaces" in done["again"].stderr and "Traceback" not in done["again"].stderr
         assert done["cli"].stdout == merged.stdout
         assert (tmp_path / "rejects.csv").read_text() == merged_rejects
         bulked = open_store(server.uri)

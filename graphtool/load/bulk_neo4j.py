@@ -196,14 +196,16 @@ def admin_import(staged: StagedGraph, home: str | os.PathLike, database: str = "
         files = write_csv(staged, Path(tmp))
         if not files:
             raise ConfigError("nothing to import")
-        command += ["database", "import", "full", "--id-type=string", "--array-delimiter=U+001F",
-                    "--bad-tolerance=0", f"--report-file={Path(tmp) / 'import.report'}", *files]
-        if overwrite:
-            command.append("--overwrite-destination=true")
-        result = subprocess.run(command + [database], env=env, capture_output=True, text=True)
+        # The files first: an option after them ends --nodes/--relationships' file lists before the database name.
+        command += ["database", "import", "full", *files, "--id-type=string", "--array-delimiter=U+001F",
+                    "--bad-tolerance=0", f"--report-file={Path(tmp) / 'import.report'}",
+                    f"--overwrite-destination={'true' if overwrite else 'false'}", database]
+        result = subprocess.run(command, env=env, capture_output=True, text=True)
         if result.returncode != 0:
-            said = (result.stderr.strip() or result.stdout.strip()).splitlines()
-            reason = next((line for line in said if "already exist" in line.lower()), said[-1] if said else "")
+            said = [line.strip() for line in (result.stderr + "\n" + result.stdout).splitlines()
+                    if line.strip() and not line.strip().startswith("at ")]  # not the Java stack
+            reason = next((line for line in said if "exist" in line.lower()), said[0] if said else "no output")
+            reason = reason.split("Exception: ", 1)[-1]
             hint = " (stop the server; --overwrite replaces an existing database)" if "exist" in reason.lower() else ""
             raise StoreError(f"neo4j-admin database import into {home} failed: {reason.strip()}{hint}")
     return result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
