@@ -518,6 +518,14 @@ ACCOUNT_NAMES = statement(
 
 # --- graphtool.serve.data ------------------------------------------------------------------------
 
+# An account page's coordination partners: both directions from the account's index seek (the canned
+# coordinated-pairs query filters every COORDINATED_WITH by id and counts co-shares, 100 ms on a hub).
+PARTNERS = statement(" UNION ALL ".join(
+    f"MATCH {pattern} RETURN a.id AS account_1, b.id AS account_2, c.kind AS kind, c.window_s AS window_s, "
+    "c.weight AS weight"
+    for pattern in ("(a:Account {id: $id})-[c:COORDINATED_WITH]->(b:Account)",
+                    "(a:Account)-[c:COORDINATED_WITH]->(b:Account {id: $id})")), "id")
+
 SEARCH_IDENTIFIERS = statement(
     "MATCH (i:Identifier)-[:IDENTIFIES]->(a:Account) WHERE toLower(i.id) CONTAINS $needle "
     "RETURN DISTINCT 'Account' AS label, a.id AS id, coalesce(a.display_name, a.handle) AS name, "

@@ -18,6 +18,7 @@ import pytest
 from graphtool.analyze.coordination_store import run_coordination
 from graphtool.analyze.copies_store import detect_copies
 from graphtool.load import import_paths
+from graphtool.queries import get_query, run_query
 
 from test_serve import ACCOUNT, GL_DRIVER, IMG, PASSWORD, SCRIPT, Client, Served
 from test_serve import browser, case_store  # noqa: F401 -- the fixtures, one instance per store for this module
@@ -105,6 +106,10 @@ def test_entity_page_links_reasons_to_records_and_draws_activity(vera, served):
     assert "/compare?copy=art%3Acopy-u1-a&amp;original=art%3Agt-0908-a" in copies_out
     assert vera.get("/entity", id=COPY).getheader("location") == "/article?id=art%3Acopy-u3-a"
 
+    partners = re.search(r'<section id="partners">.*?</section>', page.text, re.S).group(0)
+    pairs = run_query(served.app.state.workspace.store, get_query("coordinated-pairs"), {"account": ACCOUNT}).rows
+    assert pairs and re.findall(r'<a href="/entity\?id=[^"]+">([^<]+)</a>', partners) == [
+        p["account_2"] if p["account_1"] == ACCOUNT else p["account_1"] for p in pairs]  # same rows, same order
     group = re.search(r'<section id="group">.*?</section>', page.text, re.S).group(0)
     members = served.app.state.workspace.store.read(
         "MATCH (me:Account {id: $id}) MATCH (a:Account) WHERE a.coord_community = me.coord_community "

@@ -22,6 +22,7 @@ ACCOUNT, OUTLET, NARRATIVE = model.L.Account, model.L.Outlet, model.L.Narrative
 KINDS = ("Account", "Outlet", "Organization", "Person", "Narrative", "Event", "Article")  # result groups, in order
 SEARCH_LIMIT = 50
 EXPAND_CAP = 500  # most nodes one expansion returns
+PARTNERS_SHOWN = 100  # most coordination partners an account page lists (as the coordinated-pairs query)
 
 
 @lru_cache(maxsize=None)
@@ -115,7 +116,9 @@ def entity(store, node_id: str) -> dict:
         page["copies_of_mine"] = _copies(store, label, node_id, outgoing=False)
         page["my_copies"] = _copies(store, label, node_id, outgoing=True)
     if label == ACCOUNT:
-        page["partners"] = _canned(store, "coordinated-pairs", account=node_id)
+        rows = Q.PARTNERS.read(store, {"id": node_id})  # in the canned query's order, strongest first
+        page["partners"] = sorted(rows, key=lambda r: (-(r["weight"] or 0.0), r["account_1"], r["account_2"],
+                                                       r["kind"] or ""))[:PARTNERS_SHOWN]
     return page
 
 
