@@ -427,7 +427,8 @@ ACCOUNT_IDS = statement("MATCH (a:Account) RETURN a.id AS id")
 # starts from the far end's label (FalkorDB did: a label scan of every Article per account).  An
 # action without a time has ts 0 and untimed 1 (left out, and counted).
 ACCOUNT_NODES = statement("MATCH (a:Account) RETURN id(a) AS node, a.id AS id")
-_BY_SEEK = ("UNWIND $rows AS row MATCH (a:Account {id: row[1]}) ", "row[0]")
+# (the id bound to a name first: Neo4j planned ``{id: row[1]}`` as a scan of the index once per row)
+_BY_SEEK = ("UNWIND $rows AS row WITH row[0] AS position, row[1] AS aid MATCH (a:Account {id: aid}) ", "position")
 _BY_RANGE = ("MATCH (a:Account) WHERE id(a) >= $lo AND id(a) < $hi ", "id(a)")
 
 
