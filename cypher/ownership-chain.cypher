@@ -15,8 +15,13 @@
 // column bases: how each link is known
 // column confidence: the confidences multiplied (a missing one counts as 1)
 // column sources: ids of the Sources behind each link
-MATCH (start) WHERE start.id = $id AND (start:Outlet OR start:Account OR start:Organization)
-MATCH p = (start)-[:OWNED_BY|OPERATED_BY|REGISTERED_TO*1..6]->(o)
+OPTIONAL MATCH (account:Account {id: $id})  // a seek per label: a MATCH on id alone reads every node
+OPTIONAL MATCH (outlet:Outlet {id: $id})
+OPTIONAL MATCH (organization:Organization {id: $id})
+WITH [x IN [account, outlet, organization] WHERE x IS NOT NULL] AS starts
+UNWIND starts AS first
+WITH first
+MATCH p = (first)-[:OWNED_BY|OPERATED_BY|REGISTERED_TO*1..6]->(o)
 WHERE length(p) <= $max_hops
 RETURN length(p) AS hops, o.id AS owner, labels(o)[0] AS owner_label, o.name AS owner_name,
        o.state_affiliated AS state_affiliated, o.state_entity AS state_entity, [n IN nodes(p) | n.id] AS path,
