@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from graphtool.analyze.coordination import (KINDS, Action, ActionColumns, Message, actions_for, co_actions, coordination,
-                                            find_groups, jaccard, normalize_text, normalize_url, shingles,
+from graphtool.analyze.coordination import (KINDS, Action, ActionColumns, Coded, Message, actions_for, co_actions,
+                                            coordination, find_groups, jaccard, normalize_text, normalize_url, shingles,
                                             significance, summarize_groups, window_pairs)
 from graphtool.analyze.coordination_store import read_actions, run_coordination
 from graphtool.cli import app
@@ -311,6 +311,28 @@ def test_significance_separates_timing_from_popularity_and_is_seeded():
     again = co_actions(acts, 30)
     assert significance(again, acts, permutations=49, seed=7) == p
     assert [x.p_value for x in again.pairs()] == [x.p_value for x in result.pairs()]
+
+
+def test_significance_does_not_depend_on_the_order_actions_come_in():
+    """A store hands actions over in its read order, with ids coded in that order (Coded): the same
+    actions in another order must give the same p-values."""
+    acts = planted_and_background()
+
+    def coded(values):
+        distinct = list(dict.fromkeys(values))  # first-seen order, as a reader encodes
+        index = {v: k for k, v in enumerate(distinct)}
+        return Coded(distinct, np.array([index[v] for v in values], dtype=np.int64))
+
+    def p_values(rows):
+        cols = ActionColumns(coded([a.account for a in rows]), coded([a.item for a in rows]),
+                             np.array([a.ts for a in rows], dtype=np.float64), coded([a.message_id for a in rows]))
+        return significance(co_actions(cols, 30), cols, permutations=19, seed=7)
+
+    expected = p_values(acts)
+    for k in range(3):
+        shuffled = list(acts)
+        random.Random(k).shuffle(shuffled)
+        assert p_values(shuffled) == expected
 
 
 def test_groups_components_and_louvain_with_summary():

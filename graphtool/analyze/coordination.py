@@ -418,7 +418,7 @@ class _Encoded:
     def __init__(self, cols: ActionColumns, one_per_message: bool, min_participation: int = 1):
         self.accounts, account = _codes(cols.account)
         self.items, item = _codes(cols.item)
-        message = _codes(cols.message_id)[1]
+        self.message_names, message = _codes(cols.message_id)
         first_row = np.unique(message, return_index=True)[1]  # by message code
         ts = np.asarray(cols.ts, dtype=np.float64)
         msg_account = account[first_row]
@@ -749,11 +749,18 @@ def significance(result: Coordination, actions: Iterable[Action] | ActionColumns
     exceed = dict.fromkeys(wanted, 0)
     present, first = np.unique(enc.message, return_index=True)
     msg_ts, msg_acc = enc.ts[first], enc.account[first]
-    by_account = np.argsort(msg_acc, kind="stable")
+    # Messages by name, not by code: codes follow the order the actions came in (a store's read
+    # order), and the shuffles must not, or the same data would give other p-values.
+    names = enc.message_names
+    by_name = sorted(range(len(present)), key=lambda k: names[present[k]])
+    rank = np.empty(len(present), dtype=np.int64)
+    rank[by_name] = np.arange(len(present))
+    by_account = np.lexsort((rank, msg_acc))
     row_msg = np.searchsorted(present, enc.message)
     rng = np.random.default_rng(seed)
     for _ in range(permutations):
-        shuffled = np.lexsort((rng.random(len(present)), msg_acc))  # same accounts, times in random order
+        draws = rng.random(len(present))[rank]  # each message's draw by its place in name order
+        shuffled = np.lexsort((draws, msg_acc))  # same accounts, times in random order
         new_ts = np.empty_like(msg_ts)
         new_ts[by_account] = msg_ts[shuffled]
         src, dst, weight = _network(enc, new_ts[row_msg], result.kind, result.window_s, similarity, block)
