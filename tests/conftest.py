@@ -72,3 +72,23 @@ def store(request):
 def store_url(store):
     """The URL of the parametrised store, for CLI tests."""
     return store.url
+
+
+# Second-store variants of the heaviest tests (each 10-30 s, the embedded variant stays in the
+# default run) and the demo-maps browser test: they run with the slow tests in .ci/run, so the
+# default run stays well under its 15 minutes.
+SLOW_VARIANTS = {
+    "tests/test_schedule.py::test_sigkill_mid_run_then_rerun_gives_the_graph_of_one_clean_run[neo4j]",
+    "tests/test_adapters.py::test_captures_load_one_account_per_real_account_idempotently[neo4j]",
+    "tests/test_stix.py::test_bundle_validates_and_parses_back[neo4j]",
+    "tests/test_affiliation_real.py::test_ownership_state_definition_and_credit[neo4j]",
+    "tests/test_provenance.py::test_cli_copies_trace_timeline[neo4j]",
+    "tests/test_maps_browser.py::test_demo_maps_of_the_case",
+}
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m 'not slow'` deselects
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.nodeid in SLOW_VARIANTS:
+            item.add_marker(pytest.mark.slow)
