@@ -83,6 +83,14 @@ class RejectPrinter:
         if self.count > self.SHOWN and not state.verbose:
             typer.echo(f"... and {self.count - self.SHOWN} more rejected rows (-v shows all)", err=True)
 
+    @classmethod
+    def show_all(cls, rejects) -> None:
+        """Print the rejects of a finished read the same way."""
+        show = cls()
+        for reject in rejects:
+            show(reject)
+        show.close()
+
 
 _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 

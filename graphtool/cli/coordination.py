@@ -159,10 +159,7 @@ def from_files(files, fmt, kind, window, min_weight, min_participation, similari
     if fmt is not None and fmt not in FORMATS:
         raise ConfigError(f"--format with FILES must be one of {', '.join(FORMATS)}, not {fmt!r}")
     read = read_file_actions(files, kind, fmt)
-    show = RejectPrinter()
-    for reject in read.rejects:
-        show(reject)
-    show.close()
+    RejectPrinter.show_all(read.rejects)
     if rejects is not None:
         sink = RejectsFile(rejects)
         for reject in read.rejects:

@@ -48,10 +48,7 @@ def coordination(
     if kind not in FILE_KINDS:
         raise ConfigError(f"--kind must be one of {', '.join(FILE_KINDS)}, not {kind!r}")
     read = read_file_actions(files, kind, fmt)
-    show = RejectPrinter()
-    for reject in read.rejects:
-        show(reject)
-    show.close()
+    RejectPrinter.show_all(read.rejects)
     run = co_actions_spark(session(master), read.columns, window, kind=kind, min_weight=min_weight,
                            min_participation=min_participation, similarity=similarity, windows=windows, width_s=width)
     if out is not None:
