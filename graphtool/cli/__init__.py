@@ -45,6 +45,7 @@ def main_options(
     verbose: int = typer.Option(0, "--verbose", "-v", count=True, help="More detail; repeat for even more."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
 ):
+    state.close()  # a store left open by an earlier in-process invocation (CliRunner, a library user) is not this one
     state.store_url = store
     state.database = database
     state.verbose = verbose
