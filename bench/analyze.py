@@ -85,6 +85,59 @@ def planted(edges: int, seed: int) -> tuple[nx.DiGraph, dict]:
     return G, {v: int(block[v]) for v in range(n)}
 
 
+def scale_free_arrays(edges: int, seed: int, m: int = 10) -> tuple[int, np.ndarray, np.ndarray]:
+    """Barabási–Albert in numpy, the shape :func:`scale_free` gives without holding a networkx graph.
+
+    Nodes ``0..m-1`` start; node ``m`` links to all of them; every later node draws ``m`` distinct
+    targets by preferential attachment: a uniform position in the endpoint array of the edges so
+    far (each edge puts its source at ``2e`` and its target at ``2e + 1``), so a node is drawn in
+    proportion to its degree.  A position ``2e + 1`` is the target edge ``e`` drew, an earlier edge:
+    following those pointers resolves every draw at once.  A node's repeated targets are drawn again
+    (networkx's ``_random_subset``).  Returns ``n`` and the edges ``(src, dst)``, oriented at random.
+    """
+    rng = np.random.default_rng(seed)
+    n = edges // m + m
+    count = m * (n - m)
+    e = np.arange(count, dtype=np.int64)
+    src = m + e // m
+    span = 2 * m * (e // m)  # the endpoints of the earlier nodes' edges
+    draw = np.zeros(count, dtype=np.int64)
+    redraw = np.arange(m, count)
+    for _ in range(50):
+        draw[redraw] = (rng.random(redraw.size) * span[redraw]).astype(np.int64)
+        dst = _resolve(draw, m)
+        rows = dst[m:].reshape(-1, m)
+        order = np.argsort(rows, axis=1, kind="stable")
+        ranked = np.take_along_axis(rows, order, axis=1)
+        repeat = np.zeros_like(rows, dtype=bool)
+        np.put_along_axis(repeat, order[:, 1:], ranked[:, 1:] == ranked[:, :-1], axis=1)
+        redraw = m + np.flatnonzero(repeat.ravel())
+        if not redraw.size:
+            break
+    keep = np.ones(count, dtype=bool)
+    keep[redraw] = False  # none after a few rounds; a leftover repeat is dropped, not kept twice
+    src, dst = src[keep], dst[keep]
+    flip = rng.random(src.size) < 0.5
+    return n, np.where(flip, dst, src), np.where(flip, src, dst)
+
+
+def _resolve(draw: np.ndarray, m: int) -> np.ndarray:
+    """The node at each edge's drawn endpoint position (edges ``0..m-1``: node ``m`` to ``0..m-1``)."""
+    dst = np.empty(draw.size, dtype=np.int64)
+    dst[:m] = np.arange(m)
+    todo = np.arange(m, draw.size)
+    at = draw[m:].copy()
+    while todo.size:
+        edge = at // 2
+        source = at % 2 == 0
+        done = source | (edge < m)
+        dst[todo[source]] = m + edge[source] // m
+        first = ~source & (edge < m)
+        dst[todo[first]] = edge[first]
+        todo, at = todo[~done], draw[edge[~done]]
+    return dst
+
+
 GENERATORS = {"scale-free": scale_free, "planted (SBM)": planted}
 
 
@@ -230,6 +283,60 @@ def to_store(store, G: nx.DiGraph, seed: int, batch: int = 20_000) -> dict:
     return {"accounts": len(acc_rows), "outlets": len(out_rows), "shares": len(shares), "copies": len(copies)}
 
 
+
+def staged_input(edges: int, seed: int):
+    """The input :func:`to_store` makes, from :func:`scale_free_arrays`, as a staged first load
+    (graphtool.load.bulk.StagedGraph) for the store's bulk path (``GRAPH.BULK``) instead of MERGE.
+
+    The same labels, properties and proportions as :func:`to_store` (its random draws differ: numpy's
+    generator, seeded).  Returns the staged graph and the counts.
+    """
+    from graphtool.load.bulk import StagedGraph
+
+    n, src, dst = scale_free_arrays(edges, seed)
+    rng = np.random.default_rng(seed + 1)
+    outlet = np.zeros(n, dtype=bool)
+    outlet[rng.choice(n, max(10, n // 100), replace=False)] = True
+    state = set(np.flatnonzero(outlet)[:10].tolist())
+    accounts = np.flatnonzero(~outlet)
+    staged = StagedGraph()
+    nodes, rels = staged.nodes, staged.rels
+    rc = np.array(["CN", "CA", "US"])[rng.integers(0, 3, accounts.size)].tolist()
+    ac = np.array(["CA", "CA", "US"])[rng.integers(0, 3, accounts.size)].tolist()
+    for v, r, a in zip(accounts.tolist(), rc, ac):
+        nodes["Account"][f"x:a{v}"] = {"id": f"x:a{v}", "platform": "x", "handle": f"a{v}", "registrant_country": r,
+                                       "audience_country": a}
+    for v in np.flatnonzero(outlet).tolist():
+        nodes["Outlet"][f"o{v}"] = {"id": f"o{v}", "name": f"Outlet {v}", "state_affiliated": str(v in state).lower(),
+                                    "country": "CN"}
+    is_outlet = outlet.tolist()
+    label = ["Outlet" if o else "Account" for o in is_outlet]
+    key = [f"o{v}" if o else f"x:a{v}" for v, o in enumerate(is_outlet)]
+    article = [f"art{v}" for v in range(n)]
+    for v in range(n):
+        nodes["Article"][article[v]] = {"id": article[v], "platform": "x", "published_at": "2021-09-01T00:00:00Z",
+                                        "published_ts": 1630454400 + v}
+        rels[("PUBLISHED", label[v], key[v], "Article", article[v], None)] = {}
+    for s, v in zip(sorted(state), rng.choice(accounts, len(state), replace=False).tolist()):
+        rels[("OPERATED_BY", "Account", f"x:a{v}", "Outlet", f"o{s}", None)] = {"confidence": 1.0, "basis": "declared"}
+    copied = (outlet[src] | (rng.random(src.size) < 0.01)).tolist()
+    shares = copies = 0
+    for i, (u, v, copy) in enumerate(zip(src.tolist(), dst.tolist(), copied)):
+        if not copy:
+            shares += 1
+            rels[("SHARED", "Account", key[u], "Article", article[v], f"s{i}")] = {
+                "id": f"s{i}", "at_ts": 1630454400 + 3600 + i % 86400}
+            continue
+        copies += 1
+        c = f"cp{i}"
+        nodes["Article"][c] = {"id": c, "platform": "x", "published_ts": 1630454400 + v + 7200}
+        rels[("PUBLISHED", label[u], key[u], "Article", c, None)] = {}
+        rels[("COPIES", "Article", c, "Article", article[v], None)] = {"similarity": 0.9, "attributed": False,
+                                                                       "lag_s": 7200}
+    return staged, {"accounts": len(nodes["Account"]), "outlets": len(nodes["Outlet"]), "shares": shares,
+                    "copies": copies}
+
+
 def raw_read(store) -> int:
     """The engine's floor for the projection: the same share / copy paths as integer ids, one query per
     label pair, parsed by the client and nothing else (no keys, no counting)."""
@@ -265,8 +372,23 @@ def projection_vs_raw(path: str, server, runs: int) -> dict:
     return out
 
 
-def whole_analyze(holder: dict, seed: int, runs: int, cap: float) -> dict:
-    """Load ``holder["G"]`` into a fresh embedded store, drop the graph, time ``run_analyses`` there."""
+def load_input(store, holder: dict, size: int, seed: int, generator: str) -> dict:
+    """Fill an empty ``store`` with the whole analyze's input: ``holder["G"]`` (a networkx graph) by
+    :func:`to_store`, else ``size`` edges of :func:`staged_input` through the bulk path; the graph is
+    dropped afterwards (the children fork from a parent without it)."""
+    if generator == "networkx":
+        G = holder.pop("G", None) or scale_free(size, seed)[0]
+        loaded = to_store(store, G, seed)
+    else:
+        staged, loaded = staged_input(size, seed)
+        store.bulk_load(staged)
+    holder.clear()
+    gc.collect()
+    return loaded
+
+
+def whole_analyze(holder: dict, size: int, seed: int, runs: int, cap: float, generator: str) -> dict:
+    """Load the input (:func:`load_input`) into a fresh embedded store, time ``run_analyses`` there."""
     from graphtool.analyze.scores_store import run_analyses
     from graphtool.store import open_store
     from graphtool.store.embedded import EmbeddedServer
@@ -275,10 +397,8 @@ def whole_analyze(holder: dict, seed: int, runs: int, cap: float) -> dict:
         store = open_store(f"embedded:{tmp}")
         try:
             t = time.perf_counter()
-            loaded = to_store(store, holder["G"], seed)
+            loaded = load_input(store, holder, size, seed, generator)
             load_s = time.perf_counter() - t
-            holder.clear()  # the children fork from a parent without the graph
-            gc.collect()
 
             server = psutil.Process(EmbeddedServer(tmp).pid())
 
@@ -309,7 +429,7 @@ ANALYZE_CHILD = ("import sys; from graphtool.store import open_store; "
                  "print(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM:')))")
 
 
-def peak_memory(size: int, seed: int) -> dict:
+def peak_memory(size: int, seed: int, generator: str) -> dict:
     """Peak memory of one whole analyze at ``size`` edges: graphtool's process (a fresh one, so that
     nothing of the set-up counts) and the FalkorDB server (its high-water mark since it started,
     loading included), with the run's wall and CPU time."""
@@ -318,16 +438,13 @@ def peak_memory(size: int, seed: int) -> dict:
     from graphtool.store import open_store
     from graphtool.store.embedded import EmbeddedServer
 
-    G, _ = scale_free(size, seed)
-    edges = G.number_of_edges()
     with tempfile.TemporaryDirectory(prefix="bench-analyze-") as tmp:
         store = open_store(f"embedded:{tmp}")
         try:
             t = time.perf_counter()
-            loaded = to_store(store, G, seed)
+            loaded = load_input(store, {}, size, seed, generator)
             load_s = time.perf_counter() - t
-            del G
-            gc.collect()
+            edges = loaded["shares"] + loaded["copies"]
             server = psutil.Process(EmbeddedServer(tmp).pid())
             server0 = sum(server.cpu_times()[:2])
             t, c = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -392,11 +509,15 @@ def main(argv=None) -> int:
                     help="only the whole analyze on the store (and the projection against the raw read)")
     ap.add_argument("--memory", type=int, metavar="EDGES",
                     help="only the peak memory of one whole analyze at this many edges (printed as JSON)")
+    ap.add_argument("--generator", choices=("numpy", "networkx"), default="numpy",
+                    help="the whole analyze's input: numpy preferential attachment through the bulk path (default), "
+                         "or networkx's Barabasi-Albert through MERGE (the input before; slow above 10^6)")
     args = ap.parse_args(argv)
     if args.memory:
         import json
 
-        print(json.dumps({"machine": machine(), **peak_memory(args.memory, args.seed)}), flush=True)
+        print(json.dumps({"machine": machine(), "generator": args.generator,
+                          **peak_memory(args.memory, args.seed, args.generator)}), flush=True)
         return 0
     # Import the engines before forking, so that no child pays for an import.
     import community  # noqa: F401  (python-louvain)
@@ -406,20 +527,26 @@ def main(argv=None) -> int:
     rows, checks, whole = [], [], []
     work = Path(tempfile.mkdtemp(prefix="bench-analyze-graphs-"))
     for size in sizes:
+        if args.whole_only:
+            w = whole_analyze({}, size, args.seed, 1 if size >= 1_000_000 else args.whole_runs, max(args.cap, 900.0),
+                              args.generator)
+            load = os.getloadavg()[0]
+            print(f"  whole analyze on the store: {fmt_time(w)}, {fmt_mem(w)} MiB, {w.get('result')}, "
+                  f"load {load:.1f}", flush=True)
+            whole.append((size, size // 10 + 10, w, load))
+            continue
         for gen_name, gen in GENERATORS.items():
-            if args.whole_only and gen_name != "scale-free":
-                continue
             G, labels = gen(size, args.seed)
             n_nodes, n_edges = G.number_of_nodes(), G.number_of_edges()
             print(f"{gen_name} {size:,}: {n_nodes:,} nodes, {n_edges:,} edges", flush=True)
             graph_file = work / "graph.pickle"
-            if not args.whole_only:
-                with open(graph_file, "wb") as f:
-                    pickle.dump((G, labels), f, protocol=pickle.HIGHEST_PROTOCOL)
+            with open(graph_file, "wb") as f:
+                pickle.dump((G, labels), f, protocol=pickle.HIGHEST_PROTOCOL)
             if gen_name == "scale-free":
                 holder = {"G": G}
                 del G
-                w = whole_analyze(holder, args.seed, 1 if size >= 1_000_000 else args.whole_runs, max(args.cap, 900.0))
+                w = whole_analyze(holder, size, args.seed, 1 if size >= 1_000_000 else args.whole_runs,
+                                  max(args.cap, 900.0), "networkx" if args.generator == "networkx" else "numpy")
                 load = os.getloadavg()[0]
                 print(f"  whole analyze on the store: {fmt_time(w)}, {fmt_mem(w)} MiB, {w.get('result')}, "
                       f"load {load:.1f}", flush=True)
@@ -428,8 +555,6 @@ def main(argv=None) -> int:
                 del G
             labels = None
             gc.collect()
-            if args.whole_only:
-                continue
             results = {}
             for name, fn in algorithms(n_nodes, args.seed).items():
                 slow = size >= 1_000_000 and ("python-louvain" in name or "networkx" in name)
