@@ -158,14 +158,17 @@ def write_files(store: Store, files: Iterable[ImportFile], result: LoadResult, r
     store failure or too many rejects still stops everything); it returns whether the file counts as
     done.  Without it the error is raised.
     """
-    from .bulk import StagedGraph, wants_bulk
+    from .bulk import StagedGraph, StagingWriter, wants_bulk
 
     files = list(files)
     kwargs = {"batch_size": batch_size} if batch_size else {}
     with store.writing(), _no_cycle_collection(), ExitStack() as stack, progress_bar(progress) as bar:
         staged = StagedGraph() if wants_bulk(store, [item.path for item in files], bulk) else None
         committed = []  # files done, told once the bulk insert has written them
-        writer = BatchWriter(store if staged is None else staged, result, on_reject=reject, **kwargs)
+        target = store if staged is None else staged
+        # a staging graph (this first load's, or one neo4j-admin's import passes in) takes records directly
+        writer = (StagingWriter if isinstance(target, StagedGraph) else BatchWriter)(target, result, on_reject=reject,
+                                                                                     **kwargs)
         stack.callback(writer.close)
         for item in files:
             # the file's own records as they are read (the writer's batches mix files)
