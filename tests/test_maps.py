@@ -209,6 +209,40 @@ def test_over_budget_gives_community_overview_with_drilldowns(tmp_path):
         assert "edges to other communities are not drawn" in page.read_text()
 
 
+def test_pages_drawn_by_worker_processes_are_the_same_bytes(tmp_path):
+    G = planted(3000, 6)
+    one = write_map(G, tmp_path / "one" / "m.html", MapOptions(budget=400, color="community", workers=1))
+    import threading
+
+    if threading.active_count() == 1:  # else an earlier test left a thread running, and the pages are drawn here
+        assert maps.page_workers(MapOptions(workers=2), reduce.plan_pages(G, {}, maps.node_communities(G, 42),
+                                                                          400, str)) == 2
+    two = write_map(G, tmp_path / "two" / "m.html", MapOptions(budget=400, color="community", workers=2))
+    assert [p.name for p in one.pages] == [p.name for p in two.pages] and len(one.pages) == 7
+    assert [p.read_bytes() for p in one.pages] == [p.read_bytes() for p in two.pages]
+
+
+def test_small_maps_and_threaded_callers_draw_in_one_process():
+    pages = reduce.plan_pages(planted(3000, 6), {}, {f"x:{i}": i % 6 for i in range(3000)}, budget=400, name=str)
+    assert maps.page_workers(MapOptions(), pages[:1]) == 1  # one page
+    assert maps.page_workers(MapOptions(workers=1), pages) == 1
+    assert maps.page_workers(MapOptions(workers=3), pages) == 3
+    assert maps.page_workers(MapOptions(), pages) == 1  # 3,006 nodes on its pages: below PARALLEL_NODES
+    import threading
+
+    ready, stop = threading.Event(), threading.Event()
+    thread = threading.Thread(target=lambda: (ready.set(), stop.wait()))
+    thread.start()
+    ready.wait()
+    try:  # a fork while another thread may hold a lock could hang the child: no workers then
+        assert maps.page_workers(MapOptions(workers=3), pages) == 1
+    finally:
+        stop.set()
+        thread.join()
+    with pytest.raises(ValueError, match="workers"):
+        MapOptions(workers=0).check()
+
+
 def test_top_n_keeps_the_best_nodes_and_says_what_it_left_out(tmp_path):
     G = nx.star_graph(50)  # hub 0 and 50 leaves ...
     G.add_edges_from((100 + i, 101 + i) for i in range(100))  # ... and a long path

@@ -32,7 +32,10 @@ import base64
 import hashlib
 import json
 import math
+import os
 import re
+import sys
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -96,6 +99,7 @@ class MapOptions:
     reduce: str = "auto"  # one of reduce.STRATEGIES
     max_drilldowns: int = 50
     seed: int = 42
+    workers: int | None = None  # processes drawing the pages; None: by size and CPUs (page_workers)
     notes: tuple[str, ...] = ()  # extra lines shown at the top of every page (filters applied, ...)
 
     def check(self) -> None:
@@ -107,6 +111,8 @@ class MapOptions:
             raise ValueError(f"reduce must be one of {', '.join(reducer.STRATEGIES)}")
         if self.budget < 10:
             raise ValueError("the node budget must be at least 10")
+        if self.workers is not None and self.workers < 1:
+            raise ValueError("workers must be at least 1")
 
 
 @dataclass
@@ -562,6 +568,7 @@ def write_map(G: nx.Graph, path: str | Path, options: MapOptions | None = None) 
     MapResult
         Paths written and what the main page shows.
     """
+    global _JOB
     options = options or MapOptions()
     options.check()
     path = Path(path)
@@ -572,23 +579,94 @@ def write_map(G: nx.Graph, path: str | Path, options: MapOptions | None = None) 
                                strategy=options.reduce, max_drilldowns=options.max_drilldowns,
                                score_name=options.size)
     files = {p.slug: (path if not p.slug else _slug_file(path, p.slug)) for p in pages}
-    written = []
-    for page in pages:
-        H = page.graph
-        if page.kind == "overview":
-            sub_score = {v: float(H.nodes[v]["members"]) for v in H}
-            sub_partition = {v: v for v in H}
-        else:
-            sub_score, sub_partition = score, partition
-        hrefs = {v: files[H.nodes[v]["href"]].name for v in H if H.nodes[v].get("href") in files} \
-            if page.kind == "overview" else {}
-        links = [{"href": files[slug].name, "text": text} for slug, text in page.links if slug in files]
-        title = options.title if not page.slug else f"{options.title}: {page.title}"
-        data = page_data(H, options, sub_score, sub_partition, kind=page.kind, links=links, hrefs=hrefs)
-        html = render_page(data, title, [*options.notes, *page.notes])
-        target = files[page.slug]
-        target.write_text(html, encoding="utf-8")
-        written.append(target)
+    _JOB = (pages, files, options, score, partition)
+    try:
+        workers = page_workers(options, pages)
+        written = _write_pages_forked(len(pages), workers) if workers > 1 else None
+        if written is None:
+            written = [_write_page(i) for i in range(len(pages))]
+    finally:
+        _JOB = None
     main = pages[0]
     return MapResult(path=path, pages=written, total_nodes=G.number_of_nodes(), total_edges=G.number_of_edges(),
                      shown_nodes=main.graph.number_of_nodes(), kind=main.kind, notes=[*options.notes, *main.notes])
+
+
+# ---- pages in worker processes -----------------------------------------------------------------
+# Once planned, pages are independent: each one's layout, facts and HTML depend on its own graph and
+# seed only, so a page is the same bytes whichever process draws it.  Workers are forked from this
+# process: they inherit the planned pages (nothing is pickled but a page number and a path), and fork
+# needs no main-module guard in a user's script or the CLI.
+
+_JOB = None  # (pages, files, options, score, partition) while write_map runs; forked workers read it
+PARALLEL_NODES = 5000  # below this many nodes on all pages together, forking costs more than it saves
+MAX_WORKERS = 4
+
+
+def available_cpus() -> int:
+    """CPUs this process may run on (its affinity where the platform has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def page_workers(options: MapOptions, pages: list) -> int:
+    """How many processes draw the pages: 1 unless there are several pages, CPUs to spare and fork is safe.
+
+    ``options.workers`` None picks ``min(MAX_WORKERS, CPUs)`` for maps of at least :data:`PARALLEL_NODES`
+    nodes on their pages; a number asks for that many whatever the size.  Forking is used only on Linux
+    (fork is unsafe with macOS system libraries) and only from a single-threaded process (a thread
+    holding a lock at the fork, as in ``graphtool serve``, would leave the child waiting on it forever).
+    """
+    if options.workers is None:
+        total = sum(p.graph.number_of_nodes() for p in pages)
+        wanted = min(MAX_WORKERS, available_cpus()) if total >= PARALLEL_NODES else 1
+    else:
+        wanted = options.workers
+    if wanted < 2 or len(pages) < 2 or not sys.platform.startswith("linux") or threading.active_count() > 1:
+        return 1
+    return min(wanted, len(pages))
+
+
+def _write_pages_forked(count: int, workers: int) -> list[Path] | None:
+    """Pages 0..count-1 written by ``workers`` forked processes, in order; None where no pool can start."""
+    import multiprocessing
+
+    _assets()  # read once here, inherited by every worker
+    from ..analyze.igraph_lazy import igraph
+
+    igraph()
+    try:
+        pool = multiprocessing.get_context("fork").Pool(workers)
+    except (OSError, ValueError):  # no fork or no semaphores here (some sandboxes): draw them in this process
+        return None
+    try:
+        written = pool.map(_write_page, range(count), chunksize=1)
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()  # reaped, so that their CPU time counts as this process's children
+    return written
+
+
+def _write_page(i: int) -> Path:
+    pages, files, options, score, partition = _JOB
+    page = pages[i]
+    H = page.graph
+    if page.kind == "overview":
+        sub_score = {v: float(H.nodes[v]["members"]) for v in H}
+        sub_partition = {v: v for v in H}
+    else:
+        sub_score, sub_partition = score, partition
+    hrefs = {v: files[H.nodes[v]["href"]].name for v in H if H.nodes[v].get("href") in files} \
+        if page.kind == "overview" else {}
+    links = [{"href": files[slug].name, "text": text} for slug, text in page.links if slug in files]
+    title = options.title if not page.slug else f"{options.title}: {page.title}"
+    data = page_data(H, options, sub_score, sub_partition, kind=page.kind, links=links, hrefs=hrefs)
+    html = render_page(data, title, [*options.notes, *page.notes])
+    target = files[page.slug]
+    target.write_text(html, encoding="utf-8")
+    return target
