@@ -101,3 +101,38 @@ def test_the_fast_time_parser_gives_what_datetime_gives():
         with pytest.raises(ValueError):
             parse_time(text)
     assert parse_time("2021-09-10T17:21:00+08:00") == parse_time("2021-09-10 09:21")
+
+
+def _rows_of(reader) -> list:
+    return [(type(x).__name__, x.line, x.values if not isinstance(x, Reject) else (x.field, x.reason, x.raw))
+            for x in reader] + [reader.header]
+
+
+def _hostile_csv(path: Path, seed: int) -> Path:
+    """Lines the split fast path must leave to the csv module, or split exactly as it would."""
+    rng = random.Random(seed)
+    pieces = ["a", "", " ", "b c", '"', '""', '"x,y"', '"multi\nline"', "\r", "\x00", "\t", "é", "用户", ",", "\r\n",
+              '"never closed', "  ,  "]
+    lines = [b"h1,h2,h3\n"]
+    for _ in range(3000):
+        text = ",".join("".join(rng.choice(pieces) for _ in range(rng.randrange(0, 3))) for _ in range(rng.choice(
+            (3, 3, 3, 2, 4, 1))))
+        data = text.encode("utf-8")
+        if rng.random() < 0.02:
+            data += b"\xff"  # not UTF-8
+        lines.append(data + rng.choice((b"\n", b"\n", b"\r\n", b"")) if rng.random() < 0.1 else data + b"\n")
+    path.write_bytes(b"".join(lines))
+    return path
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_csv_split_fast_path_reads_what_the_csv_module_reads(tmp_path, seed):
+    files = [_hostile_csv(tmp_path / f"hostile{seed}.csv", seed), UNUSUAL, FORMATS / "bad" / "io_tweets_malformed.csv",
+             FORMATS / "twitter_io" / "sample_io_tweets_csv_hashed.csv"]
+    for path in files:
+        for lists in (True, False):
+            fast, careful = read_csv(path, lists=lists), read_csv(path, lists=lists, careful=True)
+            assert _rows_of(fast) == _rows_of(careful), path
+    hostile = _rows_of(read_csv(files[0], lists=True))
+    kinds = {kind for kind, *_ in hostile[:-1]}
+    assert kinds == {"Row", "Reject"} and len(hostile) > 1000  # the file exercises both

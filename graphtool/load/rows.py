@@ -68,10 +68,11 @@ class read_csv:
     that reads columns by position a dict per row.
     """
 
-    def __init__(self, path: Path, lists: bool = False):
+    def __init__(self, path: Path, lists: bool = False, careful: bool = False):
         self.path = Path(path)
         self.header: list[str] = []
         self.lists = lists
+        self.careful = careful  # every line through the csv module: the tests hold the fast split to it
         self._iter = self._rows()
 
     def __iter__(self):
@@ -80,81 +81,115 @@ class read_csv:
     def __next__(self):
         return next(self._iter)
 
+    def _lines(self, rejects: list[Reject], replay: deque):
+        """(line number, text) of each decodable line; lines to read again come first, before the next is read."""
+        for item in _decoded_lines(self.path, rejects, header=True):
+            yield item
+            while replay:
+                yield replay.popleft()
+
+    @staticmethod
+    def _replayed(replay: deque):
+        while replay:
+            yield replay.popleft()
+
     def _rows(self):
-        # The hot loop of every CSV import: per line one decode and one append, per record one
-        # dict; the raw text of a record is joined only when it is rejected.
-        rejects: list[Reject] = []
-        lines = _decoded_lines(self.path, rejects, header=True)
-        lists = self.lists
-        pending: list[tuple[int, str]] = []  # lines read for the record being parsed
+        # The hot loop of every CSV import.  A line without a quote, a NUL or a carriage return
+        # inside is what the csv module reads as ``line.split(",")``, so it is split here at half
+        # the cost; any other line starts a record that the csv module reads (it may run on over
+        # several lines).  The raw text of a record is joined only when it is rejected.
+        rejects: list[Reject] = []  # undecodable lines: reported before the next row
         replay: deque[tuple[int, str]] = deque()  # lines to read again after a broken record
-        rejects_out: list[Reject] = []
+        source = self._lines(rejects, replay)
+        pending: list[tuple[int, str]] = []  # the lines of the record the csv module reads
+        handed: list[tuple[int, str]] = []  # the line that starts it
 
         def feed():
             while True:
-                if rejects:
-                    rejects_out.extend(rejects)
-                    rejects.clear()
-                if replay:
-                    item = replay.popleft()
+                if handed:
+                    item = handed.pop()
                 else:
-                    item = next(lines, None)
+                    item = next(source, None)
                     if item is None:
-                        rejects_out.extend(rejects)  # an undecodable last line is still reported
-                        rejects.clear()
                         return
                 pending.append(item)
                 yield item[1]
 
-        header_done = False
+        reader = None
+        header: list[str] | None = None
+        width = 0
+        lists, careful = self.lists, self.careful
         while True:
-            reader = csv.reader(feed(), strict=True)
-            try:
-                for fields in reader:
-                    if rejects_out:
-                        yield from self._drain(rejects_out)
-                    if not header_done:
-                        pending.clear()
-                        self.header = header = [h.strip() for h in fields]
-                        header_done = True
-                        if not any(self.header):
-                            raise InputError(f"{self.path}:1: empty header row")
-                        width = len(header)
+            for item in source:
+                if rejects:
+                    yield from self._drain(rejects)
+                text = item[1]
+                if header is not None and not careful and '"' not in text and "\x00" not in text \
+                        and len(text) <= MAX_FIELD_BYTES:
+                    body = text.rstrip("\r\n")
+                    if "\r" not in body:
+                        fields = body.split(",")
+                        if len(fields) == width and fields[0].strip():
+                            yield Row(item[0], fields if lists else dict(zip(header, fields)))
+                        else:
+                            yield from self._record(fields, [item], header, replay)
                         continue
-                    if not (fields and fields[0].strip()) and not any(map(str.strip, fields)):
-                        pending.clear()
-                        continue
-                    if len(fields) != width:
-                        start = pending[0][0]
-                        raw = "".join(text for _, text in pending)
-                        yield Reject(str(self.path), start, "",
-                                     f"{len(fields)} fields where the header has {width}",
-                                     raw.partition("\n")[0][:MAX_RAW] if len(pending) > 1 else raw[:MAX_RAW])
-                        # A stray quote may have swallowed the lines after it: read them again.
-                        replay.extendleft(reversed(pending[1:]))
-                        pending.clear()
-                        continue
-                    start = pending[0][0]
+                if reader is None:
+                    reader = csv.reader(feed(), strict=True)
+                handed.append(item)
+                try:
+                    fields = next(reader, None)
+                except csv.Error as exc:
+                    if rejects:
+                        yield from self._drain(rejects)
+                    reason = f"broken CSV quoting ({exc})"
+                    if "field larger than field limit" in str(exc):  # not a quoting problem: say what it is
+                        reason = f"a field is longer than {MAX_FIELD_BYTES // (1024 * 1024)} MiB"
+                    elif "unexpected end of data" in str(exc) or "EOF" in str(exc):
+                        reason = "broken CSV quoting (a quoted field is never closed)"
+                    bad = pending[0]
+                    yield Reject(str(self.path), bad[0], "", reason, bad[1][:MAX_RAW])
+                    # Re-read everything after the broken record's first line, with a fresh reader.
+                    replay.extendleft(reversed(pending[1:]))
                     pending.clear()
-                    yield Row(start, fields if lists else dict(zip(header, fields)))
-                yield from self._drain(rejects_out)
-                if not header_done:
-                    raise InputError(f"{self.path}: empty file, no header row")
-                return
-            except csv.Error as exc:
-                yield from self._drain(rejects_out)
-                bad = pending[0] if pending else (0, "")
-                reason = f"broken CSV quoting ({exc})"
-                if "field larger than field limit" in str(exc):  # not a quoting problem: say what it is
-                    reason = f"a field is longer than {MAX_FIELD_BYTES // (1024 * 1024)} MiB"
-                elif "unexpected end of data" in str(exc) or "EOF" in str(exc):
-                    reason = "broken CSV quoting (a quoted field is never closed)"
-                yield Reject(str(self.path), bad[0], "", reason, bad[1][:MAX_RAW])
-                # Re-read everything after the broken record's first line.
-                replay.extendleft(reversed(pending[1:]))
+                    reader = None
+                    if header is None:
+                        raise InputError(f"{self.path}:1: the header row cannot be parsed ({reason})")
+                    continue
+                lines = pending.copy()
                 pending.clear()
-                if not header_done:
-                    raise InputError(f"{self.path}:1: the header row cannot be parsed ({reason})")
+                if rejects:
+                    yield from self._drain(rejects)
+                if fields is None:
+                    continue
+                if header is None:
+                    self.header = header = [h.strip() for h in fields]
+                    if not any(header):
+                        raise InputError(f"{self.path}:1: empty header row")
+                    width = len(header)
+                    continue
+                yield from self._record(fields, lines, header, replay)
+            if not replay:
+                break
+            # The file ended inside a broken record: read its other lines again.
+            source = self._replayed(replay)
+        if rejects:
+            yield from self._drain(rejects)
+        if header is None:
+            raise InputError(f"{self.path}: empty file, no header row")
+
+    def _record(self, fields: list[str], lines: list[tuple[int, str]], header: list[str], replay: deque):
+        """The row, the reject or nothing (a blank row) for one record's fields read from ``lines``."""
+        if not (fields and fields[0].strip()) and not any(map(str.strip, fields)):
+            return
+        if len(fields) != len(header):
+            raw = "".join(text for _, text in lines)
+            yield Reject(str(self.path), lines[0][0], "", f"{len(fields)} fields where the header has {len(header)}",
+                         raw.partition("\n")[0][:MAX_RAW] if len(lines) > 1 else raw[:MAX_RAW])
+            # A stray quote may have swallowed the lines after it: read them again.
+            replay.extendleft(reversed(lines[1:]))
+            return
+        yield Row(lines[0][0], fields if self.lists else dict(zip(header, fields)))
 
     @staticmethod
     def _drain(rejects: list[Reject]):
