@@ -16,6 +16,9 @@ writing the staged values directly also skips a CSV round trip.
 from __future__ import annotations
 
 import struct
+from collections import Counter
+from itertools import chain
+from operator import itemgetter
 from typing import Callable, Iterator
 
 from ..errors import StoreError
@@ -49,45 +52,70 @@ def _header(name: str, props: list[str]) -> bytes:
     return b"".join([name.encode() + b"\x00", _HEAD.pack(len(props))] + [p.encode() + b"\x00" for p in props])
 
 
-def _property_names(maps) -> list[str]:
-    names: dict[str, None] = {}
-    for m in maps:
-        for k in m:
-            names.setdefault(k, None)
-    return sorted(names, key=lambda k: (k != "id", k))
+def _property_names(maps: list[dict]) -> tuple[list[str], set[str]]:
+    """The property names of ``maps`` (``id`` first, then by name), and those every map holds."""
+    counts = Counter(chain.from_iterable(maps))
+    return sorted(counts, key=lambda k: (k != "id", k)), {k for k, n in counts.items() if n == len(maps)}
 
 
-def _tokens(name: str, props: list[str], entities: Iterator[tuple[bytes, dict]]) -> Iterator[tuple[bytes, int]]:
+_CHUNK = 20_000  # entities encoded at a time: bounds the encoded columns held next to the staged graph
+
+
+def _column(values: list) -> list[bytes]:
+    """One property's encoded values for a run of entities, a column at a time: one comprehension per
+    column of one kind (the common case) instead of a type test per value."""
+    kinds = set(map(type, values))
+    if kinds == {str}:
+        return [b"\x03" + v.encode("utf-8") + b"\x00" for v in values]
+    if kinds <= {int, type(None)}:
+        long_ = _LONG.pack
+        return [_NULL if v is None else long_(4, v) for v in values]
+    if kinds <= {list, type(None)}:
+        seen: dict[tuple, bytes] = {}  # the same list again and again (sources, mostly): encode it once
+        out = []
+        for v in values:
+            if v is None:
+                out.append(_NULL)
+                continue
+            key = tuple(v)
+            encoded = seen.get(key)
+            if encoded is None:
+                parts: list = []
+                _value(v, parts)
+                encoded = seen[key] = b"".join(parts)
+            out.append(encoded)
+        return out
+    out = []
+    for v in values:  # mixed kinds: value by value
+        parts = []
+        _value(v, parts)
+        out.append(b"".join(parts))
+    return out
+
+
+def _tokens(name: str, maps: list[dict], prefixes: list[bytes] | None = None) -> Iterator[tuple[bytes, int]]:
     """Tokens of at most MAX_CALL_BYTES, each with how many entities it holds.
 
-    ``entities`` yields each entity's leading bytes (a relationship's ends) and its property map.
+    ``maps`` are the entities' property maps in order; ``prefixes`` each entity's leading bytes
+    (a relationship's ends).
     """
+    props, everywhere = _property_names(maps)
     header = _header(name, props)
     parts, size, count = [header], len(header), 0
-    long_ = _LONG.pack
-    for prefix, values in entities:
-        out = [prefix]
-        for p in props:
-            v = values.get(p)
-            kind = type(v)  # the common kinds inline: a call per value is most of the cost
-            if kind is str:
-                out.append(b"\x03" + v.encode("utf-8") + b"\x00")
-            elif kind is int:
-                out.append(long_(4, v))
-            elif v is None:
-                out.append(_NULL)
-            elif kind is list and all(type(x) is str for x in v):  # sources, mostly
-                out.append(long_(5, len(v)))
-                out += [b"\x03" + x.encode("utf-8") + b"\x00" for x in v]
-            else:
-                _value(v, out)
-        entity_bytes = b"".join(out)
-        if count and size + len(entity_bytes) > MAX_CALL_BYTES:
-            yield b"".join(parts), count
-            parts, size, count = [header], len(header), 0
-        parts.append(entity_bytes)
-        size += len(entity_bytes)
-        count += 1
+    for start in range(0, len(maps), _CHUNK):
+        chunk = maps[start:start + _CHUNK]
+        columns = [_column(list(map(itemgetter(p), chunk)) if p in everywhere else [m.get(p) for m in chunk])
+                   for p in props]
+        if prefixes is not None:
+            columns.insert(0, prefixes[start:start + _CHUNK])
+        entities = list(map(b"".join, zip(*columns))) if columns else [b""] * len(chunk)
+        for entity_bytes in entities:
+            if count and size + len(entity_bytes) > MAX_CALL_BYTES:
+                yield b"".join(parts), count
+                parts, size, count = [header], len(header), 0
+            parts.append(entity_bytes)
+            size += len(entity_bytes)
+            count += 1
     if count:
         yield b"".join(parts), count
 
@@ -138,31 +166,30 @@ def bulk_insert(execute: Callable, graph: str, nodes: dict[str, dict[str, dict]]
     internal ids.
     """
     calls = _Calls(execute, graph, on_written)
-    number: dict[tuple[str, str], int] = {}
+    number: dict[str, dict[str, int]] = {}  # label -> id -> the node's number, in the order sent
+    sent = 0
     for label in sorted(nodes):
         table = nodes[label]
-        props = _property_names(table.values())
-
-        def node_entities(label=label, table=table):
-            for node_id in sorted(table):
-                number[(label, node_id)] = len(number)
-                yield b"", table[node_id]
-
-        for token, count in _tokens(label, props, node_entities()):
+        ids = sorted(table)
+        number[label] = dict(zip(ids, range(sent, sent + len(ids))))
+        sent += len(ids)
+        maps = [table[i] for i in ids]
+        for token, count in _tokens(label, maps):
             calls.add(token, count, 0)
     calls.send()  # every node is created before a relationship names it
     by_type: dict[str, list[tuple]] = {}
     for key in rels:
         by_type.setdefault(key[0], []).append(key)
+    ends = _ENDS.pack
     for type_ in sorted(by_type):
-        keys = sorted(by_type[type_], key=lambda k: (k[1], k[2], k[3], k[4], "" if k[5] is None else str(k[5])))
-        props = _property_names(rels[k] for k in keys)
-
-        def rel_entities(keys=keys):
-            for key in keys:
-                yield _ENDS.pack(number[(key[1], key[2])], number[(key[3], key[4])]), rels[key]
-
-        for token, count in _tokens(type_, props, rel_entities()):
+        keys = by_type[type_]
+        if {type(k[5]) for k in keys} in ({str}, {type(None)}):
+            keys.sort()  # the order below, without a key per tuple (keys are unique: None is never compared)
+        else:
+            keys.sort(key=lambda k: (k[1], k[2], k[3], k[4], "" if k[5] is None else str(k[5])))
+        maps = [rels[k] for k in keys]
+        prefixes = [ends(number[k[1]][k[2]], number[k[3]][k[4]]) for k in keys]
+        for token, count in _tokens(type_, maps, prefixes):
             calls.add(token, count, 1)
     calls.send()
     return calls.created[0], calls.created[1]
