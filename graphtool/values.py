@@ -105,6 +105,17 @@ def _minute_start(text: str) -> int | None:
     return None
 
 
+def utc_minute(text: str) -> tuple[int, str] | None:
+    """(epoch seconds, the text :func:`iso` writes for it up to the minute) of ``YYYY-MM-DD HH:MM``
+    (or with ``T``) in UTC, when all of that minute lies in 1970..2100; else None.  For an adapter
+    that reads a time as a cached minute plus its seconds: what :func:`parse_when` and :func:`iso` give.
+    """
+    start = _minute_start(text)
+    if start is None or start < MIN_TS or start + 59 > MAX_TS:
+        return None
+    return start, _minute_text(start // 60)
+
+
 @lru_cache(maxsize=1 << 16)  # archives repeat times (whole minutes): most rows parse nothing
 def _iso_seconds(text: str) -> float:
     seconds = _utc_seconds(text)

@@ -136,3 +136,13 @@ def test_the_csv_split_fast_path_reads_what_the_csv_module_reads(tmp_path, seed)
     hostile = _rows_of(read_csv(files[0], lists=True))
     kinds = {kind for kind, *_ in hostile[:-1]}
     assert kinds == {"Row", "Reject"} and len(hostile) > 1000  # the file exercises both
+
+
+def test_the_fast_path_takes_every_row_but_an_accounts_first(tmp_path, monkeypatch):
+    path = write_io_tweets(tmp_path / "tweets.csv", 2000, seed=4)
+    general = []
+    real = fmt_twitter_io._tweet
+    monkeypatch.setattr(fmt_twitter_io, "_tweet", lambda values, *rest: general.append(values[1]) or real(values, *rest))
+    records = list(fmt_twitter_io.read(path, ["file:x"]))
+    accounts = {r.id for r in records if isinstance(r, NodeRecord) and r.label == "Account" and not r.stub}
+    assert len(general) == len(set(general)) == len(accounts) < 200  # the rows that write an account, no other

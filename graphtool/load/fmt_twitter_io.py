@@ -42,7 +42,7 @@ from .identity import Seen
 from .records import (MAX_FIELD_BYTES, FieldError, NodeRecord, Origin, Reject, RelRecord, coerce, iso, node_record,
                       plain_id, rel_record, text_problem)
 from .. import model
-from ..values import boolean, literal_list, parse_when
+from ..values import boolean, literal_list, parse_when, utc_minute
 from .rows import raw_of, read_csv, read_header
 
 TWEETS_HEADER = (
@@ -132,7 +132,7 @@ def _account(v: dict, origin: Origin, at: int | None = None) -> NodeRecord:
 class _Records:
     """The records of a row, each value checked by the model's rules (``node_record`` / ``rel_record``).
 
-    This is the general path every adapter takes; :class:`_FastRecords` gives the same records
+    This is the general path every adapter takes; :func:`_fast_tweets` gives the same records
     faster.  Each record cites the file's ``sources``.
     """
 
@@ -180,8 +180,7 @@ class _Records:
 
 
 ARTICLE = model.node("Article")
-_LINK_ENDS = {type_: (model.rel(type_).sources[0] if type_ != "PUBLISHED" else "Account", model.rel(type_).targets[0])
-              for type_ in ("PUBLISHED", "CITES", "MENTIONS")}
+MENTIONS_ENDS = (model.rel("MENTIONS").sources[0], model.rel("MENTIONS").targets[0])
 
 
 @lru_cache(maxsize=1 << 14)  # counts repeat: each text is checked once, by the model's rule itself
@@ -190,77 +189,213 @@ def _stored(name: str, value):
     return tuple(stored) if isinstance(stored, list) else stored
 
 
-class _FastRecords(_Records):
-    """The same records as :class:`_Records`, built directly when every value is one the rules take unchanged.
+_OTHER = object()  # a cached value the fast path leaves to the general one, which says what is wrong
+_CACHE_SIZE = 1 << 16  # distinct texts kept per column (counts vary; minutes and lists repeat)
 
-    An id made of :func:`~graphtool.load.records.plain_id` text passes ``check_id`` and the
-    string rule as it is; counts and list columns are checked by the model's own ``coerce``,
-    once per distinct text; text fields by the same ``text_problem`` rule.  Anything else goes
-    the general way, which gives the same record or the same error.  (Text read from a file
-    decoded as strict UTF-8 never holds a lone surrogate, but ``text_problem`` checks anyway.)
+
+def _plain(value: str) -> bool:
+    """Whether ``value`` and ``x:<value>`` are ids the rules take unchanged (with :func:`records.plain_id`):
+    printable ASCII, no space at either end (the caller has stripped it), far below the length cap."""
+    return value.isascii() and value.isprintable() and len(value) <= 510
+
+
+def _count_value(name: str):
+    def value(text):
+        try:
+            return _stored(name, text)
+        except FieldError:
+            return _OTHER
+    return value
+
+
+def _list_value(name: str, read):
+    def value(text):
+        try:
+            return _stored(name, read(text)) or None
+        except FieldError:
+            return _OTHER
+    return value
+
+
+def _mentions_value(text):
+    """(the stored list or None, the ids once each in order) of a user_mentions text; _OTHER when the
+    general path must read it (a bad list, or an id with a space at an end or beyond plain ASCII)."""
+    try:
+        ids = _list(text, "user_mentions")
+        stored = _stored("mentions", ids) or None
+    except FieldError:
+        return _OTHER
+    if not all(_plain(m) and m[0] != " " and m[-1] != " " for m in ids):
+        return _OTHER
+    return stored, tuple(dict.fromkeys(ids))
+
+
+def _lang_value(text):
+    lang = text.strip()
+    if lang in NO_LANGUAGE:
+        return None
+    return _OTHER if text_problem(lang) else lang
+
+
+class _Cache(dict):
+    """text -> value(text), each text computed once; forgotten all at once when full (values repeat in runs)."""
+
+    def __init__(self, value):
+        super().__init__()
+        self.value = value
+
+    def __missing__(self, text):
+        if len(self) >= _CACHE_SIZE:
+            self.clear()
+        result = self[text] = self.value(text)
+        return result
+
+
+def _fast_tweets(seen: set, written: "_Recent", sources: list | None):
+    """``(values, origin) -> records`` for a tweets row whose every value the model's rules take unchanged,
+    built directly; None for any other row, which goes the general way (:func:`_tweet` with
+    :class:`_Records`), so that it gives the same records or the same reject.
+
+    What it checks: ids are :func:`_plain` (then ``check_id`` and the string rule return them as they
+    are); the time has the common UTC shape (a cached minute plus its seconds, as ``parse_when`` reads
+    it); counts, list columns and languages go through the model's own ``coerce``, once per distinct
+    text; the text by the ``text_problem`` rules.  An account's first row (or a new screen name) goes
+    the general way, which writes the account.
     """
+    minutes = _Cache(lambda text: utc_minute(text) or _OTHER)
+    langs = _Cache(_lang_value)
+    likes_of, shares_of = _Cache(_count_value("likes")), _Cache(_count_value("shares"))
+    hashtags_of = _Cache(_list_value("hashtags", _hashtags))
+    urls_of = _Cache(_list_value("urls", lambda text: _list(text, "urls")))
+    mentions_of = _Cache(_mentions_value)
+    copy = sources.copy if sources else None
 
-    def stub_account(self, userid, origin):
-        if not plain_id(userid):
-            return super().stub_account(userid, origin)
+    def stub_article(tweetid, origin):
+        return NodeRecord("Article", tweetid, {"platform": PLATFORM, "sources": copy()} if copy else
+                          {"platform": PLATFORM}, origin, True)
+
+    def stub_account(userid, origin):
         props = {"platform": PLATFORM, "handle": userid, "user_id": userid}
-        if self.sources:
-            props["sources"] = self.sources.copy()
+        if copy:
+            props["sources"] = copy()
         return NodeRecord("Account", account_id(userid), props, origin, True, [Seen(PLATFORM, "user_id", userid)])
 
-    def stub_article(self, tweetid, origin):
-        if not plain_id(tweetid):
-            return super().stub_article(tweetid, origin)
-        props = {"platform": PLATFORM}
-        if self.sources:
-            props["sources"] = self.sources.copy()
-        return NodeRecord("Article", article_id(tweetid), props, origin, True)
+    def link(type_, src, dst, src_label, dst_label, origin):
+        return RelRecord(type_, src, dst, {"sources": copy()} if copy else {}, src_label, dst_label, origin)
 
-    def article(self, tweetid, text, lang, at, likes, shares, hashtags, urls, mentions, origin):
-        general = lambda: super(_FastRecords, self).article(tweetid, text, lang, at, likes, shares, hashtags, urls,
-                                                            mentions, origin)
-        if not plain_id(tweetid) or (text and text_problem(text)) or (lang and text_problem(lang)):
-            return general()  # it says what is wrong
+    def shared(author, target, tweetid, at_text, at, kind, origin):
+        props = {"id": tweetid, "at": at_text, "at_ts": at, "kind": kind}
+        if copy:
+            props["sources"] = copy()
+        return RelRecord("SHARED", author, target, props, "Account", "Article", origin)
+
+    def shared_tweet(out, tweetid, userid, origin) -> str | None:
+        """``x:<tweetid>`` of the tweet a row shares (``tweetid`` stripped, not empty), after its stub and its
+        author's (``userid``, a column's text; None: no author column), as :func:`_tweet` writes them when
+        the tweet is not written; None when an id is not plain."""
+        if not _plain(tweetid):
+            return None
+        target = "x:" + tweetid
+        if target not in written:
+            out.append(stub_article(target, origin))
+            other = userid.strip() if userid is not None else ""
+            if other:  # as _stub_author
+                if not _plain(other):
+                    return None
+                if account_id(other) not in seen:
+                    out.append(stub_account(other, origin))
+                out.append(link("PUBLISHED", account_id(other), target, "Account", "Article", origin))
+        return target
+
+    def records(values: tuple, origin: Origin) -> list | None:
+        (tweetid, userid, handle, text, when, lang, is_retweet, retweet_userid, retweet_tweetid, quoted, reply_userid,
+         replied, likes, shares, hashtags, urls, mentions) = values
+        tweetid, userid = tweetid.strip(), userid.strip()
+        author = "x:" + userid
+        if not (tweetid and userid and _plain(tweetid) and _plain(userid) and (author, handle) in seen):
+            return None
+        size = len(when)
+        if size == 19 or (size == 20 and when[19] == "Z"):
+            second = when[17:19]
+            if when[16] != ":" or not (second.isascii() and second.isdigit() and second < "60"):
+                return None
+        elif size == 16 or (size == 17 and when[16] == "Z"):
+            second = "00"
+        else:
+            return None
+        minute = minutes[when[:16]]
+        retweet = _TRUTH.get(is_retweet)
+        if minute is _OTHER or retweet is None:
+            return None
+        at, at_text = minute[0] + int(second), f"{minute[1]}:{second}Z"
+        out: list = []
+        if retweet:
+            original = retweet_tweetid.strip()
+            target = original and shared_tweet(out, original, retweet_userid, origin)
+            if not target:
+                return None
+            out.append(shared(author, target, tweetid, at_text, at, "repost", origin))
+            return out
+
+        language = langs[lang]
+        likes = likes_of[likes] if likes else None
+        shares = shares_of[shares] if shares else None
+        hashtags = hashtags_of[hashtags] if hashtags != "[]" else None
+        urls = urls_of[urls] if urls != "[]" else None
+        mentioned = mentions_of[mentions] if mentions != "[]" else (None, ())
+        if _OTHER in (language, likes, shares, hashtags, urls, mentioned):
+            return None
+        mentioned, mentioned_ids = mentioned
         props = {"platform": PLATFORM, "url": f"https://twitter.com/i/web/status/{tweetid}"}
         if text:
+            if "\x00" in text:
+                return None
+            try:
+                data = text.encode("utf-8")  # a lone surrogate cannot be encoded (it cannot come from a file)
+            except UnicodeEncodeError:
+                return None
+            if len(data) > MAX_FIELD_BYTES:
+                return None
             props["text"] = text
-        if lang:
-            props["lang"] = lang
-        props["published_at"] = iso(at)
+        if language:
+            props["lang"] = language
+        props["published_at"] = at_text
         props["published_ts"] = at
-        try:
-            if likes and (stored := _stored("likes", likes)) is not None:
-                props["likes"] = stored
-            if shares and (stored := _stored("shares", shares)) is not None:
-                props["shares"] = stored
-            if hashtags:
-                props["hashtags"] = list(_stored("hashtags", hashtags))
-            if urls:
-                props["urls"] = list(_stored("urls", urls))
-            if mentions:
-                props["mentions"] = list(_stored("mentions", mentions))
-        except FieldError:
-            return general()
+        if likes is not None:
+            props["likes"] = likes
+        if shares is not None:
+            props["shares"] = shares
+        if hashtags:
+            props["hashtags"] = list(hashtags)
+        if urls:
+            props["urls"] = list(urls)
+        if mentioned:
+            props["mentions"] = list(mentioned)
         if text:
-            props["content_sha256"] = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        if self.sources:
-            props["sources"] = self.sources.copy()
-        return NodeRecord("Article", article_id(tweetid), props, origin)
+            props["content_sha256"] = hashlib.sha256(data).hexdigest()
+        if copy:
+            props["sources"] = copy()
+        me = "x:" + tweetid
+        out.append(NodeRecord("Article", me, props, origin))
+        out.append(link("PUBLISHED", author, me, "Account", "Article", origin))
+        for other in mentioned_ids:
+            other_id = "x:" + other
+            if other_id not in seen:  # (the author is: this path takes only rows whose account is written)
+                out.append(stub_account(other, origin))
+            out.append(link("MENTIONS", me, other_id, *MENTIONS_ENDS, origin))  # a mention, never a share
+        for other_tweet, other_author, kind in ((quoted, None, "quote"), (replied, reply_userid, "reply")):
+            other_tweet = other_tweet.strip()
+            if other_tweet:
+                target = shared_tweet(out, other_tweet, other_author, origin)
+                if target is None:
+                    return None
+                out.append(shared(author, target, tweetid, at_text, at, kind, origin))
+                if kind == "quote":
+                    out.append(link("CITES", me, target, "Article", "Article", origin))
+        written.add(me)
+        return out
 
-    def link(self, type_, src, dst, origin):
-        if not (plain_id(src) and plain_id(dst)):
-            return super().link(type_, src, dst, origin)
-        src_label, dst_label = _LINK_ENDS[type_]
-        return RelRecord(type_, src, dst, {"sources": self.sources.copy()} if self.sources else {}, src_label,
-                         dst_label, origin)
-
-    def shared(self, src, dst, tweetid, at, kind, origin):
-        if not (plain_id(src) and plain_id(dst) and plain_id(tweetid)):
-            return super().shared(src, dst, tweetid, at, kind, origin)
-        props = {"id": tweetid, "at": iso(at), "at_ts": at, "kind": kind}
-        if self.sources:
-            props["sources"] = self.sources.copy()
-        return RelRecord("SHARED", src, dst, props, "Account", "Article", origin)
+    return records
 
 
 class _Recent(OrderedDict):
@@ -383,12 +518,20 @@ def read(path: Path, default_sources: list[str] | None = None, fast: bool = True
             if missing:
                 raise InputError(f"{path}:1: the {kind} file lacks column{'s' if len(missing) > 1 else ''} "
                                  f"{', '.join(missing)}")
-            build = (_FastRecords if fast else _Records)(rows.header, default_sources)
+            build = _Records(rows.header, default_sources)
             pick = _picker(rows.header)
+            fast_records = None  # the fast path reads rows with every column it names
+            if fast and kind == "tweets" and set(TWEET_COLUMNS) <= set(rows.header):
+                fast_records = _fast_tweets(seen, written, build.sources)
             repeated = len(set(rows.header)) < len(rows.header)  # then the raw row is the dict's, as it was
             name = str(path)
         fields = item.values
         origin = Origin(name, item.line, dict(zip(rows.header, fields)) if repeated else fields)
+        if fast_records is not None:
+            records = fast_records(pick(fields), origin)
+            if records is not None:  # (it notes the row's tweet as written itself)
+                yield from records
+                continue
         try:
             if kind == "tweets":
                 records = _tweet(pick(fields), fields, origin, seen, written, build)
