@@ -309,22 +309,27 @@ def _blank(value) -> bool:
     return value is None or value == "" or value == [] or (isinstance(value, dict) and not isinstance(value, Counter))
 
 
+@lru_cache(maxsize=4096)
+def _fact_order(label, names: tuple) -> tuple[tuple, tuple]:
+    """(declared properties among ``names`` in model order, the others not owned by the model, by name).
+
+    Nodes of one label carry the same attribute names, so this is worked out once per label and set.
+    """
+    shown, owned = _declared(label)
+    declared = tuple(sorted((k for k in names if k in shown), key=shown.__getitem__))
+    return declared, tuple(sorted(k for k in names if k not in shown and k not in owned))
+
+
 def _facts(attrs: dict, label: str | None) -> list[list[str]]:
     """[name, text] pairs for a tooltip: declared properties in model order, then the rest by name."""
-    shown, owned = _declared(label)
-    declared, extra = [], []
-    for key, value in attrs.items():  # one pass: a node has few attributes, its label many properties
-        if key in shown:
-            declared.append((shown[key], key, value))
-        elif key not in owned:
-            extra.append((key, value))
-    declared.sort(key=lambda t: t[0])
-    extra.sort(key=lambda t: t[0])
+    declared, extra = _fact_order(label, tuple(attrs))
     facts = [["type", _text(label or "node")]]
-    for _, key, value in declared:
+    for key in declared:
+        value = attrs[key]
         if not _blank(value):
             facts.append([key, _text(value)])
-    for key, value in extra:
+    for key in extra:
+        value = attrs[key]
         if isinstance(value, Counter):
             value = [f"{k}: {n}" for k, n in sorted(value.items(), key=lambda kv: str(kv[0]))]
         if not _blank(value):
@@ -364,6 +369,26 @@ def _unattributed(attrs: dict) -> bool:
     if attrs.get("type") != COPIES:
         return False
     return attrs.get("attributed") is False or (_num(attrs.get("unattributed")) or 0) > 0
+
+
+def _edge_style(a: dict, opacity: float) -> tuple[tuple, dict]:
+    """(legend entry, every field of the vis edge but its id and ends) of an edge with attributes ``a``."""
+    rtype = a.get("type")
+    spec = model.REL_BY_TYPE.get(rtype)
+    unattributed = _unattributed(a)
+    weight = _num(a.get("weight")) or 1.0
+    color = (UNATTRIBUTED_COLOR if unattributed else _pale(spec.color) if rtype == COPIES
+             else spec.color if spec else SUPER_COLOR)
+    facts = [["relationship", _text(rtype or "between communities")],
+             *(f for f in _facts(a, None)[1:] if f[0] != "type")]
+    fields = {"color": {"color": color, "highlight": "#000000", "opacity": 1.0 if unattributed else opacity},
+              "width": reducer.log_width(weight, base=3.0) if unattributed else reducer.log_width(weight, 0.5, 0.5),
+              "dashes": bool(spec.dashes) if spec else False,
+              "gt": {"head": ("Unattributed copy" if unattributed else _text(rtype or "aggregated edge")),
+                     "t0": _ts(a.get("first_ts", a.get("at_ts"))), "t1": _ts(a.get("last_ts")), "facts": facts}}
+    if rtype == COPIES:  # curved, so that copies stay visible next to shares between the same pair
+        fields["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": 0.2}
+    return (rtype if spec else "aggregated", unattributed), fields
 
 
 def page_data(G: nx.Graph, options: MapOptions, score: dict, partition: dict, *, kind: str = "full",
@@ -422,39 +447,23 @@ def page_data(G: nx.Graph, options: MapOptions, score: dict, partition: dict, *,
             item["color"] = {"background": color, "border": "#000000"}
         nodes.append(item)
 
-    edges, edge_types, edge_facts = [], Counter(), {}
+    edges, edge_types, styled = [], Counter(), {}
     opacity = 0.7 if G.number_of_edges() < 500 else 0.35  # many edges: let the nodes show through
     iterator = G.edges(keys=True, data=True) if G.is_multigraph() else ((u, v, None, d) for u, v, d in G.edges(data=True))
     rows = sorted(iterator, key=lambda e: (vid[e[0]], vid[e[1]], str(e[2])))
     for i, (u, v, _, a) in enumerate(rows):
-        rtype = a.get("type")
-        spec = model.REL_BY_TYPE.get(rtype)
-        unattributed = _unattributed(a)
-        weight = _num(a.get("weight")) or 1.0
-        color = (UNATTRIBUTED_COLOR if unattributed else _pale(spec.color) if rtype == COPIES
-                 else spec.color if spec else SUPER_COLOR)
-        edge_types[(rtype if spec else "aggregated", unattributed)] += 1
-        t0, t1 = _ts(a.get("first_ts", a.get("at_ts"))), _ts(a.get("last_ts"))
-        times += [t for t in (t0, t1) if t is not None]
-        try:  # edges repeat their attributes (type, weight): their facts are written once per distinct set
+        try:  # edges repeat their attributes (type, weight): each distinct set is styled once, shared
             key = tuple(a.items())
-            shown = edge_facts.get(key)
+            drawn = styled.get(key)
         except TypeError:  # a list or other unhashable value
-            key = shown = None
-        if shown is None:
-            shown = [f for f in _facts(a, None)[1:] if f[0] != "type"]
+            key = drawn = None
+        if drawn is None:
+            drawn = _edge_style(a, opacity)
+            times += [t for t in (drawn[1]["gt"]["t0"], drawn[1]["gt"]["t1"]) if t is not None]
             if key is not None:
-                edge_facts[key] = shown
-        facts = [["relationship", _text(rtype or "between communities")], *shown]
-        item = {"id": f"e{i}", "from": vid[u], "to": vid[v],
-                "color": {"color": color, "highlight": "#000000", "opacity": 1.0 if unattributed else opacity},
-                "width": reducer.log_width(weight, base=3.0) if unattributed else reducer.log_width(weight, 0.5, 0.5),
-                "dashes": bool(spec.dashes) if spec else False,
-                "gt": {"head": ("Unattributed copy" if unattributed else _text(rtype or "aggregated edge")),
-                       "t0": t0, "t1": t1, "facts": facts}}
-        if rtype == COPIES:  # curved, so that copies stay visible next to shares between the same pair
-            item["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": 0.2}
-        edges.append(item)
+                styled[key] = drawn
+        edge_types[drawn[0]] += 1
+        edges.append({"id": f"e{i}", "from": vid[u], "to": vid[v], **drawn[1]})
 
     options_js = {
         "autoResize": True,
