@@ -15,6 +15,7 @@ import pytest
 from graphtool.errors import ConfigError, StoreError
 from graphtool.load import import_paths
 from graphtool.load.bulk import StagedGraph
+from graphtool.store.falkor_params import params_header
 from conftest import FIXTURES
 
 # An IO archive (users, tweets with a renaming account and a hashed one), a follow list, FollowTheMoney
@@ -48,6 +49,8 @@ def test_bulk_first_load_matches_merge_embedded(embedded_store, case):
     bulked = load(embedded_store, CASES[case], bulk=True)
     assert bulk_calls(embedded_store) > before
     assert bulked == merged
+    # the graph handle a bulk load re-creates still sends MERGE parameters through graphtool's encoder
+    assert embedded_store.graph._build_params_header is params_header
     if case == "bad-rows":
         assert merged[1], "the bad file must give rejects"
     # the schema is back on top of the bulk-created graph

@@ -265,10 +265,15 @@ class FalkorStore(Store):
             self.db.connection.ping()
         except Exception as exc:
             raise self._problem(exc) from None
-        self.graph = self.db.select_graph(graph)
+        self._select_graph()
+
+    def _select_graph(self) -> None:
+        """The client's handle on the graph (again after a wipe or a bulk load re-creates it)."""
         from .falkor_params import params_header
 
-        # The same parameters as text in C rather than value by value in Python (falkor_params.py).
+        self.graph = self.db.select_graph(self.graph_name)
+        # The same parameters as text in C rather than value by value in Python (falkor_params.py);
+        # every handle needs it: one made without it sent MERGE batches through the client's encoder.
         self.graph._build_params_header = params_header
 
     def _problem(self, exc: Exception) -> StoreError:
@@ -431,7 +436,7 @@ class FalkorStore(Store):
                 bulk_insert(self.db.connection.execute_command, self.graph_name, staged.nodes, staged.rels,
                             on_written or (lambda n: None))
             finally:
-                self.graph = self.db.select_graph(self.graph_name)
+                self._select_graph()
                 self.ensure_schema()
 
     def wipe(self):
@@ -440,7 +445,7 @@ class FalkorStore(Store):
         except Exception as exc:
             if "empty key" not in str(exc):
                 raise self._problem(exc) from exc
-        self.graph = self.db.select_graph(self.graph_name)
+        self._select_graph()
 
     def close(self):
         try:
