@@ -75,6 +75,16 @@ class LoadResult:
                 "rejected": self.rejected, "warnings": self.warnings}
 
 
+# Each type's key property (or None): RelRecord.key looks the spec up per call, once per record and batch.
+_KEY_OF = {spec.type: spec.key for spec in model.RELATIONSHIPS}
+
+
+def rel_key(r: RelRecord):
+    """``r.key`` without the model lookup."""
+    name = _KEY_OF[r.type]
+    return r.props.get(name) if name else None
+
+
 def _split_sources(props: dict) -> tuple[dict, list]:
     props = dict(props)
     return props, props.pop("sources", None) or []
@@ -133,7 +143,7 @@ class BatchWriter:
                 self._flush_nodes(record.label)
         else:
             pending = self.rels[record.type]
-            ident = (record.src, record.dst, record.src_label, record.dst_label, record.key)
+            ident = (record.src, record.dst, record.src_label, record.dst_label, rel_key(record))
             if ident in pending:  # the same relationship twice in a batch: later values win, sources unite
                 earlier = pending[ident]
                 merged = earlier.props.get("sources", []) + [
@@ -249,7 +259,7 @@ class BatchWriter:
                 rows = []
                 for i, r in batch:
                     props, sources = _split_sources(r.props)
-                    rows.append({"i": i, "src": r.src, "dst": r.dst, "key": r.key, "props": props,
+                    rows.append({"i": i, "src": r.src, "dst": r.dst, "key": rel_key(r), "props": props,
                                  "sources": sources})
                 written = self.store.run(rel_query(type_, src_label, dst_label), {"rows": rows})[0]["written"]
                 self.result.relationships[type_] += written
@@ -291,7 +301,7 @@ def _unique(records: list[RelRecord]) -> list[RelRecord]:
     """
     out: dict[tuple, RelRecord] = {}
     for r in records:
-        ident = (r.type, r.src, r.dst, r.src_label, r.dst_label, r.key)
+        ident = (r.type, r.src, r.dst, r.src_label, r.dst_label, rel_key(r))
         if ident in out:
             earlier = out[ident]
             have = earlier.props.get("sources") or []
