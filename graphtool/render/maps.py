@@ -629,7 +629,7 @@ def page_workers(options: MapOptions, pages: list) -> int:
     holding a lock at the fork, as in ``graphtool serve``, would leave the child waiting on it forever).
     """
     if options.workers is None:
-        total = sum(p.graph.number_of_nodes() for p in pages)
+        total = sum(p.size for p in pages)
         wanted = min(MAX_WORKERS, available_cpus()) if total >= PARALLEL_NODES else 1
     else:
         wanted = options.workers

@@ -16,9 +16,9 @@ Every reduced page carries a note that says what was left out.
 """
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter
-from dataclasses import dataclass, field
 from typing import Callable
 
 import networkx as nx
@@ -31,16 +31,31 @@ TOP_CORE_SHARE = 5  # top-N keeps budget // TOP_CORE_SHARE nodes by score, then 
 OVERVIEW_EDGES_PER_NODE = 8  # an overview keeps each community's strongest links (a complete graph is noise)
 
 
-@dataclass
 class Page:
-    """One map to draw: a graph within the budget and how it relates to the input."""
+    """One map to draw: a graph within the budget and how it relates to the input.
 
-    graph: nx.Graph
-    kind: str  # "full", "overview", "community" or "top"
-    notes: list[str] = field(default_factory=list)
-    slug: str = ""  # "" for the main page, else the suffix of its file name
-    title: str = ""  # "" for the main page
-    links: list[tuple[str, str]] = field(default_factory=list)  # (slug, text); slug "" = main page
+    A community page can be planned from its nodes alone (``source`` and ``nodes``): its graph, the
+    subgraph of ``source`` on them, is then built when ``graph`` is first read, in the process that
+    draws the page (:func:`graphtool.render.maps.write_map` draws pages in worker processes).
+    """
+
+    def __init__(self, graph: nx.Graph | None, kind: str, notes: list[str] | None = None, slug: str = "",
+                 title: str = "", links: list[tuple[str, str]] | None = None, *,
+                 source: nx.Graph | None = None, nodes: list | None = None):
+        self._graph, self._source, self._nodes = graph, source, nodes
+        self.kind = kind  # "full", "overview", "community" or "top"
+        self.notes = notes if notes is not None else []
+        self.slug = slug  # "" for the main page, else the suffix of its file name
+        self.title = title  # "" for the main page
+        self.links = links if links is not None else []  # (slug, text); slug "" = main page
+        self.size = graph.number_of_nodes() if graph is not None else len(nodes)  # nodes on the page
+
+    @property
+    def graph(self) -> nx.Graph:
+        if self._graph is None:
+            self._graph = induced(self._source, self._nodes)
+            self._source = self._nodes = None
+        return self._graph
 
 
 def platform_of(attrs: dict) -> str | None:
@@ -151,6 +166,7 @@ def supernode_graph(G: nx.Graph, partition: dict, score: dict, name: Callable[[o
         An edge has ``weight`` (summed; a missing weight counts 1), ``edges`` (how many) and
         ``types`` (count per relationship type).
     """
+    attrs = dict(G.nodes(data=True))  # node -> attributes, read directly (a NodeView lookup costs more)
     members: dict = {}
     for v in G:
         members.setdefault(partition[v], []).append(v)
@@ -166,25 +182,29 @@ def supernode_graph(G: nx.Graph, partition: dict, score: dict, name: Callable[[o
         groups.setdefault(sid[c], []).append(c)
     for s, cs in groups.items():
         vs = [v for c in cs for v in members[c]]
-        best = sorted(vs, key=lambda v: (-float(score.get(v, 0.0) or 0.0), str(v)))[:5]
-        platforms = Counter(p for p in (platform_of(G.nodes[v]) for v in vs) if p)
-        affiliation = [float(G.nodes[v]["affiliation_score"]) for v in vs
-                       if isinstance(G.nodes[v].get("affiliation_score"), (int, float))]
+        best = heapq.nsmallest(5, vs, key=lambda v: (-float(score.get(v, 0.0) or 0.0), str(v)))
+        platforms = Counter(p for p in (platform_of(attrs[v]) for v in vs) if p)
+        affiliation = [float(a["affiliation_score"]) for a in (attrs[v] for v in vs)
+                       if isinstance(a.get("affiliation_score"), (int, float))]
         Q.add_node(s, label=SUPER, members=len(vs), top=[name(v) for v in best],
                    platform=(min(platforms.items(), key=lambda kv: (-kv[1], kv[0]))[0] if platforms else None),
                    affiliation_score=(sum(affiliation) / len(affiliation) if affiliation else None),
                    community=(cs[0] if s != "other" else None), merged=len(cs),
-                   first_ts=_extreme(G, vs, "first_ts", min), last_ts=_extreme(G, vs, "last_ts", max))
-    for u, v, attrs in G.edges(data=True):
-        a, b = sid[partition[u]], sid[partition[v]]
-        if a == b:
+                   first_ts=_extreme(attrs, vs, "first_ts", min), last_ts=_extreme(attrs, vs, "last_ts", max))
+    node_sid = {v: sid[partition[v]] for v in G}
+    between: dict = {}  # (a, b) in the order first met -> [weight, edges, types]
+    for u, v, a in G.edges(data=True):
+        s, t = node_sid[u], node_sid[v]
+        if s == t:
             continue
-        if not Q.has_edge(a, b):
-            Q.add_edge(a, b, weight=0.0, edges=0, types=Counter())
-        e = Q[a][b]
-        e["weight"] += float(attrs.get("weight", 1.0) or 1.0)
-        e["edges"] += 1
-        e["types"][attrs.get("type", "edge")] += 1
+        pair = (s, t) if s < t else (t, s)
+        total = between.get(pair)
+        if total is None:
+            total = between[pair] = [0.0, 0, Counter()]
+        total[0] += float(a.get("weight", 1.0) or 1.0)
+        total[1] += 1
+        total[2][a.get("type", "edge")] += 1
+    Q.add_edges_from((s, t, {"weight": w, "edges": n, "types": types}) for (s, t), (w, n, types) in between.items())
     Q.graph["pruned"] = prune_weak_edges(Q, OVERVIEW_EDGES_PER_NODE)
     return Q, {c: sid[c] for c in order}
 
@@ -208,8 +228,8 @@ def prune_weak_edges(Q: nx.Graph, per_node: int) -> int:
     return len(weak)
 
 
-def _extreme(G, vs, key, pick):
-    values = [G.nodes[v][key] for v in vs if isinstance(G.nodes[v].get(key), (int, float))]
+def _extreme(attrs, vs, key, pick):
+    values = [attrs[v][key] for v in vs if isinstance(attrs[v].get(key), (int, float))]
     return pick(values) if values else None
 
 
@@ -277,8 +297,9 @@ def plan_pages(G: nx.Graph, score: dict, partition: dict, budget: int, name: Cal
         count = sum(sizes[c] for c in cs)
         title = (f"Community {numbers[0]}" if len(cs) == 1 else
                  f"Communities {', '.join(numbers[:-1])} and {numbers[-1]}") + f" ({count:,} members)"
-        H = induced(G, [v for c in cs for v in members[c]])
-        page = _top_page(H, score, budget, score_name) if count > budget else Page(H, "community")
+        nodes = [v for c in cs for v in members[c]]
+        page = (_top_page(induced(G, nodes), score, budget, score_name) if count > budget
+                else Page(None, "community", source=G, nodes=nodes))
         page.kind, page.slug, page.title = "community", slug, title
         page.notes.insert(0, f"{title} of the overview map. {leaving[i]:,} edges to other communities "
                              f"are not drawn.")
