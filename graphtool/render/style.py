@@ -133,6 +133,9 @@ def _subset_woff2(chars: str) -> str:
     return base64.b64encode(out.getvalue()).decode("ascii")
 
 
+_ASCII_BYTES = bytes(range(128))
+
+
 def font_face_css(texts) -> str:
     """An ``@font-face`` rule embedding the CJK characters of ``texts`` (WOFF2, data URL), or ''.
 
@@ -141,8 +144,9 @@ def font_face_css(texts) -> str:
     """
     seen: set = set()
     for text in texts:
-        if not text.isascii():  # most text is ASCII; the rest adds its distinct characters once
-            seen.update(text)
+        if not text.isascii():  # most text is ASCII; the rest adds its distinct non-ASCII characters once
+            seen.update(text.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES)
+                        .decode("utf-8", "surrogatepass"))  # dropping ASCII bytes in C: a page's JSON is MBs
     chars = sorted(ch for ch in seen if is_cjk(ch))
     if not chars or _cjk_font_bytes() is None:
         return ""
