@@ -432,18 +432,24 @@ _BY_SEEK = ("UNWIND $rows AS row WITH row[0] AS position, row[1] AS aid MATCH (a
 _BY_RANGE = ("MATCH (a:Account) WHERE id(a) >= $lo AND id(a) < $hi ", "id(a)")
 
 
-def _coordinated_shares(start: tuple[str, str], where: str, url: str = "") -> str:
+def _coordinated_shares(start: tuple[str, str], where: str, url: str = "", item: str = "b.id") -> str:
+    # each property read once (a coalesce evaluates every argument: a.id + '>' + b.id for every share)
     return (start[0] + "MATCH (a)-[r:SHARED]->(b:Article) "
-            f"WITH a, r, b, {start[1]} AS account WHERE {where} "
-            "RETURN account AS account, b.id AS item, " + url + "coalesce(r.id, a.id + '>' + b.id) AS message, "
-            "coalesce(r.at_ts, 0) AS ts, CASE WHEN r.at_ts IS NULL THEN 1 ELSE 0 END AS untimed")
+            f"WITH a, r, b, {start[1]} AS account WHERE {where} WITH a, b, account, r.id AS m, r.at_ts AS t "
+            f"RETURN account AS account, {item} AS item, " + url
+            + "CASE WHEN m IS NULL THEN a.id + '>' + b.id ELSE m END AS message, "
+            "coalesce(t, 0) AS ts, CASE WHEN t IS NULL THEN 1 ELSE 0 END AS untimed")
 
 
+# By range, the shared article is its node id too: no article id printed per share, only those a group
+# summary names (COORD_NODE_NAMES).
 _BUT, _OF_KINDS, _URL = "NOT coalesce(r.kind, '') IN $kinds", "r.kind IN $kinds", "coalesce(b.url, '') AS url, "
 COORD_SHARES_BUT = statement(_coordinated_shares(_BY_SEEK, _BUT), "rows", "kinds")
-COORD_SHARES_BUT_RANGE = statement(_coordinated_shares(_BY_RANGE, _BUT), "lo", "hi", "kinds")
+COORD_SHARES_BUT_RANGE = statement(_coordinated_shares(_BY_RANGE, _BUT, item="id(b)"), "lo", "hi", "kinds")
 COORD_SHARES_OF_KINDS = statement(_coordinated_shares(_BY_SEEK, _OF_KINDS), "rows", "kinds")
-COORD_SHARES_OF_KINDS_RANGE = statement(_coordinated_shares(_BY_RANGE, _OF_KINDS), "lo", "hi", "kinds")
+COORD_SHARES_OF_KINDS_RANGE = statement(_coordinated_shares(_BY_RANGE, _OF_KINDS, item="id(b)"), "lo", "hi", "kinds")
+COORD_NODE_NAMES = statement("UNWIND $nodes AS node MATCH (n) WHERE id(n) = node RETURN node AS node, n.id AS id",
+                             "nodes")
 COORD_LINK_SHARES = statement(_coordinated_shares(_BY_SEEK, _OF_KINDS, _URL), "rows", "kinds")  # co-link
 COORD_LINK_SHARES_RANGE = statement(_coordinated_shares(_BY_RANGE, _OF_KINDS, _URL), "lo", "hi", "kinds")
 
@@ -467,16 +473,28 @@ COORD_URLS = statement(_published(_BY_SEEK, *_URLS), "rows")
 COORD_URLS_RANGE = statement(_published(_BY_RANGE, *_URLS), "lo", "hi")
 COORD_MEDIA = statement(_published(_BY_SEEK, *_MEDIA), "rows")
 COORD_MEDIA_RANGE = statement(_published(_BY_RANGE, *_MEDIA), "lo", "hi")
-MERGE_COORDINATED = statement(
-    "UNWIND $rows AS row MATCH (a:Account {id: row.a}) MATCH (b:Account {id: row.b}) "
-    "MERGE (a)-[r:COORDINATED_WITH {kind: $kind}]->(b) SET r += row.props", "rows", "kind")
-# From the Account label: a pattern with no label starts from every node (FalkorDB: an All Node Scan).
-DROP_STALE_COORDINATED = statement(
-    "MATCH (:Account)-[r:COORDINATED_WITH {kind: $kind}]->() WHERE r.run_id <> $run DELETE r", "kind", "run")
+# A run of a kind replaces that kind's relationships: the old ones go first, then CREATE (no MERGE's
+# look-up per pair).  Rows ``[a, b, weight, weight_ab, weight_ba, p_value]``: a and b the account ids, or
+# on FalkorDB their node ids (``BY_NODE``); a null p_value is no property.  From the Account label: a
+# pattern with no label starts from every node (FalkorDB: an All Node Scan).
+DROP_COORDINATED_KIND = statement("MATCH (:Account)-[r:COORDINATED_WITH {kind: $kind}]->() DELETE r", "kind")
+_CREATE_COORDINATED = ("CREATE (a)-[:COORDINATED_WITH {kind: $kind, window_s: $window_s, run_id: $run, weight: row[2], "
+                       "weight_ab: row[3], weight_ba: row[4], p_value: row[5]}]->(b)")
+CREATE_COORDINATED = statement(
+    "UNWIND $rows AS row WITH row, row[0] AS x, row[1] AS y MATCH (a:Account {id: x}) MATCH (b:Account {id: y}) "
+    + _CREATE_COORDINATED, "rows", "kind", "window_s", "run")
+CREATE_COORDINATED_BY_NODE = statement(
+    "UNWIND $rows AS row WITH row, row[0] AS x, row[1] AS y MATCH (a) WHERE id(a) = x MATCH (b) WHERE id(b) = y "
+    + _CREATE_COORDINATED, "rows", "kind", "window_s", "run")
 CLEAR_STALE_COORD_GROUPS = statement(  # accounts grouped by an earlier run and by none now
     "MATCH (a:Account) WHERE a.coord_run IS NOT NULL AND a.coord_run <> $run "
     "SET a.coord_component = null, a.coord_community = null, a.coord_run = null", "run")
-SET_ACCOUNT_PROPS = statement("UNWIND $rows AS row MATCH (a:Account {id: row.id}) SET a += row.props", "rows")
+# Rows ``[account, component, community]`` (null: in no group of that method, which removes the property).
+_SET_COORD_GROUPS = "SET a.coord_run = $run, a.coord_component = row[1], a.coord_community = row[2]"
+SET_COORD_GROUPS = statement("UNWIND $rows AS row WITH row, row[0] AS x MATCH (a:Account {id: x}) "
+                             + _SET_COORD_GROUPS, "rows", "run")
+SET_COORD_GROUPS_BY_NODE = statement("UNWIND $rows AS row WITH row, row[0] AS x MATCH (a) WHERE id(a) = x "
+                                     + _SET_COORD_GROUPS, "rows", "run")
 
 # --- graphtool.render.views and .exports ---------------------------------------------------------
 

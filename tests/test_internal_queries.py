@@ -93,7 +93,8 @@ def test_a_statement_refuses_parameters_it_does_not_declare(store):
 # Values of the right type for every parameter name the registry uses (the statements run on an empty store).
 SAMPLE = {"ids": [], "keys": [], "fps": [], "shas": [], "rows": [], "kinds": [], "types": [], "all": [], "items": [],
           "seen": [], "id": "x", "m": None, "h": "x", "kind": "x", "run": "x", "needle": "x", "after": "",
-          "community": 0, "since": 0, "until": 1, "limit": 1, "n": 1, "lo": 0, "hi": 1, "props": {}, "common": {}}
+          "community": 0, "since": 0, "until": 1, "limit": 1, "n": 1, "lo": 0, "hi": 1, "props": {}, "common": {},
+          "nodes": [], "window_s": 0}
 _WRITES = re.compile(r"\b(SET|MERGE|CREATE|DELETE)\b")
 
 

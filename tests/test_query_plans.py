@@ -83,10 +83,15 @@ def test_falkordb_reads_every_account_by_node_id_range(populated):
 def test_the_other_coordination_statements_find_accounts_by_index(populated):
     """What a run reads and writes besides the actions: each account by its unique index."""
     ids = [f"x:u{i}" for i in range(10)]
-    for statement, params in ((Q.COORD_ACCOUNT_INFO, {"ids": ids}),
-                              (Q.MERGE_COORDINATED, {"rows": [{"a": ids[0], "b": ids[1], "props": {}}],
-                                                     "kind": "co-share"}),
-                              (Q.SET_ACCOUNT_PROPS, {"rows": [{"id": ids[0], "props": {}}]})):
+    written = {"kind": "co-share", "window_s": 10, "run": "r"}
+    statements = [(Q.COORD_ACCOUNT_INFO, {"ids": ids}),
+                  (Q.CREATE_COORDINATED, {"rows": [[ids[0], ids[1], 1.0, 1, 1, None]], **written}),
+                  (Q.SET_COORD_GROUPS, {"rows": [[ids[0], 1, None]], "run": "r"})]
+    if getattr(populated, "reads_by_id_range", False):  # FalkorDB: by node id (a label beside id() scans it)
+        statements += [(Q.COORD_NODE_NAMES, {"nodes": [0, 1]}),
+                       (Q.CREATE_COORDINATED_BY_NODE, {"rows": [[0, 1, 1.0, 1, 1, None]], **written}),
+                       (Q.SET_COORD_GROUPS_BY_NODE, {"rows": [[0, 1, None]], "run": "r"})]
+    for statement, params in statements:
         plan = populated.explain(statement.cypher(), params)
         assert not scans(plan) and seeks(plan), plan
 

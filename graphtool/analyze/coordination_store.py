@@ -14,12 +14,13 @@ Where each kind's actions come from (labels and types from the model):
   ``media_ids`` (``video:...``, ``image:...``, ``sha256:<hex>``) and its ``music_id`` (item
   ``music:<id>``); a post carrying several is one action per medium, as co-link's URLs.
 
-Actions are read in batches of accounts (one indexed lookup per account id), so memory
-holds the actions, never a query result of the whole graph at once.  Results go back
-with batched ``UNWIND ... MERGE``: one ``COORDINATED_WITH {kind}`` per pair of accounts
-and kind, from the lower to the higher account id, with ``weight`` (mutual),
-``weight_ab``, ``weight_ba``, ``window_s``, ``p_value`` and ``run_id``.  A new run of a
-kind replaces the previous run's relationships of that kind.  Accounts get
+Actions are read in batches of accounts (one indexed lookup per account id; on FalkorDB a range
+of node ids, with the shared articles as node ids and named only where a group summary lists
+them), so memory holds the actions, never a query result of the whole graph at once.  Results go
+back with batched ``UNWIND ... CREATE`` after that kind's older relationships are deleted: one
+``COORDINATED_WITH {kind}`` per pair of accounts, from the lower to the higher account id, with
+``weight`` (mutual), ``weight_ab``, ``weight_ba``, ``window_s``, ``p_value`` and ``run_id``.  A
+new run of a kind replaces the previous run's relationships of that kind.  Accounts get
 ``coord_component`` and ``coord_community`` (1 = largest group) and ``coord_run``.
 """
 from __future__ import annotations
@@ -39,7 +40,7 @@ from .batching import batches
 from .state_media import NOT_ANALYSED, analysed
 from .coordination import (DEFAULT_SIMILARITY, DEFAULT_WINDOW_S, KINDS, MULTI_ITEM_KINDS, ActionColumns, Coded,
                            Coordination, Group, Pair, _codes, co_actions, groups_of_pairs, normalize_text,
-                           normalize_url, significance, summarize_groups)
+                           normalize_url, significance, sorted_unique, summarize_groups)
 
 READ_BATCH = 20_000  # accounts per read query (one row of gathered columns per query: read_columns)
 WRITE_BATCH = 2000  # relationships per write query
@@ -55,6 +56,8 @@ _PUBLISHED_STATEMENTS = {"co-link": (Q.COORD_URLS, Q.COORD_URLS_RANGE),
                          "co-similar-text": (Q.COORD_TEXTS, Q.COORD_TEXTS_RANGE),
                          "co-media": (Q.COORD_MEDIA, Q.COORD_MEDIA_RANGE)}
 _SHARED_COLUMNS = {"account": int, "item": str, "message": str, "ts": float, "untimed": int}
+# by node id range (FalkorDB): a share's article as its node id (co-link's stay ids: their URLs are the items)
+_SHARED_NODE_COLUMNS = {**_SHARED_COLUMNS, "item": int}
 _PUBLISHED_COLUMNS = {"account": int, "message": str, "value": str, "ts": float, "untimed": int}
 
 
@@ -115,6 +118,41 @@ class _Items:
         return mapped[row_codes] if len(row_codes) else np.zeros(0, dtype=np.int64)
 
 
+class _NodeNames(Sequence):
+    """The ids (``n.id``) of nodes known by their internal node ids, looked up when asked: a run names
+    only the items its group summaries list (:meth:`many`), not every item it read."""
+
+    def __init__(self, store: Store, nodes: np.ndarray):
+        self.store, self.nodes, self.names = store, nodes, {}
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def many(self, codes: Sequence[int]) -> list[str]:
+        """The ids at these positions, each looked up once."""
+        codes = list(codes)
+        missing = sorted({int(self.nodes[c]) for c in codes} - set(self.names))
+        for chunk in batches(missing, READ_BATCH):
+            found = Q.COORD_NODE_NAMES.read_columns(self.store, {"node": int, "id": str}, {"nodes": chunk})
+            self.names.update(zip(found["node"].tolist(), found["id"]))
+        return [self.names[int(self.nodes[c])] for c in codes]
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return self.many(range(*i.indices(len(self))))
+        if len(self.names) < len(self.nodes):  # one value asked: name them all at once (iteration)
+            self.many(range(len(self.nodes)))
+        return self.names[int(self.nodes[i])]
+
+
+def _distinct_first(values: list) -> tuple[Sequence, np.ndarray]:
+    """:func:`_codes` of a column whose values are nearly always distinct (message ids): one set says
+    they are, and then each row is its own code."""
+    if len(set(values)) == len(values):
+        return values, np.arange(len(values), dtype=np.int64)
+    return _codes(values)
+
+
 class _PublishedMessages(Sequence):
     """Message ids of published posts, ``account\x1fpost``: a post two accounts published is a message of
     each.  Made as asked (the engine only needs each row's code, never the text)."""
@@ -166,6 +204,13 @@ def read_actions(store: Store, kind: str, accounts: list[str] | None = None,
     a message id that two rows share keeps the row first in (account, message, item, time) order,
     whatever order the store returned.
     """
+    actions, skipped, _ = _read_actions(store, kind, accounts, batch)
+    return actions, skipped
+
+
+def _read_actions(store: Store, kind: str, accounts: list[str] | None,
+                  batch: int) -> tuple[ActionColumns, int, dict[str, int] | None]:
+    """:func:`read_actions`, and each account's node id where the store was read by node id range."""
     nodes = None
     if accounts is not None:
         names = sorted(set(accounts))
@@ -176,12 +221,14 @@ def read_actions(store: Store, kind: str, accounts: list[str] | None = None,
     else:
         names = account_ids(store)
     items = _Items()
+    item_names: Sequence | None = None  # when the items are nodes (else items.index)
     parts = []  # (account, item, ts, message code) of each source
     skipped = 0
     message_values: Sequence = []
     for source, statement, params in read_statements(kind, nodes is not None):
         if source == "shared":
-            columns = {**_SHARED_COLUMNS, "url": str} if kind == "co-link" else _SHARED_COLUMNS
+            columns = ({**_SHARED_COLUMNS, "url": str} if kind == "co-link" else
+                       _SHARED_NODE_COLUMNS if nodes is not None else _SHARED_COLUMNS)
             cols = _read(store, statement, columns, params, names, nodes, batch)
             timed = np.asarray(cols["untimed"]) == 0
             skipped += int((~timed).sum())
@@ -189,9 +236,12 @@ def read_actions(store: Store, kind: str, accounts: list[str] | None = None,
                 item = items.codes(cols["url"], normalize_url)
                 no_url = np.flatnonzero(item < 0)
                 item[no_url] = items.codes([cols["item"][i] for i in no_url.tolist()], normalize_url)
+            elif columns is _SHARED_NODE_COLUMNS:  # the article's node id: named when a summary lists it
+                article_nodes, item = np.unique(cols["item"], return_inverse=True)
+                item_names = _NodeNames(store, article_nodes)
             else:  # one item per action, as stored
                 item = items.codes(cols["item"])
-            message_values, message = _codes(cols["message"])
+            message_values, message = _distinct_first(cols["message"])
             keep = timed & (item >= 0)
             parts.append((cols["account"][keep], item[keep], cols["ts"][keep], message[keep]))
             continue
@@ -199,7 +249,7 @@ def read_actions(store: Store, kind: str, accounts: list[str] | None = None,
         post_values, post = _codes(cols["message"])
         account, timed = np.asarray(cols["account"], dtype=np.int64), np.asarray(cols["untimed"]) == 0
         # a post is one action without a time, however many URLs it has
-        skipped += len(np.unique(account[~timed] * max(len(post_values), 1) + post[~timed]))
+        skipped += len(sorted_unique(account[~timed] * max(len(post_values), 1) + post[~timed]))
         clean = normalize_url if kind == "co-link" else None if kind == "co-media" else normalize_text
         item = items.codes(cols["value"], clean)
         keep = timed & (item >= 0)
@@ -208,7 +258,10 @@ def read_actions(store: Store, kind: str, accounts: list[str] | None = None,
         pairs = np.stack([keys // max(len(post_values), 1), keys % max(len(post_values), 1)], axis=1)
         parts.append((account[keep], item[keep], cols["ts"][keep], message.reshape(-1) + len(message_values)))
         message_values = _Joined(message_values, _PublishedMessages(names, pairs, post_values))
-    return _columns(names, list(items.index), parts, message_values, kind not in MULTI_ITEM_KINDS), skipped
+    if item_names is None:
+        item_names = list(items.index)
+    node_of = None if nodes is None else dict(zip(names, nodes.tolist()))
+    return _columns(names, item_names, parts, message_values, kind not in MULTI_ITEM_KINDS), skipped, node_of
 
 
 def _columns(names: list[str], item_values: list[str], parts: list, message_values: Sequence,
@@ -218,9 +271,9 @@ def _columns(names: list[str], item_values: list[str], parts: list, message_valu
     if not len(account):
         return ActionColumns([], [], [], [])
     if one_per_message:  # the first action of a message wins
-        repeated = len(np.unique(message)) != len(message)
+        repeated = len(sorted_unique(message)) != len(message)
     else:  # a message of several accounts: the first account keeps it
-        repeated = len(np.unique(message * max(len(names), 1) + account)) != len(np.unique(message))
+        repeated = len(sorted_unique(message * max(len(names), 1) + account)) != len(sorted_unique(message))
     if repeated:  # rare (a share id used twice): rows in (account, message, item, time) order by value
         order = np.lexsort((ts, _ranks(item_values)[item], _ranks(message_values)[message], _ranks(names)[account]))
         account, item, ts, message = account[order], item[order], ts[order], message[order]
@@ -253,36 +306,34 @@ def _ranks(values: Sequence) -> np.ndarray:
 
 
 def write_pairs(store: Store, result: Coordination, pairs: list[Pair], run_id: str,
-                batch: int = WRITE_BATCH) -> int:
-    """Store ``pairs`` as ``COORDINATED_WITH {kind: result.kind}``; drop that kind's older ones."""
-    rows = []
-    for p in pairs:
-        if p.is_loop:
-            continue
-        # p_value null when not tested: SET += removes an earlier run's
-        props = {"window_s": int(result.window_s), "weight": float(p.weight), "weight_ab": p.weight_12,
-                 "weight_ba": p.weight_21, "run_id": run_id,
-                 "p_value": None if p.p_value is None else float(p.p_value)}
-        rows.append({"a": p.account_1, "b": p.account_2, "props": props})
+                batch: int = WRITE_BATCH, nodes: dict[str, int] | None = None) -> int:
+    """Store ``pairs`` as ``COORDINATED_WITH {kind: result.kind}`` in place of that kind's older ones.
+
+    ``nodes``: each account's node id (FalkorDB), so that no account is looked up by its id."""
+    key = (lambda a: nodes[a]) if nodes is not None else (lambda a: a)
+    # p_value null when not tested: no property
+    rows = [[key(p.account_1), key(p.account_2), float(p.weight), p.weight_12, p.weight_21,
+             None if p.p_value is None else float(p.p_value)] for p in pairs if not p.is_loop]
+    Q.DROP_COORDINATED_KIND.run(store, {"kind": result.kind})
+    create = Q.CREATE_COORDINATED if nodes is None else Q.CREATE_COORDINATED_BY_NODE
     for chunk in batches(rows, batch):
-        Q.MERGE_COORDINATED.run(store, {"rows": chunk, "kind": result.kind})
-    # A pair that coordinated in an earlier run and not in this one must not linger.
-    Q.DROP_STALE_COORDINATED.run(store, {"kind": result.kind, "run": run_id})
+        create.run(store, {"rows": chunk, "kind": result.kind, "window_s": int(result.window_s), "run": run_id})
     return len(rows)
 
 
 def write_groups(store: Store, components: list[list[str]], communities: list[list[str]], run_id: str,
-                 batch: int = WRITE_BATCH) -> None:
+                 batch: int = WRITE_BATCH, nodes: dict[str, int] | None = None) -> None:
     """Set ``coord_component`` / ``coord_community`` (group number, 1 = largest) on members; clear
-    them on accounts that only an earlier run grouped."""
-    rows: dict[str, dict] = {}
-    for name, groups in (("coord_component", components), ("coord_community", communities)):
+    them on accounts that only an earlier run grouped.  ``nodes`` as for :func:`write_pairs`."""
+    numbers: dict[str, list] = {}  # account: [component, community], null where in no group of that method
+    for column, groups in enumerate((components, communities)):
         for number, members in enumerate(groups, start=1):
-            for m in members:  # null where the account is in no group of that method (SET += removes it)
-                rows.setdefault(m, {"coord_run": run_id, "coord_component": None, "coord_community": None})[name] = number
-    payload = [{"id": k, "props": v} for k, v in sorted(rows.items())]
-    for chunk in batches(payload, batch):
-        Q.SET_ACCOUNT_PROPS.run(store, {"rows": chunk})
+            for m in members:
+                numbers.setdefault(m, [None, None])[column] = number
+    rows = [[m if nodes is None else nodes[m], *numbers[m]] for m in sorted(numbers)]
+    statement = Q.SET_COORD_GROUPS if nodes is None else Q.SET_COORD_GROUPS_BY_NODE
+    for chunk in batches(rows, batch):
+        statement.run(store, {"rows": chunk, "run": run_id})
     Q.CLEAR_STALE_COORD_GROUPS.run(store, {"run": run_id})
 
 
@@ -363,7 +414,7 @@ def run_coordination(store: Store, kind: str = "co-share", window_s: float = DEF
     run_id = run_id or f"coordination-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{uuid.uuid4().hex[:6]}"
     with steps(progress, "coordination", 4 + bool(permutations) + write) as step:
         step("reading actions")
-        actions, skipped = read_actions(store, kind)
+        actions, skipped, nodes = _read_actions(store, kind, None, READ_BATCH)
         step(f"{kind} pairs within {window_s:g} s")
         result = co_actions(actions, window_s, kind=kind, min_weight=min_weight, min_participation=min_participation,
                             similarity=similarity if similarity is not None else DEFAULT_SIMILARITY)
@@ -385,7 +436,7 @@ def run_coordination(store: Store, kind: str = "co-share", window_s: float = DEF
         written = 0
         if write:
             step("writing COORDINATED_WITH")
-            written = write_pairs(store, result, pairs, run_id)
-            write_groups(store, comps, comms, run_id)
+            written = write_pairs(store, result, pairs, run_id, nodes=nodes)
+            write_groups(store, comps, comms, run_id, nodes=nodes)
     return CoordinationRun(run_id, kind, window_s, min_weight, result, pairs, components, communities,
                            len(actions.account), skipped, written, time.perf_counter() - started, info)

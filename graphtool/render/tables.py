@@ -81,8 +81,22 @@ class _SafeWriter:
         self._handle.write(",".join(_quoted(csv_cell(v)) for v in row) + "\n")
 
     def writerows(self, rows) -> None:
+        # a network's rows name the same accounts again and again: each text's cell is made once
+        cells: dict[str, str] = {}
+
+        def cell(value) -> str:
+            if type(value) is int:  # digits: nothing to quote or neutralise
+                return str(value)
+            if type(value) is not str:
+                return _quoted(csv_cell(value))
+            made = cells.get(value)
+            if made is None:
+                made = cells[value] = _quoted(csv_cell(value))
+            return made
+
+        write = self._handle.write
         for row in rows:
-            self.writerow(row)
+            write(",".join(map(cell, row)) + "\n")
 
 
 def _plain(value):
