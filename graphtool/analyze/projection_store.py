@@ -177,6 +177,15 @@ class Amplification:
     dst: np.ndarray
     shares: np.ndarray
     copies: np.ndarray
+    # Per node, from the same read: articles published and shares made, a quote counted once (as its
+    # article): what :func:`content_counts` reads on its own.
+    published: np.ndarray | None = None
+    shared: np.ndarray | None = None
+
+    def content_counts(self) -> tuple[dict, dict]:
+        """:func:`content_counts`'s answer, from this read."""
+        return ({self.keys[i]: c for i, c in enumerate(self.published.tolist()) if c},
+                {self.keys[i]: c for i, c in enumerate(self.shared.tolist()) if c})
 
     @property
     def weight(self) -> np.ndarray:
@@ -237,18 +246,93 @@ def _amplifying(store: Store, census_: Census, since: int | None, until: int | N
     return keys, out
 
 
+SHARE_BATCH = 50_000  # accounts per shares read on FalkorDB (a range of node ids): bounds one reply's size
+
+
+def _codes(values: list, index: dict) -> np.ndarray:
+    """Each value's position in ``index``; -1 for a value it lacks."""
+    get = index.get
+    return np.fromiter((get(v, -1) for v in values), dtype=np.int64, count=len(values))
+
+
+def _share_columns(store: Store) -> list[dict]:
+    """Every share as (actor, article, quote) columns: on FalkorDB by ranges of account node ids."""
+    columns = {"actor": str, "article": str, "quote": int}
+    if not getattr(store, "reads_by_id_range", False):
+        return [Q.AMPLIFY_SHARES.read_columns(store, columns)]
+    nodes = np.sort(Q.ACCOUNT_NODE_IDS.read_columns(store, {"node": int})["node"])
+    return [Q.AMPLIFY_SHARES_RANGE.read_columns(store, columns, {
+        "lo": int(nodes[start]), "hi": int(nodes[min(start + SHARE_BATCH, nodes.size) - 1]) + 1})
+        for start in range(0, nodes.size, SHARE_BATCH)]
+
+
+class _Publishers:
+    """Who published each article: actor positions grouped by article code."""
+
+    def __init__(self, store: Store, index: dict, n: int):
+        self.articles: dict = {}  # article id -> code
+        code, actor = [], []
+        for label in ACTORS:
+            cols = Q.AMPLIFY_PUBLISHERS.read_columns(store, {"actor": str, "article": str}, actor=label)
+            actor.append(_codes(cols["actor"], index[label]))
+            code.append(np.fromiter((self.articles.setdefault(x, len(self.articles)) for x in cols["article"]),
+                                    dtype=np.int64, count=len(cols["article"])))
+        code, actor = np.concatenate(code), np.concatenate(actor)
+        known = actor >= 0
+        self.published = np.bincount(actor[known], minlength=n)
+        order = np.argsort(code[known], kind="stable")
+        self._article, self._actor = code[known][order], actor[known][order]
+
+    def of(self, article_ids: list) -> tuple[np.ndarray, np.ndarray]:
+        """``(row, actor)``: each row of ``article_ids`` once per publisher of its article (an article
+        without a known publisher: no row)."""
+        codes = _codes(article_ids, self.articles)
+        start = np.searchsorted(self._article, codes, "left")
+        count = np.where(codes >= 0, np.searchsorted(self._article, codes, "right") - start, 0)
+        rows = np.repeat(np.arange(codes.size), count)
+        offset = np.arange(rows.size) - np.repeat(np.cumsum(count) - count, count)
+        return rows, self._actor[start[rows] + offset]
+
+
 def amplification_arrays(store: Store, census_: Census | None = None) -> Amplification:
-    """Who amplifies whom (see the module docstring), counted in numpy: every share and copy, timed or not."""
+    """Who amplifies whom (see the module docstring), counted in numpy: every share and copy, timed or not.
+
+    Read by column (:meth:`~graphtool.store.base.Store.read_columns`: no value decoded on its own):
+    the publishers of every article once, then the shares and the copies as pairs of ids, joined
+    here, so that the store walks each share once and sends no list per actor.  The same counts as
+    the per-actor lists of :func:`_amplifying` (the maps' read) give, and the published and shared
+    counts (:func:`content_counts`) on the way.
+    """
     census_ = census_ or census(store)
-    keys, kinds = _amplifying(store, census_, None, None, times=False)
+    keys = sorted(census_.actors)
     n = len(keys)
-    (share_codes, share_n), (copy_codes, copy_n) = (np.unique(kinds[k][0], return_counts=True)
-                                                    for k in (_SHARED, _COPIES))
+    position = {k: i for i, k in enumerate(keys)}
+    index = {label: {a.id: position[k] for k, a in census_.actors.items() if a.label == label} for label in ACTORS}
+    publishers = _Publishers(store, index, n)
+    ends, shared = {_SHARED: [], _COPIES: []}, np.zeros(n, dtype=np.int64)
+    for cols in _share_columns(store):
+        actor = _codes(cols["actor"], index[_ACCOUNT])
+        known = actor >= 0
+        shared += np.bincount(actor[known & (cols["quote"] == 0)], minlength=n)
+        rows, dst = publishers.of(cols["article"])
+        ends[_SHARED].append((actor[rows], dst))
+    cols = Q.AMPLIFY_COPIES.read_columns(store, {"copy": str, "original": str})
+    copy_rows, src = publishers.of(cols["copy"])
+    rows, dst = publishers.of([cols["original"][i] for i in copy_rows.tolist()])
+    ends[_COPIES].append((src[rows], dst))
+    counted = {}
+    for kind, parts in ends.items():
+        a = np.concatenate([p[0] for p in parts] or [np.zeros(0, dtype=np.int64)])
+        b = np.concatenate([p[1] for p in parts] or [np.zeros(0, dtype=np.int64)])
+        keep = (a >= 0) & (a != b)  # self-amplification left out
+        counted[kind] = np.unique(a[keep] * n + b[keep], return_counts=True)
+    (share_codes, share_n), (copy_codes, copy_n) = counted[_SHARED], counted[_COPIES]
     pairs = np.union1d(share_codes, copy_codes)
     shares, copies = np.zeros(pairs.size, dtype=np.int64), np.zeros(pairs.size, dtype=np.int64)
     shares[np.searchsorted(pairs, share_codes)] = share_n
     copies[np.searchsorted(pairs, copy_codes)] = copy_n
-    return Amplification(keys, pairs // max(n, 1), pairs % max(n, 1), shares, copies)
+    return Amplification(keys, pairs // max(n, 1), pairs % max(n, 1), shares, copies,
+                         published=publishers.published, shared=shared)
 
 
 def amplification_graph(store: Store, census_: Census | None = None) -> nx.DiGraph:

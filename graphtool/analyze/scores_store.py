@@ -210,7 +210,8 @@ def run_analyses(store: Store, only=None, seed: int = 0, resolution: float = com
             lap("ownership")
             step("state-media content taken up")
             items, info = project.state_items(store, census, state)
-            published, shared = project.content_counts(store, census)
+            published, shared = (amp.content_counts() if amp is not None and amp.published is not None
+                                 else project.content_counts(store, census))
             for k, a in census.actors.items():
                 a.published, a.shared = published.get(k, 0), shared.get(k, 0)
             if census.actors and not state:
