@@ -6,7 +6,6 @@ from typing import List, Optional
 
 import typer
 
-from ..load import import_paths
 from .common import RejectPrinter, echo_json, state
 
 
@@ -42,6 +41,8 @@ def register(app: typer.Typer) -> None:
                 typer.echo(f"note: {empty:,} nodes hold an empty list (a file's Source cites no source), which "
                            "neo4j-admin leaves absent", err=True)
         else:
+            from ..load import import_paths  # here: the loader's imports are no other command's start-up
+
             result = import_paths(state.store(), paths, bulk=bulk, **options)
         show.close()
         if as_json:

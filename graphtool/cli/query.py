@@ -8,7 +8,6 @@ from typing import List, Optional
 import typer
 
 from ..errors import QueryError
-from ..queries import adhoc_query, get_query, load_queries, run_query
 from ..render.tables import FORMATS, render, rich_table, table_fits, terminal_width, vertical
 from .common import echo_json, state
 
@@ -40,6 +39,8 @@ def query_entry(q) -> dict:
 def list_(as_json: bool = typer.Option(False, "--json", help="Print the queries with their parameters and columns "
                                                              "as JSON.")):
     """List the canned queries with the question each answers."""
+    from ..queries import load_queries  # here, as below: the queries' module is no other command's start-up
+
     if as_json:
         echo_json([query_entry(q) for q in load_queries().values()])
         return
@@ -50,6 +51,7 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Print the queries 
 @query_app.command()
 def show(name: str = typer.Argument(..., help="Query name (see `graphtool query list`) or a .cypher file.")):
     """Show a query: what it answers, its parameters, its columns and its Cypher."""
+    from ..queries import get_query
     from ..render.text import query_lines
 
     for line in query_lines(get_query(name)):
@@ -75,6 +77,8 @@ def run(
 
     Writes, LOAD CSV, administration commands and procedures other than schema listings are refused.
     """
+    from ..queries import adhoc_query, get_query, run_query
+
     if fmt not in FORMATS:
         raise QueryError(f"--format {fmt!r}: use one of {', '.join(FORMATS)}")
     if (name is None) == (cypher is None):

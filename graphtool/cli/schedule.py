@@ -7,7 +7,6 @@ from typing import Optional
 
 import typer
 
-from ..schedule import _alive, load_manifest, read_lock, recent_runs, run_schedule
 from ..store import redact
 from ..render.tables import terminal_width, vertical
 from .common import RejectPrinter, echo_json, state
@@ -32,6 +31,8 @@ def run(
     Exit codes: 0 ok (or nothing new), 1 finished with rejects, 2 could not run, 3 another run holds the lock,
     4 failed on an unexpected error (the other files were imported; the run log says why).
     """
+    from ..schedule import run_schedule  # here, as below: the scheduler is no other command's start-up
+
     signal.signal(signal.SIGTERM, _terminate)
     show = RejectPrinter()
     report = run_schedule(manifest, state.store, lock_path=lock, log_path=log, on_reject=show)
@@ -48,6 +49,8 @@ def status(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ):
     """Show the latest scheduled runs from the store's run log (and who holds a manifest's lock)."""
+    from ..schedule import _alive, load_manifest, read_lock, recent_runs
+
     holder = None
     if manifest is not None:
         info = read_lock(load_manifest(manifest).lock)
