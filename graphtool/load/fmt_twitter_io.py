@@ -310,9 +310,11 @@ def _fast_tweets(seen: set, written: "_Recent", sources: list | None):
     def records(values: tuple, origin: Origin) -> list | None:
         (tweetid, userid, handle, text, when, lang, is_retweet, retweet_userid, retweet_tweetid, quoted, reply_userid,
          replied, likes, shares, hashtags, urls, mentions) = values
-        tweetid, userid = tweetid.strip(), userid.strip()
-        author = "x:" + userid
-        if not (tweetid and userid and _plain(tweetid) and _plain(userid) and (author, handle) in seen):
+        tweetid = tweetid.strip()
+        author = "x:" + userid.strip()
+        # An account written in full from this file has an id the rules took unchanged: so has ``author``.
+        if not (tweetid and tweetid.isascii() and tweetid.isprintable() and len(tweetid) <= 510  # as _plain
+                and (author, handle) in seen):
             return None
         size = len(when)
         if size == 19 or (size == 20 and when[19] == "Z"):
@@ -331,10 +333,15 @@ def _fast_tweets(seen: set, written: "_Recent", sources: list | None):
         out: list = []
         if retweet:
             original = retweet_tweetid.strip()
-            target = original and shared_tweet(out, original, retweet_userid, origin)
-            if not target:
-                return None
-            out.append(shared(author, target, tweetid, at_text, at, "repost", origin))
+            target = "x:" + original
+            if target not in written:  # (a written tweet's id is one the rules took unchanged)
+                target = original and shared_tweet(out, original, retweet_userid, origin)
+                if not target:
+                    return None
+            props = {"id": tweetid, "at": at_text, "at_ts": at, "kind": "repost"}
+            if copy:
+                props["sources"] = copy()
+            out.append(RelRecord("SHARED", author, target, props, "Account", "Article", origin))
             return out
 
         language = langs[lang]

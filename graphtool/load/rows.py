@@ -25,11 +25,12 @@ class Row:
     values: dict | list  # column -> value; or, from ``read_csv(path, lists=True)``, the fields in header order
 
 
-def _decoded_lines(path: Path, rejects: list[Reject], header: bool = False) -> Iterator[tuple[int, str]]:
+def _decoded_lines(path: Path, rejects: list[Reject], header: bool = False,
+                   replay: deque | None = None) -> Iterator[tuple[int, str]]:
     """(line number, text) for each line; undecodable lines become rejects.
 
     With ``header``, an undecodable first line makes the whole file unusable: without its
-    column names no row can be read.
+    column names no row can be read.  Lines put in ``replay`` come next, before the next line is read.
     """
     try:
         handle = path.open("rb")
@@ -47,6 +48,8 @@ def _decoded_lines(path: Path, rejects: list[Reject], header: bool = False) -> I
                                       raw[:MAX_RAW].decode("utf-8", "replace")))
                 continue
             yield number, text
+            while replay:
+                yield replay.popleft()
 
 
 def read_header(path: Path) -> list[str]:
@@ -81,13 +84,6 @@ class read_csv:
     def __next__(self):
         return next(self._iter)
 
-    def _lines(self, rejects: list[Reject], replay: deque):
-        """(line number, text) of each decodable line; lines to read again come first, before the next is read."""
-        for item in _decoded_lines(self.path, rejects, header=True):
-            yield item
-            while replay:
-                yield replay.popleft()
-
     @staticmethod
     def _replayed(replay: deque):
         while replay:
@@ -100,7 +96,7 @@ class read_csv:
         # several lines).  The raw text of a record is joined only when it is rejected.
         rejects: list[Reject] = []  # undecodable lines: reported before the next row
         replay: deque[tuple[int, str]] = deque()  # lines to read again after a broken record
-        source = self._lines(rejects, replay)
+        source = _decoded_lines(self.path, rejects, header=True, replay=replay)
         pending: list[tuple[int, str]] = []  # the lines of the record the csv module reads
         handed: list[tuple[int, str]] = []  # the line that starts it
 
@@ -118,14 +114,14 @@ class read_csv:
         reader = None
         header: list[str] | None = None
         width = 0
-        lists, careful = self.lists, self.careful
+        lists = self.lists
+        split = False  # from the line after the header on, unless careful
         while True:
             for item in source:
                 if rejects:
                     yield from self._drain(rejects)
                 text = item[1]
-                if header is not None and not careful and '"' not in text and "\x00" not in text \
-                        and len(text) <= MAX_FIELD_BYTES:
+                if split and '"' not in text and "\x00" not in text and len(text) <= MAX_FIELD_BYTES:
                     body = text.rstrip("\r\n")
                     if "\r" not in body:
                         fields = body.split(",")
@@ -167,6 +163,7 @@ class read_csv:
                     if not any(header):
                         raise InputError(f"{self.path}:1: empty header row")
                     width = len(header)
+                    split = not self.careful
                     continue
                 yield from self._record(fields, lines, header, replay)
             if not replay:
