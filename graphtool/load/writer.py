@@ -100,6 +100,7 @@ class BatchWriter:
     """
 
     IN_FLIGHT = 2
+    STUBS_REMEMBERED = 500_000
 
     def __init__(self, store: Store, result: LoadResult, batch_size: int = BATCH_SIZE,
                  on_reject: Callable[[Reject], None] | None = None, on_write: Callable[[int], None] | None = None):
@@ -114,6 +115,11 @@ class BatchWriter:
         # FalkorDB 4.16 answers with a segfault when the MERGE has ON CREATE / ON MATCH SET.
         self.rels: dict[str, dict[tuple, RelRecord]] = defaultdict(dict)
         self.resolver = Resolver(store, result.warn)
+        # (label, id, sources) of the stubs this writer has written.  A stub met again with the same
+        # sources changes nothing (ON MATCH it only unites its sources; no writer path removes a
+        # node other than an Account, or a source), so it is not sent again: a retweeted tweet is
+        # one in a later batch too.  Forgotten past STUBS_REMEMBERED, which bounds the memory.
+        self._stubs_sent: set[tuple] = set()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphtool-writer")
         self._futures: list[Future] = []
 
@@ -203,15 +209,26 @@ class BatchWriter:
             if not records:
                 continue
             rows = []
+            sent = self._stubs_sent
+            if stub and len(sent) > self.STUBS_REMEMBERED:
+                sent.clear()
             for r in records:
                 props, sources = _split_sources(r.props)
+                if stub:
+                    seen = (label, r.id, tuple(sources))
+                    if seen in sent:
+                        continue
+                    sent.add(seen)
                 rows.append({"id": r.id, "props": props, "sources": sources})
-            self._submit(self._write_nodes, label, stub, rows)
+            # the stubs not sent again count as written: the counts stay those of the records
+            self._submit(self._write_nodes, label, stub, rows, len(records))
 
-    def _write_nodes(self, label: str, stub: bool, rows: list[dict]) -> None:
-        self.store.run(node_query(label, stub), {"rows": rows})
-        self.result.nodes[label] += len(rows)
-        self.on_write(len(rows))
+    def _write_nodes(self, label: str, stub: bool, rows: list[dict], records: int | None = None) -> None:
+        if rows:
+            self.store.run(node_query(label, stub), {"rows": rows})
+        written = len(rows) if records is None else records
+        self.result.nodes[label] += written
+        self.on_write(written)
 
     def _flush_rels(self, type_: str) -> None:
         records = list(self.rels.pop(type_, {}).values())
