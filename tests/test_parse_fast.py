@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 from graphtool.load import fmt_twitter_io
-from graphtool.load.records import NodeRecord, Reject, RelRecord
+from graphtool.load.records import NodeRecord, Reject, RelRecord, plain_id, text_problem
 from graphtool.load.rows import read_csv
 from graphtool.synthetic import write_io_tweets
-from graphtool.values import iso, parse_time, parse_when
+from graphtool.values import check_id, iso, parse_time, parse_when
 
 FORMATS = Path(__file__).parent / "fixtures" / "formats"
 UNUSUAL = FORMATS / "bad" / "io_tweets_unusual.csv"
@@ -146,3 +146,18 @@ def test_the_fast_path_takes_every_row_but_an_accounts_first(tmp_path, monkeypat
     records = list(fmt_twitter_io.read(path, ["file:x"]))
     accounts = {r.id for r in records if isinstance(r, NodeRecord) and r.label == "Account" and not r.stub}
     assert len(general) == len(set(general)) == len(accounts) < 200  # the rows that write an account, no other
+
+
+def test_a_plain_id_is_one_every_rule_takes_unchanged_with_or_without_its_prefix():
+    rng = random.Random(7)
+    alphabet = ["a", "7", " ", "~", ":", "\t", "\x7f", "é", "用", "\x00", "\u3000", "\ud800"]
+    plain = 0
+    for _ in range(20000):
+        value = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 6)))
+        if rng.random() < 0.01:
+            value = "9" * rng.choice((509, 510, 511, 512))
+        if plain_id(value):
+            plain += 1
+            for text in (value, "x:" + value):
+                assert check_id(text) == text and text_problem(text) is None
+    assert plain > 100

@@ -39,8 +39,8 @@ from typing import Iterator
 from ..errors import InputError
 from . import register
 from .identity import Seen
-from .records import (MAX_FIELD_BYTES, FieldError, NodeRecord, Origin, Reject, RelRecord, coerce, iso, node_record,
-                      plain_id, rel_record, text_problem)
+from .records import (MAX_FIELD_BYTES, FieldError, NodeRecord, Origin, Reject, RelRecord, coerce, node_record,
+                      plain_id, rel_record)
 from .. import model
 from ..values import boolean, literal_list, parse_when, utc_minute
 from .rows import raw_of, read_csv, read_header
@@ -193,12 +193,6 @@ _OTHER = object()  # a cached value the fast path leaves to the general one, whi
 _CACHE_SIZE = 1 << 16  # distinct texts kept per column (counts vary; minutes and lists repeat)
 
 
-def _plain(value: str) -> bool:
-    """Whether ``value`` and ``x:<value>`` are ids the rules take unchanged (with :func:`records.plain_id`):
-    printable ASCII, no space at either end (the caller has stripped it), far below the length cap."""
-    return value.isascii() and value.isprintable() and len(value) <= 510
-
-
 def _count_value(name: str):
     def value(text):
         try:
@@ -225,7 +219,7 @@ def _mentions_value(text):
         stored = _stored("mentions", ids) or None
     except FieldError:
         return _OTHER
-    if not all(_plain(m) and m[0] != " " and m[-1] != " " for m in ids):
+    if not all(map(plain_id, ids)):
         return _OTHER
     return stored, tuple(dict.fromkeys(ids))
 
@@ -234,7 +228,10 @@ def _lang_value(text):
     lang = text.strip()
     if lang in NO_LANGUAGE:
         return None
-    return _OTHER if text_problem(lang) else lang
+    try:
+        return _stored("lang", lang)
+    except FieldError:
+        return _OTHER
 
 
 class _Cache(dict):
@@ -256,8 +253,8 @@ def _fast_tweets(seen: set, written: "_Recent", sources: list | None):
     built directly; None for any other row, which goes the general way (:func:`_tweet` with
     :class:`_Records`), so that it gives the same records or the same reject.
 
-    What it checks: ids are :func:`_plain` (then ``check_id`` and the string rule return them as they
-    are); the time has the common UTC shape (a cached minute plus its seconds, as ``parse_when`` reads
+    What it checks: ids are ``records.plain_id`` (``check_id`` and the string rule return them as they are,
+    with or without ``x:``); the time has the common UTC shape (a cached minute plus its seconds, as ``parse_when`` reads
     it); counts, list columns and languages go through the model's own ``coerce``, once per distinct
     text; the text by the ``text_problem`` rules.  An account's first row (or a new screen name) goes
     the general way, which writes the account.
@@ -293,14 +290,14 @@ def _fast_tweets(seen: set, written: "_Recent", sources: list | None):
         """``x:<tweetid>`` of the tweet a row shares (``tweetid`` stripped, not empty), after its stub and its
         author's (``userid``, a column's text; None: no author column), as :func:`_tweet` writes them when
         the tweet is not written; None when an id is not plain."""
-        if not _plain(tweetid):
+        if not plain_id(tweetid):
             return None
         target = "x:" + tweetid
         if target not in written:
             out.append(stub_article(target, origin))
             other = userid.strip() if userid is not None else ""
             if other:  # as _stub_author
-                if not _plain(other):
+                if not plain_id(other):
                     return None
                 if account_id(other) not in seen:
                     out.append(stub_account(other, origin))
@@ -313,7 +310,7 @@ def _fast_tweets(seen: set, written: "_Recent", sources: list | None):
         tweetid = tweetid.strip()
         author = "x:" + userid.strip()
         # An account written in full from this file has an id the rules took unchanged: so has ``author``.
-        if not (tweetid and tweetid.isascii() and tweetid.isprintable() and len(tweetid) <= 510  # as _plain
+        if not (tweetid and tweetid.isascii() and tweetid.isprintable() and len(tweetid) <= 510  # plain_id, stripped
                 and (author, handle) in seen):
             return None
         size = len(when)
@@ -390,7 +387,8 @@ def _fast_tweets(seen: set, written: "_Recent", sources: list | None):
             if other_id not in seen:  # (the author is: this path takes only rows whose account is written)
                 out.append(stub_account(other, origin))
             out.append(link("MENTIONS", me, other_id, *MENTIONS_ENDS, origin))  # a mention, never a share
-        for other_tweet, other_author, kind in ((quoted, None, "quote"), (replied, reply_userid, "reply")):
+        for other_tweet, other_author, kind in ((quoted, None, "quote"), (replied, reply_userid, "reply")) \
+                if quoted or replied else ():
             other_tweet = other_tweet.strip()
             if other_tweet:
                 target = shared_tweet(out, other_tweet, other_author, origin)

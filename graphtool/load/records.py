@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import re
 from dataclasses import dataclass, field
 
 from .. import model
@@ -111,13 +110,12 @@ def text_problem(value: str) -> str | None:
     return None
 
 
-# An id that every rule takes as it is (printable ASCII, no space at either end, far below the
-# length cap): check_id and the string rule return it unchanged, so a fast path may skip them.
-_PLAIN_ID = re.compile(r"[!-~](?:[ -~]{0,510}[!-~])?")
-
-
-# plain_id(value): whether ``value`` passes check_id and text_problem unchanged (a sufficient test; truthy/None).
-plain_id = _PLAIN_ID.fullmatch
+def plain_id(value: str) -> bool:
+    """Whether ``value``, and ``value`` after a short printable prefix (``x:``), is an id that every rule takes
+    as it is: printable ASCII, no space at either end, far below the length cap.  ``check_id`` and the
+    string rule return such a value unchanged, so a fast path may skip them (a sufficient test)."""
+    return (value.isascii() and value.isprintable() and 0 < len(value) <= 510
+            and value[0] != " " and value[-1] != " ")
 
 
 def _scalar(prop: model.Prop, kind: str, value, field_name: str):

@@ -165,7 +165,10 @@ class read_csv:
                     width = len(header)
                     split = not self.careful
                     continue
-                yield from self._record(fields, lines, header, replay)
+                if len(fields) == width and fields[0].strip():
+                    yield Row(lines[0][0], fields if lists else dict(zip(header, fields)))
+                else:
+                    yield from self._record(fields, lines, header, replay)
             if not replay:
                 break
             # The file ended inside a broken record: read its other lines again.
