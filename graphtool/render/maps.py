@@ -38,6 +38,7 @@ import sys
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -132,7 +133,10 @@ class MapResult:
 
 def display_name(G: nx.Graph, v) -> str:
     """The best human name of node ``v``: display name, name, title, handle, else its key."""
-    attrs = G.nodes[v]
+    return _name(G.nodes[v], v)
+
+
+def _name(attrs: dict, v) -> str:
     for key in NAME_PROPS:
         value = attrs.get(key)
         if value not in (None, ""):
@@ -341,8 +345,6 @@ def _facts(attrs: dict, label: str | None) -> list[list[str]]:
 
 
 def _iso(ts: float) -> str:
-    from datetime import datetime, timezone
-
     try:
         return datetime.fromtimestamp(float(ts), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     except (OverflowError, ValueError, OSError):  # outside what a date can be: show the number
@@ -398,16 +400,17 @@ def page_data(G: nx.Graph, options: MapOptions, score: dict, partition: dict, *,
     ordered = sorted(G, key=str)
     vid = {v: i for i, v in enumerate(ordered)}
     pos = positions(G, partition, score, seed=options.seed)
-    community_colors = _ranked_colors(Counter({v: G.nodes[v]["members"] for v in G}) if kind == "overview"
+    node_attrs = dict(G.nodes(data=True))  # read directly: a NodeView lookup costs more
+    community_colors = _ranked_colors(Counter({v: a["members"] for v, a in node_attrs.items()}) if kind == "overview"
                                       else Counter(partition.get(v) for v in G))
-    platform = {v: reducer.platform_of(G.nodes[v]) for v in G}
+    platform = {v: reducer.platform_of(a) for v, a in node_attrs.items()}
     by_use = Counter(p for p in platform.values() if p)  # legend order: most used first; colours fixed
     platform_colors = {p: style.platform_color(p) for p in sorted(by_use, key=lambda p: (-by_use[p], str(p)))}
     is_overview = kind == "overview"
 
     nodes, times = [], []
     for v in ordered:
-        a = G.nodes[v]
+        a = node_attrs[v]
         label = a.get("label")
         spec = model.NODE_BY_LABEL.get(label)
         shape = spec.shape if spec else "dot"
@@ -419,7 +422,7 @@ def page_data(G: nx.Graph, options: MapOptions, score: dict, partition: dict, *,
             color = platform_colors.get(platform[v]) or (spec.color if spec else SUPER_COLOR)
         else:
             color = spec.color if spec else SUPER_COLOR
-        name = display_name(G, v) if not is_overview else (
+        name = _name(a, v) if not is_overview else (
             f"Community {str(v)[1:]}" if v != "other" else "other communities")
         raw = float(a["members"]) if is_overview else (_num(score.get(v)) or 0.0)
         t0, t1 = _ts(a.get("first_ts")), _ts(a.get("last_ts"))
