@@ -2,6 +2,7 @@
 
     python -m bench.maps [--sizes 1000,10000,100000] [--runs 3] [--pyvis-timeout 300]
                          [--out docs/benchmarks.md] [--json FILE] [--from-json FILE]
+    python -m bench.maps --build-only --sizes 100000 --runs 3   # graphtool's build alone, as JSON
 
 Input: a synthetic amplification graph per size (seeded): accounts on four platforms with
 Pareto-distributed followers, three out-edges each, 90% of them inside one of ``sqrt(n) / 2``
@@ -79,20 +80,31 @@ def build_ours(n: int, runs: int, out: Path) -> dict:
     write_map(synthetic(200), out / "warmup.html")  # imports and caches out of the timing
     G = synthetic(n)
     detect = store_scores(G)
-    walls, cpus, result = [], [], None
+    walls, cpus, main_cpus, result = [], [], [], None
     for _ in range(runs):
         for old in [*out.glob(f"ours-{n}.html"), *out.glob(f"ours-{n}-*.html")]:
             old.unlink()
-        wall, cpu = time.perf_counter(), time.process_time()
+        wall, cpu, children = time.perf_counter(), time.process_time(), children_cpu()
         result = write_map(G, out / f"ours-{n}.html", MapOptions(color="community"))
         walls.append(time.perf_counter() - wall)
-        cpus.append(time.process_time() - cpu)
+        main_cpus.append(time.process_time() - cpu)
+        cpus.append(main_cpus[-1] + children_cpu() - children)  # the worker processes that drew the pages
     sizes = [p.stat().st_size for p in result.pages]
     largest = max(result.pages[1:] or result.pages, key=lambda p: p.stat().st_size)
     return {"nodes": n, "edges": G.number_of_edges(), "seconds": statistics.median(walls), "all_seconds": walls,
-            "cpu_seconds": statistics.median(cpus), "detect_seconds": detect, "kind": result.kind,
+            "cpu_seconds": statistics.median(cpus), "all_cpu_seconds": cpus,
+            "main_cpu_seconds": statistics.median(main_cpus), "workers": result.workers,
+            "detect_seconds": detect, "kind": result.kind,
             "shown": result.shown_nodes, "pages": len(result.pages), "main_bytes": sizes[0],
             "total_bytes": sum(sizes), "main": str(result.path), "largest_extra": str(largest)}
+
+
+def children_cpu() -> float:
+    """CPU seconds of this process's finished child processes (write_map reaps its workers)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def pyvis_worker(n: int, path: str) -> None:
@@ -211,7 +223,8 @@ def markdown(builds: list[dict], layout_rows: list[dict], machine_line: str, loa
              "inlined) on the same synthetic amplification graphs (3 edges per node, planted communities). "
              "Scores are stored on the nodes first, as after `graphtool analyze`; 'detect' is what community "
              "detection + PageRank add when they are not. Wall times are medians of the runs listed; the machine is "
-             "shared, so CPU seconds are given too.",
+             "shared, so CPU seconds are given too (graphtool's: its process and the worker processes that draw "
+             "the pages).",
              "", f"Machine: {machine_line}; load average at the start: {load}.", "",
              "| nodes | edges | graphtool build (wall / CPU) | detect | pages written | main page | all pages | "
              "pyvis build | pyvis file | build speed-up |",
@@ -273,8 +286,21 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     parser.add_argument("--keep", type=Path, help="write the pages here instead of a temporary folder")
     parser.add_argument("--from-json", type=Path, help="write the section from a run saved with --json")
+    parser.add_argument("--build-only", action="store_true",
+                        help="graphtool's build alone (no pyvis, no browser): one JSON line per size, nothing written")
     args = parser.parse_args()
     from bench.common import machine, write_section
+
+    if args.build_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = args.keep or Path(tmp)
+            out.mkdir(parents=True, exist_ok=True)
+            for n in (int(s) for s in args.sizes.split(",")):
+                load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+                row = build_ours(n, args.runs, out)
+                print(json.dumps({**row, "machine": machine(), "load_start": load,
+                                  "load_end": ", ".join(f"{x:.1f}" for x in os.getloadavg())}), flush=True)
+        return
 
     if args.from_json:
         saved = json.loads(args.from_json.read_text())

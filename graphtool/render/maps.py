@@ -127,6 +127,7 @@ class MapResult:
     shown_nodes: int = 0  # on the main page
     kind: str = "full"  # "full", "overview" or "top"
     notes: list[str] = field(default_factory=list)
+    workers: int = 1  # processes that drew the pages
 
 
 # ---- names, scores, colours ------------------------------------------------------------------
@@ -596,12 +597,13 @@ def write_map(G: nx.Graph, path: str | Path, options: MapOptions | None = None) 
         workers = page_workers(options, pages)
         written = _write_pages_forked(len(pages), workers) if workers > 1 else None
         if written is None:
-            written = [_write_page(i) for i in range(len(pages))]
+            workers, written = 1, [_write_page(i) for i in range(len(pages))]
     finally:
         _JOB = None
     main = pages[0]
     return MapResult(path=path, pages=written, total_nodes=G.number_of_nodes(), total_edges=G.number_of_edges(),
-                     shown_nodes=main.graph.number_of_nodes(), kind=main.kind, notes=[*options.notes, *main.notes])
+                     shown_nodes=main.graph.number_of_nodes(), kind=main.kind, notes=[*options.notes, *main.notes],
+                     workers=workers)
 
 
 # ---- pages in worker processes -----------------------------------------------------------------
