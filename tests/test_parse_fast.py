@@ -10,6 +10,7 @@ and reject for reject.  The times' fast parser is held to ``datetime`` the same 
 """
 from __future__ import annotations
 
+import csv
 import random
 from datetime import datetime, timezone
 from pathlib import Path
@@ -69,10 +70,25 @@ def test_the_unusual_rows_are_rejected_where_the_model_says_and_the_rest_kept():
     assert mentions == ["x: both", "x:trailing", "x:用户"]  # check_id strips the id's ends, as the general path does
 
 
+def _with_other_time_shapes(path: Path) -> Path:
+    """The archive with some times written as other releases write them: US style, ``T...Z``, an offset."""
+    rows = list(csv.reader(path.open(newline="", encoding="utf-8")))
+    at = rows[0].index("tweet_time")
+    for i, row in enumerate(rows[1:]):
+        when = datetime.fromisoformat(row[at])
+        row[at] = (when.strftime("%m/%d/%Y %H:%M") if i % 7 == 0 else when.strftime("%Y-%m-%dT%H:%M:%SZ") if i % 11 == 0
+                   else when.strftime("%Y-%m-%d %H:%M:%S+08:00") if i % 13 == 0 else row[at])
+    with path.open("w", newline="", encoding="utf-8") as out:
+        csv.writer(out, lineterminator="\n").writerows(rows)
+    return path
+
+
 def test_fast_and_general_paths_agree_on_a_synthetic_archive(tmp_path):
-    path = write_io_tweets(tmp_path / "tweets.csv", 2000, seed=3)
+    path = _with_other_time_shapes(write_io_tweets(tmp_path / "tweets.csv", 2000, seed=3))
     fast, general = both(path)
     assert len(fast) > 3000 and fast == general
+    assert len({r.props["published_at"][10:] for r in fast if isinstance(r, NodeRecord) and r.label == "Article"
+                and not r.stub}) > 100
 
 
 def test_list_rows_are_the_dict_rows_in_header_order():
@@ -139,7 +155,7 @@ def test_the_csv_split_fast_path_reads_what_the_csv_module_reads(tmp_path, seed)
 
 
 def test_the_fast_path_takes_every_row_but_an_accounts_first(tmp_path, monkeypatch):
-    path = write_io_tweets(tmp_path / "tweets.csv", 2000, seed=4)
+    path = _with_other_time_shapes(write_io_tweets(tmp_path / "tweets.csv", 2000, seed=4))
     general = []
     real = fmt_twitter_io._tweet
     monkeypatch.setattr(fmt_twitter_io, "_tweet", lambda values, *rest: general.append(values[1]) or real(values, *rest))

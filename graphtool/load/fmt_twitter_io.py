@@ -42,7 +42,7 @@ from .identity import Seen
 from .records import (MAX_FIELD_BYTES, FieldError, NodeRecord, Origin, Reject, RelRecord, coerce, node_record,
                       plain_id, rel_record)
 from .. import model
-from ..values import boolean, literal_list, parse_when, utc_minute
+from ..values import boolean, iso, literal_list, parse_when, utc_minute
 from .rows import raw_of, read_csv, read_header
 
 TWEETS_HEADER = (
@@ -224,6 +224,15 @@ def _mentions_value(text):
     return stored, tuple(dict.fromkeys(ids))
 
 
+def _time_value(text):
+    """(epoch seconds, ISO text) of a tweet_time as the general path reads it; _OTHER when it is no time."""
+    try:
+        at = _time(text, "tweet_time")
+    except FieldError:
+        return _OTHER
+    return _OTHER if at is None else (at, iso(at))
+
+
 def _lang_value(text):
     lang = text.strip()
     if lang in NO_LANGUAGE:
@@ -260,6 +269,7 @@ def _fast_tweets(seen: set, written: "_Recent", sources: list | None):
     the general way, which writes the account.
     """
     minutes = _Cache(lambda text: utc_minute(text) or _OTHER)
+    times = _Cache(_time_value)
     langs = _Cache(_lang_value)
     likes_of, shares_of = _Cache(_count_value("likes")), _Cache(_count_value("shares"))
     hashtags_of = _Cache(_list_value("hashtags", _hashtags))
@@ -313,20 +323,23 @@ def _fast_tweets(seen: set, written: "_Recent", sources: list | None):
         if not (tweetid and tweetid.isascii() and tweetid.isprintable() and len(tweetid) <= 510  # plain_id, stripped
                 and (author, handle) in seen):
             return None
-        size = len(when)
-        if size == 19 or (size == 20 and when[19] == "Z"):
-            second = when[17:19]
-            if when[16] != ":" or not (second.isascii() and second.isdigit() and second < "60"):
-                return None
+        retweet = _TRUTH.get(is_retweet)
+        if retweet is None:
+            return None
+        size, second = len(when), None
+        if size == 19 or (size == 20 and when[19] == "Z"):  # the UTC shape _utc_seconds reads
+            if when[16] == ":" and when[17:19].isascii() and when[17:19].isdigit() and when[17:19] < "60":
+                second = when[17:19]
         elif size == 16 or (size == 17 and when[16] == "Z"):
             second = "00"
-        else:
-            return None
-        minute = minutes[when[:16]]
-        retweet = _TRUTH.get(is_retweet)
-        if minute is _OTHER or retweet is None:
-            return None
-        at, at_text = minute[0] + int(second), f"{minute[1]}:{second}Z"
+        minute = minutes[when[:16]] if second is not None else _OTHER
+        if minute is not _OTHER:
+            at, at_text = minute[0] + int(second), f"{minute[1]}:{second}Z"
+        else:  # another shape (US style, an offset): as _time reads it, once per distinct text
+            at_text = times[when]
+            if at_text is _OTHER:
+                return None
+            at, at_text = at_text
         out: list = []
         if retweet:
             original = retweet_tweetid.strip()
