@@ -921,7 +921,12 @@ def summarize_groups(groups: list[list[str]], pairs, actions: Iterable[Action] |
         accounts, account = _codes(cols.account)
         item_names, item = _codes(cols.item)
         ts = np.asarray(cols.ts, dtype=np.float64)
-        group = np.fromiter((member_of.get(a, -1) for a in accounts), dtype=np.int64, count=len(accounts))[account]
+        position = dict(zip(accounts, range(len(accounts))))  # (a dict in C: most accounts are in no group)
+        placed = np.array([(position[m], k) for m, k in member_of.items() if m in position], dtype=np.int64)
+        group = np.full(len(accounts), -1, dtype=np.int64)
+        if len(placed):
+            group[placed[:, 0]] = placed[:, 1]
+        group = group[account]
         mine = group >= 0
         group, account, item, ts = group[mine], account[mine], item[mine], ts[mine]
         # each (group, item) once, then how many members acted on it and when

@@ -146,9 +146,11 @@ class _NodeNames(Sequence):
 
 
 def _distinct_first(values: list) -> tuple[Sequence, np.ndarray]:
-    """:func:`_codes` of a column whose values are nearly always distinct (message ids): one set says
-    they are, and then each row is its own code."""
-    if len(set(values)) == len(values):
+    """:func:`_codes` of a column whose values are nearly always distinct (message ids): when no two
+    values hash alike they are all distinct, and each row is its own code (a sort of the hashes costs a
+    third of a set of the strings)."""
+    hashes = np.sort(np.fromiter(map(hash, values), dtype=np.int64, count=len(values)))
+    if not (hashes[1:] == hashes[:-1]).any():
         return values, np.arange(len(values), dtype=np.int64)
     return _codes(values)
 
