@@ -60,6 +60,18 @@ def test_bulk_first_load_matches_merge_embedded(embedded_store, case):
     assert {"Account", "Article", "Identifier", "Source"} <= unique
 
 
+def test_bulk_insert_keeps_each_list_elements_type(embedded_store):
+    """[1], [True] and [1.0] are equal in Python; each column's lists are encoded once per distinct value."""
+    staged = StagedGraph()
+    staged.nodes["Source"].update({"a": {"id": "a", "sources": [1]}, "b": {"id": "b", "sources": [True]},
+                                   "c": {"id": "c", "sources": [1.0]}, "d": {"id": "d", "sources": [1]}})
+    embedded_store.clear()
+    embedded_store.bulk_load(staged)
+    got = {r["id"]: r["s"] for r in embedded_store.read("MATCH (n:Source) RETURN n.id AS id, n.sources AS s")}
+    assert {k: [(type(x), x) for x in v] for k, v in got.items()} == {
+        "a": [(int, 1)], "b": [(bool, True)], "c": [(float, 1.0)], "d": [(int, 1)]}
+
+
 def test_merge_after_bulk_is_the_same_as_merge_after_merge(embedded_store):
     first, second = [FIXTURES / "identity" / "io_archive_users.csv"], [FIXTURES / "identity"]
     embedded_store.clear()

@@ -77,7 +77,7 @@ def _column(values: list) -> list[bytes]:
             if v is None:
                 out.append(_NULL)
                 continue
-            key = tuple(v)
+            key = (tuple(v), tuple(map(type, v)))  # [1] and [True] are equal, and encode apart
             encoded = seen.get(key)
             if encoded is None:
                 parts: list = []
