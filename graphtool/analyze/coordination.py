@@ -942,10 +942,13 @@ def summarize_groups(groups: list[list[str]], pairs, actions: Iterable[Action] |
         # the names in one go: a store's items may be node ids, named when asked (coordination_store)
         many = getattr(item_names, "many", None)
         names = many(named.tolist()) if many else [item_names[c] for c in named.tolist()]
-        for g, name, k in zip(in_group.tolist(), names, shared.tolist()):
-            items[g].append(name)
-            first[g] = lo[k] if first[g] is None else min(first[g], lo[k])
-            last[g] = hi[k] if last[g] is None else max(last[g], hi[k])
+        if len(shared):  # keys are sorted, so each group's shared items are one run
+            runs = np.r_[0, np.flatnonzero(np.diff(in_group)) + 1]
+            ends = np.r_[runs[1:], len(shared)].tolist()
+            for g, start, end, t0, t1 in zip(in_group[runs].tolist(), runs.tolist(), ends,
+                                             np.minimum.reduceat(lo[shared], runs).tolist(),
+                                             np.maximum.reduceat(hi[shared], runs).tolist()):
+                items[g], first[g], last[g] = names[start:end], t0, t1
     edges = [0] * len(groups)
     weights = [0] * len(groups)
     links = (((u, v, d.get("weight", 1)) for u, v, d in pairs.edges(data=True)) if hasattr(pairs, "edges")
@@ -957,8 +960,8 @@ def summarize_groups(groups: list[list[str]], pairs, actions: Iterable[Action] |
             weights[k] += w
     out = []
     for k, members in enumerate(groups):
-        plats = Counter((platforms or {}).get(m) or (m.split(":", 1)[0] if ":" in m else "unknown")
-                        for m in members)
+        kinds = [(platforms or {}).get(m) or (m.split(":", 1)[0] if ":" in m else "unknown") for m in members]
+        plats = {kinds[0]: len(kinds)} if kinds and kinds.count(kinds[0]) == len(kinds) else Counter(kinds)
         share = None
         if state_media:
             known = [m for m in members if m in state_media]

@@ -29,6 +29,7 @@ import time
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import chain
 
 import numpy as np
@@ -362,7 +363,7 @@ class CoordinationRun:
         """What the reader of the result must know (a window finer than the data's times)."""
         return [w for w in (self.result.resolution_warning(),) if w]
 
-    @property
+    @cached_property
     def state_media_note(self) -> str | None:
         """:data:`~graphtool.analyze.state_media.NOT_ANALYSED` when no account in the pairs carries the
         stored ``state_media`` (the groups' ``state_media_share`` is then null), else None."""
