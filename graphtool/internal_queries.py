@@ -265,18 +265,23 @@ AMPLIFYING_COPIES_IN = statement(
 # once, then each share and each copy as a pair of ids, joined and counted in numpy (one row per
 # share: ``s`` is read, so FalkorDB keeps parallel shares apart; PUBLISHED and COPIES are one per
 # pair, as the writer MERGEs them).  The shares also give the shared counts (a quote counted once,
-# as its article: SHARED_COUNTS) and the publishers the published counts.  On FalkorDB the shares
-# go by ranges of internal account ids (``$lo`` .. ``$hi``), so that no reply holds them all.
+# as its article: SHARED_COUNTS) and the publishers the published counts.  On FalkorDB (``_NODES``)
+# every end is its internal node id, an integer that needs no decoding nor lookup by name, and the
+# shares go by ranges of account node ids (``$lo`` .. ``$hi``), so that no reply holds them all.
 AMPLIFY_PUBLISHERS = statement("MATCH (b:{actor})-[:PUBLISHED]->(x:Article) RETURN b.id AS actor, x.id AS article",
                                actor=ACTORS)
-_AMPLIFY_SHARES = ("MATCH (a)-[s:SHARED]->(x:Article) "
-                   "RETURN a.id AS actor, x.id AS article, CASE WHEN s.kind = 'quote' THEN 1 ELSE 0 END AS quote")
-AMPLIFY_SHARES = statement("MATCH (a:Account) " + _AMPLIFY_SHARES)
-AMPLIFY_SHARES_RANGE = statement("MATCH (a:Account) WHERE id(a) >= $lo AND id(a) < $hi " + _AMPLIFY_SHARES,
-                                 "lo", "hi")
-ACCOUNT_NODE_IDS = statement("MATCH (a:Account) RETURN id(a) AS node")
+_QUOTE = "CASE WHEN s.kind = 'quote' THEN 1 ELSE 0 END AS quote"
+AMPLIFY_SHARES = statement(f"MATCH (a:Account)-[s:SHARED]->(x:Article) RETURN a.id AS actor, x.id AS article, {_QUOTE}")
 AMPLIFY_COPIES = statement("MATCH (x:Article)-[c:COPIES]->(y:Article) WITH x, c, y "
                            "RETURN x.id AS copy, y.id AS original")
+ACTOR_NODES = statement("MATCH (a:{actor}) RETURN id(a) AS node, a.id AS id", actor=ACTORS)
+AMPLIFY_PUBLISHERS_NODES = statement(
+    "MATCH (b:{actor})-[:PUBLISHED]->(x:Article) RETURN id(b) AS actor, id(x) AS article", actor=ACTORS)
+AMPLIFY_SHARES_NODES = statement(
+    "MATCH (a:Account) WHERE id(a) >= $lo AND id(a) < $hi MATCH (a)-[s:SHARED]->(x:Article) "
+    f"RETURN id(a) AS actor, id(x) AS article, {_QUOTE}", "lo", "hi")
+AMPLIFY_COPIES_NODES = statement("MATCH (x:Article)-[c:COPIES]->(y:Article) WITH x, c, y "
+                                 "RETURN id(x) AS copy, id(y) AS original")
 OWNERSHIP_LINKS = statement(
     "MATCH (a:{src})-[r:{type}]->(b:{dst}) RETURN a.id AS src, b.id AS dst, r.confidence AS confidence, "
     "r.basis AS basis, r.sources AS sources", src=_OWNED, type=OWNERSHIP_TYPES, dst=_OWNERS)

@@ -58,3 +58,44 @@ def test_the_store_projection_as_arrays_is_the_graph(store):
     assert list(G) == amp.keys and list(G.edges(data=True)) == [
         ("Account:o1", "a1", {"weight": 1.0, "shares": 1, "copies": 0}),
         ("a1", "Outlet:o1", {"weight": 3.0, "shares": 2, "copies": 1})]
+
+
+def _counts_from_lists(store, census):
+    """The amplification counted from the per-actor lists (the maps' read, _amplifying): the reference."""
+    from graphtool.analyze import projection_store as project
+
+    keys, kinds = project._amplifying(store, census, None, None, times=False)
+    out = {}
+    for kind, (codes, _, _) in kinds.items():
+        for code in codes.tolist():
+            pair = (keys[code // len(keys)], keys[code % len(keys)], kind)
+            out[pair] = out.get(pair, 0) + 1
+    return out
+
+
+def test_the_columnar_read_counts_what_the_per_actor_lists_count(store, monkeypatch):
+    """Two publishers of one article, parallel shares, a quote, a share of an article nobody published,
+    copies by an account and an outlet, an id on two labels: the same counts by either way of reading,
+    on FalkorDB by node ids and by ids (the path every other store takes), and the same content counts."""
+    from graphtool.analyze import projection_store as project
+
+    store.run("CREATE (o:Outlet {id: 'o1', name: 'O'})-[:PUBLISHED]->(x:Article {id: 'x1'}) "
+              "CREATE (p:Account {id: 'o1', platform: 'x'})-[:PUBLISHED]->(x) "
+              "CREATE (a:Account {id: 'a1', platform: 'x'})-[:SHARED {id: 's1'}]->(x) "
+              "CREATE (a)-[:SHARED {id: 's2', kind: 'quote'}]->(x) "
+              "CREATE (a)-[:SHARED {id: 's3'}]->(:Article {id: 'lost'}) "
+              "CREATE (a)-[:PUBLISHED]->(y:Article {id: 'y1'})-[:COPIES {attributed: false}]->(x) "
+              "CREATE (o)-[:PUBLISHED]->(z:Article {id: 'z1'})-[:COPIES]->(y) "
+              "CREATE (b:Account {id: 'b1', platform: 'x'})-[:SHARED {id: 's4'}]->(y) "
+              "CREATE (b)-[:SHARED {id: 's5'}]->(z) CREATE (b)-[:SHARED {id: 's6'}]->(z)")
+    census = project.census(store)
+    expected = _counts_from_lists(store, census)
+    assert expected[("b1", "Outlet:o1", "SHARED")] == 2 and expected[("a1", "Account:o1", "SHARED")] == 2
+    for by_node in {getattr(store, "reads_by_id_range", False), False}:
+        monkeypatch.setattr(store, "reads_by_id_range", by_node, raising=False)
+        amp = project.amplification_arrays(store, census)
+        got = {}
+        for a, b, s, c in zip(amp.src.tolist(), amp.dst.tolist(), amp.shares.tolist(), amp.copies.tolist()):
+            got.update({(amp.keys[a], amp.keys[b], kind): v for kind, v in (("SHARED", s), ("COPIES", c)) if v})
+        assert got == expected, by_node
+        assert amp.content_counts() == project.content_counts(store, census), by_node

@@ -255,79 +255,137 @@ def _codes(values: list, index: dict) -> np.ndarray:
     return np.fromiter((get(v, -1) for v in values), dtype=np.int64, count=len(values))
 
 
-def _share_columns(store: Store) -> list[dict]:
-    """Every share as (actor, article, quote) columns: on FalkorDB by ranges of account node ids."""
-    columns = {"actor": str, "article": str, "quote": int}
-    if not getattr(store, "reads_by_id_range", False):
-        return [Q.AMPLIFY_SHARES.read_columns(store, columns)]
-    nodes = np.sort(Q.ACCOUNT_NODE_IDS.read_columns(store, {"node": int})["node"])
-    return [Q.AMPLIFY_SHARES_RANGE.read_columns(store, columns, {
-        "lo": int(nodes[start]), "hi": int(nodes[min(start + SHARE_BATCH, nodes.size) - 1]) + 1})
-        for start in range(0, nodes.size, SHARE_BATCH)]
+class _Ends:
+    """The amplification read's ends as integer codes: actors as their position in the sorted keys
+    (-1: not an actor of the census), articles as any code unique to the article.
+
+    On FalkorDB the reads return internal node ids (integers, no name decoded or looked up);
+    elsewhere ids, looked up in dicts.
+    """
+
+    def __init__(self, store: Store, index: dict):
+        self.store, self.index = store, index
+        self.by_node = getattr(store, "reads_by_id_range", False)
+        self.articles: dict = {}  # article id -> code (not by node)
+        if self.by_node:
+            nodes = {label: Q.ACTOR_NODES.read_columns(store, {"node": int, "id": str}, actor=label) for label in ACTORS}
+            top = max([int(c["node"].max()) for c in nodes.values() if c["node"].size] or [0])
+            self.position = np.full(top + 1, -1, dtype=np.int64)  # node id -> actor position
+            for label, cols in nodes.items():
+                self.position[cols["node"]] = _codes(cols["id"], index[label])
+            self.accounts = np.sort(nodes[_ACCOUNT]["node"])
+
+    def actors(self, values, label: str) -> np.ndarray:
+        if not self.by_node:
+            return _codes(values, self.index[label])
+        inside = values < self.position.size
+        return np.where(inside, self.position[np.where(inside, values, 0)], -1)
+
+    def article_codes(self, values, new: bool = False) -> np.ndarray:
+        """Codes of article ends; ``new``: ids not seen before get a code (the publishers' read)."""
+        if self.by_node:
+            return np.asarray(values, dtype=np.int64)
+        if new:
+            return np.fromiter((self.articles.setdefault(x, len(self.articles)) for x in values),
+                               dtype=np.int64, count=len(values))
+        return _codes(values, self.articles)
+
+    def publishers(self) -> list[dict]:
+        statement = Q.AMPLIFY_PUBLISHERS_NODES if self.by_node else Q.AMPLIFY_PUBLISHERS
+        kind = int if self.by_node else str
+        return [(label, statement.read_columns(self.store, {"actor": kind, "article": kind}, actor=label))
+                for label in ACTORS]
+
+    def shares(self):
+        """Every share as (actor, article, quote) columns, in parts."""
+        if not self.by_node:
+            yield Q.AMPLIFY_SHARES.read_columns(self.store, {"actor": str, "article": str, "quote": int})
+            return
+        nodes = self.accounts
+        for start in range(0, nodes.size, SHARE_BATCH):
+            yield Q.AMPLIFY_SHARES_NODES.read_columns(
+                self.store, {"actor": int, "article": int, "quote": int},
+                {"lo": int(nodes[start]), "hi": int(nodes[min(start + SHARE_BATCH, nodes.size) - 1]) + 1})
+
+    def copies(self) -> dict:
+        if self.by_node:
+            return Q.AMPLIFY_COPIES_NODES.read_columns(self.store, {"copy": int, "original": int})
+        return Q.AMPLIFY_COPIES.read_columns(self.store, {"copy": str, "original": str})
 
 
 class _Publishers:
     """Who published each article: actor positions grouped by article code."""
 
-    def __init__(self, store: Store, index: dict, n: int):
-        self.articles: dict = {}  # article id -> code
-        code, actor = [], []
-        for label in ACTORS:
-            cols = Q.AMPLIFY_PUBLISHERS.read_columns(store, {"actor": str, "article": str}, actor=label)
-            actor.append(_codes(cols["actor"], index[label]))
-            code.append(np.fromiter((self.articles.setdefault(x, len(self.articles)) for x in cols["article"]),
-                                    dtype=np.int64, count=len(cols["article"])))
+    def __init__(self, ends: _Ends, n: int):
+        self.ends = ends
+        code, actor = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+        for label, cols in ends.publishers():
+            actor.append(ends.actors(cols["actor"], label))
+            code.append(ends.article_codes(cols["article"], new=True))
         code, actor = np.concatenate(code), np.concatenate(actor)
         known = actor >= 0
-        self.published = np.bincount(actor[known], minlength=n)
-        order = np.argsort(code[known], kind="stable")
-        self._article, self._actor = code[known][order], actor[known][order]
+        code, actor = code[known], actor[known]
+        self.published = np.bincount(actor, minlength=n)
+        order = np.argsort(code, kind="stable")
+        self._actor = actor[order]  # grouped by article code: code c's publishers from _start[c], _count[c] of them
+        self._count = np.bincount(code, minlength=1)
+        self._start = np.cumsum(self._count) - self._count
 
-    def of(self, article_ids: list) -> tuple[np.ndarray, np.ndarray]:
-        """``(row, actor)``: each row of ``article_ids`` once per publisher of its article (an article
-        without a known publisher: no row)."""
-        codes = _codes(article_ids, self.articles)
-        start = np.searchsorted(self._article, codes, "left")
-        count = np.where(codes >= 0, np.searchsorted(self._article, codes, "right") - start, 0)
+    def of(self, articles) -> tuple[np.ndarray, np.ndarray]:
+        """``(row, actor)``: each row of ``articles`` (ends as read) once per publisher of its article
+        (an article without a known publisher: no row)."""
+        codes = self.ends.article_codes(articles)
+        known = (codes >= 0) & (codes < self._count.size)
+        codes = np.where(known, codes, 0)
+        start, count = self._start[codes], np.where(known, self._count[codes], 0)
         rows = np.repeat(np.arange(codes.size), count)
         offset = np.arange(rows.size) - np.repeat(np.cumsum(count) - count, count)
         return rows, self._actor[start[rows] + offset]
+
+
+def _counted(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(codes, return_counts=True)`` by sorting (numpy's hashed unique is 10x slower here)."""
+    codes = np.sort(codes)
+    first = np.flatnonzero(np.diff(codes, prepend=codes[:1] - 1)) if codes.size else np.zeros(0, dtype=np.int64)
+    return codes[first], np.diff(np.append(first, codes.size))
 
 
 def amplification_arrays(store: Store, census_: Census | None = None) -> Amplification:
     """Who amplifies whom (see the module docstring), counted in numpy: every share and copy, timed or not.
 
     Read by column (:meth:`~graphtool.store.base.Store.read_columns`: no value decoded on its own):
-    the publishers of every article once, then the shares and the copies as pairs of ids, joined
+    the publishers of every article once, then the shares and the copies as pairs of ends, joined
     here, so that the store walks each share once and sends no list per actor.  The same counts as
-    the per-actor lists of :func:`_amplifying` (the maps' read) give, and the published and shared
-    counts (:func:`content_counts`) on the way.
+    the per-actor lists of :func:`_amplifying` (the maps' read), and the published and shared
+    counts of :func:`content_counts` on the way.
     """
     census_ = census_ or census(store)
     keys = sorted(census_.actors)
     n = len(keys)
     position = {k: i for i, k in enumerate(keys)}
     index = {label: {a.id: position[k] for k, a in census_.actors.items() if a.label == label} for label in ACTORS}
-    publishers = _Publishers(store, index, n)
-    ends, shared = {_SHARED: [], _COPIES: []}, np.zeros(n, dtype=np.int64)
-    for cols in _share_columns(store):
-        actor = _codes(cols["actor"], index[_ACCOUNT])
-        known = actor >= 0
-        shared += np.bincount(actor[known & (cols["quote"] == 0)], minlength=n)
+    ends = _Ends(store, index)
+    publishers = _Publishers(ends, n)
+    pairs_of: dict = {_SHARED: [], _COPIES: []}
+    shared = np.zeros(n, dtype=np.int64)
+    for cols in ends.shares():
+        actor = ends.actors(cols["actor"], _ACCOUNT)
+        shared += np.bincount(actor[(actor >= 0) & (cols["quote"] == 0)], minlength=n)
         rows, dst = publishers.of(cols["article"])
-        ends[_SHARED].append((actor[rows], dst))
-    cols = Q.AMPLIFY_COPIES.read_columns(store, {"copy": str, "original": str})
+        pairs_of[_SHARED].append((actor[rows], dst))
+    cols = ends.copies()
     copy_rows, src = publishers.of(cols["copy"])
-    rows, dst = publishers.of([cols["original"][i] for i in copy_rows.tolist()])
-    ends[_COPIES].append((src[rows], dst))
+    original = cols["original"]
+    rows, dst = publishers.of(original[copy_rows] if ends.by_node else [original[i] for i in copy_rows.tolist()])
+    pairs_of[_COPIES].append((src[rows], dst))
     counted = {}
-    for kind, parts in ends.items():
-        a = np.concatenate([p[0] for p in parts] or [np.zeros(0, dtype=np.int64)])
-        b = np.concatenate([p[1] for p in parts] or [np.zeros(0, dtype=np.int64)])
+    for kind, parts in pairs_of.items():
+        a = np.concatenate([np.zeros(0, dtype=np.int64)] + [p[0] for p in parts])
+        b = np.concatenate([np.zeros(0, dtype=np.int64)] + [p[1] for p in parts])
         keep = (a >= 0) & (a != b)  # self-amplification left out
-        counted[kind] = np.unique(a[keep] * n + b[keep], return_counts=True)
+        counted[kind] = _counted(a[keep] * n + b[keep])
     (share_codes, share_n), (copy_codes, copy_n) = counted[_SHARED], counted[_COPIES]
-    pairs = np.union1d(share_codes, copy_codes)
+    pairs = _counted(np.concatenate([share_codes, copy_codes]))[0]
     shares, copies = np.zeros(pairs.size, dtype=np.int64), np.zeros(pairs.size, dtype=np.int64)
     shares[np.searchsorted(pairs, share_codes)] = share_n
     copies[np.searchsorted(pairs, copy_codes)] = copy_n
