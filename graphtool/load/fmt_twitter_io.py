@@ -20,10 +20,11 @@ ids and screen names.  How each row becomes records:
 
 Times are ISO (``2019-07-02 14:30``) or, in some releases, US style (``07/02/2019 14:30``).
 
-Releases run to millions of rows, so the records of a row are built directly when every value is
-one the model's rules take unchanged, and value by value through ``node_record`` / ``rel_record``
-otherwise (``read(..., fast=False)`` does that for every row; tests/test_parse_fast.py holds the two
-paths to the same records and rejects).
+Releases run to millions of rows, so the records of a tweets row are built directly
+(:func:`_fast_tweets`) when every value is one the model's rules take unchanged, and the whole row
+value by value through ``node_record`` / ``rel_record`` otherwise, which also says what is wrong
+(``read(..., fast=False)`` does that for every row; tests/test_parse_fast.py holds the two paths to
+the same records and rejects).
 """
 from __future__ import annotations
 

@@ -17,6 +17,7 @@ from ..errors import InputError
 from .records import MAX_FIELD_BYTES, MAX_RAW, Reject
 
 csv.field_size_limit(MAX_FIELD_BYTES + 1)
+_QUOTE, _NUL, _CR = b'"\x00\r'  # the bytes that make a line one for the csv module
 
 
 @dataclass(slots=True)
@@ -25,12 +26,14 @@ class Row:
     values: dict | list  # column -> value; or, from ``read_csv(path, lists=True)``, the fields in header order
 
 
-def _decoded_lines(path: Path, rejects: list[Reject], header: bool = False,
-                   replay: deque | None = None) -> Iterator[tuple[int, str]]:
+def _decoded_lines(path: Path, rejects: list[Reject], header: bool = False, replay: deque | None = None,
+                   plain: bool = False) -> Iterator[tuple]:
     """(line number, text) for each line; undecodable lines become rejects.
 
     With ``header``, an undecodable first line makes the whole file unusable: without its
     column names no row can be read.  Lines put in ``replay`` come next, before the next line is read.
+    With ``plain``, (line number, text, whether the line has no quote, no NUL and no carriage return but
+    its ending): looked for in the bytes, where it is a memchr, not a scan of the decoded text.
     """
     try:
         handle = path.open("rb")
@@ -47,7 +50,11 @@ def _decoded_lines(path: Path, rejects: list[Reject], header: bool = False,
                 rejects.append(Reject(str(path), number, "", f"not UTF-8 (byte {exc.start})",
                                       raw[:MAX_RAW].decode("utf-8", "replace")))
                 continue
-            yield number, text
+            if plain:  # (a byte as an int: ``b'"' in raw`` raises and catches a TypeError first)
+                yield number, text, (_QUOTE not in raw and _NUL not in raw
+                                     and (_CR not in raw or (raw.endswith(b"\r\n") and _CR not in raw[:-2])))
+            else:
+                yield number, text
             while replay:
                 yield replay.popleft()
 
@@ -91,14 +98,14 @@ class read_csv:
 
     def _rows(self):
         # The hot loop of every CSV import.  A line without a quote, a NUL or a carriage return
-        # inside is what the csv module reads as ``line.split(",")``, so it is split here at half
-        # the cost; any other line starts a record that the csv module reads (it may run on over
+        # but its ending is what the csv module reads as ``line.split(",")``, so it is split here at
+        # half the cost; any other line starts a record that the csv module reads (it may run on over
         # several lines).  The raw text of a record is joined only when it is rejected.
         rejects: list[Reject] = []  # undecodable lines: reported before the next row
-        replay: deque[tuple[int, str]] = deque()  # lines to read again after a broken record
-        source = _decoded_lines(self.path, rejects, header=True, replay=replay)
-        pending: list[tuple[int, str]] = []  # the lines of the record the csv module reads
-        handed: list[tuple[int, str]] = []  # the line that starts it
+        replay: deque[tuple[int, str, bool]] = deque()  # lines to read again after a broken record
+        source = _decoded_lines(self.path, rejects, header=True, replay=replay, plain=True)
+        pending: list[tuple[int, str, bool]] = []  # the lines of the record the csv module reads
+        handed: list[tuple[int, str, bool]] = []  # the line that starts it
 
         def feed():
             while True:
@@ -120,16 +127,13 @@ class read_csv:
             for item in source:
                 if rejects:
                     yield from self._drain(rejects)
-                text = item[1]
-                if split and '"' not in text and "\x00" not in text and len(text) <= MAX_FIELD_BYTES:
-                    body = text.rstrip("\r\n")
-                    if "\r" not in body:
-                        fields = body.split(",")
-                        if len(fields) == width and fields[0].strip():
-                            yield Row(item[0], fields if lists else dict(zip(header, fields)))
-                        else:
-                            yield from self._record(fields, [item], header, replay)
-                        continue
+                if split and item[2] and len(item[1]) <= MAX_FIELD_BYTES:
+                    fields = item[1].rstrip("\r\n").split(",")
+                    if len(fields) == width and fields[0].strip():
+                        yield Row(item[0], fields if lists else dict(zip(header, fields)))
+                    else:
+                        yield from self._record(fields, [item], header, replay)
+                    continue
                 if reader is None:
                     reader = csv.reader(feed(), strict=True)
                 handed.append(item)
@@ -178,12 +182,12 @@ class read_csv:
         if header is None:
             raise InputError(f"{self.path}: empty file, no header row")
 
-    def _record(self, fields: list[str], lines: list[tuple[int, str]], header: list[str], replay: deque):
+    def _record(self, fields: list[str], lines: list[tuple], header: list[str], replay: deque):
         """The row, the reject or nothing (a blank row) for one record's fields read from ``lines``."""
         if not (fields and fields[0].strip()) and not any(map(str.strip, fields)):
             return
         if len(fields) != len(header):
-            raw = "".join(text for _, text in lines)
+            raw = "".join(line[1] for line in lines)
             yield Reject(str(self.path), lines[0][0], "", f"{len(fields)} fields where the header has {len(header)}",
                          raw.partition("\n")[0][:MAX_RAW] if len(lines) > 1 else raw[:MAX_RAW])
             # A stray quote may have swallowed the lines after it: read them again.
