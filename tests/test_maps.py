@@ -220,6 +220,9 @@ def test_pages_drawn_by_worker_processes_are_the_same_bytes(tmp_path):
     two = write_map(G, tmp_path / "two" / "m.html", MapOptions(budget=400, color="community", workers=2))
     assert [p.name for p in one.pages] == [p.name for p in two.pages] and len(one.pages) == 7
     assert [p.read_bytes() for p in one.pages] == [p.read_bytes() for p in two.pages]
+    import gc
+
+    assert gc.get_freeze_count() == 0  # the heap write_map froze while drawing is the collector's again
 
 
 def test_small_maps_and_threaded_callers_draw_in_one_process():

@@ -29,6 +29,7 @@ The page
 from __future__ import annotations
 
 import base64
+import gc
 import hashlib
 import json
 import math
@@ -593,6 +594,12 @@ def write_map(G: nx.Graph, path: str | Path, options: MapOptions | None = None) 
                                score_name=options.size)
     files = {p.slug: (path if not p.slug else _slug_file(path, p.slug)) for p in pages}
     _JOB = (pages, files, options, score, partition)
+    # The input graph and the plan are millions of objects that the drawing only reads: frozen, the
+    # cyclic garbage collector stops walking them on every full collection (a third of the CPU time
+    # at 10^5 nodes) and, in a forked worker, stops touching (copying) their memory.
+    frozen = not gc.get_freeze_count()
+    if frozen:
+        gc.freeze()
     try:
         workers = page_workers(options, pages)
         written = _write_pages_forked(len(pages), workers) if workers > 1 else None
@@ -600,6 +607,8 @@ def write_map(G: nx.Graph, path: str | Path, options: MapOptions | None = None) 
             workers, written = 1, [_write_page(i) for i in range(len(pages))]
     finally:
         _JOB = None
+        if frozen:
+            gc.unfreeze()
     main = pages[0]
     return MapResult(path=path, pages=written, total_nodes=G.number_of_nodes(), total_edges=G.number_of_edges(),
                      shown_nodes=main.graph.number_of_nodes(), kind=main.kind, notes=[*options.notes, *main.notes],
@@ -683,4 +692,5 @@ def _write_page(i: int) -> Path:
     html = render_page(data, title, [*options.notes, *page.notes])
     target = files[page.slug]
     target.write_text(html, encoding="utf-8")
+    page.release()
     return target

@@ -54,8 +54,12 @@ class Page:
     def graph(self) -> nx.Graph:
         if self._graph is None:
             self._graph = induced(self._source, self._nodes)
-            self._source = self._nodes = None
         return self._graph
+
+    def release(self) -> None:
+        """Forget a graph built from ``nodes`` (once drawn): it is built again if read."""
+        if self._nodes is not None:
+            self._graph = None
 
 
 def platform_of(attrs: dict) -> str | None:
