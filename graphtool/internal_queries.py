@@ -228,6 +228,18 @@ CENSUS_ACCOUNTS = statement(
 CENSUS_OUTLETS = statement(
     "MATCH (n:Outlet) RETURN n.id AS id, n.name AS name, n.state_affiliated AS state_affiliated, "
     "n.country AS country, n.sources AS sources")
+# The same by column (Store.read_columns): '' for no value, the sources joined into one text, each
+# after a RS (record separator); a value of another type fails the column and the census reads rows.
+SOURCES_SEPARATOR = "\x1e"
+_JOINED_SOURCES = f"reduce(t = '', s IN coalesce(n.sources, []) | t + '{SOURCES_SEPARATOR}' + s) AS sources"
+CENSUS_ACCOUNT_COLUMNS = statement(
+    "MATCH (n:Account) RETURN n.id AS id, coalesce(n.display_name, '') AS display_name, "
+    "coalesce(n.handle, '') AS handle, coalesce(n.registrant_country, '') AS registrant_country, "
+    f"coalesce(n.audience_country, '') AS audience_country, {_JOINED_SOURCES}")
+CENSUS_OUTLET_COLUMNS = statement(
+    "MATCH (n:Outlet) RETURN n.id AS id, coalesce(n.name, '') AS name, "
+    "coalesce(n.state_affiliated, '') AS state_affiliated, coalesce(n.country, '') AS country, "
+    f"{_JOINED_SOURCES}")
 CENSUS_OWNERS = statement(  # a Person has no state_affiliated nor kind: they read as null
     "MATCH (n:{owner}) RETURN n.id AS id, n.name AS name, n.state_affiliated AS state_affiliated, "
     "n.country AS country, n.kind AS kind, n.sources AS sources", owner=tuple(sorted(set(_OWNERS) - set(ACTORS))))
@@ -454,11 +466,12 @@ _BY_RANGE = ("MATCH (a:Account) WHERE id(a) >= $lo AND id(a) < $hi ", "id(a)")
 
 
 def _coordinated_shares(start: tuple[str, str], where: str, url: str = "", item: str = "b.id") -> str:
-    # each property read once (a coalesce evaluates every argument: a.id + '>' + b.id for every share)
+    # Each property read once, and a share without an id is message '' (read_actions names it): FalkorDB
+    # evaluates every branch of a CASE and every argument of a coalesce, so a fallback a.id + '>' + b.id
+    # here cost most of the read's server CPU (10^6 concatenations for no share at all).
     return (start[0] + "MATCH (a)-[r:SHARED]->(b:Article) "
-            f"WITH a, r, b, {start[1]} AS account WHERE {where} WITH a, b, account, r.id AS m, r.at_ts AS t "
-            f"RETURN account AS account, {item} AS item, " + url
-            + "CASE WHEN m IS NULL THEN a.id + '>' + b.id ELSE m END AS message, "
+            f"WITH a, r, b, {start[1]} AS account WHERE {where} WITH b, account, r.id AS m, r.at_ts AS t "
+            f"RETURN account AS account, {item} AS item, " + url + "coalesce(m, '') AS message, "
             "coalesce(t, 0) AS ts, CASE WHEN t IS NULL THEN 1 ELSE 0 END AS untimed")
 
 

@@ -99,3 +99,25 @@ def test_the_columnar_read_counts_what_the_per_actor_lists_count(store, monkeypa
             got.update({(amp.keys[a], amp.keys[b], kind): v for kind, v in (("SHARED", s), ("COPIES", c)) if v})
         assert got == expected, by_node
         assert amp.content_counts() == project.content_counts(store, census), by_node
+
+
+def test_the_census_by_column_reads_what_the_rows_read(store, monkeypatch):
+    """Sources, blank and missing values, and a value that is not a string (the rows are then read)."""
+    from graphtool.analyze import projection_store as project
+
+    store.run("CREATE (:Account {id: 'a1', handle: 'h1', display_name: ' ', sources: ['s2', 's1'], "
+              "registrant_country: 'CN'}) CREATE (:Account {id: 'a2', sources: []}) "
+              "CREATE (:Account {id: 'a3', sources: ['']}) "
+              "CREATE (:Outlet {id: 'o1', name: 'O', state_affiliated: 'true', country: 'CN', sources: ['s1']})")
+
+    def read(by_column: bool):
+        with monkeypatch.context() as m:
+            if not by_column:
+                m.setattr(project, "_actor_rows", lambda store, columns, rows: project.list_nodes(store, rows))
+            return project.census(store)
+
+    by_column = read(True)
+    assert by_column.actors["a1"].sources == ("s1", "s2") and by_column.actors["a3"].sources == ("",)
+    assert by_column.actors == read(False).actors
+    store.run("CREATE (:Account {id: 'a4', display_name: 7})")  # not a string: the rows are read
+    assert project.census(store).actors == read(False).actors

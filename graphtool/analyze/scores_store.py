@@ -8,6 +8,7 @@ and ``graphtool demo`` call it, ``graphtool explain`` calls :func:`explain`.
 """
 from __future__ import annotations
 
+import heapq
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -45,7 +46,7 @@ def _entry(node: dict, value) -> dict:
 
 def _top(values: dict, nodes: dict, n: int) -> list[dict]:
     """The ``n`` highest non-zero values, ties by key."""
-    ranked = sorted(((k, v) for k, v in values.items() if v > 0), key=lambda kv: (-kv[1], str(kv[0])))[:n]
+    ranked = heapq.nsmallest(n, ((k, v) for k, v in values.items() if v > 0), key=lambda kv: (-kv[1], str(kv[0])))
     return [_entry(nodes[k], v) for k, v in ranked]
 
 
