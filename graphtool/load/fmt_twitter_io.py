@@ -181,7 +181,7 @@ class _Records:
 
 
 ARTICLE = model.node("Article")
-MENTIONS_ENDS = (model.rel("MENTIONS").sources[0], model.rel("MENTIONS").targets[0])
+_MENTIONS_ENDS = (model.rel("MENTIONS").sources[0], model.rel("MENTIONS").targets[0])
 
 
 @lru_cache(maxsize=1 << 14)  # counts repeat: each text is checked once, by the model's rule itself
@@ -263,11 +263,12 @@ def _fast_tweets(seen: set, written: "_Recent", sources: list | None):
     built directly; None for any other row, which goes the general way (:func:`_tweet` with
     :class:`_Records`), so that it gives the same records or the same reject.
 
-    What it checks: ids are ``records.plain_id`` (``check_id`` and the string rule return them as they are,
-    with or without ``x:``); the time has the common UTC shape (a cached minute plus its seconds, as ``parse_when`` reads
-    it); counts, list columns and languages go through the model's own ``coerce``, once per distinct
-    text; the text by the ``text_problem`` rules.  An account's first row (or a new screen name) goes
-    the general way, which writes the account.
+    What it checks: ids are ``records.plain_id`` (``check_id`` and the string rule return them as they
+    are, with or without ``x:``); a time in the common UTC shape is a cached minute plus its seconds (as
+    ``parse_when`` reads it), any other is read by ``_time`` once per distinct text; counts, list columns
+    and languages go through the model's own ``coerce``, once per distinct text; the text by the
+    ``text_problem`` rules.  An account's first row (or a new screen name) goes the general way, which
+    writes the account.
     """
     minutes = _Cache(lambda text: utc_minute(text) or _OTHER)
     times = _Cache(_time_value)
@@ -400,7 +401,7 @@ def _fast_tweets(seen: set, written: "_Recent", sources: list | None):
             other_id = "x:" + other
             if other_id not in seen:  # (the author is: this path takes only rows whose account is written)
                 out.append(stub_account(other, origin))
-            out.append(link("MENTIONS", me, other_id, *MENTIONS_ENDS, origin))  # a mention, never a share
+            out.append(link("MENTIONS", me, other_id, *_MENTIONS_ENDS, origin))  # a mention, never a share
         for other_tweet, other_author, kind in ((quoted, None, "quote"), (replied, reply_userid, "reply")) \
                 if quoted or replied else ():
             other_tweet = other_tweet.strip()
