@@ -185,6 +185,20 @@ def staged_of(paths: list[Path]):
     return staged
 
 
+def adapter_only(path: Path) -> int:
+    """Read ``path`` with its adapter as an import does (citing a source), keeping nothing: the parsing share."""
+    from graphtool.load import find_files
+
+    import gc
+
+    [(path, module)] = find_files([path])
+    gc.disable()  # as during an import (load/__init__.py)
+    try:
+        return sum(1 for _ in module.read(path, default_sources=["file:bench"]))
+    finally:
+        gc.enable()
+
+
 def raw_merge_batches(staged, batch: int = 5000) -> list[tuple[str, list[dict]]]:
     """(query, rows) batches that write the staged graph with the writer's own UNWIND ... MERGE, nothing else."""
     from graphtool.load.writer import node_query
@@ -290,6 +304,7 @@ def first_load_embedded(tweets: int, runs: int, workdir: Path) -> list[dict]:
     import subprocess
 
     from graphtool.store.embedded import EmbeddedServer
+    from graphtool.store.falkor_bulk import bulk_insert
 
     full, first, second = io_case(workdir, tweets)
     staged, increment = staged_of([full]), staged_of([second])
@@ -315,6 +330,11 @@ def first_load_embedded(tweets: int, runs: int, workdir: Path) -> list[dict]:
         table.row("raw batched UNWIND ... MERGE of the same graph (no parsing)", table.measure(raw(staged), empty), n)
         table.row("GRAPH.BULK of the same graph alone (graphtool's writer, schema after it)",
                   table.measure(lambda: store.bulk_load(staged), store.wipe), n)
+        table.row("GRAPH.BULK of the same graph alone, without the schema (no indexes, no full-text)",
+                  table.measure(lambda: bulk_insert(store.db.connection.execute_command, store.graph_name,
+                                                    staged.nodes, staged.rels), store.wipe), n)
+        table.row("the archive adapter alone on the same file (reading, validating, records; no store; per entity it makes)",
+                  table.measure(lambda: adapter_only(full)), n)
         tool = shutil.which("falkordb-bulk-insert", path=str(Path(sys.executable).parent))
         if tool:
             files = falkor_tool_csv(staged, workdir)
