@@ -157,8 +157,12 @@ def test_the_csv_split_fast_path_reads_what_the_csv_module_reads(tmp_path, seed)
 def test_the_fast_path_takes_every_row_but_an_accounts_first(tmp_path, monkeypatch):
     path = _with_other_time_shapes(write_io_tweets(tmp_path / "tweets.csv", 2000, seed=4))
     general, real = [], fmt_twitter_io._tweet  # the rows that go the general way, by author
-    monkeypatch.setattr(fmt_twitter_io, "_tweet", lambda values, *rest: general.append(values[1]) or real(values,
-                                                                                                          *rest))
+
+    def counted(values, *rest):
+        general.append(values[1])
+        return real(values, *rest)
+
+    monkeypatch.setattr(fmt_twitter_io, "_tweet", counted)
     records = list(fmt_twitter_io.read(path, ["file:x"]))
     accounts = {r.id for r in records if isinstance(r, NodeRecord) and r.label == "Account" and not r.stub}
     assert len(general) == len(set(general)) == len(accounts) < 200  # the rows that write an account, no other
