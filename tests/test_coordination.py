@@ -514,6 +514,21 @@ def test_store_actions_skip_what_cannot_be_matched(store):
                                                                                    ("x:b", "x:a"): 1}
 
 
+def test_a_share_without_an_id_is_named_by_its_account_and_article(store):
+    # the read returns '' for a missing share id and names it afterwards (FalkorDB evaluates a query-side
+    # fallback for every share); both ways to the accounts: all of them (FalkorDB: by node id range) and listed
+    store.run("CREATE (:Account {id: 'x:a', platform: 'x'}), (:Account {id: 'x:b', platform: 'x'}), "
+              "(:Article {id: 'x:t', platform: 'x'})")
+    store.run("MATCH (a:Account {id: 'x:a'}), (b:Account {id: 'x:b'}), (t:Article {id: 'x:t'}) "
+              "CREATE (a)-[:SHARED {at_ts: 10}]->(t), (b)-[:SHARED {id: 's2', at_ts: 12}]->(t)")
+    for accounts in (None, ["x:a", "x:b"]):
+        shares, _ = read_actions(store, "co-share", accounts)
+        assert sorted(zip(shares.account, shares.message_id, shares.item)) == [("x:a", "x:a>x:t", "x:t"),
+                                                                              ("x:b", "s2", "x:t")]
+    assert run_coordination(store, "co-share", 10, write=False).result.edges() == {("x:a", "x:b"): 1,
+                                                                                    ("x:b", "x:a"): 1}
+
+
 def test_cli_imports_peer_formats_and_writes_pairs_csv(embedded_store, tmp_path):
     # 35k rows: once, on the embedded store (test_cli_sniffs_qut_format covers both stores)
     store = embedded_store

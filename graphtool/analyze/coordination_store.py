@@ -244,7 +244,14 @@ def _read_actions(store: Store, kind: str, accounts: list[str] | None,
                 item_names = _NodeNames(store, article_nodes)
             else:  # one item per action, as stored
                 item = items.codes(cols["item"])
-            message_values, message = _distinct_first(cols["message"])
+            messages = cols["message"]
+            if "" in messages:  # a share without an id: "account>article", as the engine names one
+                unnamed = [i for i, m in enumerate(messages) if not m]
+                articles = (item_names.many(item[unnamed].tolist()) if columns is _SHARED_NODE_COLUMNS
+                            else [cols["item"][i] for i in unnamed])
+                for i, article in zip(unnamed, articles):
+                    messages[i] = f"{names[cols['account'][i]]}>{article}"
+            message_values, message = _distinct_first(messages)
             keep = timed & (item >= 0)
             parts.append((cols["account"][keep], item[keep], cols["ts"][keep], message[keep]))
             continue
