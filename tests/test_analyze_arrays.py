@@ -121,3 +121,14 @@ def test_the_census_by_column_reads_what_the_rows_read(store, monkeypatch):
     assert by_column.actors == read(False).actors
     store.run("CREATE (:Account {id: 'a4', display_name: 7})")  # not a string: the rows are read
     assert project.census(store).actors == read(False).actors
+
+
+def test_the_undirected_graph_summed_in_numpy_is_igraphs_simplify():
+    """Leiden depends on the edge order: the numpy sum must give simplify's edges, in its order."""
+    G, keys, src, dst, weight = graph_and_arrays()
+    src, dst = np.append(src, [5, 7, 7]), np.append(dst, [5, 3, 3])  # a loop, and parallel edges
+    weight = np.append(weight, [2.0, 1.0, 4.0])
+    assert ((src[:-3, None] == dst[None, :-3]) & (dst[:-3, None] == src[None, :-3])).any()  # opposite edges
+    g, w, _ = communities._igraph_of(keys, (src, dst), weight.tolist(), True)
+    ours, w2, _ = communities._undirected_of(keys, src, dst, weight)
+    assert ours.get_edgelist() == g.get_edgelist() and w2 == w

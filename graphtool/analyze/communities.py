@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import networkx as nx
+import numpy as np
 
 ENGINES = ("auto", "louvain", "leiden")
 # Above this many undirected edges ``engine="auto"`` uses Leiden: python-louvain needs ~2 s
@@ -231,8 +232,24 @@ def communities_arrays(nodes: list, src, dst, weight, graph, seed: int = 0, reso
     """:func:`communities` of a DiGraph given as edge arrays (``nodes[src[e]] -> nodes[dst[e]]`` with
     ``weight[e]``, in the DiGraph's edge order): the same result without building it, unless the
     python-louvain engine needs it (small graphs), which ``graph()`` returns."""
-    return _communities(_igraph_of(nodes, (src, dst), [float(w) for w in weight], True), graph, seed, resolution,
-                        engine, "weight", louvain_max_edges)
+    return _communities(_undirected_of(nodes, src, dst, weight), graph, seed, resolution, engine, "weight",
+                        louvain_max_edges)
+
+
+def _undirected_of(nodes: list, src, dst, weight):
+    """:func:`_igraph_of` of directed edge arrays, the parallel and opposite edges summed in numpy: the
+    edges and weights igraph's ``simplify`` gives (pairs in ``(low, high)`` order), at half its cost."""
+    from .igraph_lazy import graph
+
+    n = max(len(nodes), 1)
+    src, dst = np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64)
+    code = np.minimum(src, dst) * n + np.maximum(src, dst)
+    order = np.argsort(code, kind="stable")
+    code = code[order]
+    first = np.flatnonzero(np.diff(code, prepend=-1)) if code.size else np.zeros(0, dtype=np.int64)
+    weights = np.add.reduceat(np.asarray(weight, dtype=np.float64)[order], first) if code.size else np.zeros(0)
+    pairs = code[first]
+    return graph(len(nodes), pairs // n, pairs % n, directed=False), weights.tolist(), nodes
 
 
 def _communities(igraph_view, graph, seed, resolution, engine, weight, louvain_max_edges) -> CommunityResult:

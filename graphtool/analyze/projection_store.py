@@ -86,12 +86,11 @@ class Keys:
     _shared: set = field(default_factory=set)
 
     def add(self, label: str, ids) -> None:
-        self.ids.setdefault(label, set()).update(ids)
-        seen: dict = defaultdict(int)
-        for members in self.ids.values():
-            for i in members:
-                seen[i] += 1
-        self._shared = {i for i, n in seen.items() if n > 1}
+        members = self.ids.setdefault(label, set())
+        new = set(ids) - members
+        others = [m for other, m in self.ids.items() if other != label]
+        self._shared.update(i for i in new if any(i in m for m in others))
+        members |= new
 
     @property
     def shared(self) -> set:
