@@ -180,15 +180,19 @@ def bulk_insert(execute: Callable, graph: str, nodes: dict[str, dict[str, dict]]
     by_type: dict[str, list[tuple]] = {}
     for key in rels:
         by_type.setdefault(key[0], []).append(key)
-    ends = _ENDS.pack
     for type_ in sorted(by_type):
         keys = by_type[type_]
-        if {type(k[5]) for k in keys} in ({str}, {type(None)}):
-            keys.sort()  # the order below, without a key per tuple (keys are unique: None is never compared)
-        else:
-            keys.sort(key=lambda k: (k[1], k[2], k[3], k[4], "" if k[5] is None else str(k[5])))
-        maps = [rels[k] for k in keys]
-        prefixes = [ends(number[k[1]][k[2]], number[k[3]][k[4]]) for k in keys]
+        # Node numbers follow (label, id) order, so (source number, target number, key) is key order.
+        src = [number[k[1]][k[2]] for k in keys]
+        dst = [number[k[3]][k[4]] for k in keys]
+        pairs = [s * sent + d for s, d in zip(src, dst)]  # one int per (source, target) pair
+        order = list(range(len(keys)))
+        if any(k[5] is not None for k in keys):  # by key first: the sort by pair below is stable
+            names = ["" if k[5] is None else str(k[5]) for k in keys]
+            order.sort(key=names.__getitem__)
+        order.sort(key=pairs.__getitem__)
+        maps = [rels[keys[i]] for i in order]
+        prefixes = list(map(_ENDS.pack, [src[i] for i in order], [dst[i] for i in order]))
         for token, count in _tokens(type_, maps, prefixes):
             calls.add(token, count, 1)
     calls.send()
