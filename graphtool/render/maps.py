@@ -587,20 +587,22 @@ def write_map(G: nx.Graph, path: str | Path, options: MapOptions | None = None) 
     options.check()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    score = node_scores(G, options.size)
-    partition = node_communities(G, options.seed)
-    pages = reducer.plan_pages(G, score, partition, options.budget, lambda v: display_name(G, v),
-                               strategy=options.reduce, max_drilldowns=options.max_drilldowns,
-                               score_name=options.size)
-    files = {p.slug: (path if not p.slug else _slug_file(path, p.slug)) for p in pages}
-    _JOB = (pages, files, options, score, partition)
-    # The input graph and the plan are millions of objects that the drawing only reads: frozen, the
+    # The input graph, then the plan, are millions of objects that the map only reads: frozen, the
     # cyclic garbage collector stops walking them on every full collection (a third of the CPU time
     # at 10^5 nodes) and, in a forked worker, stops touching (copying) their memory.
-    frozen = not gc.get_freeze_count()
+    frozen = not gc.get_freeze_count()  # a caller that froze its own heap keeps it as it was
     if frozen:
         gc.freeze()
     try:
+        score = node_scores(G, options.size)
+        partition = node_communities(G, options.seed)
+        pages = reducer.plan_pages(G, score, partition, options.budget, lambda v: display_name(G, v),
+                                   strategy=options.reduce, max_drilldowns=options.max_drilldowns,
+                                   score_name=options.size)
+        files = {p.slug: (path if not p.slug else _slug_file(path, p.slug)) for p in pages}
+        _JOB = (pages, files, options, score, partition)
+        if frozen:
+            gc.freeze()  # the plan too
         workers = page_workers(options, pages)
         written = _write_pages_forked(len(pages), workers) if workers > 1 else None
         if written is None:
