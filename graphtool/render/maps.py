@@ -655,26 +655,24 @@ def page_workers(options: MapOptions, pages: list) -> int:
 
 
 def _write_pages_forked(count: int, workers: int) -> list[Path] | None:
-    """Pages 0..count-1 written by ``workers`` forked processes, in order; None where no pool can start."""
+    """Pages 0..count-1 written by ``workers`` forked processes, in order; None where no pool can start.
+
+    A process pool executor rather than ``multiprocessing.Pool``: a worker that dies (killed for
+    memory) raises ``BrokenProcessPool`` here instead of leaving the map waiting for ever.
+    """
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
     _assets()  # read once here, inherited by every worker
     from ..analyze.igraph_lazy import igraph
 
     igraph()
     try:
-        pool = multiprocessing.get_context("fork").Pool(workers)
+        executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
     except (OSError, ValueError):  # no fork or no semaphores here (some sandboxes): draw them in this process
         return None
-    try:
-        written = pool.map(_write_page, range(count), chunksize=1)
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
-    finally:
-        pool.join()  # reaped, so that their CPU time counts as this process's children
-    return written
+    with executor:  # its exit waits for (reaps) the workers, so that their CPU time counts as this process's
+        return list(executor.map(_write_page, range(count)))
 
 
 def _write_page(i: int) -> Path:
