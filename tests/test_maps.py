@@ -225,6 +225,29 @@ def test_pages_drawn_by_worker_processes_are_the_same_bytes(tmp_path):
     assert gc.get_freeze_count() == 0  # the heap write_map froze while drawing is the collector's again
 
 
+def _die(page):
+    import multiprocessing
+    import os
+
+    if multiprocessing.parent_process() is None:
+        raise AssertionError("drawn in the test's own process, not in a worker")
+    os._exit(3)  # as a worker killed for memory would
+
+
+def test_a_worker_that_dies_fails_the_map_instead_of_hanging_it(tmp_path, monkeypatch):
+    import threading
+    from concurrent.futures.process import BrokenProcessPool
+
+    if threading.active_count() > 1:
+        pytest.skip("an earlier test left a thread running: pages are drawn in this process")
+    monkeypatch.setattr(maps, "_write_page", _die)
+    with pytest.raises(BrokenProcessPool):
+        write_map(planted(600, 3), tmp_path / "m.html", MapOptions(budget=250, workers=2))
+    import gc
+
+    assert gc.get_freeze_count() == 0
+
+
 def test_small_maps_and_threaded_callers_draw_in_one_process():
     pages = reduce.plan_pages(planted(3000, 6), {}, {f"x:{i}": i % 6 for i in range(3000)}, budget=400, name=str)
     assert maps.page_workers(MapOptions(), pages[:1]) == 1  # one page
