@@ -691,7 +691,8 @@ def write_node_scores(store: Store, rows: list[dict], batch: int = BATCH, common
             checked.add((label, names))
         values = [row["id"]]
         for value in props.values():
-            if isinstance(value, float):
+            # a plain 0.0 (most signals and betweenness values) is already exact
+            if isinstance(value, float) and (value != 0.0 or type(value) is not float):
                 if not math.isfinite(value):
                     break
                 value = float(f"{value:.{FLOAT_DIGITS}g}")
