@@ -856,6 +856,7 @@ def groups_of_pairs(pairs: Sequence[Pair], method: str = "louvain", *, seed: int
 
 def _groups(nodes: list[str], edges: list[tuple[int, int]], weights: list[float], method: str, seed: int,
             resolution: float, min_size: int) -> list[list[str]]:
+    """The groups of the graph on ``nodes`` (sorted: each group's members come out in their order)."""
     if method not in ("louvain", "components"):
         raise ValueError(f"unknown grouping method {method!r}; use louvain or components")
     if not nodes:
@@ -875,7 +876,7 @@ def _groups(nodes: list[str], edges: list[tuple[int, int]], weights: list[float]
     parts: dict[int, list[str]] = defaultdict(list)
     for node, part in zip(nodes, membership):
         parts[part].append(node)
-    groups = [sorted(p) for p in parts.values() if len(p) >= min_size]
+    groups = [p for p in parts.values() if len(p) >= min_size]  # each sorted: nodes come in sorted order
     return sorted(groups, key=lambda g: (-len(g), g[0]))
 
 
@@ -959,8 +960,9 @@ def summarize_groups(groups: list[list[str]], pairs, actions: Iterable[Action] |
             edges[k] += 1
             weights[k] += w
     out = []
+    platforms = platforms or {}
     for k, members in enumerate(groups):
-        kinds = [(platforms or {}).get(m) or (m.split(":", 1)[0] if ":" in m else "unknown") for m in members]
+        kinds = [platforms.get(m) or (m.split(":", 1)[0] if ":" in m else "unknown") for m in members]
         plats = {kinds[0]: len(kinds)} if kinds and kinds.count(kinds[0]) == len(kinds) else Counter(kinds)
         share = None
         if state_media:
