@@ -2,7 +2,9 @@
 
 :func:`write_map` takes a NetworkX graph and writes one HTML file (plus drill-down files when the
 graph exceeds the node budget, see :mod:`graphtool.render.reduce`).  It is pure: no store, no
-network, the same input gives byte-identical files.
+network, the same input gives byte-identical files.  Pages are planned in this process; a large map's
+pages are then drawn (layout, facts, HTML) by worker processes forked from it (:func:`page_workers`),
+and a page's bytes do not depend on which process drew it.
 
 The graph's contract
     node attributes: ``label`` (a graph-model label: its colour and shape come from
