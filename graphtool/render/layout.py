@@ -170,10 +170,9 @@ def _centres(G, partition, order, radius, seed):
     if len(order) <= QUOTIENT_SPRING_MAX:
         Q = nx.Graph()
         Q.add_nodes_from(order)
-        for u, v, w in G.edges(data="weight", default=1.0):
-            a, b = partition.get(u), partition.get(v)
-            if a != b:
-                Q.add_edge(a, b, weight=Q.get_edge_data(a, b, {"weight": 0.0})["weight"] + float(w or 1.0))
+        # Which communities are linked, in the order first met (the spring layout ignores weights).
+        Q.add_edges_from(dict.fromkeys((a, b) for a, b in ((partition.get(u), partition.get(v)) for u, v in G.edges())
+                                       if a != b))
         raw = nx.spring_layout(Q, seed=seed, weight=None, iterations=60)
         return {c: (float(raw[c][0]) * extent, float(raw[c][1]) * extent) for c in order}
     # Many communities: largest at the centre, the rest on a sunflower spiral around it.
