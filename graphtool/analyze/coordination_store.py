@@ -256,7 +256,7 @@ def _read_actions(store: Store, kind: str, accounts: list[str] | None,
             parts.append((cols["account"][keep], item[keep], cols["ts"][keep], message[keep]))
             continue
         cols = _read(store, statement, _PUBLISHED_COLUMNS, params, names, nodes, batch)
-        post_values, post = _codes(cols["message"])
+        post_values, post = _distinct_first(cols["message"])  # a post per row, unless it has several values
         account, timed = np.asarray(cols["account"], dtype=np.int64), np.asarray(cols["untimed"]) == 0
         # a post is one action without a time, however many URLs it has
         skipped += len(sorted_unique(account[~timed] * max(len(post_values), 1) + post[~timed]))
