@@ -21,6 +21,7 @@ network), timed from navigation start until the layout is stable (graphtool: its
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -80,7 +81,7 @@ def build_ours(n: int, runs: int, out: Path) -> dict:
     write_map(synthetic(200), out / "warmup.html")  # imports and caches out of the timing
     G = synthetic(n)
     detect = store_scores(G)
-    walls, cpus, main_cpus, result = [], [], [], None
+    walls, cpus, main_cpus, digests, result = [], [], [], set(), None
     for _ in range(runs):
         for old in [*out.glob(f"ours-{n}.html"), *out.glob(f"ours-{n}-*.html")]:
             old.unlink()
@@ -89,11 +90,16 @@ def build_ours(n: int, runs: int, out: Path) -> dict:
         walls.append(time.perf_counter() - wall)
         main_cpus.append(time.process_time() - cpu)
         cpus.append(main_cpus[-1] + children_cpu() - children)  # the worker processes that drew the pages
+        digest = hashlib.sha256()
+        for page in result.pages:
+            digest.update(page.read_bytes())
+        digests.add(digest.hexdigest())
     sizes = [p.stat().st_size for p in result.pages]
     largest = max(result.pages[1:] or result.pages, key=lambda p: p.stat().st_size)
     return {"nodes": n, "edges": G.number_of_edges(), "seconds": statistics.median(walls), "all_seconds": walls,
             "cpu_seconds": statistics.median(cpus), "all_cpu_seconds": cpus,
             "main_cpu_seconds": statistics.median(main_cpus), "workers": result.workers,
+            "same_bytes_every_run": len(digests) == 1,
             "detect_seconds": detect, "kind": result.kind,
             "shown": result.shown_nodes, "pages": len(result.pages), "main_bytes": sizes[0],
             "total_bytes": sum(sizes), "main": str(result.path), "largest_extra": str(largest)}
