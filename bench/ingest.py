@@ -364,12 +364,12 @@ def first_load_embedded(tweets: int, runs: int, workdir: Path) -> list[dict]:
     return table.rows
 
 
-def first_load_neo4j(tweets: int, runs: int, workdir: Path) -> list[dict]:
+def first_load_neo4j(tweets: int, runs: int, workdir: Path, incremental: bool = True) -> list[dict]:
     from graphtool.load.bulk_neo4j import admin_import, empty_lists, set_empty_lists
     from graphtool.testing import maven_server
 
     full, first, second = io_case(workdir, tweets)
-    increment = staged_of([second])
+    increment = staged_of([second]) if incremental else None
     table = Table("Neo4j 5.26 (Maven jars)", tweets, runs)
     made: dict = {}
 
@@ -385,19 +385,22 @@ def first_load_neo4j(tweets: int, runs: int, workdir: Path) -> list[dict]:
         store = open_store(server.uri)
         staged = made["staged"]
         set_empty_lists(store, empty_lists(staged))
-        n, n_inc = len(staged), len(increment)
+        n = len(staged)
         counts = store.counts()
         assert sum(counts["nodes"].values()) + sum(counts["relationships"].values()) == n, "neo4j-admin lost rows"
         table.row("first load: staged import + neo4j-admin database import full, parsing included", made["e2e"], n,
                   50_000)
         table.row("neo4j-admin of the same graph alone (its CSV written + the tool)", made["tool"], n)
         table.servers = [p for p in [_pid_of(f"--home-dir={made['home']}")] if p]
+        if not incremental:
+            store.close()
+            return table.rows
 
         def preload():
             store.clear()
             import_paths(store, [first], progress=False)
 
-        batches = raw_merge_batches(increment)
+        batches, n_inc = raw_merge_batches(increment), len(increment)
         merge = table.measure(lambda: import_paths(store, [second], progress=False), preload)
         raw_times = table.measure(lambda: [store.run(q, {"rows": b}) for q, b in batches], preload)
         table.row("raw batched UNWIND ... MERGE of the second half into the first (no parsing)", raw_times, n_inc)
@@ -409,7 +412,8 @@ def first_load_neo4j(tweets: int, runs: int, workdir: Path) -> list[dict]:
 
 def first_load_section(rows: list[dict], args) -> str:
     lines = [FIRST_SECTION, "",
-             f"`python -m bench.ingest --first-load {args.first_load} --runs {args.runs} --stores {args.stores}` on "
+             f"`python -m bench.ingest --first-load {args.first_load} --runs {args.runs} --stores {args.stores}"
+             f"{' --first-only' if args.first_only else ''}` on "
              f"{machine()}; load average {os.getloadavg()[0]:.1f} when it ended (a shared machine: CPU seconds are "
              "the measure, wall seconds are shown for the record). Input: IO-archive tweets files "
              "(`graphtool.synthetic.write_io_tweets`: hashed accounts, retweets, quotes, replies); entities = nodes + "
@@ -447,6 +451,8 @@ def main() -> None:
                         help="only the archive adapter's parsing rate and the parameter text, on TWEETS tweets")
     parser.add_argument("--first-load", metavar="TWEETS", help="first loads (bulk) and incremental loads (MERGE) "
                         "of IO-archive files of TWEETS[,TWEETS...] rows, against raw MERGE and the bulk tools")
+    parser.add_argument("--first-only", action="store_true",
+                        help="with --first-load and --stores neo4j: the neo4j-admin rows only (no incremental loads)")
     args = parser.parse_args()
     if args.first_load:
         rows = []
@@ -457,7 +463,7 @@ def main() -> None:
                 if "embedded" in args.stores:
                     rows += first_load_embedded(tweets, args.runs, folder)
                 if "neo4j" in args.stores:
-                    rows += first_load_neo4j(tweets, args.runs, folder)
+                    rows += first_load_neo4j(tweets, args.runs, folder, incremental=not args.first_only)
         text = first_load_section(rows, args)
         print(text)
         if args.write:
