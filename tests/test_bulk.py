@@ -51,6 +51,9 @@ def test_bulk_first_load_matches_merge_embedded(embedded_store, case):
     assert bulked == merged
     # the graph handle a bulk load re-creates still sends MERGE parameters through graphtool's encoder
     assert embedded_store.graph._build_params_header is params_header
+    # the log's automatic rewrites, paused during GRAPH.BULK, are back on
+    assert embedded_store.db.connection.config_get("auto-aof-rewrite-percentage") == {
+        "auto-aof-rewrite-percentage": "100"}
     if case == "bad-rows":
         assert merged[1], "the bad file must give rejects"
     # the schema is back on top of the bulk-created graph
