@@ -153,6 +153,20 @@ def test_output_is_byte_identical_for_the_same_input(tmp_path):
     assert a == b
 
 
+def test_the_cjk_font_subset_does_not_depend_on_the_clock(monkeypatch):
+    from graphtool.render import style
+
+    if style.cjk_font_path() is None:
+        pytest.skip("the CJK font package is not installed")
+    made = []
+    for epoch in ("1700000000", "1800000000"):  # fontTools stamps a saved font with this time, else the clock
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+        style._subset_woff2.cache_clear()
+        made.append(style.font_face_css(["新华社 한국어"]))
+    style._subset_woff2.cache_clear()
+    assert made[0] == made[1] and "woff2" in made[0]
+
+
 def test_styles_come_from_the_model_and_unattributed_copies_stand_out(tmp_path):
     data = page_json(write_map(hostile_graph(), tmp_path / "h.html", MapOptions(color="type")).path.read_text())
     outlet = next(n for n in data["nodes"] if n["gt"]["key"] == "outlet:o")

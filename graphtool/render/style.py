@@ -119,7 +119,9 @@ def _subset_woff2(chars: str) -> str:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    font = TTFont(io.BytesIO(_cjk_font_bytes()), lazy=False)
+    # recalcTimestamp=False: saving would stamp the subset's 'head' table with the current time, and
+    # the same page written a second later would differ.
+    font = TTFont(io.BytesIO(_cjk_font_bytes()), lazy=False, recalcTimestamp=False)
     options = subset.Options()
     options.flavor = "woff2"
     options.name_IDs = ["*"]  # keep the copyright and licence notice, as the OFL asks
