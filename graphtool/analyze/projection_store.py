@@ -736,10 +736,13 @@ def write_state_entities(store: Store, G: nx.MultiDiGraph, is_state: dict) -> in
     """Store on every node of the ownership graph ``G`` whether the state definition counts it as the
     state (``state_entity``, true or false), so that canned queries read the same definition."""
     rows: dict = defaultdict(list)
+    stored = {}  # label -> whether it has state_entity
     for n, d in G.nodes(data=True):
-        spec = model.node(d["label"])
-        if spec.prop("state_entity"):
-            rows[spec.label].append({"id": d["id"], "value": n in is_state})
+        label = d["label"]
+        if label not in stored:
+            stored[label] = bool(model.node(label).prop("state_entity"))
+        if stored[label]:
+            rows[label].append({"id": d["id"], "value": n in is_state})
     for label, label_rows in sorted(rows.items()):
         Q.SET_STATE_ENTITY.run(store, {"rows": sorted(label_rows, key=lambda r: r["id"])}, label=label)
     return sum(len(r) for r in rows.values())

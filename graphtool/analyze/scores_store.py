@@ -44,9 +44,19 @@ def _entry(node: dict, value) -> dict:
     return {"id": node["id"], "label": node["label"], "name": node.get("name") or "", "value": value}
 
 
+class _StoredSignalNames(dict):
+    """signal -> its property name, ``affiliation_<signal>``, each made once (not once per actor)."""
+
+    def __missing__(self, name: str) -> str:
+        self[name] = stored = f"affiliation_{name}"
+        return stored
+
+
 def _top(values: dict, nodes: dict, n: int) -> list[dict]:
     """The ``n`` highest non-zero values, ties by key."""
-    ranked = heapq.nsmallest(n, ((k, v) for k, v in values.items() if v > 0), key=lambda kv: (-kv[1], str(kv[0])))
+    floor = heapq.nlargest(n, values.values())[-1:] if n > 0 else []  # the n-th value: only ties of it or above
+    candidates = [(k, v) for k, v in values.items() if v > 0 and v >= floor[0]] if floor else []
+    ranked = sorted(candidates, key=lambda kv: (-kv[1], str(kv[0])))[:n]
     return [_entry(nodes[k], v) for k, v in ranked]
 
 
@@ -190,10 +200,11 @@ def run_analyses(store: Store, only=None, seed: int = 0, resolution: float = com
         if "affiliation" in parts:
             step("ownership paths")
             own = project.ownership_graph(store, census)
-            summary["graphs"]["ownership"] = {"nodes": own.number_of_nodes(), "edges": own.number_of_edges()}
+            own_edges = own.number_of_edges()  # a count over every node of a multigraph: once
+            summary["graphs"]["ownership"] = {"nodes": own.number_of_nodes(), "edges": own_edges}
             invalid = [(u, v, d) for u, v, d in own.edges(data=True)
                        if not aff.clean_confidence(d.get("confidence"), weights.missing_confidence)[1]]
-            if own.number_of_edges() == 0 and census.actors:
+            if own_edges == 0 and census.actors:
                 warnings.append("no ownership data (OPERATED_BY / OWNED_BY / REGISTERED_TO): clarity can only be "
                                 "unclear or none, except for outlets marked state-affiliated")
             if invalid:
@@ -230,12 +241,13 @@ def run_analyses(store: Store, only=None, seed: int = 0, resolution: float = com
             step("affiliation scores")
             result = aff.affiliation(census.actors, own, items, coord, weights, paths=paths, state=definition,
                                      states=is_state)
+            signal_names = _StoredSignalNames()
             for k, r in result.items():
                 path = [own.nodes[n]["id"] for n in ([r.path.links[0].src] + [l.dst for l in r.path.links])] \
                     if r.path and r.path.links else []
                 props[k].update(affiliation_score=r.score, ownership_clarity=r.clarity,
                                 affiliation_reasons=list(r.reasons), state_media=r.state_media, state_path=path,
-                                **{f"affiliation_{name}": v for name, v in r.signals.items()})
+                                **{signal_names[name]: v for name, v in r.signals.items()})
             clarity = {c: 0 for c in aff.CLARITY}
             for r in result.values():
                 clarity[r.clarity] += 1
