@@ -239,7 +239,27 @@ def test_pages_drawn_by_worker_processes_are_the_same_bytes(tmp_path):
     assert gc.get_freeze_count() == 0  # the heap write_map froze while drawing is the collector's again
 
 
-def _die(page):
+def test_maps_written_by_two_threads_at_once_are_each_their_own(tmp_path):
+    import threading
+
+    graphs = {"a": planted(900, 3, seed=1), "b": planted(900, 4, seed=2)}
+    alone = {k: [p.read_bytes() for p in write_map(G, tmp_path / "alone" / f"{k}.html", MapOptions(budget=250)).pages]
+             for k, G in graphs.items()}
+    together: dict = {}
+
+    def draw(k):
+        together[k] = [p.read_bytes() for p in write_map(graphs[k], tmp_path / "together" / f"{k}.html",
+                                                         MapOptions(budget=250)).pages]
+
+    threads = [threading.Thread(target=draw, args=(k,)) for k in graphs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert together == alone and len(alone["a"]) > 1
+
+
+def _die(job, page):
     import multiprocessing
     import os
 

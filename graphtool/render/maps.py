@@ -584,7 +584,6 @@ def write_map(G: nx.Graph, path: str | Path, options: MapOptions | None = None) 
     MapResult
         Paths written and what the main page shows.
     """
-    global _JOB
     options = options or MapOptions()
     options.check()
     path = Path(path)
@@ -602,15 +601,14 @@ def write_map(G: nx.Graph, path: str | Path, options: MapOptions | None = None) 
                                    strategy=options.reduce, max_drilldowns=options.max_drilldowns,
                                    score_name=options.size)
         files = {p.slug: (path if not p.slug else _slug_file(path, p.slug)) for p in pages}
-        _JOB = (pages, files, options, score, partition)
+        job = (pages, files, options, score, partition)
         if frozen:
             gc.freeze()  # the plan too
         workers = page_workers(options, pages)
-        written = _write_pages_forked(len(pages), workers) if workers > 1 else None
+        written = _write_pages_forked(job, workers) if workers > 1 else None
         if written is None:
-            workers, written = 1, [_write_page(i) for i in range(len(pages))]
+            workers, written = 1, [_write_page(job, i) for i in range(len(pages))]
     finally:
-        _JOB = None
         if frozen:
             gc.unfreeze()
     main = pages[0]
@@ -625,7 +623,7 @@ def write_map(G: nx.Graph, path: str | Path, options: MapOptions | None = None) 
 # process: they inherit the planned pages (nothing is pickled but a page number and a path), and fork
 # needs no main-module guard in a user's script or the CLI.
 
-_JOB = None  # (pages, files, options, score, partition) while write_map runs; forked workers read it
+_JOB = None  # what forked workers draw: set just before they fork (from a process with one thread only)
 PARALLEL_NODES = 5000  # below this many nodes on all pages together, forking costs more than it saves
 MAX_WORKERS = 4
 
@@ -656,8 +654,8 @@ def page_workers(options: MapOptions, pages: list) -> int:
     return min(wanted, len(pages))
 
 
-def _write_pages_forked(count: int, workers: int) -> list[Path] | None:
-    """Pages 0..count-1 written by ``workers`` forked processes, in order; None where no pool can start.
+def _write_pages_forked(job: tuple, workers: int) -> list[Path] | None:
+    """The pages of ``job`` written by ``workers`` forked processes, in order; None where no pool can start.
 
     A process pool executor rather than ``multiprocessing.Pool``: a worker that dies (killed for
     memory) raises ``BrokenProcessPool`` here instead of leaving the map waiting for ever.
@@ -673,12 +671,21 @@ def _write_pages_forked(count: int, workers: int) -> list[Path] | None:
         executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
     except (OSError, ValueError):  # no fork or no semaphores here (some sandboxes): draw them in this process
         return None
-    with executor:  # its exit waits for (reaps) the workers, so that their CPU time counts as this process's
-        return list(executor.map(_write_page, range(count)))
+    global _JOB
+    _JOB = job
+    try:
+        with executor:  # its exit waits for (reaps) the workers, so that their CPU time counts as this process's
+            return list(executor.map(_write_forked_page, range(len(job[0]))))
+    finally:
+        _JOB = None
 
 
-def _write_page(i: int) -> Path:
-    pages, files, options, score, partition = _JOB
+def _write_forked_page(i: int) -> Path:
+    return _write_page(_JOB, i)
+
+
+def _write_page(job: tuple, i: int) -> Path:
+    pages, files, options, score, partition = job
     page = pages[i]
     H = page.graph
     if page.kind == "overview":
