@@ -158,9 +158,10 @@ def node_scores(G: nx.Graph, size: str) -> dict:
     if size == "degree":
         return {v: float(d) for v, d in G.degree()}
     if size == "followers":
-        return {v: float(G.nodes[v].get("followers") or 0) for v in G}
-    if G.number_of_nodes() and all(isinstance(G.nodes[v].get("pagerank"), (int, float)) for v in G):
-        return {v: float(G.nodes[v]["pagerank"]) for v in G}
+        return {v: float(x or 0) for v, x in G.nodes(data="followers")}
+    stored = dict(G.nodes(data="pagerank"))  # one pass over the nodes (a NodeView lookup each costs more)
+    if stored and all(isinstance(x, (int, float)) for x in stored.values()):
+        return {v: float(x) for v, x in stored.items()}
     from ..analyze.centrality import pagerank
 
     return pagerank(G)
@@ -168,8 +169,9 @@ def node_scores(G: nx.Graph, size: str) -> dict:
 
 def node_communities(G: nx.Graph, seed: int) -> dict:
     """node -> community: the ``community`` attribute where every node has one, else detected."""
-    if G.number_of_nodes() and all(G.nodes[v].get("community") is not None for v in G):
-        return {v: G.nodes[v]["community"] for v in G}
+    stored = dict(G.nodes(data="community"))
+    if stored and all(c is not None for c in stored.values()):
+        return stored
     from ..analyze.communities import communities
 
     return communities(G, seed=seed).partition
