@@ -282,12 +282,16 @@ def test_a_worker_that_dies_fails_the_map_instead_of_hanging_it(tmp_path, monkey
     assert gc.get_freeze_count() == 0
 
 
-def test_small_maps_and_threaded_callers_draw_in_one_process():
+def test_small_maps_and_threaded_callers_draw_in_one_process(monkeypatch):
     pages = reduce.plan_pages(planted(3000, 6), {}, {f"x:{i}": i % 6 for i in range(3000)}, budget=400, name=str)
     assert maps.page_workers(MapOptions(), pages[:1]) == 1  # one page
     assert maps.page_workers(MapOptions(workers=1), pages) == 1
     assert maps.page_workers(MapOptions(workers=3), pages) == 3
-    assert maps.page_workers(MapOptions(), pages) == 1  # 3,006 nodes on its pages: below PARALLEL_NODES
+    assert sum(p.size for p in pages) == 2406 and maps.page_workers(MapOptions(), pages) == 1  # < PARALLEL_NODES
+    monkeypatch.setattr(maps, "PARALLEL_NODES", 2000)
+    for cpus, workers in ((1, 1), (2, 2), (16, maps.MAX_WORKERS)):
+        monkeypatch.setattr(maps, "available_cpus", lambda: cpus)
+        assert maps.page_workers(MapOptions(), pages) == workers
     import threading
 
     ready, stop = threading.Event(), threading.Event()
