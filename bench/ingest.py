@@ -292,6 +292,19 @@ class Table:
             cpus.append(_cpu_now(self.servers) - cpu)
         return statistics.median(walls), statistics.median(cpus)
 
+    def measure_alternating(self, fns, setup) -> list[tuple[float, float]]:
+        """Medians of each of ``fns``, run in turn within each run (so neither gains by running on a
+        server another one warmed up: a fresh Neo4j's query compiler and JIT were a third of its CPU)."""
+        walls, cpus = [[] for _ in fns], [[] for _ in fns]
+        for _ in range(self.runs):
+            for i, fn in enumerate(fns):
+                setup()
+                wall, cpu = time.perf_counter(), _cpu_now(self.servers)
+                fn()
+                walls[i].append(time.perf_counter() - wall)
+                cpus[i].append(_cpu_now(self.servers) - cpu)
+        return [(statistics.median(w), statistics.median(c)) for w, c in zip(walls, cpus)]
+
     def row(self, what: str, times: tuple[float, float], entities: int, target=None, baseline=None, runs=None):
         r = {"store": self.store_name, "tweets": self.tweets, "what": what, "wall": times[0], "cpu": times[1],
              "entities": entities, "target": target, "baseline": baseline, "runs": runs or self.runs}
@@ -352,8 +365,8 @@ def first_load_embedded(tweets: int, runs: int, workdir: Path) -> list[dict]:
             store.wipe()
             import_paths(store, [first], progress=False, bulk=True)
 
-        merge = table.measure(lambda: import_paths(store, [second], progress=False), preload)
-        raw_times = table.measure(raw(increment), preload)
+        raw_times, merge = table.measure_alternating([raw(increment),
+                                                      lambda: import_paths(store, [second], progress=False)], preload)
         table.row("raw batched UNWIND ... MERGE of the second half into the first (no parsing)", raw_times, n_inc)
         table.row("incremental: graphtool import of the second half into the first (MERGE), parsing included",
                   merge, n_inc, 18_000, raw_times)
@@ -401,8 +414,8 @@ def first_load_neo4j(tweets: int, runs: int, workdir: Path, incremental: bool = 
             import_paths(store, [first], progress=False)
 
         batches, n_inc = raw_merge_batches(increment), len(increment)
-        merge = table.measure(lambda: import_paths(store, [second], progress=False), preload)
-        raw_times = table.measure(lambda: [store.run(q, {"rows": b}) for q, b in batches], preload)
+        raw_times, merge = table.measure_alternating([lambda: [store.run(q, {"rows": b}) for q, b in batches],
+                                                      lambda: import_paths(store, [second], progress=False)], preload)
         table.row("raw batched UNWIND ... MERGE of the second half into the first (no parsing)", raw_times, n_inc)
         table.row("incremental: graphtool import of the second half into the first (MERGE), parsing included",
                   merge, n_inc, 10_000, raw_times)
