@@ -294,8 +294,8 @@ class Table:
 
     def measure_alternating(self, fns, setup) -> list[tuple[float, float]]:
         """Medians of each of ``fns``, run in turn within each run (so neither gains by running on a
-        server another one warmed up: at 3*10^4 tweets, run after the import, raw MERGE on Neo4j came out
-        at 58% of the import's CPU one time and 87% run first the next)."""
+        server another one warmed up: at 3*10^4 tweets on Neo4j the import came out at 58% of raw MERGE's
+        rate when it ran first, 87% when it ran second)."""
         walls, cpus = [[] for _ in fns], [[] for _ in fns]
         for _ in range(self.runs):
             for i, fn in enumerate(fns):
