@@ -17,7 +17,9 @@ change, which slowed PageRank tenfold at 10^6 edges): wall time (median of ``--r
 the peak resident memory it added over the loaded graph.  A run past ``--cap`` seconds is
 stopped and reported as such.  Finally the whole ``run_analyses`` on an embedded store holding the graph as
 accounts, articles and shares (plus state outlets, ownership links and copies, so that the
-affiliation score has work to do).
+affiliation score has work to do): by default the same shape drawn in numpy (:func:`scale_free_arrays`)
+and loaded by GRAPH.BULK (:func:`staged_input`), which reaches 10^7 edges
+(``--memory 10000000``: peak memory of one run); ``--generator networkx`` loads networkx's graph by MERGE.
 """
 from __future__ import annotations
 
