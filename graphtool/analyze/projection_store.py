@@ -1,11 +1,13 @@
 """Projections from the store into NetworkX, and the writer that stores scores back.
 
-Everything is read with portable Cypher.  Shares and copies -- the bulk of a store -- come in
-one query per label pair, one row per start node with the list of the other ends (``collect``:
-grouping 10^6 string pairs in the store takes twice as long as returning them, and one row per
-pair three times as much client time as one list per start node), and are counted in numpy
-(:class:`Amplification`); the scores run on those arrays.  Node lists, ownership and
-coordination links come in one query per label or label pair.  Results are sorted before the
+Everything is read with portable Cypher.  For the scores, shares and copies -- the bulk of a
+store -- are read by column (:meth:`~graphtool.store.base.Store.read_columns`): the publishers
+of every article once, then each share and copy as a pair of ends (internal node ids on
+FalkorDB), joined and counted in numpy (:func:`amplification_arrays`, :class:`Amplification`);
+the scores run on those arrays.  The maps' timed read (:func:`amplification_edges`) takes one
+query per label pair, one row per start node with the lists of the other ends and times.  The
+census of accounts and outlets is read by column too; ownership and coordination links come in
+one query per label or label pair.  Results are sorted before the
 graphs are built, so the same store content gives the same graph (node and edge order
 included) on either store, and the same scores.
 
