@@ -9,11 +9,12 @@ in-strength rise with how much an actor is amplified, out-strength with how much
 """
 from __future__ import annotations
 
-import os
 import random
 
 import networkx as nx
 import numpy as np
+
+from ..forking import available_cpus, fork_is_safe
 
 # PageRank parameters: networkx's own defaults, written out so the stored numbers can be
 # reproduced with ``networkx.pagerank(G, alpha=ALPHA, weight="weight", tol=TOL, max_iter=MAX_ITER)``.
@@ -229,12 +230,13 @@ def betweenness_arrays(nodes: list, src: np.ndarray, dst: np.ndarray, k: int | N
 
 def _pivot_betweenness(g, pivots: list[int]) -> list[float]:
     """igraph's raw betweenness from ``pivots``, as two halves summed: the second half in a forked
-    process where there is a second core, so the sampled betweenness (a third of ``analyze`` at 10^6
+    process where there is a second core and forking is safe (:mod:`graphtool.forking`), so the sampled betweenness (a third of ``analyze`` at 10^6
     edges) takes half the wall time.  Always the same two halves added the same way, so the numbers
     do not depend on the machine (they may differ from one call over every pivot in the last bit)."""
     half = len(pivots) // 2
     first, second = pivots[:half], pivots[half:]
-    other = _fork(lambda: g.betweenness(directed=True, sources=second)) if (os.cpu_count() or 1) > 1 else None
+    forked = available_cpus() > 1 and fork_is_safe()
+    other = _fork(lambda: g.betweenness(directed=True, sources=second)) if forked else None
     mine = np.asarray(g.betweenness(directed=True, sources=first), dtype=np.float64)
     theirs = other() if other is not None else None
     if theirs is None:
