@@ -35,10 +35,7 @@ import gc
 import hashlib
 import json
 import math
-import os
 import re
-import sys
-import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -49,6 +46,7 @@ from pathlib import Path
 import networkx as nx
 
 from .. import __version__, model
+from ..forking import available_cpus, fork_is_safe
 from ..analyze.state_media import stored_state
 from . import reduce as reducer
 from . import style
@@ -630,28 +628,19 @@ PARALLEL_NODES = 5000  # below this many nodes on all pages together, forking co
 MAX_WORKERS = 4
 
 
-def available_cpus() -> int:
-    """CPUs this process may run on (its affinity where the platform has one)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
-
-
 def page_workers(options: MapOptions, pages: list) -> int:
     """How many processes draw the pages: 1 unless there are several pages, CPUs to spare and fork is safe.
 
     ``options.workers`` None picks ``min(MAX_WORKERS, CPUs)`` for maps of at least :data:`PARALLEL_NODES`
-    nodes on their pages; a number asks for that many whatever the size.  Forking is used only on Linux
-    (fork is unsafe with macOS system libraries) and only from a single-threaded process (a thread
-    holding a lock at the fork, as in ``graphtool serve``, would leave the child waiting on it forever).
+    nodes on their pages; a number asks for that many whatever the size.  Workers are forked only where
+    :func:`graphtool.forking.fork_is_safe` (Linux, a single-threaded process: not from ``graphtool serve``).
     """
     if options.workers is None:
         total = sum(p.size for p in pages)
         wanted = min(MAX_WORKERS, available_cpus()) if total >= PARALLEL_NODES else 1
     else:
         wanted = options.workers
-    if wanted < 2 or len(pages) < 2 or not sys.platform.startswith("linux") or threading.active_count() > 1:
+    if wanted < 2 or len(pages) < 2 or not fork_is_safe():
         return 1
     return min(wanted, len(pages))
 
