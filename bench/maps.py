@@ -2,7 +2,7 @@
 
     python -m bench.maps [--sizes 1000,10000,100000] [--runs 3] [--pyvis-timeout 300]
                          [--out docs/benchmarks.md] [--json FILE] [--from-json FILE]
-    python -m bench.maps --build-only --sizes 100000 --runs 3   # graphtool's build alone, as JSON
+    python -m bench.maps --build-only --sizes 100000 --runs 3 [--workers 1]   # graphtool's build alone, as JSON
 
 Input: a synthetic amplification graph per size (seeded): accounts on four platforms with
 Pareto-distributed followers, three out-edges each, 90% of them inside one of ``sqrt(n) / 2``
@@ -75,7 +75,7 @@ def store_scores(G: nx.DiGraph, seed: int = 42) -> float:
 
 # --------------------------------------------------------------------------- build
 
-def build_ours(n: int, runs: int, out: Path) -> dict:
+def build_ours(n: int, runs: int, out: Path, workers: int | None = None) -> dict:
     from graphtool.render.maps import MapOptions, write_map
 
     write_map(synthetic(200), out / "warmup.html")  # imports and caches out of the timing
@@ -86,7 +86,7 @@ def build_ours(n: int, runs: int, out: Path) -> dict:
         for old in [*out.glob(f"ours-{n}.html"), *out.glob(f"ours-{n}-*.html")]:
             old.unlink()
         wall, cpu, children = time.perf_counter(), time.process_time(), children_cpu()
-        result = write_map(G, out / f"ours-{n}.html", MapOptions(color="community"))
+        result = write_map(G, out / f"ours-{n}.html", MapOptions(color="community", workers=workers))
         walls.append(time.perf_counter() - wall)
         main_cpus.append(time.process_time() - cpu)
         cpus.append(main_cpus[-1] + children_cpu() - children)  # the worker processes that drew the pages
@@ -294,6 +294,7 @@ def main() -> None:
     parser.add_argument("--from-json", type=Path, help="write the section from a run saved with --json")
     parser.add_argument("--build-only", action="store_true",
                         help="graphtool's build alone (no pyvis, no browser): one JSON line per size, nothing written")
+    parser.add_argument("--workers", type=int, help="with --build-only: processes that draw the pages (default: by CPUs)")
     args = parser.parse_args()
     from bench.common import machine, write_section
 
@@ -303,7 +304,7 @@ def main() -> None:
             out.mkdir(parents=True, exist_ok=True)
             for n in (int(s) for s in args.sizes.split(",")):
                 load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-                row = build_ours(n, args.runs, out)
+                row = build_ours(n, args.runs, out, args.workers)
                 print(json.dumps({**row, "machine": machine(), "load_start": load,
                                   "load_end": ", ".join(f"{x:.1f}" for x in os.getloadavg())}), flush=True)
         return
