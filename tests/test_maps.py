@@ -224,15 +224,14 @@ def test_over_budget_gives_community_overview_with_drilldowns(tmp_path):
 
 
 def test_pages_drawn_by_worker_processes_are_the_same_bytes(tmp_path):
-    G = planted(3000, 6)
-    one = write_map(G, tmp_path / "one" / "m.html", MapOptions(budget=400, color="community", workers=1))
+    G = planted(1600, 4)
+    one = write_map(G, tmp_path / "one" / "m.html", MapOptions(budget=300, color="community", workers=1))
     import threading
 
-    if threading.active_count() == 1:  # else an earlier test left a thread running, and the pages are drawn here
-        assert maps.page_workers(MapOptions(workers=2), reduce.plan_pages(G, {}, maps.node_communities(G, 42),
-                                                                          400, str)) == 2
-    two = write_map(G, tmp_path / "two" / "m.html", MapOptions(budget=400, color="community", workers=2))
-    assert [p.name for p in one.pages] == [p.name for p in two.pages] and len(one.pages) == 7
+    two = write_map(G, tmp_path / "two" / "m.html", MapOptions(budget=300, color="community", workers=2))
+    assert [p.name for p in one.pages] == [p.name for p in two.pages] and len(one.pages) == 5
+    # Drawn by two workers, unless an earlier test left a thread running (then it is drawn here).
+    assert two.workers == 2 or threading.active_count() > 1
     assert [p.read_bytes() for p in one.pages] == [p.read_bytes() for p in two.pages]
     import gc
 
