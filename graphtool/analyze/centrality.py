@@ -14,7 +14,7 @@ import random
 import networkx as nx
 import numpy as np
 
-from ..forking import available_cpus, fork_is_safe
+from ..runtime import available_cpus, fork_is_safe
 
 # PageRank parameters: networkx's own defaults, written out so the stored numbers can be
 # reproduced with ``networkx.pagerank(G, alpha=ALPHA, weight="weight", tol=TOL, max_iter=MAX_ITER)``.
@@ -230,7 +230,7 @@ def betweenness_arrays(nodes: list, src: np.ndarray, dst: np.ndarray, k: int | N
 
 def _pivot_betweenness(g, pivots: list[int]) -> list[float]:
     """igraph's raw betweenness from ``pivots``, as two halves summed: the second half in a forked
-    process where there is a second core and forking is safe (:mod:`graphtool.forking`), so the sampled betweenness (a third of ``analyze`` at 10^6
+    process where there is a second core and forking is safe (:mod:`graphtool.runtime`), so the sampled betweenness (a third of ``analyze`` at 10^6
     edges) takes half the wall time.  Always the same two halves added the same way, so the numbers
     do not depend on the machine (they may differ from one call over every pivot in the last bit)."""
     half = len(pivots) // 2

@@ -34,16 +34,16 @@ stays bounded by the block plus the distinct (message, account) matches.
 """
 from __future__ import annotations
 
-import gc
 import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence as SequenceABC
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, NamedTuple, Sequence
 
 import numpy as np
+
+from ..runtime import cycle_collector_paused
 
 KINDS = ("co-share", "co-link", "co-text", "co-similar-text", "co-reply", "co-media")
 # Kinds whose message may carry several items (a post's URLs, its sound and media files): one action per item.
@@ -51,19 +51,6 @@ MULTI_ITEM_KINDS = ("co-link", "co-media")
 DEFAULT_WINDOW_S = 60
 DEFAULT_SIMILARITY = 0.8
 BLOCK = 1_000_000  # matched pairs per block: ~60 MB of int64 work arrays
-
-
-@contextmanager
-def _gc_paused():
-    """Pause the cyclic garbage collector: the engine makes millions of small objects and no
-    cycles, and each full collection would walk all of them (a third of the run at 10^6)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 # ---------------------------------------------------------------------------------------
@@ -287,7 +274,7 @@ class Coordination:
         """A warning when the window is shorter than the times' resolution (:func:`time_resolution`)."""
         return resolution_warning(self.window_s, self.resolution_s)
 
-    @_gc_paused()
+    @cycle_collector_paused()
     def edges(self, self_loops: bool = False, min_weight: int | None = None) -> dict[tuple[str, str], int]:
         """QUT's directed output: ``{(a, b): weight}`` for every weight >= min_weight."""
         floor = self.min_weight if min_weight is None else min_weight
@@ -296,7 +283,7 @@ class Coordination:
                                                                    self.weight.tolist())
                 if w >= floor and (self_loops or a != b)}
 
-    @_gc_paused()
+    @cycle_collector_paused()
     def pairs(self, self_loops: bool = False, min_weight: int | None = None) -> list[Pair]:
         """Undirected pairs (both directed weights) whose symmetric weight >= min_weight.
 
@@ -688,7 +675,7 @@ def co_actions(actions: Iterable[Action] | ActionColumns, window_s: float = DEFA
     _check_kind(kind)
     if window_s < 0:
         raise ValueError("the window cannot be negative")
-    with _gc_paused():
+    with cycle_collector_paused():
         enc = _Encoded(_as_columns(actions), kind not in MULTI_ITEM_KINDS, min_participation)
         src, dst, weight = _network(enc, enc.ts, kind, window_s, similarity, block)
         return Coordination(kind, window_s, min_weight, enc.accounts, src, dst, weight, actions=len(enc.item),

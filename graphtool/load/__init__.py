@@ -7,15 +7,15 @@ CLI, the demo and the scheduler use.
 from __future__ import annotations
 
 import csv
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass
-import gc
 import hashlib
 from pathlib import Path
 from typing import Callable, Iterable
 
 from ..errors import GraphtoolError, InputError, StoreError
 from ..progress import progress_bar
+from ..runtime import cycle_collector_paused
 from ..store import Store
 from ..values import spreadsheet_safe
 from . import canonical
@@ -114,24 +114,6 @@ class RejectsFile:
             self._handle.close()
 
 
-@contextmanager
-def _no_cycle_collection():
-    """Pause Python's cycle collector for the length of an import.
-
-    An import holds hundreds of thousands of small objects (records, batches, a first load's whole
-    staged graph) and makes no reference cycles it needs freed before it ends; the collector's
-    full passes over them were 35-60% of a 3*10^4-tweet load's CPU.  Reference counting still frees
-    everything as usual; collection resumes afterwards as it was.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 @dataclass
 class ImportFile:
     """One file to import: read with ``module`` (plus ``options``), evidenced by ``source``."""
@@ -162,7 +144,7 @@ def write_files(store: Store, files: Iterable[ImportFile], result: LoadResult, r
 
     files = list(files)
     kwargs = {"batch_size": batch_size} if batch_size else {}
-    with store.writing(), _no_cycle_collection(), ExitStack() as stack, progress_bar(progress) as bar:
+    with store.writing(), cycle_collector_paused(), ExitStack() as stack, progress_bar(progress) as bar:
         staged = StagedGraph() if wants_bulk(store, [item.path for item in files], bulk) else None
         committed = []  # files done, told once the bulk insert has written them
         target = store if staged is None else staged

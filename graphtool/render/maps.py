@@ -46,7 +46,7 @@ from pathlib import Path
 import networkx as nx
 
 from .. import __version__, model
-from ..forking import available_cpus, fork_is_safe
+from ..runtime import available_cpus, fork_is_safe
 from ..analyze.state_media import stored_state
 from . import reduce as reducer
 from . import style
@@ -633,7 +633,7 @@ def page_workers(options: MapOptions, pages: list) -> int:
 
     ``options.workers`` None picks ``min(MAX_WORKERS, CPUs)`` for maps of at least :data:`PARALLEL_NODES`
     nodes on their pages; a number asks for that many whatever the size.  Workers are forked only where
-    :func:`graphtool.forking.fork_is_safe` (Linux, a single-threaded process: not from ``graphtool serve``).
+    :func:`graphtool.runtime.fork_is_safe` (Linux, a single-threaded process: not from ``graphtool serve``).
     """
     if options.workers is None:
         total = sum(p.size for p in pages)
