@@ -679,30 +679,31 @@ def write_node_scores(store: Store, rows: list[dict], batch: int = BATCH, common
     for name in common:
         if any(name not in names for names in allowed.values()):
             raise ValueError(f"{name} is not a derived property in the model")
+    checked: set = set()
     # (label, property names) -> rows [id, value, ...]: the rows of one run share their names, and go
     # as lists (SET_SCORE_ROWS); names it has no variant for (a NaN left out) go as maps.
     groups: dict = defaultdict(list)
-    by_names: dict = defaultdict(list)
     for row in rows:
-        by_names[(row["label"], tuple(row["props"]))].append(row)
-    for (label, names), named in by_names.items():
-        for name in names:
-            if name not in allowed[label]:
-                raise ValueError(f"{name} is not a derived property of {label} in the model")
-        # one column at a time: the floats rounded once per distinct value, in numpy
-        values, not_finite = [], np.zeros(len(named), dtype=bool)
-        for column in zip(*(r["props"].values() for r in named)):
-            column, bad = _rounded_column(column)
-            values.append(column)
-            not_finite |= bad
-        listed = zip([r["id"] for r in named], *values)
-        groups[(label, names)].extend(
-            [list(row) for row in listed] if not not_finite.any() else
-            [list(row) for row, bad in zip(listed, not_finite.tolist()) if not bad])
-        for i in np.flatnonzero(not_finite).tolist():
-            props = named[i]["props"]
-            finite = {k: v for k, v in zip(names, _rounded(props.values())) if v is not _NOT_FINITE}
-            groups[(label, tuple(finite))].append([named[i]["id"], *finite.values()])
+        label, props = row["label"], row["props"]
+        names = tuple(props)
+        if (label, names) not in checked:
+            for name in names:
+                if name not in allowed[label]:
+                    raise ValueError(f"{name} is not a derived property of {label} in the model")
+            checked.add((label, names))
+        values = [row["id"]]
+        for value in props.values():
+            # a plain 0.0 (most signals and betweenness values) is already exact
+            if isinstance(value, float) and (value != 0.0 or type(value) is not float):
+                if not math.isfinite(value):
+                    break
+                value = float(f"{value:.{FLOAT_DIGITS}g}")
+            values.append(value)
+        else:
+            groups[(label, names)].append(values)
+            continue
+        finite = {k: v for k, v in zip(names, _rounded(props.values())) if v is not _NOT_FINITE}
+        groups[(label, tuple(finite))].append([row["id"], *finite.values()])
     columns = set(Q.SET_SCORE_ROWS.slots["columns"])
     written = 0
     for (label, names), label_rows in sorted(groups.items()):
@@ -719,23 +720,6 @@ def write_node_scores(store: Store, rows: list[dict], batch: int = BATCH, common
 
 
 _NOT_FINITE = object()
-
-
-def _rounded_column(values: tuple) -> tuple[list, np.ndarray]:
-    """One column of a group's rows with its floats as :func:`_rounded` makes them (each distinct value
-    formatted once), and where a value is a non-finite float; a column not all floats goes value by value."""
-    floats = [issubclass(kind, float) for kind in set(map(type, values))]
-    if not any(floats):  # texts, lists, whole numbers, booleans: as they are
-        return list(values), np.zeros(len(values), dtype=bool)
-    if not all(floats):
-        column = list(_rounded(values))
-        return column, np.fromiter((v is _NOT_FINITE for v in column), dtype=bool, count=len(column))
-    x = np.array(values, dtype=np.float64)
-    bad = ~np.isfinite(x)
-    todo = ~bad & (x != 0.0)  # a zero is already exact
-    distinct, where = np.unique(x[todo], return_inverse=True)
-    x[todo] = np.array([float(f"{v:.{FLOAT_DIGITS}g}") for v in distinct.tolist()], dtype=np.float64)[where]
-    return x.tolist(), bad
 
 
 def _rounded(values):
