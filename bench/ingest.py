@@ -313,7 +313,7 @@ class Table:
         self.rows.append(r)
 
 
-def first_load_embedded(tweets: int, runs: int, workdir: Path) -> list[dict]:
+def first_load_embedded(tweets: int, runs: int, workdir: Path, incremental_only: bool = False) -> list[dict]:
     import shutil
     import subprocess
 
@@ -321,8 +321,8 @@ def first_load_embedded(tweets: int, runs: int, workdir: Path) -> list[dict]:
     from graphtool.store.falkor_bulk import bulk_insert
 
     full, first, second = io_case(workdir, tweets)
-    staged, increment = staged_of([full]), staged_of([second])
-    n, n_inc = len(staged), len(increment)
+    staged, increment = (None if incremental_only else staged_of([full])), staged_of([second])
+    n, n_inc = (0 if incremental_only else len(staged)), len(increment)
     store = open_store(f"embedded:{workdir / 'db'}")
     table = Table("embedded FalkorDB", tweets, runs)
     table.servers = [EmbeddedServer(workdir / "db").pid()]
@@ -336,6 +336,8 @@ def first_load_embedded(tweets: int, runs: int, workdir: Path) -> list[dict]:
         return lambda: [store.run(q, {"rows": b}) for q, b in batches]
 
     try:
+        if incremental_only:
+            return incremental_embedded(store, table, raw(increment), first, second, n_inc)
         table.row("first load: graphtool import (bulk: GRAPH.BULK), parsing and schema included",
                   table.measure(lambda: import_paths(store, [full], progress=False, bulk=True), empty), n, 30_000)
         table.row("first load: graphtool import --no-bulk (MERGE), parsing included",
@@ -361,16 +363,7 @@ def first_load_embedded(tweets: int, runs: int, workdir: Path) -> list[dict]:
                       table.measure(lambda: subprocess.run(command, check=True, capture_output=True), drop_tool_graph),
                       n)
             drop_tool_graph()
-
-        def preload():
-            store.wipe()
-            import_paths(store, [first], progress=False, bulk=True)
-
-        raw_times, merge = table.measure_alternating([raw(increment),
-                                                      lambda: import_paths(store, [second], progress=False)], preload)
-        table.row("raw batched UNWIND ... MERGE of the second half into the first (no parsing)", raw_times, n_inc)
-        table.row("incremental: graphtool import of the second half into the first (MERGE), parsing included",
-                  merge, n_inc, 18_000, raw_times)
+        incremental_embedded(store, table, raw(increment), first, second, n_inc)
         table.rows[0]["peak_mib"] = peak_rss_mib()
     finally:
         store.close()
@@ -378,7 +371,22 @@ def first_load_embedded(tweets: int, runs: int, workdir: Path) -> list[dict]:
     return table.rows
 
 
-def first_load_neo4j(tweets: int, runs: int, workdir: Path, incremental: bool = True) -> list[dict]:
+def incremental_embedded(store, table: Table, raw, first: Path, second: Path, n_inc: int) -> list[dict]:
+    """The two incremental rows: raw MERGE and the import of the second half into the first, alternating."""
+    def preload():
+        store.wipe()
+        import_paths(store, [first], progress=False, bulk=True)
+
+    raw_times, merge = table.measure_alternating([raw, lambda: import_paths(store, [second], progress=False)],
+                                                 preload)
+    table.row("raw batched UNWIND ... MERGE of the second half into the first (no parsing)", raw_times, n_inc)
+    table.row("incremental: graphtool import of the second half into the first (MERGE), parsing included",
+              merge, n_inc, 18_000, raw_times)
+    return table.rows
+
+
+def first_load_neo4j(tweets: int, runs: int, workdir: Path, incremental: bool = True,
+                     incremental_only: bool = False) -> list[dict]:
     from graphtool.load.bulk_neo4j import admin_import, empty_lists, set_empty_lists
     from graphtool.testing import maven_server
 
@@ -394,9 +402,15 @@ def first_load_neo4j(tweets: int, runs: int, workdir: Path, incremental: bool = 
         made["e2e"] = table.measure(lambda: admin_import(staged_of([full]), home, lib=lib, overwrite=True))
         made["tool"] = table.measure(lambda: admin_import(staged, home, lib=lib, overwrite=True))
 
-    with maven_server(prepare=prepare) as server:
+    def note_home(home, lib):  # the incremental rows alone: the first half is MERGEd in by preload
+        made["home"] = home
+
+    with maven_server(prepare=note_home if incremental_only else prepare) as server:
         os.environ.update(server.env())
         store = open_store(server.uri)
+        if incremental_only:
+            table.servers = [p for p in [_pid_of(f"--home-dir={made['home']}")] if p]
+            return incremental_neo4j(store, table, increment, first, second)
         staged = made["staged"]
         set_empty_lists(store, empty_lists(staged))
         n = len(staged)
@@ -409,25 +423,31 @@ def first_load_neo4j(tweets: int, runs: int, workdir: Path, incremental: bool = 
         if not incremental:
             store.close()
             return table.rows
+        return incremental_neo4j(store, table, increment, first, second)
 
-        def preload():
-            store.clear()
-            import_paths(store, [first], progress=False)
 
-        batches, n_inc = raw_merge_batches(increment), len(increment)
+def incremental_neo4j(store, table: Table, increment, first: Path, second: Path) -> list[dict]:
+    """The two incremental rows on Neo4j (raw MERGE and the import, alternating); closes ``store``."""
+    def preload():
+        store.clear()
+        import_paths(store, [first], progress=False)
+
+    batches, n_inc = raw_merge_batches(increment), len(increment)
+    try:
         raw_times, merge = table.measure_alternating([lambda: [store.run(q, {"rows": b}) for q, b in batches],
                                                       lambda: import_paths(store, [second], progress=False)], preload)
-        table.row("raw batched UNWIND ... MERGE of the second half into the first (no parsing)", raw_times, n_inc)
-        table.row("incremental: graphtool import of the second half into the first (MERGE), parsing included",
-                  merge, n_inc, 10_000, raw_times)
+    finally:
         store.close()
+    table.row("raw batched UNWIND ... MERGE of the second half into the first (no parsing)", raw_times, n_inc)
+    table.row("incremental: graphtool import of the second half into the first (MERGE), parsing included",
+              merge, n_inc, 10_000, raw_times)
     return table.rows
 
 
 def first_load_section(rows: list[dict], args) -> str:
     lines = [FIRST_SECTION, "",
              f"`python -m bench.ingest --first-load {args.first_load} --runs {args.runs} --stores {args.stores}"
-             f"{' --first-only' if args.first_only else ''}` on "
+             f"{' --first-only' if args.first_only else ''}{' --incremental-only' if args.incremental_only else ''}` on "
              f"{machine()}; load average {os.getloadavg()[0]:.1f} when it ended (a shared machine: CPU seconds are "
              "the measure, wall seconds are shown for the record). Input: IO-archive tweets files "
              "(`graphtool.synthetic.write_io_tweets`: hashed accounts, retweets, quotes, replies); entities = nodes + "
@@ -465,6 +485,8 @@ def main() -> None:
                         help="only the archive adapter's parsing rate and the parameter text, on TWEETS tweets")
     parser.add_argument("--first-load", metavar="TWEETS", help="first loads (bulk) and incremental loads (MERGE) "
                         "of IO-archive files of TWEETS[,TWEETS...] rows, against raw MERGE and the bulk tools")
+    parser.add_argument("--incremental-only", action="store_true",
+                        help="with --first-load: only the incremental rows (raw MERGE and the import, MERGE)")
     parser.add_argument("--first-only", action="store_true",
                         help="with --first-load and --stores neo4j: the neo4j-admin rows only (no incremental loads)")
     args = parser.parse_args()
@@ -475,9 +497,10 @@ def main() -> None:
                 folder = Path(tmp) / str(tweets)
                 folder.mkdir()
                 if "embedded" in args.stores:
-                    rows += first_load_embedded(tweets, args.runs, folder)
+                    rows += first_load_embedded(tweets, args.runs, folder, args.incremental_only)
                 if "neo4j" in args.stores:
-                    rows += first_load_neo4j(tweets, args.runs, folder, incremental=not args.first_only)
+                    rows += first_load_neo4j(tweets, args.runs, folder, incremental=not args.first_only,
+                                             incremental_only=args.incremental_only)
         text = first_load_section(rows, args)
         print(text)
         if args.write:

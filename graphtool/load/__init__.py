@@ -19,7 +19,7 @@ from ..runtime import cycle_collector_paused
 from ..store import Store
 from ..values import spreadsheet_safe
 from . import canonical
-from .records import NodeRecord, Notice, Reject, iso
+from .records import NodeRecord, Notice, Reject, RelRecord, iso
 from .writer import BatchWriter, LoadResult
 
 FORMATS: dict = {"canonical": canonical}
@@ -158,18 +158,22 @@ def write_files(store: Store, files: Iterable[ImportFile], result: LoadResult, r
             writer.add(item.source)
             done = True
             unshown = 0  # records read since the display was told: a display update per record costs 10% of a load
+            add = writer.add
             try:
                 for record in item.module.read(item.path, default_sources=[item.source.id], **item.options):
                     unshown += 1
                     if unshown == 1000:
                         task.advance(unshown)
                         unshown = 0
-                    if isinstance(record, Notice):  # loads, but the user should know
+                    kind = type(record)
+                    if kind is RelRecord or kind is NodeRecord:  # the common case first: one test per record
+                        add(record)
+                    elif isinstance(record, Notice):  # loads, but the user should know
                         result.warn(record)
                     elif isinstance(record, Reject):
                         reject(record)
                     else:
-                        writer.add(record)
+                        add(record)
                 task.advance(unshown)
             except (StoreError, TooManyRejects):
                 raise

@@ -86,8 +86,14 @@ def rel_key(r: RelRecord):
 
 
 def _split_sources(props: dict) -> tuple[dict, list]:
-    props = dict(props)
-    return props, props.pop("sources", None) or []
+    """A record's properties without ``sources``, and its sources.  May return ``props`` itself
+    (rows are sent and dropped, never changed), so a link's ``{"sources": [...]}`` costs no copy."""
+    sources = props.get("sources")
+    if sources is None:
+        return props, []
+    if len(props) == 1:
+        return {}, sources
+    return {k: v for k, v in props.items() if k != "sources"}, sources
 
 
 class BatchWriter:
@@ -120,6 +126,9 @@ class BatchWriter:
         # node other than an Account, or a source), so it is not sent again: a retweeted tweet is
         # one in a later batch too.  Forgotten past STUBS_REMEMBERED, which bounds the memory.
         self._stubs_sent: set[tuple] = set()
+        # The same for links (relationships with no property but their sources, both ends labelled):
+        # a retweeted tweet's PUBLISHED comes with it in every batch that retweets it.
+        self._links_sent: set[tuple] = set()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphtool-writer")
         self._futures: list[Future] = []
 
@@ -134,7 +143,7 @@ class BatchWriter:
             self._futures.pop(0).result()
 
     def add(self, record: NodeRecord | RelRecord) -> None:
-        if isinstance(record, NodeRecord):
+        if type(record) is not RelRecord:  # a NodeRecord
             pending = (self.stubs if record.stub else self.nodes)[record.label]
             if record.id in pending:  # the same node twice in a batch: later values win, sources unite
                 earlier = pending[record.id]
@@ -149,7 +158,9 @@ class BatchWriter:
                 self._flush_nodes(record.label)
         else:
             pending = self.rels[record.type]
-            ident = (record.src, record.dst, record.src_label, record.dst_label, rel_key(record))
+            name = _KEY_OF[record.type]  # rel_key(record), inline: once per record
+            ident = (record.src, record.dst, record.src_label, record.dst_label,
+                     record.props.get(name) if name else None)
             if ident in pending:  # the same relationship twice in a batch: later values win, sources unite
                 earlier = pending[ident]
                 merged = earlier.props.get("sources", []) + [
@@ -237,12 +248,30 @@ class BatchWriter:
 
     def _write_rels(self, type_: str, records: list[RelRecord]) -> None:
         spec = model.rel(type_)
-        for r in records:  # an account a record named by another identifier is its canonical node
-            if ACCOUNT in spec.sources and r.src_label in (None, ACCOUNT):
-                r.src = self.resolver.final(r.src)
-            if ACCOUNT in spec.targets and r.dst_label in (None, ACCOUNT):
-                r.dst = self.resolver.final(r.dst)
-        waiting = self._try_rels(spec, list(enumerate(_unique(records))))
+        renamed = False
+        if self.resolver.redirect:
+            final = self.resolver.final
+            for r in records:  # an account a record named by another identifier is its canonical node
+                if ACCOUNT in spec.sources and r.src_label in (None, ACCOUNT):
+                    r.src, renamed = final(r.src), renamed or r.src in self.resolver.redirect
+                if ACCOUNT in spec.targets and r.dst_label in (None, ACCOUNT):
+                    r.dst, renamed = final(r.dst), renamed or r.dst in self.resolver.redirect
+        # add() keyed the records by their ends: only a renamed end can make two of them one
+        unique = _unique(records) if renamed else records
+        sent = self._links_sent
+        if len(sent) > self.STUBS_REMEMBERED:
+            sent.clear()
+        fresh, keys = [], []
+        for r in unique:
+            key = _link_key(r)
+            if key is None or key not in sent:
+                fresh.append(r)
+                keys.append(key)
+        # the links not sent again count as written: the counts stay those of the records
+        self.result.relationships[type_] += len(unique) - len(fresh)
+        waiting = self._try_rels(spec, list(enumerate(fresh)))
+        left = {i for i, _ in waiting}  # remembered once written (a retried row's ends change below)
+        sent.update(key for i, key in enumerate(keys) if key is not None and i not in left)
         if waiting and ACCOUNT in (*spec.sources, *spec.targets):
             # Ends that are not nodes may still name an account by handle, user id or URL.
             ends = {e for _, r in waiting for e in (r.src, r.dst)}
@@ -273,13 +302,16 @@ class BatchWriter:
                          if r.src_label in (None, src_label) and r.dst_label in (None, dst_label)]
                 if not batch:
                     continue
+                key_name = _KEY_OF[type_]
                 rows = []
                 for i, r in batch:
                     props, sources = _split_sources(r.props)
-                    rows.append({"i": i, "src": r.src, "dst": r.dst, "key": rel_key(r), "props": props,
-                                 "sources": sources})
+                    rows.append({"i": i, "src": r.src, "dst": r.dst, "key": props.get(key_name) if key_name else None,
+                                 "props": props, "sources": sources})
                 written = self.store.run(rel_query(type_, src_label, dst_label), {"rows": rows})[0]["written"]
                 self.result.relationships[type_] += written
+                if written == len(rows) and len(batch) == len(waiting):
+                    return []  # the common case: every row found its ends
                 if written == len(rows):
                     done = {i for i, _ in batch}
                 else:
@@ -311,6 +343,17 @@ def _raw(r: RelRecord) -> str:
     return f"{r.type},{r.src},{r.dst}," + ",".join(f"{k}={v}" for k, v in r.props.items() if k != "sources")
 
 
+def _link_key(r: RelRecord) -> tuple | None:
+    """What identifies a link written once (its type, labelled ends and sources); None for any
+    other relationship: a property or a key may change on a later MERGE, and an unlabelled end
+    may find a node of another label that a later batch created."""
+    props = r.props
+    if len(props) > 1 or (props and "sources" not in props) or r.src_label is None or r.dst_label is None \
+            or _KEY_OF[r.type]:
+        return None
+    return (r.type, r.src_label, r.src, r.dst_label, r.dst, tuple(props.get("sources") or ()))
+
+
 def _unique(records: list[RelRecord]) -> list[RelRecord]:
     """One record per relationship: two rows that name one account two ways become one (sources unite).
 
@@ -338,7 +381,7 @@ def _rows_by_id(records: list[NodeRecord]) -> list[dict]:
             row["props"].update(props)
             row["sources"] += [s for s in sources if s not in row["sources"]]
         else:
-            rows[r.id] = {"id": r.id, "props": props, "sources": list(sources)}
+            rows[r.id] = {"id": r.id, "props": dict(props), "sources": list(sources)}
     return list(rows.values())
 
 
