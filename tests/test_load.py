@@ -179,7 +179,7 @@ def test_a_link_met_again_in_a_later_batch_is_sent_once(store, tmp_path):
     from graphtool.synthetic import write_io_tweets
 
     # the second half: the tweets it retweets are not in it, so each is a stub with its author's PUBLISHED
-    lines = write_io_tweets(tmp_path / "all.csv", 800).read_text(encoding="utf-8").splitlines(keepends=True)
+    lines = write_io_tweets(tmp_path / "all.csv", 400).read_text(encoding="utf-8").splitlines(keepends=True)
     path = tmp_path / "tweets.csv"
     path.write_text(lines[0] + "".join(lines[len(lines) // 2:]), encoding="utf-8")
     store.clear()
@@ -196,7 +196,7 @@ def test_a_link_met_again_in_a_later_batch_is_sent_once(store, tmp_path):
 
     store.run = counting
     try:
-        batched = import_paths(store, [path], progress=False, bulk=False, batch_size=25)
+        batched = import_paths(store, [path], progress=False, bulk=False, batch_size=40)
     finally:
         del store.run
     assert store.snapshot() == expected
