@@ -323,8 +323,19 @@ def state_nodes(G: nx.Graph, state: StateDefinition | None = None) -> dict:
     """node -> why it is the state, for every node of ``G`` the definition counts as the state."""
     state = state or default_state()
     found = {}
+    listed = state.include | state.exclude
+    # Beyond the lists, the reason depends only on what StateDefinition.why reads: once per combination.
+    by_attrs: dict = {}
     for n, d in G.nodes(data=True):
-        reason = state.why({"id": d.get("id", n), **d})
+        node_id = d.get("id", n)
+        if str(node_id or "").lower() in listed:
+            reason = state.why({"id": node_id, **d})
+        else:
+            seen = (str(d.get("state_affiliated") or ""), str(d.get("kind") or ""), str(d.get("country") or ""),
+                    d.get("label") == "Organization")
+            if seen not in by_attrs:
+                by_attrs[seen] = state.why({"id": node_id, **d})
+            reason = by_attrs[seen]
         if reason:
             found[n] = reason
     return found

@@ -168,16 +168,19 @@ def census(store: Store) -> Census:
     return Census(keys, actors, owners)
 
 
-def _add_nodes(G: nx.Graph, census_: Census, include_owners: bool = False) -> None:
-    for k in sorted(census_.actors):
-        a = census_.actors[k]
-        G.add_node(k, label=a.label, id=a.id, name=a.name, state_affiliated=a.state_affiliated or "",
-                   country=a.country or "", sources=list(a.sources))
+def _add_nodes(G: nx.Graph, census_: Census, include_owners: bool = False, ownership: bool = False) -> None:
+    """The actors (and owners) as nodes, keys sorted; ``ownership`` adds what the ownership graph's nodes
+    also carry (``handle``, ``kind``) as the last attribute."""
+    actors, owners = census_.actors, census_.owners
+    G.add_nodes_from((k, {"label": a.label, "id": a.id, "name": a.name, "state_affiliated": a.state_affiliated or "",
+                          "country": a.country or "", "sources": list(a.sources),
+                          **({"handle": a.handle} if ownership else {})})
+                     for k, a in ((k, actors[k]) for k in sorted(actors)))
     if include_owners:
-        for k in sorted(census_.owners):
-            o = census_.owners[k]
-            G.add_node(k, label=o["label"], id=o["id"], name=o["name"], state_affiliated=o["state_affiliated"] or "",
-                       country=o["country"] or "", sources=list(o["sources"]))
+        G.add_nodes_from((k, {"label": o["label"], "id": o["id"], "name": o["name"],
+                              "state_affiliated": o["state_affiliated"] or "", "country": o["country"] or "",
+                              "sources": list(o["sources"]), **({"kind": o.get("kind") or ""} if ownership else {})})
+                         for k, o in ((k, owners[k]) for k in sorted(owners)))
 
 
 # ----------------------------------------------------------------------------- amplification
@@ -476,11 +479,7 @@ def ownership_graph(store: Store, census_: Census | None = None) -> nx.MultiDiGr
     census_ = census_ or census(store)
     keys = census_.keys
     G = nx.MultiDiGraph(name="ownership")
-    _add_nodes(G, census_, include_owners=True)
-    for k, o in census_.owners.items():
-        G.nodes[k]["kind"] = o.get("kind") or ""
-    for k, a in census_.actors.items():
-        G.nodes[k]["handle"] = a.handle
+    _add_nodes(G, census_, include_owners=True, ownership=True)
     edges = []
     for type_ in OWNERSHIP_TYPES:
         spec = model.rel(type_)
