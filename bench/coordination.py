@@ -5,9 +5,11 @@
 
 Inputs are REAL data replicated in time, in QUT's CSV format.  The 35,125 real retweets of the
 CooRTweet sample (9,509 accounts, 7,285 tweets, 225 days) are copied as often as the size needs;
-copy ``k`` is shifted by ``k`` times (the sample's span + one day) and renames every account,
-tweet and message id with a ``.k`` suffix, so each copy keeps the sample's real rhythm, hubs and
-bursts.  The co-share file holds them as reposts (``repost_id`` = the tweet).  For the other
+copy ``k`` is shifted by ``k mod 60`` times (the sample's span + one day) and renames every
+account, tweet and message id with a ``.k`` suffix, so each copy keeps the sample's real rhythm,
+hubs and bursts.  (Copies past the 60th share a time slot with an earlier copy but no account or
+item: 60 slots end in 2058, and times from 2100 on are rejected as impossible, as they were for
+most of a 10^7 input shifted without the wrap.)  The co-share file holds them as reposts (``repost_id`` = the tweet).  For the other
 kinds one message file carries each real share as a message whose reply target (co-reply), link
 (co-link: an anonymised numeric link id, as CooRTweet's ``url_id``) and text (co-text,
 co-similar-text) stand for the shared tweet: the text is eight words drawn from the tweet's id,
@@ -69,13 +71,14 @@ def replicated(n: int):
     rows = real_rows()
     times = [r[3] for r in rows]
     shift = max(times) - min(times) + 86400
+    slots = 60  # time slots before the copies wrap: the last one ends before 2100 (see the module docstring)
     k = 0
     while True:
         for mid, account, item, ts in rows:
             if n <= 0:
                 return
             n -= 1
-            yield f"{mid}.{k}", f"{account}.{k}", f"{item}.{k}", ts + k * shift
+            yield f"{mid}.{k}", f"{account}.{k}", f"{item}.{k}", ts + (k % slots) * shift
         k += 1
 
 
@@ -307,7 +310,7 @@ def markdown(rows: list[dict], machine_line: str, load: str, notes: list[str]) -
              "embedded FalkorDB the file was imported into (reads the actions, computes, finds components and "
              "Louvain communities, writes COORDINATED_WITH and the groups back; the server's CPU and memory "
              "included). Inputs: the 35,125 real retweets of the CooRTweet sample replicated in time (copies "
-             "shifted by the sample's span + 1 day, accounts/items/messages renamed per copy): reposts for "
+             "shifted by the sample's span + 1 day, wrapping after 60 slots, accounts/items/messages renamed per copy): reposts for "
              "co-share; for the other kinds each real share as a message whose reply target, anonymised link id "
              "and 8-word text stand for the shared tweet (one message in four changes a word). Cells are wall / "
              "CPU seconds (median of the runs; CPU = user + system of the process tree); peak = resident set. "
