@@ -286,6 +286,7 @@ _QUOTE = "CASE WHEN s.kind = 'quote' THEN 1 ELSE 0 END AS quote"
 AMPLIFY_SHARES = statement(f"MATCH (a:Account)-[s:SHARED]->(x:Article) RETURN a.id AS actor, x.id AS article, {_QUOTE}")
 AMPLIFY_COPIES = statement("MATCH (x:Article)-[c:COPIES]->(y:Article) WITH x, c, y "
                            "RETURN x.id AS copy, y.id AS original")
+# Every actor of a label with its internal node id (FalkorDB reads by node id: scores, coordination).
 ACTOR_NODES = statement("MATCH (a:{actor}) RETURN id(a) AS node, a.id AS id", actor=ACTORS)
 AMPLIFY_PUBLISHERS_NODES = statement(
     "MATCH (b:{actor})-[:PUBLISHED]->(x:Article) RETURN id(b) AS actor, id(x) AS article", actor=ACTORS)
@@ -459,7 +460,6 @@ ACCOUNT_IDS = statement("MATCH (a:Account) RETURN a.id AS id")
 # costs its server half as much there.  Filters on the far end come after ``WITH``, so that no engine
 # starts from the far end's label (FalkorDB did: a label scan of every Article per account).  An
 # action without a time has ts 0 and untimed 1 (left out, and counted).
-ACCOUNT_NODES = statement("MATCH (a:Account) RETURN id(a) AS node, a.id AS id")
 # (the id bound to a name first: Neo4j planned ``{id: row[1]}`` as a scan of the index once per row)
 _BY_SEEK = ("UNWIND $rows AS row WITH row[0] AS position, row[1] AS aid MATCH (a:Account {id: aid}) ", "position")
 _BY_RANGE = ("MATCH (a:Account) WHERE id(a) >= $lo AND id(a) < $hi ", "id(a)")

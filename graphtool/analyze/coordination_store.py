@@ -35,6 +35,7 @@ from itertools import chain
 import numpy as np
 
 from .. import internal_queries as Q
+from .. import model
 from ..progress import steps
 from ..store import Store
 from .batching import batches
@@ -218,7 +219,7 @@ def _read_actions(store: Store, kind: str, accounts: list[str] | None,
     if accounts is not None:
         names = sorted(set(accounts))
     elif getattr(store, "reads_by_id_range", False):  # FalkorDB: every account, by ranges of node ids
-        found = Q.ACCOUNT_NODES.read_columns(store, {"node": int, "id": str})
+        found = Q.ACTOR_NODES.read_columns(store, {"node": int, "id": str}, actor=model.L.Account)
         order = np.argsort(found["node"])
         nodes, names = found["node"][order], [found["id"][i] for i in order.tolist()]
     else:
