@@ -89,7 +89,7 @@ def test_embedded_store_is_private(tmp_path):
     try:
         store = open_store(url)
         store.run("CREATE (:Narrative {id: 'n', name: 'private'})")
-        store.compact()
+        store.after_import()
         store.close()
         assert folder.stat().st_mode & 0o777 == 0o700
         for path in folder.rglob("*"):

@@ -194,7 +194,7 @@ def write_files(store: Store, files: Iterable[ImportFile], result: LoadResult, r
             store.bulk_load(staged, bar.task("bulk insert", total=len(staged), unit="entities").advance)
             for item in committed:
                 on_file_done(item)
-        store.compact()  # the next start loads a snapshot instead of replaying every query
+        store.after_import()
 
 
 def import_paths(store: Store, paths: Iterable[str | Path], *, fmt: str | None = None,

@@ -13,7 +13,7 @@ the graphtool process so later commands reattach to it; ``graphtool db stop`` en
   import: FalkorDB's MERGE does not lock, so two concurrent imports could both create a
   relationship that neither saw;
 - **private** — the folder is 0700 and the server runs with umask 077 (files 0600);
-- **fast restarts** — :meth:`EmbeddedStore.compact` rewrites the log as a snapshot (imports
+- **fast restarts** — :meth:`EmbeddedStore.after_import` rewrites the log as a snapshot (imports
   call it when they end), and a start shows the loading progress of a long log.
 """
 from __future__ import annotations
@@ -467,7 +467,7 @@ class EmbeddedStore(FalkorStore):
         """No automatic rewrite of the append-only log while GRAPH.BULK calls arrive.  Each call grows
         the log past the rewrite threshold, and each rewrite forks the server, which blocks it for the
         fork's preparation (9 s in a 10^7-edge bulk load's log, three rewrites in five minutes); the
-        import's compact() rewrites the log once at the end."""
+        import's after_import() rewrites the log once at the end."""
         connection = self.db.connection
         before = connection.config_get("auto-aof-rewrite-percentage").get("auto-aof-rewrite-percentage", "100")
         connection.config_set("auto-aof-rewrite-percentage", 0)
@@ -525,8 +525,8 @@ class EmbeddedStore(FalkorStore):
                               "free some space and run the command again")
         return _falkor_problem(self.server.where(), exc)
 
-    def compact(self):
-        self.server.compact()
+    def after_import(self):
+        self.server.compact()  # the next start loads a snapshot instead of replaying every query
 
 
 class RemoteFalkorStore(FalkorStore):
