@@ -18,8 +18,9 @@ import pytest
 from typer.testing import CliRunner
 
 from graphtool.analyze.coordination import (KINDS, Action, ActionColumns, Coded, Message, actions_for, co_actions,
-                                            coordination, find_groups, jaccard, normalize_text, normalize_url, shingles,
-                                            significance, summarize_groups, window_pairs)
+                                            coordination, find_groups, groupings_of_pairs, groups_of_pairs, jaccard,
+                                            normalize_text, normalize_url, shingles, significance, summarize_groupings,
+                                            summarize_groups, window_pairs)
 from graphtool.analyze.coordination_store import read_actions, run_coordination
 from graphtool.cli import app
 from graphtool.load import find_files, import_paths
@@ -352,6 +353,25 @@ def test_groups_components_and_louvain_with_summary():
     assert (first.first_ts, first.last_ts) == (0, 3002)
     assert first.platforms == {"weibo": 1, "x": 2} and first.state_media_share == pytest.approx(1 / 3)
     assert second.state_media_share is None
+
+
+def test_groupings_on_one_graph_and_their_summaries_are_those_of_each_method_alone():
+    # one component Louvain splits (a-b-c, d-e joined by a bridge) and one it leaves whole (p, q)
+    acts = []
+    for group, members in (("g", ["a", "b", "c"]), ("h", ["d", "e"]), ("k", ["p", "q"])):
+        for k in range(4):
+            acts += [Action(m, f"{group}{k}", 1000 * k + i, f"{m}{k}") for i, m in enumerate(members)]
+    acts.append(Action("c", "bridge", 5, "c-bridge")), acts.append(Action("d", "bridge", 6, "d-bridge"))
+    pairs = co_actions(acts, 10).pairs()
+    comps, comms = groupings_of_pairs(pairs, ("components", "louvain"), seed=3)
+    assert comps == groups_of_pairs(pairs, "components") == [["a", "b", "c", "d", "e"], ["p", "q"]]
+    assert comms == groups_of_pairs(pairs, "louvain", seed=3) == [["a", "b", "c"], ["d", "e"], ["p", "q"]]
+    details = dict(platforms={"a": "x", "p": "weibo"}, state_media={"a": True, "q": False})
+    together = summarize_groupings((("components", comps), ("louvain", comms)), pairs, acts, **details)
+    alone = [summarize_groups(comps, pairs, acts, method="components", **details),
+             summarize_groups(comms, pairs, acts, method="louvain", **details)]
+    assert [[g.as_dict() for g in s] for s in together] == [[g.as_dict() for g in s] for s in alone]
+    assert [g.id for g in together[1]] == [1, 2, 3] and together[1][2].method == "louvain"
 
 
 def test_unknown_kind_and_negative_window_are_errors():
@@ -716,6 +736,12 @@ def test_read_columns_gives_the_rows_by_column_on_both_stores(store):
     assert got["n"].dtype == np.int64 and got["n"].tolist() == [50, 40, 30, 20, 10]
     assert got["f"].dtype == np.float64 and got["f"].tolist() == [2.5, 2.0, 1.5, 1.0, 0.5]
     assert got["id"] == ["x:5", "x:4", "x:3", "x:2", "x:1"]
+    # whole floats (FalkorDB prints them without a point) and fractions in one column: the same floats
+    times = store.read_columns("MATCH (a:Account) RETURN a.followers * 1.0 + 1612200000 AS t, "
+                               "a.followers * 1.0 AS w, a.followers / 4.0 AS q ORDER BY t",
+                               {"t": float, "w": float, "q": float})
+    assert times["t"].dtype == np.float64 and times["t"].tolist() == [1612200010.0 + 10 * k for k in range(5)]
+    assert times["w"].tolist() == [10.0, 20.0, 30.0, 40.0, 50.0] and times["q"].tolist() == [2.5, 5.0, 7.5, 10.0, 12.5]
     # a string that holds FalkorDB's separator still comes back whole
     assert store.read_columns("MATCH (a:Account) RETURN a.handle AS h ORDER BY a.id", {"h": str})["h"][2] == "a\x1fb,c"
     empty = store.read_columns("MATCH (a:Account) WHERE a.followers > $k RETURN a.id AS id, a.followers AS n",

@@ -39,6 +39,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence as SequenceABC
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Iterable, Iterator, NamedTuple, Sequence
 
 import numpy as np
@@ -834,37 +835,47 @@ def groups_of_pairs(pairs: Sequence[Pair], method: str = "louvain", *, seed: int
     list of list of str
         Sorted members of each group; groups by size descending, then first member.
     """
+    return groupings_of_pairs(pairs, (method,), seed=seed, resolution=resolution, min_size=min_size)[0]
+
+
+def groupings_of_pairs(pairs: Sequence[Pair], methods: Sequence[str] = ("components", "louvain"), *, seed: int = 0,
+                       resolution: float = 1.0, min_size: int = 2) -> list[list[list[str]]]:
+    """:func:`groups_of_pairs` of each of ``methods``, on one graph built once."""
     pairs = [p for p in pairs if not p.is_loop]
     nodes = sorted({a for p in pairs for a in (p.account_1, p.account_2)})
     index = {a: k for k, a in enumerate(nodes)}
     edges = [(index[p.account_1], index[p.account_2]) for p in pairs]
-    return _groups(nodes, edges, [float(p.weight) for p in pairs], method, seed, resolution, min_size)
+    return _groups(nodes, edges, [float(p.weight) for p in pairs], methods, seed, resolution, min_size)
 
 
-def _groups(nodes: list[str], edges: list[tuple[int, int]], weights: list[float], method: str, seed: int,
-            resolution: float, min_size: int) -> list[list[str]]:
-    """The groups of the graph on ``nodes`` (sorted: each group's members come out in their order)."""
-    if method not in ("louvain", "components"):
-        raise ValueError(f"unknown grouping method {method!r}; use louvain or components")
+def _groups(nodes: list[str], edges: list[tuple[int, int]], weights: list[float], methods: Sequence[str], seed: int,
+            resolution: float, min_size: int) -> list[list[list[str]]]:
+    """The groups of the graph on ``nodes`` by each method (sorted: a group's members come out in their order)."""
+    for method in methods:
+        if method not in ("louvain", "components"):
+            raise ValueError(f"unknown grouping method {method!r}; use louvain or components")
     if not nodes:
-        return []
+        return [[] for _ in methods]
     ig = _igraph()
     g = ig.Graph(n=len(nodes), edges=edges, directed=False)
-    if method == "components":
-        membership = g.connected_components().membership
-    else:
-        import random
+    out = []
+    for method in methods:
+        if method == "components":
+            membership = g.connected_components().membership
+        else:
+            import random
 
-        ig.set_random_number_generator(random.Random(seed))  # igraph draws from the Python RNG it is given
-        try:
-            membership = g.community_multilevel(weights=weights, resolution=resolution).membership
-        finally:
-            ig.set_random_number_generator(random)
-    parts: dict[int, list[str]] = defaultdict(list)
-    for node, part in zip(nodes, membership):
-        parts[part].append(node)
-    groups = [p for p in parts.values() if len(p) >= min_size]  # each sorted: nodes come in sorted order
-    return sorted(groups, key=lambda g: (-len(g), g[0]))
+            ig.set_random_number_generator(random.Random(seed))  # igraph draws from the Python RNG it is given
+            try:
+                membership = g.community_multilevel(weights=weights, resolution=resolution).membership
+            finally:
+                ig.set_random_number_generator(random)
+        parts: dict[int, list[str]] = defaultdict(list)
+        for node, part in zip(nodes, membership):
+            parts[part].append(node)
+        groups = [p for p in parts.values() if len(p) >= min_size]  # each sorted: nodes come in sorted order
+        out.append(sorted(groups, key=lambda g: (-len(g), g[0])))
+    return out
 
 
 def find_groups(graph, method: str = "louvain", *, seed: int = 0, resolution: float = 1.0,
@@ -878,7 +889,23 @@ def find_groups(graph, method: str = "louvain", *, seed: int = 0, resolution: fl
         if u != v:
             edges.append((index[u], index[v]))
             weights.append(float(d.get("weight", 1)))
-    return _groups(nodes, edges, weights, method, seed, resolution, min_size)
+    return _groups(nodes, edges, weights, (method,), seed, resolution, min_size)[0]
+
+
+def summarize_groupings(groupings: Sequence[tuple[str, list[list[str]]]], pairs,
+                        actions: Iterable[Action] | ActionColumns = (), **details) -> list[list[Group]]:
+    """:func:`summarize_groups` of each ``(method, groups)``; a group that an earlier grouping already
+    has (a component that Louvain leaves whole) is summarised once: its summary depends only on its
+    members.  ``details``: ``platforms`` and ``state_media`` as for :func:`summarize_groups`."""
+    done: dict[tuple, Group] = {}
+    out = []
+    for method, groups in groupings:
+        new = [g for g in groups if tuple(g) not in done]
+        for g, summary in zip(new, summarize_groups(new, pairs, actions, method=method, **details) if new else ()):
+            done[tuple(g)] = summary
+        out.append([Group(k, method, s.members, s.edges, s.weight, s.items, s.first_ts, s.last_ts, s.platforms,
+                          s.state_media_share) for k, s in enumerate((done[tuple(g)] for g in groups), start=1)])
+    return out
 
 
 def _whole(t: float):
@@ -909,12 +936,9 @@ def summarize_groups(groups: list[list[str]], pairs, actions: Iterable[Action] |
         accounts, account = _codes(cols.account)
         item_names, item = _codes(cols.item)
         ts = np.asarray(cols.ts, dtype=np.float64)
-        position = dict(zip(accounts, range(len(accounts))))  # (a dict in C: most accounts are in no group)
-        placed = np.array([(position[m], k) for m, k in member_of.items() if m in position], dtype=np.int64)
-        group = np.full(len(accounts), -1, dtype=np.int64)
-        if len(placed):
-            group[placed[:, 0]] = placed[:, 1]
-        group = group[account]
+        # each account's group, -1 for none (a look-up per account, in C: map over the dict's get)
+        group = np.fromiter(map(member_of.get, accounts, repeat(-1, len(accounts))), dtype=np.int64,
+                            count=len(accounts))[account]
         mine = group >= 0
         group, account, item, ts = group[mine], account[mine], item[mine], ts[mine]
         # each (group, item) once, then how many members acted on it and when

@@ -41,8 +41,8 @@ from ..store import Store
 from .batching import batches
 from .state_media import NOT_ANALYSED, analysed
 from .coordination import (DEFAULT_SIMILARITY, DEFAULT_WINDOW_S, KINDS, MULTI_ITEM_KINDS, ActionColumns, Coded,
-                           Coordination, Group, Pair, _codes, co_actions, groups_of_pairs, normalize_text,
-                           normalize_url, significance, sorted_unique, summarize_groups)
+                           Coordination, Group, Pair, _codes, co_actions, groupings_of_pairs, normalize_text,
+                           normalize_url, significance, sorted_unique, summarize_groupings)
 
 READ_BATCH = 20_000  # accounts per read query (one row of gathered columns per query: read_columns)
 WRITE_BATCH = 2000  # relationships per write query
@@ -181,6 +181,7 @@ def _read(store: Store, statement: Q.Statement, columns: dict, params: dict, nam
     With ``nodes`` (the accounts' node ids, sorted, in the order of ``names``) each batch is a range of
     node ids; else a list of ``[position, id]``."""
     parts = []
+    position = None if nodes is None else _positions(nodes)
     for start in range(0, len(names), batch):
         if nodes is None:
             rows = [[k, name] for k, name in enumerate(names[start:start + batch])]
@@ -190,12 +191,31 @@ def _read(store: Store, statement: Q.Statement, columns: dict, params: dict, nam
             end = min(start + batch, len(names))
             cols = statement.read_columns(store, columns, {**params, "lo": int(nodes[start]),
                                                            "hi": int(nodes[end - 1]) + 1})
-            cols["account"] = np.searchsorted(nodes, cols["account"])
+            cols["account"] = position[cols["account"]]
         parts.append(cols)
     empty = {int: np.zeros(0, dtype=np.int64), float: np.zeros(0, dtype=np.float64), str: []}
     return {name: (list(chain.from_iterable(p[name] for p in parts)) if kind is str
                    else np.concatenate([empty[kind]] + [p[name] for p in parts]))
             for name, kind in columns.items()}
+
+
+def _positions(nodes: np.ndarray) -> np.ndarray:
+    """Each node id's position among ``nodes`` (sorted, distinct), -1 for another id: a look-up by
+    index (node ids are dense, so the table is as long as the graph), cheaper than a search per row."""
+    position = np.full(int(nodes[-1]) + 1 if len(nodes) else 0, -1, dtype=np.int64)
+    position[nodes] = np.arange(len(nodes), dtype=np.int64)
+    return position
+
+
+def _node_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_inverse=True)`` of node ids (non-negative, dense): the distinct ids
+    from a table of those present, in one pass instead of a sort."""
+    if not len(values):
+        return values, np.zeros(0, dtype=np.int64)
+    present = np.zeros(int(values.max()) + 1, dtype=bool)
+    present[values] = True
+    distinct = np.flatnonzero(present)
+    return distinct, (np.cumsum(present, dtype=np.int64) - 1)[values]
 
 
 def read_actions(store: Store, kind: str, accounts: list[str] | None = None,
@@ -241,7 +261,7 @@ def _read_actions(store: Store, kind: str, accounts: list[str] | None,
                 no_url = np.flatnonzero(item < 0)
                 item[no_url] = items.codes([cols["item"][i] for i in no_url.tolist()], normalize_url)
             elif columns is _SHARED_NODE_COLUMNS:  # the article's node id: named when a summary lists it
-                article_nodes, item = np.unique(cols["item"], return_inverse=True)
+                article_nodes, item = _node_codes(cols["item"])
                 item_names = _NodeNames(store, article_nodes)
             else:  # one item per action, as stored
                 item = items.codes(cols["item"])
@@ -435,15 +455,14 @@ def run_coordination(store: Store, kind: str = "co-share", window_s: float = DEF
                          min_participation=min_participation)
         pairs = result.pairs()
         step("groups")
-        comps = groups_of_pairs(pairs, "components")
-        comms = groups_of_pairs(pairs, "louvain", seed=seed, resolution=resolution)
+        comps, comms = groupings_of_pairs(pairs, ("components", "louvain"), seed=seed, resolution=resolution)
         step("group summaries")
         info = account_info(store, (a for p in pairs for a in (p.account_1, p.account_2)))
         platforms = {k: v["platform"] for k, v in info.items()}
         state_media = {k: v["state_media"] for k, v in info.items() if isinstance(v["state_media"], bool)}
         summary = dict(platforms=platforms, state_media=state_media or None)
-        components = summarize_groups(comps, pairs, actions, method="components", **summary)
-        communities = summarize_groups(comms, pairs, actions, method="louvain", **summary)
+        components, communities = summarize_groupings((("components", comps), ("louvain", comms)), pairs, actions,
+                                                      **summary)
         written = 0
         if write:
             step("writing COORDINATED_WITH")

@@ -41,10 +41,15 @@ def decode(text, kind: type, rows: int):
         return values if len(values) == rows else None
     if not (text.startswith("[") and text.endswith("]")):
         return None
+    # FalkorDB prints a whole float without a point ("1612200041"): a float column of whole numbers
+    # (most times) parses as integers, three times faster, to the same values (15 digits: below 2**53)
+    whole = kind is int or not any(c in text for c in ".eEn")  # no point, exponent, nan or inf
     try:
-        values = np.fromstring(text[1:-1], dtype=np.int64 if kind is int else np.float64, sep=",")
+        values = np.fromstring(text[1:-1], dtype=np.int64 if whole else np.float64, sep=",")
     except ValueError:  # a value of another type: the portable path names it
         return None
+    if kind is not int and whole:
+        values = values.astype(np.float64)
     return values if len(values) == rows else None
 
 
