@@ -348,6 +348,12 @@ SET_SCORE_ROWS = statement(
     "UNWIND $rows AS r MATCH (n:{label} {id: r[0]}) SET {columns} SET n += $common", "rows", "common",
     label=ACTORS, columns=tuple(score_sets(sum((SCORE_COLUMNS[i] for i in range(3) if mask >> i & 1), ()))
                                 for mask in range(1, 8)))
+# The same on FalkorDB by internal node id (ACTOR_NODES of the same run): a NodeByIdSeek per row, not an
+# index look-up.  The id is bound by a WITH first, and no label stands beside id(): either makes FalkorDB
+# scan every node per row.
+SET_SCORE_ROWS_BY_NODE = statement(
+    "UNWIND $rows AS r WITH r, r[0] AS i MATCH (n) WHERE id(n) = i SET {columns} SET n += $common", "rows", "common",
+    columns=SET_SCORE_ROWS.slots["columns"])
 SET_STATE_ENTITY = statement(
     "UNWIND $rows AS row MATCH (n:{label} {id: row.id}) SET n.state_entity = row.value", "rows",
     label=tuple(n.label for n in model.NODES if n.prop("state_entity")))

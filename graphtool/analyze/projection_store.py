@@ -671,66 +671,163 @@ def write_node_scores(store: Store, rows: list[dict], batch: int = BATCH, common
     left out of the row, so a previous value stays) -- there is no NaN in the store.  Floats are
     stored to :data:`FLOAT_DIGITS` significant digits: FalkorDB returns doubles printed to 15
     digits, so a full-precision double would read back differently from the two stores.
+    Rows of the same property names go together, as columns (:func:`write_score_columns`).
     """
-    allowed = {label: {n for p in model.node(label).props if p.derived for n in model.stored_names(p)}
-               for label in ACTORS}
-    common = dict(common or {})
-    for name in common:
-        if any(name not in names for names in allowed.values()):
-            raise ValueError(f"{name} is not a derived property in the model")
-    checked: set = set()
-    # (label, property names) -> rows [id, value, ...]: the rows of one run share their names, and go
-    # as lists (SET_SCORE_ROWS); names it has no variant for (a NaN left out) go as maps.
-    groups: dict = defaultdict(list)
+    groups: dict = defaultdict(list)  # property names -> rows
     for row in rows:
-        label, props = row["label"], row["props"]
-        names = tuple(props)
-        if (label, names) not in checked:
-            for name in names:
-                if name not in allowed[label]:
-                    raise ValueError(f"{name} is not a derived property of {label} in the model")
-            checked.add((label, names))
-        values = [row["id"]]
-        for value in props.values():
-            # a plain 0.0 (most signals and betweenness values) is already exact
-            if isinstance(value, float) and (value != 0.0 or type(value) is not float):
-                if not math.isfinite(value):
-                    break
-                value = float(f"{value:.{FLOAT_DIGITS}g}")
-            values.append(value)
-        else:
-            groups[(label, names)].append(values)
-            continue
-        finite = {k: v for k, v in zip(names, _rounded(props.values())) if v is not _NOT_FINITE}
-        groups[(label, tuple(finite))].append([row["id"], *finite.values()])
-    columns = set(Q.SET_SCORE_ROWS.slots["columns"])
+        groups[tuple(row["props"])].append(row)
     written = 0
-    for (label, names), label_rows in sorted(groups.items()):
-        sets = Q.score_sets(names)
-        for chunk in batches(label_rows, batch):
-            if sets in columns:
-                Q.SET_SCORE_ROWS.run(store, {"rows": chunk, "common": common}, label=label, columns=sets)
-            elif common:
-                Q.SET_SCORES_COMMON.run(store, {"rows": _maps(names, chunk), "common": common}, label=label)
-            else:
-                Q.SET_SCORES.run(store, {"rows": _maps(names, chunk)}, label=label)
-            written += len(chunk)
+    for names, group in sorted(groups.items()):
+        columns = {name: [r["props"][name] for r in group] for name in names}
+        written += write_score_columns(store, [r["label"] for r in group], [r["id"] for r in group], columns,
+                                       batch, common)
     return written
+
+
+def write_score_columns(store: Store, labels: list[str], ids: list[str], columns: dict[str, list],
+                        batch: int = BATCH, common: dict | None = None) -> int:
+    """Store scores given by column: node ``(labels[i], ids[i])`` gets ``columns[name][i]`` for every
+    name, on the rules of :func:`write_node_scores`; returns the number of rows sent.
+
+    Floats are rounded a column at a time, in numpy (:func:`round_digits`), and the rows go as lists
+    ``[node, value, ...]`` (SET_SCORE_ROWS).  On FalkorDB a node is found by its internal node id
+    (ACTOR_NODES, read here): a seek by id instead of a look-up in the id index.
+    """
+    names, common = tuple(columns), dict(common or {})
+    for name in common:
+        if any(name not in _derived(label) for label in ACTORS):
+            raise ValueError(f"{name} is not a derived property in the model")
+    for label in set(labels):
+        for name in names:
+            if name not in _derived(label):
+                raise ValueError(f"{name} is not a derived property of {label} in the model")
+    values, left_out = [], set()  # left_out: the rows with a non-finite float
+    for name in names:
+        column, bad = _rounded_column(columns[name])
+        values.append(column)
+        left_out.update(bad)
+    by_node = (Q.score_sets(names) in _ROW_SETS and getattr(store, "reads_by_id_range", False)
+               and set(labels) <= set(ACTORS))
+    nodes = {label: _actor_nodes(store, label) for label in set(labels)} if by_node else None
+    written = 0
+    for label in sorted(set(labels)):
+        members = [i for i, x in enumerate(labels) if x == label and i not in left_out]
+        ends = [ids[i] for i in members] if nodes is None else [nodes[label].get(ids[i]) for i in members]
+        rows = [list(r) for r in zip(ends, *([c[i] for i in members] for c in values))]
+        if nodes is not None:
+            rows = [r for r in rows if r[0] is not None]  # not stored: the id form would match nothing
+        _write_rows(store, label, names, rows, batch, common, by_node)
+        for i in sorted(i for i in left_out if labels[i] == label):  # the non-finite values left out
+            finite = {n: c[i] for n, c in zip(names, values) if c[i] is not _NOT_FINITE}
+            _write_rows(store, label, tuple(finite), [[ids[i], *finite.values()]], batch, common, False)
+        written += len(members) + sum(1 for i in left_out if labels[i] == label)
+    return written
+
+
+def _derived(label: str) -> set:
+    return {n for p in model.node(label).props if p.derived for n in model.stored_names(p)}
+
+
+def _actor_nodes(store: Store, label: str) -> dict:
+    """id -> internal node id of every node of an actor label (FalkorDB)."""
+    cols = Q.ACTOR_NODES.read_columns(store, {"node": int, "id": str}, actor=label)
+    return dict(zip(cols["id"], cols["node"].tolist()))
+
+
+_ROW_SETS = set(Q.SET_SCORE_ROWS.slots["columns"])  # the property lists SET_SCORE_ROWS has a variant for
+
+
+def _write_rows(store: Store, label: str, names: tuple, rows: list, batch: int, common: dict, by_node: bool) -> None:
+    """Rows ``[id, value, ...]`` (``by_node``: ``[node id, value, ...]``) of the properties ``names``."""
+    sets = Q.score_sets(names)
+    for chunk in batches(rows, batch):
+        if sets in _ROW_SETS and by_node:
+            Q.SET_SCORE_ROWS_BY_NODE.run(store, {"rows": chunk, "common": common}, columns=sets)
+        elif sets in _ROW_SETS:
+            Q.SET_SCORE_ROWS.run(store, {"rows": chunk, "common": common}, label=label, columns=sets)
+        else:  # names it has no variant for (a NaN left out): as maps
+            maps = [{"id": r[0], "props": dict(zip(names, r[1:]))} for r in chunk]
+            if common:
+                Q.SET_SCORES_COMMON.run(store, {"rows": maps, "common": common}, label=label)
+            else:
+                Q.SET_SCORES.run(store, {"rows": maps}, label=label)
 
 
 _NOT_FINITE = object()
 
 
-def _rounded(values):
-    """Floats to FLOAT_DIGITS significant digits, a non-finite one as _NOT_FINITE (left out)."""
-    for value in values:
+def _rounded_column(column: list) -> tuple[list, list[int]]:
+    """The values of one column with every float to FLOAT_DIGITS significant digits, a non-finite one as
+    _NOT_FINITE; and the positions of those.  A column of floats only is rounded in numpy."""
+    kinds = set(map(type, column))
+    if kinds == {float}:
+        array = np.array(column, dtype=np.float64)
+        finite = np.isfinite(array)
+        rounded = round_digits(array).tolist()
+        if finite.all():
+            return rounded, []
+        bad = np.flatnonzero(~finite).tolist()
+        for i in bad:
+            rounded[i] = _NOT_FINITE
+        return rounded, bad
+    if not any(issubclass(k, float) for k in kinds):
+        return column, []
+    out, bad = [], []
+    for i, value in enumerate(column):
         if isinstance(value, float):
-            value = float(f"{value:.{FLOAT_DIGITS}g}") if math.isfinite(value) else _NOT_FINITE
-        yield value
+            if math.isfinite(value):
+                value = float(f"{value:.{FLOAT_DIGITS}g}")
+            else:
+                value = _NOT_FINITE
+                bad.append(i)
+        out.append(value)
+    return out, bad
 
 
-def _maps(names: tuple, rows: list) -> list[dict]:
-    return [{"id": r[0], "props": dict(zip(names, r[1:]))} for r in rows]
+_POWERS = 10.0 ** np.arange(23)  # 10^0 .. 10^22: every one exact in a double
+
+
+def round_digits(values: np.ndarray, digits: int = FLOAT_DIGITS) -> np.ndarray:
+    """``float(f"{v:.{digits}g}")`` of every value, in numpy: the same double, value for value.
+
+    ``v`` is scaled by an exact power of ten ``10^k`` so that ``digits`` digits stand before the point,
+    rounded to an integer ``q`` (exact: below 2^53), and ``q / 10^k`` divided back -- one correctly
+    rounded operation on exact operands, so it is the double nearest ``q * 10^-k``, which is what
+    ``float()`` of the decimal text gives.  The scaling rounds once (half a unit in the last place, under
+    1e-4 at 12 digits), so it can move ``q`` only for a value within that of halfway between two
+    roundings; those, and values whose ``k`` is outside 0..22 either way, go through ``format``.
+    Zeros and non-finite values are returned as they are.
+    """
+    v = np.asarray(values, dtype=np.float64)
+    out = v.copy()
+    magnitude = np.abs(v)
+    ok = np.isfinite(v) & (magnitude > 0)
+    k = np.zeros(v.shape, dtype=np.int64)
+    k[ok] = digits - 1 - np.floor(np.log10(magnitude[ok])).astype(np.int64)
+    ok &= (k >= -22) & (k <= 22)
+    for _ in range(2):  # log10 can be one off near a power of ten: mend k from the scaled value
+        scaled = _scaled(magnitude, k, ok)
+        k = np.where(ok & (scaled >= 10.0 ** digits), k - 1, np.where(ok & (scaled < 10.0 ** (digits - 1)), k + 1, k))
+        ok &= (k >= -22) & (k <= 22)
+    scaled = _scaled(magnitude, k, ok)
+    q = np.rint(scaled)
+    ok &= (np.abs(scaled - np.floor(scaled) - 0.5) > 1e-3) & (scaled >= 10.0 ** (digits - 1)) \
+        & (scaled < 10.0 ** digits)
+    up, down = ok & (k >= 0), ok & (k < 0)
+    out[up] = np.copysign(q[up] / _POWERS[k[up]], v[up])
+    out[down] = np.copysign(q[down] * _POWERS[-k[down]], v[down])
+    for i in np.flatnonzero(~ok & np.isfinite(v) & (magnitude > 0)).tolist():
+        out[i] = float(f"{v[i]:.{digits}g}")
+    return out
+
+
+def _scaled(magnitude: np.ndarray, k: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """``magnitude * 10^k`` where ``ok`` (one rounding: a multiplication or a division by an exact power)."""
+    scaled = np.zeros(magnitude.shape)
+    up, down = ok & (k >= 0), ok & (k < 0)
+    scaled[up] = magnitude[up] * _POWERS[k[up]]
+    scaled[down] = magnitude[down] / _POWERS[-k[down]]
+    return scaled
 
 
 def write_state_entities(store: Store, G: nx.MultiDiGraph, is_state: dict) -> int:

@@ -44,14 +44,6 @@ def _entry(node: dict, value) -> dict:
     return {"id": node["id"], "label": node["label"], "name": node.get("name") or "", "value": value}
 
 
-class _StoredSignalNames(dict):
-    """signal -> its property name, ``affiliation_<signal>``, each made once (not once per actor)."""
-
-    def __missing__(self, name: str) -> str:
-        self[name] = stored = f"affiliation_{name}"
-        return stored
-
-
 def _top(values: dict, nodes: dict, n: int) -> list[dict]:
     """The ``n`` highest non-zero values, ties by key."""
     floor = heapq.nlargest(n, values.values())[-1:] if n > 0 else []  # the n-th value: only ties of it or above
@@ -112,7 +104,7 @@ def run_analyses(store: Store, only=None, seed: int = 0, resolution: float = com
     summary: dict = {"run": run_id, "at": at, "seed": seed, "parts": list(parts), "graphs": {},
                      "warnings": [], "timings": {}}
     warnings, timings = summary["warnings"], summary["timings"]
-    props: dict = {}  # actor key -> {property: value}
+    columns: dict = {}  # property -> its value for every actor, in key order (``keys``)
     clock = time.perf_counter()
 
     def lap(name: str) -> None:
@@ -129,8 +121,7 @@ def run_analyses(store: Store, only=None, seed: int = 0, resolution: float = com
         census = project.census(store)
         lap("census")
         nodes = {k: {"id": a.id, "label": a.label, "name": a.name} for k, a in census.actors.items()}
-        for k in census.actors:
-            props[k] = {}
+        keys = sorted(census.actors)
         if not census.actors:
             warnings.append("the store has no Account or Outlet: nothing to analyse")
 
@@ -159,9 +150,9 @@ def run_analyses(store: Store, only=None, seed: int = 0, resolution: float = com
                            for s in centrality.strength_arrays(n, amp.src, amp.dst, weight))
             sampled = n > centrality.EXACT_BETWEENNESS_MAX_NODES
             bc = centrality.betweenness_arrays(amp.keys, amp.src, amp.dst, seed=seed)
-            for k in census.actors:
-                props[k].update(pagerank=pr.get(k, 0.0), strength_in=s_in.get(k, 0.0),
-                                strength_out=s_out.get(k, 0.0), betweenness=bc.get(k, 0.0))
+            for name, values in (("pagerank", pr), ("strength_in", s_in), ("strength_out", s_out),
+                                 ("betweenness", bc)):
+                columns[name] = [values.get(k, 0.0) for k in keys]
             summary["centrality"] = {
                 "pagerank": {"alpha": centrality.ALPHA, "top": _top(pr, nodes, top)},
                 "strength_in": {"top": _top(s_in, nodes, top)},
@@ -180,9 +171,9 @@ def run_analyses(store: Store, only=None, seed: int = 0, resolution: float = com
             res = communities.communities_arrays(amp.keys, amp.src, amp.dst, amp.weight, amp_graph, seed=seed,
                                                  resolution=resolution, engine=engine)
             sizes = res.community_size
-            for k in census.actors:
-                props[k].update(community=int(res.partition[k]), community_size=int(sizes[k]))
-            pr_rank = {k: p.get("pagerank", 0.0) for k, p in props.items()}
+            columns["community"] = [int(res.partition[k]) for k in keys]
+            columns["community_size"] = [int(sizes[k]) for k in keys]
+            pr_rank = dict(zip(keys, columns.get("pagerank") or [0.0] * len(keys)))
             members: dict = {}
             for k, c in res.partition.items():
                 members.setdefault(c, []).append(k)
@@ -241,13 +232,17 @@ def run_analyses(store: Store, only=None, seed: int = 0, resolution: float = com
             step("affiliation scores")
             result = aff.affiliation(census.actors, own, items, coord, weights, paths=paths, state=definition,
                                      states=is_state)
-            signal_names = _StoredSignalNames()
-            for k, r in result.items():
-                path = [own.nodes[n]["id"] for n in ([r.path.links[0].src] + [l.dst for l in r.path.links])] \
+            scored = [result[k] for k in keys]
+
+            def path(r):
+                return [own.nodes[n]["id"] for n in ([r.path.links[0].src] + [l.dst for l in r.path.links])] \
                     if r.path and r.path.links else []
-                props[k].update(affiliation_score=r.score, ownership_clarity=r.clarity,
-                                affiliation_reasons=list(r.reasons), state_media=r.state_media, state_path=path,
-                                **{signal_names[name]: v for name, v in r.signals.items()})
+
+            columns.update(affiliation_score=[r.score for r in scored], ownership_clarity=[r.clarity for r in scored],
+                           affiliation_reasons=[list(r.reasons) for r in scored],
+                           state_media=[r.state_media for r in scored], state_path=[path(r) for r in scored])
+            for name in (scored[0].signals if scored else ()):  # every result has the same signals, in order
+                columns[f"affiliation_{name}"] = [r.signals[name] for r in scored]
             clarity = {c: 0 for c in aff.CLARITY}
             for r in result.values():
                 clarity[r.clarity] += 1
@@ -267,10 +262,10 @@ def run_analyses(store: Store, only=None, seed: int = 0, resolution: float = com
 
         step("writing scores")
         ts = int(now.timestamp())
-        rows = [{"label": census.actors[k].label, "id": census.actors[k].id, "props": p}
-                for k, p in sorted(props.items())]
-        summary["written"] = project.write_node_scores(
-            store, rows, common={"analysis_run": run_id, "analysis_at": at, "analysis_ts": ts})
+        actors = [census.actors[k] for k in keys]
+        summary["written"] = project.write_score_columns(
+            store, [a.label for a in actors], [a.id for a in actors], columns,
+            common={"analysis_run": run_id, "analysis_at": at, "analysis_ts": ts}) if columns else 0
         lap("write scores")
 
         if export is not None:  # after the scores are written: an export may carry them from the store
