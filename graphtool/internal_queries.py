@@ -452,10 +452,12 @@ ANALYSIS_RUNS = statement("MATCH (a:Account) WHERE a.analysis_run IS NOT NULL RE
 
 # --- graphtool.analyze.coordination_store --------------------------------------------------------
 
-COORD_ACCOUNT_INFO = statement(  # by column: '' for no platform or handle, -1 for no score (scores lie in [0, 1])
-    "UNWIND $ids AS id MATCH (a:Account {id: id}) RETURN a.id AS id, coalesce(a.platform, '') AS platform, "
-    "coalesce(a.handle, '') AS handle, coalesce(a.affiliation_score, -1.0) AS score, "
-    "CASE WHEN a.state_media IS NULL THEN -1 WHEN a.state_media THEN 1 ELSE 0 END AS state_media", "ids")
+_ACCOUNT_INFO = ("RETURN a.id AS id, coalesce(a.platform, '') AS platform, coalesce(a.handle, '') AS handle, "
+                 "coalesce(a.affiliation_score, -1.0) AS score, "
+                 "CASE WHEN a.state_media IS NULL THEN -1 WHEN a.state_media THEN 1 ELSE 0 END AS state_media")
+# by column: '' for no platform or handle, -1 for no score (scores lie in [0, 1]); by id, or by node id (FalkorDB)
+COORD_ACCOUNT_INFO = statement("UNWIND $ids AS id MATCH (a:Account {id: id}) " + _ACCOUNT_INFO, "ids")
+COORD_ACCOUNT_INFO_BY_NODE = statement("UNWIND $nodes AS node MATCH (a) WHERE id(a) = node " + _ACCOUNT_INFO, "nodes")
 ACCOUNT_IDS = statement("MATCH (a:Account) RETURN a.id AS id")
 
 
@@ -465,10 +467,14 @@ ACCOUNT_IDS = statement("MATCH (a:Account) RETURN a.id AS id")
 # or, on FalkorDB, a range of internal node ids (``$lo`` .. ``$hi``; ``account`` is ``id(a)``), which
 # costs its server half as much there.  Filters on the far end come after ``WITH``, so that no engine
 # starts from the far end's label (FalkorDB did: a label scan of every Article per account).  An
-# action without a time has ts 0 and untimed 1 (left out, and counted).
+# action without a time has ts COORD_NO_TIME (left out, and counted): a flag column beside ts cost FalkorDB
+# an eighth of the read (a CASE per row, gathered and printed).
 # (the id bound to a name first: Neo4j planned ``{id: row[1]}`` as a scan of the index once per row)
 _BY_SEEK = ("UNWIND $rows AS row WITH row[0] AS position, row[1] AS aid MATCH (a:Account {id: aid}) ", "position")
 _BY_RANGE = ("MATCH (a:Account) WHERE id(a) >= $lo AND id(a) < $hi ", "id(a)")
+# before 1970, where no loaded time is (graphtool.values.parse_time keeps 1970..2100); FalkorDB prints it as an
+# integer, so a column of whole times keeps the fast parse (falkor_read.decode), as NO_TIME (2**53) would not
+COORD_NO_TIME = -1
 
 
 def _coordinated_shares(start: tuple[str, str], where: str, url: str = "", item: str = "b.id") -> str:
@@ -478,7 +484,7 @@ def _coordinated_shares(start: tuple[str, str], where: str, url: str = "", item:
     return (start[0] + "MATCH (a)-[r:SHARED]->(b:Article) "
             f"WITH a, r, b, {start[1]} AS account WHERE {where} WITH b, account, r.id AS m, r.at_ts AS t "
             f"RETURN account AS account, {item} AS item, " + url + "coalesce(m, '') AS message, "
-            "coalesce(t, 0) AS ts, CASE WHEN t IS NULL THEN 1 ELSE 0 END AS untimed")
+            f"coalesce(t, {COORD_NO_TIME}) AS ts")
 
 
 # By range, the shared article is its node id too: no article id printed per share, only those a group
@@ -498,8 +504,8 @@ COORD_LINK_SHARES_RANGE = statement(_coordinated_shares(_BY_RANGE, _OF_KINDS, _U
 def _published(start: tuple[str, str], where: str, values: str) -> str:
     return (start[0] + "MATCH (a)-[:PUBLISHED]->(m:Article) "
             f"WITH m, {start[1]} AS account WHERE {where} {values} WITH account, m, value WHERE value IS NOT NULL "
-            "RETURN account AS account, m.id AS message, value AS value, coalesce(m.published_ts, 0) AS ts, "
-            "CASE WHEN m.published_ts IS NULL THEN 1 ELSE 0 END AS untimed")
+            "RETURN account AS account, m.id AS message, value AS value, "
+            f"coalesce(m.published_ts, {COORD_NO_TIME}) AS ts")
 
 
 _TEXTS = ("m.text IS NOT NULL", "WITH account, m, m.text AS value")

@@ -528,6 +528,12 @@ def test_store_actions_skip_what_cannot_be_matched(store):
               "(a)-[:PUBLISHED]->(p1), (b)-[:PUBLISHED]->(p2), (b)-[:PUBLISHED]->(p3)")
     shares, skipped = read_actions(store, "co-share")
     assert list(zip(shares.account, shares.message_id)) == [("x:a", "s1"), ("x:b", "s2")] and skipped == 0
+    # a share without a time is skipped and counted; one at the epoch (1970-01-01, a loaded time) is kept
+    store.run("MATCH (a:Account {id: 'x:a'}), (t:Article {id: 'x:t'}) "
+              "CREATE (a)-[:SHARED {id: 's4', kind: 'repost'}]->(t), (a)-[:SHARED {id: 's5', at_ts: 0}]->(t)")
+    shares, skipped = read_actions(store, "co-share")
+    assert sorted(zip(shares.account, shares.message_id, shares.ts)) == [("x:a", "s1", 10), ("x:a", "s5", 0),
+                                                                         ("x:b", "s2", 12)] and skipped == 1
     texts, skipped = read_actions(store, "co-text")
     assert len(texts.account) == 2 and skipped == 1
     assert run_coordination(store, "co-text", 10, write=False).result.edges() == {("x:a", "x:b"): 1,

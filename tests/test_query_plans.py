@@ -91,7 +91,7 @@ def test_the_other_coordination_statements_find_accounts_by_index(populated):
                   (Q.CREATE_COORDINATED, {"rows": [[ids[0], ids[1], 1.0, 1, 1, None]], **written}),
                   (Q.SET_COORD_GROUPS, {"rows": [[ids[0], 1, None]], "run": "r"})]
     if getattr(populated, "reads_by_id_range", False):  # FalkorDB: by node id (a label beside id() scans it)
-        statements += [(Q.COORD_NODE_NAMES, {"nodes": [0, 1]}),
+        statements += [(Q.COORD_NODE_NAMES, {"nodes": [0, 1]}), (Q.COORD_ACCOUNT_INFO_BY_NODE, {"nodes": [0, 1]}),
                        (Q.CREATE_COORDINATED_BY_NODE, {"rows": [[0, 1, 1.0, 1, 1, None]], **written}),
                        (Q.SET_COORD_GROUPS_BY_NODE, {"rows": [[0, 1, None]], "run": "r"})]
     for statement, params in statements:

@@ -57,20 +57,23 @@ _PUBLISHED_STATEMENTS = {"co-link": (Q.COORD_URLS, Q.COORD_URLS_RANGE),
                          "co-text": (Q.COORD_TEXTS, Q.COORD_TEXTS_RANGE),
                          "co-similar-text": (Q.COORD_TEXTS, Q.COORD_TEXTS_RANGE),
                          "co-media": (Q.COORD_MEDIA, Q.COORD_MEDIA_RANGE)}
-_SHARED_COLUMNS = {"account": int, "item": str, "message": str, "ts": float, "untimed": int}
+_SHARED_COLUMNS = {"account": int, "item": str, "message": str, "ts": float}  # ts Q.COORD_NO_TIME: none
 # by node id range (FalkorDB): a share's article as its node id (co-link's stay ids: their URLs are the items)
 _SHARED_NODE_COLUMNS = {**_SHARED_COLUMNS, "item": int}
-_PUBLISHED_COLUMNS = {"account": int, "message": str, "value": str, "ts": float, "untimed": int}
+_PUBLISHED_COLUMNS = {"account": int, "message": str, "value": str, "ts": float}
 
 
-def account_info(store: Store, accounts: Iterable[str] | None = None, batch: int = READ_BATCH) -> dict[str, dict]:
+def account_info(store: Store, accounts: Iterable[str] | None = None, batch: int = READ_BATCH,
+                 nodes: dict[str, int] | None = None) -> dict[str, dict]:
     """``{account id: {"platform", "handle", "affiliation_score", "state_media"}}`` of ``accounts``
-    (default: every account; the last two as ``graphtool analyze`` stored them, None before it ran)."""
+    (default: every account; the last two as ``graphtool analyze`` stored them, None before it ran).
+    ``nodes``: each account's node id (FalkorDB), so that no account is looked up by its id."""
     ids = account_ids(store) if accounts is None else sorted(set(accounts))
     out = {}
     columns = {"id": str, "platform": str, "handle": str, "score": float, "state_media": int}
     for chunk in batches(ids, batch):
-        cols = Q.COORD_ACCOUNT_INFO.read_columns(store, columns, {"ids": chunk})
+        cols = (Q.COORD_ACCOUNT_INFO.read_columns(store, columns, {"ids": chunk}) if nodes is None else
+                Q.COORD_ACCOUNT_INFO_BY_NODE.read_columns(store, columns, {"nodes": [nodes[a] for a in chunk]}))
         for account, platform, handle, score, state in zip(cols["id"], cols["platform"], cols["handle"],
                                                            cols["score"].tolist(), cols["state_media"].tolist()):
             out[account] = {"platform": platform or None, "handle": handle or None,
@@ -254,7 +257,7 @@ def _read_actions(store: Store, kind: str, accounts: list[str] | None,
             columns = ({**_SHARED_COLUMNS, "url": str} if kind == "co-link" else
                        _SHARED_NODE_COLUMNS if nodes is not None else _SHARED_COLUMNS)
             cols = _read(store, statement, columns, params, names, nodes, batch)
-            timed = np.asarray(cols["untimed"]) == 0
+            timed = cols["ts"] != Q.COORD_NO_TIME
             skipped += int((~timed).sum())
             if kind == "co-link":  # a link share: the target's URL, else its id
                 item = items.codes(cols["url"], normalize_url)
@@ -278,7 +281,7 @@ def _read_actions(store: Store, kind: str, accounts: list[str] | None,
             continue
         cols = _read(store, statement, _PUBLISHED_COLUMNS, params, names, nodes, batch)
         post_values, post = _distinct_first(cols["message"])  # a post per row, unless it has several values
-        account, timed = np.asarray(cols["account"], dtype=np.int64), np.asarray(cols["untimed"]) == 0
+        account, timed = np.asarray(cols["account"], dtype=np.int64), cols["ts"] != Q.COORD_NO_TIME
         # a post is one action without a time, however many URLs it has
         skipped += len(sorted_unique(account[~timed] * max(len(post_values), 1) + post[~timed]))
         clean = normalize_url if kind == "co-link" else None if kind == "co-media" else normalize_text
@@ -457,7 +460,7 @@ def run_coordination(store: Store, kind: str = "co-share", window_s: float = DEF
         step("groups")
         comps, comms = groupings_of_pairs(pairs, ("components", "louvain"), seed=seed, resolution=resolution)
         step("group summaries")
-        info = account_info(store, (a for p in pairs for a in (p.account_1, p.account_2)))
+        info = account_info(store, (a for p in pairs for a in (p.account_1, p.account_2)), nodes=nodes)
         platforms = {k: v["platform"] for k, v in info.items()}
         state_media = {k: v["state_media"] for k, v in info.items() if isinstance(v["state_media"], bool)}
         summary = dict(platforms=platforms, state_media=state_media or None)
