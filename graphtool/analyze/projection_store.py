@@ -203,6 +203,9 @@ class Amplification:
     # article): what :func:`content_counts` reads on its own.
     published: np.ndarray | None = None
     shared: np.ndarray | None = None
+    # On FalkorDB, label -> {id: internal node id} of every actor, as the read found them (the scores'
+    # writer seeks by them).
+    actor_nodes: dict | None = None
 
     def content_counts(self) -> tuple[dict, dict]:
         """:func:`content_counts`'s answer, from this read."""
@@ -289,8 +292,10 @@ class _Ends:
         self.store, self.index = store, index
         self.by_node = getattr(store, "reads_by_id_range", False)
         self.articles: dict = {}  # article id -> code (not by node)
+        self.nodes = None  # label -> {id: node id} (by node)
         if self.by_node:
             nodes = {label: Q.ACTOR_NODES.read_columns(store, {"node": int, "id": str}, actor=label) for label in ACTORS}
+            self.nodes = {label: dict(zip(cols["id"], cols["node"].tolist())) for label, cols in nodes.items()}
             top = max([int(c["node"].max()) for c in nodes.values() if c["node"].size] or [0])
             self.position = np.full(top + 1, -1, dtype=np.int64)  # node id -> actor position
             for label, cols in nodes.items():
@@ -412,7 +417,7 @@ def amplification_arrays(store: Store, census_: Census | None = None) -> Amplifi
     shares[np.searchsorted(pairs, share_codes)] = share_n
     copies[np.searchsorted(pairs, copy_codes)] = copy_n
     return Amplification(keys, pairs // max(n, 1), pairs % max(n, 1), shares, copies,
-                         published=publishers.published, shared=shared)
+                         published=publishers.published, shared=shared, actor_nodes=ends.nodes)
 
 
 def amplification_graph(store: Store, census_: Census | None = None) -> nx.DiGraph:
@@ -685,13 +690,14 @@ def write_node_scores(store: Store, rows: list[dict], batch: int = BATCH, common
 
 
 def write_score_columns(store: Store, labels: list[str], ids: list[str], columns: dict[str, list],
-                        batch: int = BATCH, common: dict | None = None) -> int:
+                        batch: int = BATCH, common: dict | None = None, nodes: dict | None = None) -> int:
     """Store scores given by column: node ``(labels[i], ids[i])`` gets ``columns[name][i]`` for every
     name, on the rules of :func:`write_node_scores`; returns the number of rows sent.
 
     Floats are rounded a column at a time, in numpy (:func:`round_digits`), and the rows go as lists
     ``[node, value, ...]`` (SET_SCORE_ROWS).  On FalkorDB a node is found by its internal node id
-    (ACTOR_NODES, read here): a seek by id instead of a look-up in the id index.
+    (ACTOR_NODES, read here unless ``nodes`` gives them: ``Amplification.actor_nodes`` of the same run):
+    a seek by id instead of a look-up in the id index.
     """
     names, common = tuple(columns), dict(common or {})
     for name in common:
@@ -708,7 +714,7 @@ def write_score_columns(store: Store, labels: list[str], ids: list[str], columns
         left_out.update(bad)
     by_node = (Q.score_sets(names) in _ROW_SETS and getattr(store, "reads_by_id_range", False)
                and set(labels) <= set(ACTORS))
-    nodes = {label: _actor_nodes(store, label) for label in set(labels)} if by_node else None
+    nodes = {label: (nodes or {}).get(label) or _actor_nodes(store, label) for label in set(labels)} if by_node else None
     written = 0
     for label in sorted(set(labels)):
         members = [i for i, x in enumerate(labels) if x == label and i not in left_out]

@@ -44,6 +44,20 @@ def _entry(node: dict, value) -> dict:
     return {"id": node["id"], "label": node["label"], "name": node.get("name") or "", "value": value}
 
 
+class _Entries(dict):
+    """key -> ``{"id", "label", "name"}`` of an actor, each made when first asked for (the ranked lists
+    ask for a few dozen of 10^5)."""
+
+    def __init__(self, actors: dict):
+        super().__init__()
+        self.actors = actors
+
+    def __missing__(self, key: str) -> dict:
+        a = self.actors[key]
+        self[key] = entry = {"id": a.id, "label": a.label, "name": a.name}
+        return entry
+
+
 def _top(values: dict, nodes: dict, n: int) -> list[dict]:
     """The ``n`` highest non-zero values, ties by key."""
     floor = heapq.nlargest(n, values.values())[-1:] if n > 0 else []  # the n-th value: only ties of it or above
@@ -120,7 +134,7 @@ def run_analyses(store: Store, only=None, seed: int = 0, resolution: float = com
         step("reading accounts and outlets")
         census = project.census(store)
         lap("census")
-        nodes = {k: {"id": a.id, "label": a.label, "name": a.name} for k, a in census.actors.items()}
+        nodes = _Entries(census.actors)
         keys = sorted(census.actors)
         if not census.actors:
             warnings.append("the store has no Account or Outlet: nothing to analyse")
@@ -151,8 +165,8 @@ def run_analyses(store: Store, only=None, seed: int = 0, resolution: float = com
             sampled = n > centrality.EXACT_BETWEENNESS_MAX_NODES
             bc = centrality.betweenness_arrays(amp.keys, amp.src, amp.dst, seed=seed)
             for name, values in (("pagerank", pr), ("strength_in", s_in), ("strength_out", s_out),
-                                 ("betweenness", bc)):
-                columns[name] = [values.get(k, 0.0) for k in keys]
+                                 ("betweenness", bc)):  # each dict in key order already, but for an empty store
+                columns[name] = list(values.values()) if list(values) == keys else [values.get(k, 0.0) for k in keys]
             summary["centrality"] = {
                 "pagerank": {"alpha": centrality.ALPHA, "top": _top(pr, nodes, top)},
                 "strength_in": {"top": _top(s_in, nodes, top)},
@@ -265,7 +279,8 @@ def run_analyses(store: Store, only=None, seed: int = 0, resolution: float = com
         actors = [census.actors[k] for k in keys]
         summary["written"] = project.write_score_columns(
             store, [a.label for a in actors], [a.id for a in actors], columns,
-            common={"analysis_run": run_id, "analysis_at": at, "analysis_ts": ts}) if columns else 0
+            common={"analysis_run": run_id, "analysis_at": at, "analysis_ts": ts},
+            nodes=amp.actor_nodes if amp is not None else None) if columns else 0
         lap("write scores")
 
         if export is not None:  # after the scores are written: an export may carry them from the store
