@@ -267,6 +267,8 @@ def bench(sizes: list[int], kinds: list[str], runs: int, large_runs: int, qut_ti
                         done.write_text(json.dumps(imports[path]))
                         print(f"10^{len(str(n)) - 1} import {path.name}: {imports[path]}", flush=True)
                     row["import"] = imports[path]
+                    # the server started first: a run that starts it would count neither its CPU nor its start
+                    subprocess.run(graphtool_cmd(store_dir, "stats"), cwd=ROOT, capture_output=True)
                     out = tmp / f"store-{kind}-{n}.csv"
                     cmd = graphtool_cmd(store_dir, "coordination", "--kind", kind, "--window", str(WINDOW_S),
                                         "--similarity", str(SIMILARITY), "--out", str(out), "--out-format", "qut")
