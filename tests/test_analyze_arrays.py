@@ -113,7 +113,7 @@ def test_the_census_by_column_reads_what_the_rows_read(store, monkeypatch):
     def read(by_column: bool):
         with monkeypatch.context() as m:
             if not by_column:
-                m.setattr(project, "_actor_rows", lambda store, columns, rows: project.list_nodes(store, rows))
+                m.setattr(project, "_actor_columns", project._columns_of_rows)
             return project.census(store)
 
     by_column = read(True)

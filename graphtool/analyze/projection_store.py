@@ -116,20 +116,37 @@ class Census:
         return sorted(a.id for a in self.actors.values() if a.label == label)
 
 
-def _actor_rows(store: Store, columns: Q.Statement, rows: Q.Statement) -> list[dict]:
-    """:func:`list_nodes` of ``rows`` (a census statement), read by column (``columns``, its twin): one
-    value per column instead of one per cell, which is most of the census's cost.  Where a value is
-    not a string (or a source list holds something else) the column fails and the rows are read."""
+def _actor_columns(store: Store, columns: Q.Statement, rows: Q.Statement) -> dict[str, list]:
+    """:func:`list_nodes` of ``rows`` (a census statement) as columns, name -> values in id order, read
+    by column (``columns``, its twin): one value per column instead of one per cell, which is most of
+    the census's cost.  Where a value is not a string (or a source list holds something else) the
+    column fails and the rows are read.  ``sources`` holds each node's sources as census keeps them."""
     names = re.findall(r" AS (\w+)", columns.text)
     try:
         cols = columns.read_columns(store, dict.fromkeys(names, str))
     except (ValueError, StoreError):
-        return list_nodes(store, rows)
-    sep = Q.SOURCES_SEPARATOR
-    found = [dict(zip(names, values)) for values in zip(*(cols[n] for n in names))]
-    for r in found:
-        r["sources"] = r["sources"].split(sep)[1:]
-    return sorted(found, key=lambda r: r["id"])
+        return _columns_of_rows(store, columns, rows)
+    ids = cols["id"]
+    order = sorted(range(len(ids)), key=ids.__getitem__)
+    out = {n: [cols[n][i] for i in order] for n in names}
+    sep, joined = Q.SOURCES_SEPARATOR, {}  # the same few source lists on most nodes: each sorted once
+    for text in set(out["sources"]):
+        joined[text] = tuple(sorted(text.split(sep)[1:]))
+    out["sources"] = [joined[t] for t in out["sources"]]
+    return out
+
+
+def _columns_of_rows(store: Store, columns: Q.Statement, rows: Q.Statement) -> dict[str, list]:
+    """What :func:`_actor_columns` returns, from the rows (:func:`list_nodes`): where a column fails."""
+    found = list_nodes(store, rows)
+    out = {n: [r.get(n) for r in found] for n in re.findall(r" AS (\w+)", columns.text)}
+    out["sources"] = [_sources(v) for v in out["sources"]]
+    return out
+
+
+def _texts(values: list) -> list:
+    """Each value if it is a string with something in it, else None."""
+    return [v if isinstance(v, str) and v.strip() else None for v in values]
 
 
 def census(store: Store) -> Census:
@@ -137,34 +154,34 @@ def census(store: Store) -> Census:
     keys = Keys()
     raw: dict = {}
     owner_labels = sorted({t for rel in OWNERSHIP_TYPES for t in model.rel(rel).targets} - set(ACTORS))
-    raw[_ACCOUNT] = _actor_rows(store, Q.CENSUS_ACCOUNT_COLUMNS, Q.CENSUS_ACCOUNTS)
-    raw[_OUTLET] = _actor_rows(store, Q.CENSUS_OUTLET_COLUMNS, Q.CENSUS_OUTLETS)
+    columns = {_ACCOUNT: _actor_columns(store, Q.CENSUS_ACCOUNT_COLUMNS, Q.CENSUS_ACCOUNTS),
+               _OUTLET: _actor_columns(store, Q.CENSUS_OUTLET_COLUMNS, Q.CENSUS_OUTLETS)}
+    for label in ACTORS:
+        keys.add(label, columns[label]["id"])
     for label in owner_labels:
         raw[label] = list_nodes(store, Q.CENSUS_OWNERS, owner=label)
-    for label in raw:
         keys.add(label, (r["id"] for r in raw[label]))
 
     def text(value):
         return value if isinstance(value, str) and value.strip() else None
 
-    def sources(value):
-        return tuple(sorted(s for s in value if isinstance(s, str))) if isinstance(value, list) else ()
-
     actors, owners = {}, {}
     for label in ACTORS:
-        for r in raw[label]:
-            k = keys.key(label, r["id"])
-            actors[k] = Actor(k, label, r["id"], name=text(r.get("name")) or text(r.get("display_name")) or "",
-                              state_affiliated=text(r.get("state_affiliated")), country=text(r.get("country")),
-                              registrant_country=text(r.get("registrant_country")),
-                              audience_country=text(r.get("audience_country")), sources=sources(r.get("sources")),
-                              handle=text(r.get("handle")) or "")
+        cols = columns[label]
+        texts = [_texts(cols.get(name) or [None] * len(cols["id"])) for name in (
+            "name", "display_name", "state_affiliated", "country", "registrant_country", "audience_country", "handle")]
+        for node_id, name, display_name, state_affiliated, country, registrant, audience, handle, sources_ in zip(
+                cols["id"], *texts, cols["sources"]):
+            k = keys.key(label, node_id)
+            actors[k] = Actor(k, label, node_id, name=name or display_name or "", state_affiliated=state_affiliated,
+                              country=country, registrant_country=registrant, audience_country=audience,
+                              sources=sources_, handle=handle or "")
     for label in owner_labels:
         for r in raw[label]:
             owners[keys.key(label, r["id"])] = {
                 "label": label, "id": r["id"], "name": text(r.get("name")) or "",
                 "state_affiliated": text(r.get("state_affiliated")), "country": text(r.get("country")),
-                "kind": text(r.get("kind")) or "", "sources": sources(r.get("sources"))}
+                "kind": text(r.get("kind")) or "", "sources": _sources(r.get("sources"))}
     return Census(keys, actors, owners)
 
 
