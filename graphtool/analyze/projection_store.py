@@ -731,7 +731,10 @@ def write_score_columns(store: Store, labels: list[str], ids: list[str], columns
         left_out.update(bad)
     by_node = (Q.score_sets(names) in _ROW_SETS and getattr(store, "reads_by_id_range", False)
                and set(labels) <= set(ACTORS))
-    nodes = {label: (nodes or {}).get(label) or _actor_nodes(store, label) for label in set(labels)} if by_node else None
+    if by_node:
+        nodes = {label: (nodes or {}).get(label) or _actor_nodes(store, label) for label in set(labels)}
+    else:
+        nodes = None
     written = 0
     for label in sorted(set(labels)):
         members = [i for i, x in enumerate(labels) if x == label and i not in left_out]

@@ -254,7 +254,8 @@ def run_analyses(store: Store, only=None, seed: int = 0, resolution: float = com
 
             columns.update(affiliation_score=[r.score for r in scored], ownership_clarity=[r.clarity for r in scored],
                            affiliation_reasons=[list(r.reasons) for r in scored],
-                           state_media=[r.state_media for r in scored], state_path=[path(r) if r.path else [] for r in scored])
+                           state_media=[r.state_media for r in scored],
+                           state_path=[path(r) if r.path else [] for r in scored])
             for name in (scored[0].signals if scored else ()):  # every result has the same signals, in order
                 columns[f"affiliation_{name}"] = [r.signals[name] for r in scored]
             clarity = {c: 0 for c in aff.CLARITY}
