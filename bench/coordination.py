@@ -307,7 +307,8 @@ def markdown(rows: list[dict], machine_line: str, load: str, notes: list[str]) -
     lines = [SECTION, "",
              "`python -m bench.coordination` — the same QUT-format CSV file through three paths, each in fresh "
              "processes, to the directed edge list (10 s window, min weight 1, similarity 0.8): **engine** = "
-             "`graphtool coordination FILE` (read + `co_actions`), **QUT** = coordination-network-toolkit 1.5.2 "
+             "what `graphtool coordination FILE` computes, in the bench's worker process "
+             "(`read_file_actions` + `co_actions`; no CLI start-up), **QUT** = coordination-network-toolkit 1.5.2 "
              "(preprocess + compute, n_threads = cores), **store** = `graphtool coordination --kind K` on an "
              "embedded FalkorDB the file was imported into (reads the actions, computes, finds components and "
              "Louvain communities, writes COORDINATED_WITH and the groups back; the server's CPU and memory "
