@@ -51,7 +51,7 @@ def one(workdir: Path, shares: int, compacted: bool) -> dict:
     store = open_store(f"embedded:{folder}")
     try:
         if not compacted:
-            store.after_import = lambda: None  # the baseline: killed before any log rewrite
+            store.after_import = lambda written=None: None  # the baseline: killed before any log rewrite
         started = time.perf_counter()
         import_paths(store, [data], progress=False)
         imported_s = time.perf_counter() - started

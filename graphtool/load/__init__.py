@@ -194,7 +194,7 @@ def write_files(store: Store, files: Iterable[ImportFile], result: LoadResult, r
             store.bulk_load(staged, bar.task("bulk insert", total=len(staged), unit="entities").advance)
             for item in committed:
                 on_file_done(item)
-        store.after_import()
+        store.after_import(sum(result.nodes.values()) + sum(result.relationships.values()))
 
 
 def import_paths(store: Store, paths: Iterable[str | Path], *, fmt: str | None = None,

@@ -127,11 +127,12 @@ class Store(ABC):
         """
         yield
 
-    def after_import(self) -> None:
-        """Leave the store ready for what reads it next, once an import has written (default: nothing).
+    def after_import(self, written: int | None = None) -> None:
+        """Leave the store ready for what reads it next, once an import has written ``written`` nodes and
+        relationships (None: unknown, as if many); default: nothing.
 
         The embedded store rewrites its log as a snapshot, so its next start is fast; Neo4j refreshes
-        its index statistics, so the next query is planned on the data just written."""
+        its index statistics after a large import, so the next query is planned on the data just written."""
 
     # Whether :meth:`bulk_load` can create this store's graph at the engine's bulk speed (load/bulk.py).
     bulk_loads = False

@@ -525,7 +525,7 @@ class EmbeddedStore(FalkorStore):
                               "free some space and run the command again")
         return _falkor_problem(self.server.where(), exc)
 
-    def after_import(self):
+    def after_import(self, written=None):
         self.server.compact()  # the next start loads a snapshot instead of replaying every query
 
 
