@@ -144,9 +144,13 @@ def _columns_of_rows(store: Store, columns: Q.Statement, rows: Q.Statement) -> d
     return out
 
 
+def _text(value):
+    """The value if it is a string with something in it, else None."""
+    return value if isinstance(value, str) and value.strip() else None
+
+
 def _texts(values: list) -> list:
-    """Each value if it is a string with something in it, else None."""
-    return [v if isinstance(v, str) and v.strip() else None for v in values]
+    return [_text(v) for v in values]
 
 
 def census(store: Store) -> Census:
@@ -162,9 +166,6 @@ def census(store: Store) -> Census:
         raw[label] = list_nodes(store, Q.CENSUS_OWNERS, owner=label)
         keys.add(label, (r["id"] for r in raw[label]))
 
-    def text(value):
-        return value if isinstance(value, str) and value.strip() else None
-
     actors, owners = {}, {}
     for label in ACTORS:
         cols = columns[label]
@@ -179,9 +180,9 @@ def census(store: Store) -> Census:
     for label in owner_labels:
         for r in raw[label]:
             owners[keys.key(label, r["id"])] = {
-                "label": label, "id": r["id"], "name": text(r.get("name")) or "",
-                "state_affiliated": text(r.get("state_affiliated")), "country": text(r.get("country")),
-                "kind": text(r.get("kind")) or "", "sources": _sources(r.get("sources"))}
+                "label": label, "id": r["id"], "name": _text(r.get("name")) or "",
+                "state_affiliated": _text(r.get("state_affiliated")), "country": _text(r.get("country")),
+                "kind": _text(r.get("kind")) or "", "sources": _sources(r.get("sources"))}
     return Census(keys, actors, owners)
 
 

@@ -248,9 +248,9 @@ def run_analyses(store: Store, only=None, seed: int = 0, resolution: float = com
                                      states=is_state)
             scored = [result[k] for k in keys]
 
-            def path(r):
+            def path(r):  # called only for a result with a path
                 return [own.nodes[n]["id"] for n in ([r.path.links[0].src] + [l.dst for l in r.path.links])] \
-                    if r.path and r.path.links else []
+                    if r.path.links else []
 
             columns.update(affiliation_score=[r.score for r in scored], ownership_clarity=[r.clarity for r in scored],
                            affiliation_reasons=[list(r.reasons) for r in scored],

@@ -201,8 +201,8 @@ class Neo4jStore(Store):
         try:
             self.run("CALL db.prepareForReplanning()")
         except StoreError as exc:  # not allowed to this user: the background sampling will catch up
-            if not getattr(exc.__cause__, "code", "").startswith(("Neo.ClientError.Security",
-                                                                   "Neo.ClientError.Procedure")):
+            if not (getattr(exc.__cause__, "code", None) or "").startswith(("Neo.ClientError.Security",
+                                                                             "Neo.ClientError.Procedure")):
                 raise
 
     def clear(self):
