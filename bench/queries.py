@@ -50,7 +50,6 @@ CANDIDATE_INDEXES = (
     ("SHARED", "at_ts", True),
     ("Account", "ownership_clarity", False),
     ("Account", "betweenness", False),
-    ("Account", "coord_community", False),
     ("Account", "created_ts", False),
 )
 
@@ -98,8 +97,6 @@ def synthetic_graph(shares: int, seed: int = 7):
                  "affiliation_reasons": [f"Signal {i % 7} [sources: {src[i % 2]}]", "No ownership on record."],
                  "betweenness": round(rng.paretovariate(3) / 1e4, 9), "community": _skewed(rng, 50, 1.5),
                  "sources": src[1:]}
-        if 20 <= i % 50 < 25:  # rings of five coordinated accounts (away from the busiest sharers)
-            props["coord_community"] = props["coord_component"] = i // 50 + 1
         yield NodeRecord("Account", aid, props)
     published = []
     for i in range(n_art):
@@ -125,8 +122,14 @@ def synthetic_graph(shares: int, seed: int = 7):
         yield RelRecord("COPIES", copy[0], orig[0], {"similarity": 0.7, "containment": 0.9, "lag_s": copy[1] - orig[1],
                                                      "attributed": rng.random() < 0.3, "method": "bench",
                                                      "run_id": "bench"})
-    for ring in range(20, n_acc, 50):
+    for ring in range(20, n_acc, 50):  # rings of five coordinated accounts (away from the busiest sharers)
         members = accounts[ring:ring + 5]
+        group = f"bench:component:{ring // 50 + 1}"  # each ring its group, as `graphtool coordination` stores it
+        yield NodeRecord("CoordinationGroup", group, {"kind": "co-share", "component": ring // 50 + 1,
+                                                      "community": ring // 50 + 1, "size": len(members),
+                                                      "window_s": 60, "run_id": "bench"})
+        for member in members:
+            yield RelRecord("IN_GROUP", member, group, {"run_id": "bench"}, "Account", "CoordinationGroup")
         for x in range(len(members)):
             for y in range(x + 1, len(members)):
                 yield RelRecord("COORDINATED_WITH", members[x], members[y],

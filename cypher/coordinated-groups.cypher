@@ -12,9 +12,10 @@
 // column shared_count: how many articles two or more members shared
 // column first_share_at: the members' first share of those articles
 // column last_share_at: their last share of those articles
-MATCH (a:Account)
-WITH CASE WHEN $components THEN a.coord_component ELSE a.coord_community END AS grp, a
+MATCH (g:CoordinationGroup)
+WITH CASE WHEN $components THEN g.component ELSE g.community END AS grp, g
 WHERE grp IS NOT NULL
+MATCH (a:Account)-[:IN_GROUP]->(g)
 WITH grp, a ORDER BY a.id
 WITH grp, collect(a) AS members
 WHERE size(members) >= $min_size

@@ -28,9 +28,10 @@ def _prop_row(p: model.Prop) -> str:
 def model_markdown() -> str:
     lines = ["# The graph model", "",
              "Generated from `graphtool/model.py` by `python -m graphtool.docs`; do not edit by hand.", "",
-             "Every node has a unique `id` within its label (accounts: see Identity below) and a `sources` list:",
-             "the ids of the `Source` nodes that are its evidence. Imported relationships carry `sources` too;",
-             "derived ones (computed by graphtool) carry the `run_id` of the analysis that made them.", "",
+             "Every node has a unique `id` within its label (accounts: see Identity below); an imported one has a",
+             "`sources` list: the ids of the `Source` nodes that are its evidence. Imported relationships carry",
+             "`sources` too; derived nodes and relationships (computed by graphtool) carry the `run_id` of the",
+             "analysis that made them.", "",
              "## Nodes", ""]
     for spec in model.NODES:
         lines += [f"### {spec.label}", "", spec.doc, "",

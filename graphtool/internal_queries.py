@@ -532,20 +532,29 @@ CREATE_COORDINATED = statement(
 CREATE_COORDINATED_BY_NODE = statement(
     "UNWIND $rows AS row WITH row, row[0] AS x, row[1] AS y MATCH (a) WHERE id(a) = x MATCH (b) WHERE id(b) = y "
     + _CREATE_COORDINATED, "rows", "kind", "window_s", "run")
-CLEAR_STALE_COORD_GROUPS = statement(  # accounts grouped by an earlier run and by none now
-    "MATCH (a:Account) WHERE a.coord_run IS NOT NULL AND a.coord_run <> $run "
-    "SET a.coord_component = null, a.coord_community = null, a.coord_run = null", "run")
-# Rows ``[account, component, community]`` (null: in no group of that method, which removes the property).
-_SET_COORD_GROUPS = "SET a.coord_run = $run, a.coord_component = row[1], a.coord_community = row[2]"
-SET_COORD_GROUPS = statement("UNWIND $rows AS row WITH row, row[0] AS x MATCH (a:Account {id: x}) "
-                             + _SET_COORD_GROUPS, "rows", "run")
-SET_COORD_GROUPS_BY_NODE = statement("UNWIND $rows AS row WITH row, row[0] AS x MATCH (a) WHERE id(a) = x "
-                                     + _SET_COORD_GROUPS, "rows", "run")
+# The groups of a run: a CoordinationGroup node per group and an IN_GROUP link from each member, in place of
+# every earlier run's (group numbers SET on the accounts re-indexed each one in all of Account's indexes on
+# FalkorDB).  Rows ``[id, component, community, size]`` (null: not a group of that method, no property);
+# on FalkorDB the new groups' node ids come back, and the links are made by node id (``[account, group]``).
+DROP_COORDINATION_GROUPS = statement("MATCH (g:CoordinationGroup) DETACH DELETE g")
+_CREATE_GROUPS = ("UNWIND $rows AS row CREATE (g:CoordinationGroup {id: row[0], kind: $kind, component: row[1], "
+                  "community: row[2], size: row[3], window_s: $window_s, run_id: $run})")
+CREATE_COORDINATION_GROUPS = statement(_CREATE_GROUPS, "rows", "kind", "window_s", "run")
+CREATE_COORDINATION_GROUPS_BY_NODE = statement(_CREATE_GROUPS + " RETURN row[0] AS id, id(g) AS node",
+                                               "rows", "kind", "window_s", "run")
+_IN_GROUP = "CREATE (a)-[:IN_GROUP {run_id: $run}]->(g)"
+CREATE_IN_GROUP = statement("UNWIND $rows AS row WITH row[0] AS x, row[1] AS y MATCH (a:Account {id: x}) "
+                            "MATCH (g:CoordinationGroup {id: y}) " + _IN_GROUP, "rows", "run")
+CREATE_IN_GROUP_BY_NODE = statement("UNWIND $rows AS row WITH row[0] AS x, row[1] AS y MATCH (a) WHERE id(a) = x "
+                                    "MATCH (g) WHERE id(g) = y " + _IN_GROUP, "rows", "run")
 
 # --- graphtool.render.views and .exports ---------------------------------------------------------
 
 NODE_PROPERTIES = statement("UNWIND $ids AS id MATCH (n:{label} {id: id}) RETURN n.id AS id, properties(n) AS p",
                             "ids", label=tuple(model.L))
+COORDINATION_COMMUNITIES = statement(  # the coordination map's colours: each grouped account's community
+    "MATCH (a:Account)-[:IN_GROUP]->(g:CoordinationGroup) WHERE g.community IS NOT NULL "
+    "RETURN a.id AS id, g.community AS community")
 NARRATIVE_ARTICLES_IN = statement(
     "MATCH (x:Article)-[c:CARRIES]->(:Narrative {id: $id}) WHERE x.published_ts >= $since AND x.published_ts <= $until "
     "RETURN x.id AS id, c.confidence AS confidence ORDER BY id", "id", "since", "until")
@@ -696,9 +705,9 @@ SHARED_PER_DAY = statement(
     "MATCH (n:Account {id: $id})-[s:SHARED]->(:Article) WHERE s.at_ts IS NOT NULL "
     "RETURN s.at_ts - s.at_ts % 86400 AS day, count(s) AS n ORDER BY day", "id")
 COORDINATED_GROUP = statement(  # the accounts in its coordination community (graphtool coordination)
-    "MATCH (me:Account {id: $id}) WHERE me.coord_community IS NOT NULL "
-    "MATCH (a:Account) WHERE a.coord_community = me.coord_community "
-    "RETURN a.id AS id, coalesce(a.display_name, a.handle) AS name ORDER BY id LIMIT $limit", "id", "limit")
+    "MATCH (me:Account {id: $id})-[:IN_GROUP]->(g:CoordinationGroup) WHERE g.community IS NOT NULL "
+    "MATCH (a:Account)-[:IN_GROUP]->(g) RETURN a.id AS id, coalesce(a.display_name, a.handle) AS name, "
+    "g.community AS community, g.run_id AS run ORDER BY id LIMIT $limit", "id", "limit")
 IDS_OF_LABEL = statement(  # which words of a reason name a record (linked on the page)
     "UNWIND $ids AS id MATCH (n:{label} {id: id}) RETURN n.id AS id", "ids", label=tuple(model.L))
 COPY_LINKS = statement(  # an article's COPIES to the given originals (the side-by-side view)

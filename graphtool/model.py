@@ -48,6 +48,7 @@ class NodeType:
     color: str = "#999999"
     shape: str = "dot"
     key: str = "id"
+    derived: bool = False  # written by graphtool's analyses, never imported
 
     def prop(self, name: str) -> Prop | None:
         return next((p for p in self.props if p.name == name), None)
@@ -71,9 +72,10 @@ class RelType:
         return next((p for p in self.props if p.name == name), None)
 
 
-def _node(label, doc, *props, color="#999999", shape="dot"):
+def _node(label, doc, *props, color="#999999", shape="dot", derived=False):
     id_prop = Prop("id", required=True, doc="unique within the label")
-    return NodeType(label, doc, (id_prop, *props, SOURCES), color=color, shape=shape)
+    extra = RUN_ID if derived else SOURCES  # as for relationships: derived ones carry their run
+    return NodeType(label, doc, (id_prop, *props, extra), color=color, shape=shape, derived=derived)
 
 
 def _rel(type_, doc, sources, targets, *props, derived=False, key=None, color="#888888", dashes=False):
@@ -135,11 +137,6 @@ NODES: tuple[NodeType, ...] = (
           Prop("registrant_country", doc="ISO 3166 alpha-2 of whoever registered it"),
           Prop("audience_country", doc="ISO 3166 alpha-2 of the audience it serves"),
           Prop("description"), *ANALYSIS_PROPS,
-          Prop("coord_component", "integer", derived=True,
-               doc="Derived by `graphtool coordination`: connected component on the coordination graph (1 = largest)"),
-          Prop("coord_community", "integer", derived=True,
-               doc="Derived by `graphtool coordination`: Louvain community on the coordination graph (1 = largest)"),
-          Prop("coord_run", derived=True, doc="Derived by `graphtool coordination`: the run that set coord_*"),
           Prop("follow_community", "integer", derived=True,
                doc="Derived by `graphtool analyze --graph follows`: community on the follow graph (0 = largest)"),
           Prop("follow_community_size", "integer", derived=True,
@@ -199,6 +196,19 @@ NODES: tuple[NodeType, ...] = (
           Prop("counts", doc="JSON: node and relationship rows written, per label and type"),
           Prop("rejects", "integer", minimum=0), Prop("error"),
           color="#dddddd", shape="box"),
+    # Kept off the Account nodes: FalkorDB re-indexes an updated node in every index of its label, so group
+    # numbers SET on 43,000 accounts cost 1.1 server s, and these nodes and links 0.35 s (docs/coordination.md).
+    _node("CoordinationGroup", "Derived by `graphtool coordination`: a group of accounts that acted together, "
+          "found on the coordination graph of the latest run (its members are linked by IN_GROUP). A group both "
+          "methods find (a component that Louvain leaves whole) is one node with both numbers. A lead, not a finding.",
+          Prop("kind", required=True, doc="the coordination kind of the run (co-share, co-link, ...)"),
+          Prop("component", "integer", doc="its number among the connected components of the coordination graph "
+                                           "(1 = largest); absent when it is not a component"),
+          Prop("community", "integer", doc="its number among the Louvain communities of the coordination graph "
+                                           "(1 = largest); absent when it is not a community"),
+          Prop("size", "integer", minimum=2, doc="number of member accounts"),
+          Prop("window_s", "integer", doc="the run's coordination window in seconds"),
+          color="#9467bd", shape="triangleDown", derived=True),
     _node("Alert", "Bookkeeping: one new hit of a watch rule (`graphtool watch run`, or after `schedule run`).",
           Prop("rule", required=True, doc="the rule's name"), Prop("key", doc="JSON: the values that identify the hit"),
           Prop("fired_at", "datetime"), Prop("import_run", doc="id of the ImportRun it was evaluated after, if any"),
@@ -254,6 +264,8 @@ RELATIONSHIPS: tuple[RelType, ...] = (
          Prop("kind", required=True), Prop("window_s", "integer"), Prop("weight", "float"),
          Prop("weight_ab", "integer"), Prop("weight_ba", "integer"), Prop("p_value", "float"),
          derived=True, key="kind", color="#9467bd", dashes=True),
+    _rel("IN_GROUP", "Derived: an account is a member of a coordination group (`graphtool coordination`).",
+         ("Account",), ("CoordinationGroup",), derived=True, color="#c5b0d5", dashes=True),
     _rel("AMPLIFIED", "Derived: one actor spread another's content.", ACTORS, ACTORS,
          Prop("weight", "float"), Prop("shares", "integer"), Prop("copies", "integer"),
          derived=True, color="#ff9da7"),

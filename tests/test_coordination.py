@@ -23,6 +23,7 @@ from graphtool.analyze.coordination import (KINDS, Action, ActionColumns, Coded,
                                             summarize_groups, window_pairs)
 from graphtool.analyze.coordination_store import read_actions, run_coordination
 from graphtool.cli import app
+from graphtool.render.views import view_graph
 from graphtool.load import find_files, import_paths
 from graphtool.load.fmt_coortweet import read as read_coortweet
 from graphtool.load.fmt_qut import read as read_qut
@@ -497,10 +498,11 @@ def test_store_results_are_written_replaced_and_grouped(store):
     assert all(r["kind"] == "co-share" and r["win"] == 60 and r["run"] == first.run_id and 0 < r["p"] <= 1
                for r in rows)
     assert all(r["a"] < r["b"] for r in rows)
-    groups = store.read("MATCH (a:Account) WHERE a.coord_run IS NOT NULL RETURN a.id AS id, "
-                        "a.coord_component AS c, a.coord_community AS m ORDER BY id")
-    assert {r["id"] for r in groups} == {m for g in first.components for m in g.members}
-    assert all(r["c"] >= 1 and r["m"] >= 1 for r in groups)
+    assert stored_groups(store) == groups_of(first)
+    coloured, _ = view_graph(store, "coordination")  # the coordination map colours by the stored communities
+    community = {m: g.id for g in first.communities for m in g.members}
+    assert len(coloured) > 2 and {v: coloured.nodes[v].get("community") for v in coloured} == {
+        v: community[v] for v in coloured}
     # a second run of the kind replaces the first; other kinds stay
     run_coordination(store, "co-reply", 60)
     second = run_coordination(store, "co-share", 60, min_weight=2)
@@ -509,10 +511,38 @@ def test_store_results_are_written_replaced_and_grouped(store):
     assert counts == [{"kind": "co-reply", "n": 5, "with_p": 0}, {"kind": "co-share", "n": len(second.pairs),
                                                                    "with_p": 0}]
     assert len(second.pairs) < len(first.pairs)
-    # accounts only the first run grouped carry no group numbers any more
-    regrouped = store.read("MATCH (a:Account) WHERE a.coord_run IS NOT NULL RETURN a.id AS id, a.coord_run AS run")
-    assert {r["id"] for r in regrouped} == {m for g in second.components for m in g.members}
-    assert {r["run"] for r in regrouped} == {second.run_id}
+    # the groups are the latest run's alone: no group, member or link of an earlier run is left
+    assert stored_groups(store) == groups_of(second) != groups_of(first)
+    assert run_coordination(store, "co-share", 60, min_weight=10**6).pairs == []
+    assert stored_groups(store) == groups_of_nothing
+
+
+groups_of_nothing = ({}, {}, set())
+
+
+def stored_groups(store) -> tuple[dict, dict, set]:
+    """``({component: members}, {community: members}, {(run, kind, window) of groups and links})`` as stored,
+    checking that each group node's size is its number of IN_GROUP links and that none is empty."""
+    rows = store.read("MATCH (g:CoordinationGroup) OPTIONAL MATCH (a:Account)-[r:IN_GROUP]->(g) "
+                      "RETURN g.id AS id, g.component AS c, g.community AS m, g.size AS size, g.run_id AS run, "
+                      "g.kind AS kind, g.window_s AS window, collect(a.id) AS members, "
+                      "collect(DISTINCT r.run_id) AS link_runs")
+    components, communities, runs = {}, {}, set()
+    for r in rows:
+        assert r["size"] == len(r["members"]) == len(set(r["members"])) > 1, r
+        assert r["c"] is not None or r["m"] is not None, r
+        for number, found in ((r["c"], components), (r["m"], communities)):
+            if number is not None:
+                assert number not in found, f"two groups numbered {number}"
+                found[number] = sorted(r["members"])
+        runs |= {(r["run"], r["kind"], r["window"])} | {(run, r["kind"], r["window"]) for run in r["link_runs"]}
+    return components, communities, runs
+
+
+def groups_of(run) -> tuple[dict, dict, set]:
+    """What :func:`stored_groups` should find after ``run``."""
+    return ({g.id: sorted(g.members) for g in run.components}, {g.id: sorted(g.members) for g in run.communities},
+            {(run.run_id, run.kind, int(run.window_s))} if run.components else set())
 
 
 def test_store_actions_skip_what_cannot_be_matched(store):

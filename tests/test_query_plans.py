@@ -89,11 +89,12 @@ def test_the_other_coordination_statements_find_accounts_by_index(populated):
     written = {"kind": "co-share", "window_s": 10, "run": "r"}
     statements = [(Q.COORD_ACCOUNT_INFO, {"ids": ids}),
                   (Q.CREATE_COORDINATED, {"rows": [[ids[0], ids[1], 1.0, 1, 1, None]], **written}),
-                  (Q.SET_COORD_GROUPS, {"rows": [[ids[0], 1, None]], "run": "r"})]
+                  (Q.CREATE_IN_GROUP, {"rows": [[ids[0], "r:component:1"]], "run": "r"}),
+                  (Q.COORDINATED_GROUP, {"id": ids[0], "limit": 51})]  # an account page's group
     if getattr(populated, "reads_by_id_range", False):  # FalkorDB: by node id (a label beside id() scans it)
         statements += [(Q.COORD_NODE_NAMES, {"nodes": [0, 1]}), (Q.COORD_ACCOUNT_INFO_BY_NODE, {"nodes": [0, 1]}),
                        (Q.CREATE_COORDINATED_BY_NODE, {"rows": [[0, 1, 1.0, 1, 1, None]], **written}),
-                       (Q.SET_COORD_GROUPS_BY_NODE, {"rows": [[0, 1, None]], "run": "r"})]
+                       (Q.CREATE_IN_GROUP_BY_NODE, {"rows": [[0, 1]], "run": "r"})]
     for statement, params in statements:
         plan = populated.explain(statement.cypher(), params)
         assert not scans(plan) and seeks(plan), plan

@@ -20,8 +20,9 @@ them), so memory holds the actions, never a query result of the whole graph at o
 back with batched ``UNWIND ... CREATE`` after that kind's older relationships are deleted: one
 ``COORDINATED_WITH {kind}`` per pair of accounts, from the lower to the higher account id, with
 ``weight`` (mutual), ``weight_ab``, ``weight_ba``, ``window_s``, ``p_value`` and ``run_id``.  A
-new run of a kind replaces the previous run's relationships of that kind.  Accounts get
-``coord_component`` and ``coord_community`` (1 = largest group) and ``coord_run``.
+new run of a kind replaces the previous run's relationships of that kind.  The groups (connected
+components and Louvain communities, 1 = the largest) become ``CoordinationGroup`` nodes with an
+``IN_GROUP`` link from each member, in place of every earlier run's groups.
 """
 from __future__ import annotations
 
@@ -356,19 +357,34 @@ def write_pairs(store: Store, result: Coordination, pairs: list[Pair], run_id: s
 
 
 def write_groups(store: Store, components: list[list[str]], communities: list[list[str]], run_id: str,
-                 batch: int = WRITE_BATCH, nodes: dict[str, int] | None = None) -> None:
-    """Set ``coord_component`` / ``coord_community`` (group number, 1 = largest) on members; clear
-    them on accounts that only an earlier run grouped.  ``nodes`` as for :func:`write_pairs`."""
-    numbers: dict[str, list] = {}  # account: [component, community], null where in no group of that method
+                 kind: str, window_s: float, batch: int = WRITE_BATCH, nodes: dict[str, int] | None = None) -> None:
+    """Store the groups (number 1 = largest) as ``CoordinationGroup`` nodes with an ``IN_GROUP`` link from
+    each member, in place of every earlier run's.  A group both methods find is one node with both numbers
+    (at 10^6 co-share, every group).  ``nodes`` as for :func:`write_pairs`."""
+    numbers: dict[frozenset, list] = {}  # members: [component, community], null where not a group of that method
     for column, groups in enumerate((components, communities)):
         for number, members in enumerate(groups, start=1):
-            for m in members:
-                numbers.setdefault(m, [None, None])[column] = number
-    rows = [[m if nodes is None else nodes[m], *numbers[m]] for m in sorted(numbers)]
-    statement = Q.SET_COORD_GROUPS if nodes is None else Q.SET_COORD_GROUPS_BY_NODE
-    for chunk in batches(rows, batch):
+            numbers.setdefault(frozenset(members), [None, None])[column] = number
+    rows, members = [], []
+    for group, (component, community) in numbers.items():  # components first, then communities alone
+        group_id = f"{run_id}:component:{component}" if component else f"{run_id}:community:{community}"
+        rows.append([group_id, component, community, len(group)])
+        members.append(sorted(group))
+    Q.DROP_COORDINATION_GROUPS.run(store)
+    params = {"kind": kind, "window_s": int(window_s), "run": run_id}
+    if nodes is None:
+        for chunk in batches(rows, batch):
+            Q.CREATE_COORDINATION_GROUPS.run(store, {"rows": chunk, **params})
+        keys = [row[0] for row in rows]
+    else:  # the new groups' node ids, and every link by node ids
+        made = {r["id"]: r["node"] for chunk in batches(rows, batch)
+                for r in Q.CREATE_COORDINATION_GROUPS_BY_NODE.run(store, {"rows": chunk, **params})}
+        keys = [made[row[0]] for row in rows]
+    key = (lambda a: a) if nodes is None else nodes.__getitem__
+    links = [[key(m), group] for group, group_members in zip(keys, members) for m in group_members]
+    statement = Q.CREATE_IN_GROUP if nodes is None else Q.CREATE_IN_GROUP_BY_NODE
+    for chunk in batches(links, batch):
         statement.run(store, {"rows": chunk, "run": run_id})
-    Q.CLEAR_STALE_COORD_GROUPS.run(store, {"run": run_id})
 
 
 @dataclass
@@ -432,7 +448,7 @@ def run_coordination(store: Store, kind: str = "co-share", window_s: float = DEF
     permutations, seed : int
         Significance test (:func:`~graphtool.analyze.coordination.significance`); 0 = none.
     write : bool
-        Store ``COORDINATED_WITH`` and the group numbers (else compute only).
+        Store ``COORDINATED_WITH`` and the groups (else compute only).
     run_id : str, optional
         Recorded on everything written (default: a new one).
     resolution : float
@@ -470,6 +486,6 @@ def run_coordination(store: Store, kind: str = "co-share", window_s: float = DEF
         if write:
             step("writing COORDINATED_WITH")
             written = write_pairs(store, result, pairs, run_id, nodes=nodes)
-            write_groups(store, comps, comms, run_id, nodes=nodes)
+            write_groups(store, comps, comms, run_id, kind, window_s, nodes=nodes)
     return CoordinationRun(run_id, kind, window_s, min_weight, result, pairs, components, communities,
                            len(actions.account), skipped, written, time.perf_counter() - started, info)

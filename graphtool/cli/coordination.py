@@ -113,7 +113,7 @@ def register(app: typer.Typer) -> None:
                                 help="Account ids in --out: 'store' (platform-qualified, e.g. x:123; a bare handle "
                                      "is ambiguous across platforms) or 'imported' (as in the imported file)."),
         write: bool = typer.Option(True, "--write/--no-write",
-                                   help="Store COORDINATED_WITH and group numbers (default) or only report."),
+                                   help="Store COORDINATED_WITH and the groups (default) or only report."),
         top: int = typer.Option(10, "--top", min=0, help="Groups to list."),
         as_json: bool = typer.Option(False, "--json", help="Print the run and its groups as JSON."),
     ):

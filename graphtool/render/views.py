@@ -164,14 +164,14 @@ def coordination_view(store: Store) -> nx.Graph:
     G.graph["left_out"] = len(census.by_label(_ACCOUNT)) - G.number_of_nodes()
     for _, _, d in G.edges(data=True):
         d["type"] = model.rel("COORDINATED_WITH").type
-    _communities_from(G, "coord_community")
+    community = {r["id"]: r["community"] for r in Q.COORDINATION_COMMUNITIES.read(store)}  # its IN_GROUP link
+    _communities_from(G, {v: community.get(d.get("id")) for v, d in G.nodes(data=True)})
     return G
 
 
-def _communities_from(G: nx.Graph, stored: str) -> None:
-    """Colour by the communities stored as ``stored`` (when every node has one), never by the
-    amplification graph's ``community`` and ``pagerank``, which do not describe this graph."""
-    found = {v: G.nodes[v].get(stored) for v in G}
+def _communities_from(G: nx.Graph, found: dict) -> None:
+    """Colour by the stored communities ``found`` (node: community, None for none) when every node has
+    one, never by the amplification graph's ``community`` and ``pagerank``, which do not describe this graph."""
     _drop_stored(G, ("pagerank", "community"))
     if G.number_of_nodes() and all(c is not None for c in found.values()):
         for v, c in found.items():
@@ -187,7 +187,7 @@ def follows_view(store: Store) -> nx.DiGraph:
     for _, _, d in G.edges(data=True):
         d["type"] = model.rel("FOLLOWS").type
         d.pop("first_ts", None), d.pop("last_ts", None)  # when a follow was observed, not when it began
-    _communities_from(G, "follow_community")
+    _communities_from(G, {v: G.nodes[v].get("follow_community") for v in G})
     return G
 
 

@@ -146,9 +146,9 @@ class Store(ABC):
         raise NotImplementedError(f"{type(self).__name__} has no bulk path")
 
     # Properties queried by time or by platform get plain indexes on top of the key constraint.
-    # community: the explorer's drill-down; coord_community: an account page's coordinated group;
-    # url: search by a URL as pasted
-    INDEXED = ("platform", "published_ts", "at_ts", "community", "coord_community", "url")
+    # community: the explorer's drill-down; url: search by a URL as pasted (an account's coordinated group
+    # is found through its IN_GROUP link: no index on Account, which re-indexes every account a run groups)
+    INDEXED = ("platform", "published_ts", "at_ts", "community", "url")
 
     def schema(self) -> list[tuple[str, str, str]]:
         """What :meth:`ensure_schema` creates, from the model: ``("unique" | "index", label, property)``."""
