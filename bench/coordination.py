@@ -20,7 +20,7 @@ Three paths per kind, each in fresh processes, from the same file to the directe
 ``graphtool coordination FILE`` runs), ``qut`` (QUT 1.5.2 from PyPI: ``preprocess_csv_files`` +
 ``compute_*`` with n_threads = cores) and ``store`` (``graphtool import`` into a fresh embedded
 FalkorDB, once per file, then ``graphtool coordination --kind K``, which writes COORDINATED_WITH
-and group numbers back).  CPU time is user + system of the process tree, plus the FalkorDB
+and the groups back).  CPU time is user + system of the process tree, plus the FalkorDB
 server's for the store path; memory is the peak resident set of the tree (plus the server's).
 Edge sets are compared without self-loops (QUT 1.5.2 gives every account a loop).
 """
@@ -352,7 +352,7 @@ def store_markdown(rows: list[dict], machine_line: str, load: str, notes: list[s
              "`python -m bench.coordination --tools engine,store` — the same inputs; **engine** = `graphtool "
              "coordination FILE`'s work as above (its worker: the read and co_actions, without the CLI's start-up), **store** = `graphtool coordination --kind K --out FILE --out-format qut` "
              "on the embedded store the file was imported into (read, network, components and Louvain communities, "
-             "group summaries, COORDINATED_WITH and group numbers written back). CPU = the command's process tree "
+             "group summaries, COORDINATED_WITH and the groups written back). CPU = the command's process tree "
              "plus the FalkorDB server's CPU during the command (its share in brackets); peak = resident set of the "
              "tree plus the server. Medians of the runs.",
              "", f"Machine: {machine_line}. Load average at the start of the run: {load} (2 cores shared with other "
