@@ -52,6 +52,7 @@ MULTI_ITEM_KINDS = ("co-link", "co-media")
 DEFAULT_WINDOW_S = 60
 DEFAULT_SIMILARITY = 0.8
 BLOCK = 1_000_000  # matched pairs per block: ~60 MB of int64 work arrays
+SEARCH_ROWS = 1 << 20  # window bounds looked up this many rows at a time (8 MB arrays, not n-row ones)
 
 
 # ---------------------------------------------------------------------------------------
@@ -414,7 +415,10 @@ class _Encoded:
         self.accounts, account = _codes(cols.account)
         self.items, item = _codes(cols.item)
         self.message_names, message = _codes(cols.message_id)
-        first_row = np.unique(message, return_index=True)[1]  # by message code
+        if len(message) and bool((message[1:] >= message[:-1]).all()):  # codes in row order: no sort
+            first_row = np.flatnonzero(np.r_[True, message[1:] != message[:-1]])
+        else:
+            first_row = np.unique(message, return_index=True)[1]  # by message code
         ts = np.asarray(cols.ts, dtype=np.float64)
         msg_account = account[first_row]
         if one_per_message:
@@ -426,7 +430,10 @@ class _Encoded:
         if min_participation > 1:
             per_account = np.bincount(msg_account, minlength=len(self.accounts))
             rows = rows[per_account[account[rows]] >= min_participation]
-        self.account, self.item, self.message, self.ts = account[rows], item[rows], message[rows], ts[rows]
+        if len(rows) == len(account):  # every row kept (a file's reposts): no copies (4 x 80 MB at 10^7)
+            self.account, self.item, self.message, self.ts = account, item, message, ts
+        else:
+            self.account, self.item, self.message, self.ts = account[rows], item[rows], message[rows], ts[rows]
         self.msg_account = msg_account
         # A message with several items (URLs) needs its (message, account) matches
         # de-duplicated across items, not only within a block.
@@ -519,27 +526,33 @@ def window_pairs(item: np.ndarray, ts: np.ndarray, window_s: float,
         return
     ticks, window = _ticks(ts, window_s)
     order = np.lexsort((ticks, item))
-    s_item = item[order]
     s_ticks = ticks[order]
+    del ticks  # n-row arrays are freed as soon as they are used: at 10^7 rows each is 80 MB
+    s_item = item[order]
     # Rank items in sorted order so that a window never crosses into the next item: the key
     # rank * span + ticks is strictly ordered, with a gap of more than the window between
     # items.  Chunks of items keep the key inside int64.
     starts = np.flatnonzero(np.r_[True, s_item[1:] != s_item[:-1]])
+    del s_item
     span = int(s_ticks.max()) + 2 * window + 1
     per_chunk = max(1, (2**62) // max(span, 1))
-    lo = np.empty(n, dtype=np.int64)
-    hi = np.empty(n, dtype=np.int64)
+    row_type = np.int32 if n < 2**31 else np.int64  # half the memory of two n-row arrays
+    lo = np.empty(n, dtype=row_type)
+    counts = np.empty(n, dtype=row_type)  # first each row's window end, then its length
     group_sizes = np.diff(np.r_[starts, n])
     for c in range(0, len(starts), per_chunk):
         g0, g1 = c, min(c + per_chunk, len(starts))
         r0 = int(starts[g0])
         r1 = int(starts[g1]) if g1 < len(starts) else n
-        rank = np.repeat(np.arange(g1 - g0, dtype=np.int64), group_sizes[g0:g1])
-        key = rank * span + s_ticks[r0:r1]
-        lo[r0:r1] = r0 + np.searchsorted(key, key - window, side="left")
-        hi[r0:r1] = r0 + np.searchsorted(key, key + window, side="right")
-    counts = hi - lo
-    cum = np.cumsum(counts)
+        key = s_ticks[r0:r1]  # made the key in place: the times are not needed after it
+        key += np.repeat(np.arange(g1 - g0, dtype=np.int64) * span, group_sizes[g0:g1])
+        for q0 in range(0, r1 - r0, SEARCH_ROWS):  # the bounds a slice at a time: no n-row temporaries
+            q = key[q0:q0 + SEARCH_ROWS]
+            lo[r0 + q0:r0 + q0 + len(q)] = np.searchsorted(key, q - window, side="left") + r0
+            counts[r0 + q0:r0 + q0 + len(q)] = np.searchsorted(key, q + window, side="right") + r0
+    del s_ticks, key, group_sizes
+    counts -= lo
+    cum = np.cumsum(counts, dtype=np.int64)
     pos = 0
     while pos < n:
         # the rows [pos, end) hold about `block` pairs

@@ -73,14 +73,14 @@ def read_file_actions(paths: Iterable[Path], kind: str, fmt: str | None = None) 
     """The ``kind`` actions of QUT or CooRTweet CSV files (format from each header unless ``fmt``)."""
     if kind not in KINDS:
         raise ValueError(f"unknown coordination kind {kind!r}; known: {', '.join(KINDS)}")
-    # Encoded as read: each account and item string kept once, message ids as their ordinal
-    # (the engine needs only which rows are one message), times as doubles.
+    # Encoded as read: each account and item string kept once, message ids as the ordinal of
+    # the messages that have an action (the engine needs only which rows are one message), times as doubles.
     accounts: dict[str, int] = {}
     items: dict[str, int] = {}
     account, item, message, ts = array("q"), array("q"), array("q"), array("d")
     rejects: list[Reject] = []
     seen: set[str] = set()
-    rows = duplicates = 0
+    rows = duplicates = used = 0  # used: messages with an action, numbered 0, 1, ... as they come
     share, reply, link = kind == "co-share", kind == "co-reply", kind == "co-link"
     clean = normalize_url if link else normalize_text if kind in ("co-text", "co-similar-text") else None
 
@@ -152,19 +152,22 @@ def read_file_actions(paths: Iterable[Path], kind: str, fmt: str | None = None) 
                 if mid in seen:
                     duplicates += 1
                     continue
-                number = len(seen)
                 seen.add(mid)
                 if not coortweet and (share != bool(repost)):
                     continue  # co-share reads reposts, the other kinds everything else
                 if link and not coortweet:
-                    for url in dict.fromkeys(filter(None, map(normalize_url, parse_urls(value)))):
-                        add(acc, url, t, number)
+                    urls = dict.fromkeys(filter(None, map(normalize_url, parse_urls(value))))
+                    for url in urls:
+                        add(acc, url, t, used)
+                    used += bool(urls)
                     continue
                 if clean is not None:
                     value = clean(value)
                 if value:
-                    add(acc, value, t, number)
+                    add(acc, value, t, used)
+                    used += 1
+    # message codes are already dense: the engine takes them as they are (no sort, no list of 10^7 ints)
     columns = ActionColumns(Coded(accounts, account), Coded(items, item), np.frombuffer(ts, dtype=np.float64),
-                            np.frombuffer(message, dtype=np.int64))
+                            Coded(range(used), np.frombuffer(message, dtype=np.int64)))
     out = FileActions(columns, rows, rejects, duplicates)
     return out
