@@ -125,8 +125,8 @@ def synthetic_graph(shares: int, seed: int = 7):
     for ring in range(20, n_acc, 50):  # rings of five coordinated accounts (away from the busiest sharers)
         members = accounts[ring:ring + 5]
         group = f"bench:component:{ring // 50 + 1}"  # each ring its group, as `graphtool coordination` stores it
-        yield NodeRecord("CoordinationGroup", group, {"kind": "co-share", "component": ring // 50 + 1,
-                                                      "community": ring // 50 + 1, "size": len(members),
+        yield NodeRecord("CoordinationGroup", group, {"kind": "co-share", "component_number": ring // 50 + 1,
+                                                      "community_number": ring // 50 + 1, "size": len(members),
                                                       "window_s": 60, "run_id": "bench"})
         for member in members:
             yield RelRecord("IN_GROUP", member, group, {"run_id": "bench"}, "Account", "CoordinationGroup")

@@ -13,7 +13,7 @@
 // column first_share_at: the members' first share of those articles
 // column last_share_at: their last share of those articles
 MATCH (g:CoordinationGroup)
-WITH CASE WHEN $components THEN g.component ELSE g.community END AS grp, g
+WITH CASE WHEN $components THEN g.component_number ELSE g.community_number END AS grp, g
 WHERE grp IS NOT NULL
 MATCH (a:Account)-[:IN_GROUP]->(g)
 WITH grp, a ORDER BY a.id

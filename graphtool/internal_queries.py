@@ -537,8 +537,8 @@ CREATE_COORDINATED_BY_NODE = statement(
 # FalkorDB).  Rows ``[id, component, community, size]`` (null: not a group of that method, no property);
 # on FalkorDB the new groups' node ids come back, and the links are made by node id (``[account, group]``).
 DROP_COORDINATION_GROUPS = statement("MATCH (g:CoordinationGroup) DETACH DELETE g")
-_CREATE_GROUPS = ("UNWIND $rows AS row CREATE (g:CoordinationGroup {id: row[0], kind: $kind, component: row[1], "
-                  "community: row[2], size: row[3], window_s: $window_s, run_id: $run})")
+_CREATE_GROUPS = ("UNWIND $rows AS row CREATE (g:CoordinationGroup {id: row[0], kind: $kind, component_number: row[1], "
+                  "community_number: row[2], size: row[3], window_s: $window_s, run_id: $run})")
 CREATE_COORDINATION_GROUPS = statement(_CREATE_GROUPS, "rows", "kind", "window_s", "run")
 CREATE_COORDINATION_GROUPS_BY_NODE = statement(_CREATE_GROUPS + " RETURN row[0] AS id, id(g) AS node",
                                                "rows", "kind", "window_s", "run")
@@ -553,8 +553,8 @@ CREATE_IN_GROUP_BY_NODE = statement("UNWIND $rows AS row WITH row[0] AS x, row[1
 NODE_PROPERTIES = statement("UNWIND $ids AS id MATCH (n:{label} {id: id}) RETURN n.id AS id, properties(n) AS p",
                             "ids", label=tuple(model.L))
 COORDINATION_COMMUNITIES = statement(  # the coordination map's colours: each grouped account's community
-    "MATCH (a:Account)-[:IN_GROUP]->(g:CoordinationGroup) WHERE g.community IS NOT NULL "
-    "RETURN a.id AS id, g.community AS community")
+    "MATCH (a:Account)-[:IN_GROUP]->(g:CoordinationGroup) WHERE g.community_number IS NOT NULL "
+    "RETURN a.id AS id, g.community_number AS community")
 NARRATIVE_ARTICLES_IN = statement(
     "MATCH (x:Article)-[c:CARRIES]->(:Narrative {id: $id}) WHERE x.published_ts >= $since AND x.published_ts <= $until "
     "RETURN x.id AS id, c.confidence AS confidence ORDER BY id", "id", "since", "until")
@@ -705,9 +705,10 @@ SHARED_PER_DAY = statement(
     "MATCH (n:Account {id: $id})-[s:SHARED]->(:Article) WHERE s.at_ts IS NOT NULL "
     "RETURN s.at_ts - s.at_ts % 86400 AS day, count(s) AS n ORDER BY day", "id")
 COORDINATED_GROUP = statement(  # the accounts in its coordination community (graphtool coordination)
-    "MATCH (me:Account {id: $id})-[:IN_GROUP]->(g:CoordinationGroup) WHERE g.community IS NOT NULL "
+    # g unlabelled: a planner that sees few groups would start from their label (Neo4j did), not the account
+    "MATCH (me:Account {id: $id})-[:IN_GROUP]->(g) WHERE g.community_number IS NOT NULL "
     "MATCH (a:Account)-[:IN_GROUP]->(g) RETURN a.id AS id, coalesce(a.display_name, a.handle) AS name, "
-    "g.community AS community, g.run_id AS run ORDER BY id LIMIT $limit", "id", "limit")
+    "g.community_number AS community, g.run_id AS run ORDER BY id LIMIT $limit", "id", "limit")
 IDS_OF_LABEL = statement(  # which words of a reason name a record (linked on the page)
     "UNWIND $ids AS id MATCH (n:{label} {id: id}) RETURN n.id AS id", "ids", label=tuple(model.L))
 COPY_LINKS = statement(  # an article's COPIES to the given originals (the side-by-side view)

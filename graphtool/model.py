@@ -11,6 +11,7 @@ embedded store has no temporal type.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 SCALAR_TYPES = ("string", "integer", "float", "boolean", "datetime")
@@ -28,9 +29,9 @@ class Prop:
     maximum: float | None = None
     derived: bool = False  # computed by graphtool (not imported); see ANALYSIS_PROPS
 
-    @property
+    @functools.cached_property
     def ts_name(self) -> str:
-        """Name of the epoch-seconds companion of a datetime property."""
+        """Name of the epoch-seconds companion of a datetime property (one string: records hold it as a key)."""
         return self.name[:-3] + "_ts" if self.name.endswith("_at") else self.name + "_ts"
 
 
@@ -202,10 +203,10 @@ NODES: tuple[NodeType, ...] = (
           "found on the coordination graph of the latest run (its members are linked by IN_GROUP). A group both "
           "methods find (a component that Louvain leaves whole) is one node with both numbers. A lead, not a finding.",
           Prop("kind", required=True, doc="the coordination kind of the run (co-share, co-link, ...)"),
-          Prop("component", "integer", doc="its number among the connected components of the coordination graph "
-                                           "(1 = largest); absent when it is not a component"),
-          Prop("community", "integer", doc="its number among the Louvain communities of the coordination graph "
-                                           "(1 = largest); absent when it is not a community"),
+          Prop("component_number", "integer", doc="its number among the connected components of the coordination graph "
+                                                  "(1 = largest); absent when it is not a component"),
+          Prop("community_number", "integer", doc="its number among the Louvain communities of the coordination graph "
+                                                  "(1 = largest); absent when it is not a community"),
           Prop("size", "integer", minimum=2, doc="number of member accounts"),
           Prop("window_s", "integer", doc="the run's coordination window in seconds"),
           color="#9467bd", shape="triangleDown", derived=True),

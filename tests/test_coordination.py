@@ -524,7 +524,7 @@ def stored_groups(store) -> tuple[dict, dict, set]:
     """``({component: members}, {community: members}, {(run, kind, window) of groups and links})`` as stored,
     checking that each group node's size is its number of IN_GROUP links and that none is empty."""
     rows = store.read("MATCH (g:CoordinationGroup) OPTIONAL MATCH (a:Account)-[r:IN_GROUP]->(g) "
-                      "RETURN g.id AS id, g.component AS c, g.community AS m, g.size AS size, g.run_id AS run, "
+                      "RETURN g.id AS id, g.component_number AS c, g.community_number AS m, g.size AS size, g.run_id AS run, "
                       "g.kind AS kind, g.window_s AS window, collect(a.id) AS members, "
                       "collect(DISTINCT r.run_id) AS link_runs")
     components, communities, runs = {}, {}, set()

@@ -112,8 +112,8 @@ def test_entity_page_links_reasons_to_records_and_draws_activity(vera, served):
         p["account_2"] if p["account_1"] == ACCOUNT else p["account_1"] for p in pairs]  # same rows, same order
     group = re.search(r'<section id="group">.*?</section>', page.text, re.S).group(0)
     members = served.app.state.workspace.store.read(
-        "MATCH (me:Account {id: $id})-[:IN_GROUP]->(g:CoordinationGroup) WHERE g.community IS NOT NULL "
-        "MATCH (a:Account)-[:IN_GROUP]->(g) RETURN a.id AS id, g.community AS community ORDER BY id", {"id": ACCOUNT})
+        "MATCH (me:Account {id: $id})-[:IN_GROUP]->(g:CoordinationGroup) WHERE g.community_number IS NOT NULL "
+        "MATCH (a:Account)-[:IN_GROUP]->(g) RETURN a.id AS id, g.community_number AS community ORDER BY id", {"id": ACCOUNT})
     assert len(members) > 1 and re.findall(r'<span class="id">([^<]+)</span></li>', group) == [
         m["id"] for m in members]
     assert f"Community {members[0]['community']} of the coordination graph" in group

@@ -360,7 +360,7 @@ def write_groups(store: Store, components: list[list[str]], communities: list[li
                  kind: str, window_s: float, batch: int = WRITE_BATCH, nodes: dict[str, int] | None = None) -> None:
     """Store the groups (number 1 = largest) as ``CoordinationGroup`` nodes with an ``IN_GROUP`` link from
     each member, in place of every earlier run's.  A group both methods find is one node with both numbers
-    (at 10^6 co-share, every group).  ``nodes`` as for :func:`write_pairs`."""
+    (at 10^6 co-share, nearly every group).  ``nodes`` as for :func:`write_pairs`."""
     numbers: dict[frozenset, list] = {}  # members: [component, community], null where not a group of that method
     for column, groups in enumerate((components, communities)):
         for number, members in enumerate(groups, start=1):
