@@ -25,9 +25,6 @@ from ..store.base import Store
 from .writer import BatchWriter, matched_query, node_query, rel_query
 
 ACCOUNT, IDENTIFIER, IDENTIFIES = model.L.Account, model.L.Identifier, model.R.IDENTIFIES
-# Endpoints whose relationships identity resolution reads back (owners of an identifier, an
-# account's relationships when two accounts merge): only these are indexed by endpoint.
-_ADJACENT = (ACCOUNT, IDENTIFIER)
 # Inputs smaller than this load by MERGE even into an empty store: the bulk path's fixed costs
 # (dropping and rebuilding the schema) are not worth it, and the store stays the well-trodden one.
 BULK_MIN_BYTES = 4 * 1024 * 1024
@@ -71,11 +68,15 @@ def _set_props(target: dict, props: dict) -> None:
 
 
 def _unite(have: list | None, new: list | None) -> list | None:
-    """``coalesce(x.sources, []) + [s IN new WHERE NOT s IN coalesce(x.sources, [])]``."""
+    """``coalesce(x.sources, []) + [s IN new WHERE NOT s IN coalesce(x.sources, [])]``.
+
+    ``have`` itself when nothing is new (staged lists are never changed in place, so they may be shared).
+    """
     if new is None:
         return None
     have = have or []
-    return have + [s for s in new if s not in have]
+    extra = [s for s in new if s not in have]
+    return have + extra if extra else have
 
 
 class StagedGraph(Store):
@@ -83,6 +84,12 @@ class StagedGraph(Store):
 
     ``nodes[label][id]`` are property maps (``id`` included); ``rels[(type, src_label, src,
     dst_label, dst, key)]`` are property maps, one per relationship the writer's MERGE would make.
+
+    The whole first load is held here, so it is kept lean (10^6 shares held ~2.4 KB each): an
+    identifier's relationships are indexed by their source (identity resolution reads an
+    identifier's owners for every batch of accounts), an account's only once two accounts merge or
+    one is deleted (most loads never do); relationship ends are the node tables' own id strings;
+    equal ``sources`` lists in a row are one list.
     """
 
     url = "memory:staged"
@@ -90,8 +97,12 @@ class StagedGraph(Store):
     def __init__(self):
         self.nodes: dict[str, dict[str, dict]] = defaultdict(dict)
         self.rels: dict[tuple, dict] = {}
-        self._out: dict[tuple, set] = defaultdict(set)
-        self._in: dict[tuple, set] = defaultdict(set)
+        # identifier id -> keys of the relationships out of it (a tuple: nearly always one key)
+        self._owned: dict[str, tuple] = {}
+        # account id -> keys of its relationships out and in: built when first needed, then kept
+        self._account_out: dict[str, set] | None = None
+        self._account_in: dict[str, set] | None = None
+        self._sources: list = []  # the last sources list staged: the next equal one is this one
         table = {}
         for spec in model.NODES:
             for stub in (False, True):
@@ -159,23 +170,49 @@ class StagedGraph(Store):
 
     def _add_rel(self, key: tuple, props: dict) -> None:
         self.rels[key] = props
-        if key[1] in _ADJACENT:
-            self._out[(key[1], key[2])].add(key)
-        if key[3] in _ADJACENT:
-            self._in[(key[3], key[4])].add(key)
+        if key[1] == IDENTIFIER:
+            self._owned[key[2]] = self._owned.get(key[2], ()) + (key,)
+        if self._account_out is not None:
+            if key[1] == ACCOUNT:
+                self._account_out[key[2]].add(key)
+            if key[3] == ACCOUNT:
+                self._account_in[key[4]].add(key)
 
     def _drop_rel(self, key: tuple) -> None:
         del self.rels[key]
-        if key[1] in _ADJACENT:
-            self._out[(key[1], key[2])].discard(key)
-        if key[3] in _ADJACENT:
-            self._in[(key[3], key[4])].discard(key)
+        if key[1] == IDENTIFIER:
+            self._owned[key[2]] = tuple(k for k in self._owned.get(key[2], ()) if k != key)
+        if self._account_out is not None:
+            if key[1] == ACCOUNT:
+                self._account_out[key[2]].discard(key)
+            if key[3] == ACCOUNT:
+                self._account_in[key[4]].discard(key)
+
+    def _account_index(self) -> tuple[dict[str, set], dict[str, set]]:
+        """Account id -> keys of its relationships (out, in), built from every relationship on first use."""
+        if self._account_out is None:
+            out, in_ = defaultdict(set), defaultdict(set)
+            for key in self.rels:
+                if key[1] == ACCOUNT:
+                    out[key[2]].add(key)
+                if key[3] == ACCOUNT:
+                    in_[key[4]].add(key)
+            self._account_out, self._account_in = out, in_
+        return self._account_out, self._account_in
+
+    def _shared(self, sources: list) -> list:
+        """``sources``, or the equal list staged just before it (one list for a file's every record)."""
+        if sources == self._sources:
+            return self._sources
+        self._sources = sources
+        return sources
 
     # --- records straight from the staging writer (the same semantics as the statements below) --------
 
     def stage_nodes(self, label: str, stub: bool, records: list) -> None:
         """:meth:`_merge_nodes` for one batch's records, without the statement's row maps."""
         table = self.nodes[label]
+        shared = self._shared
         for r in records:
             props = r.props
             sources = props.get("sources") or []
@@ -183,7 +220,7 @@ class StagedGraph(Store):
             if node is None:
                 node = table[r.id] = {"id": r.id}
                 _set_props(node, props)
-                node["sources"] = sources
+                node["sources"] = shared(sources)
             else:
                 if not stub:
                     _set_props(node, props)
@@ -193,22 +230,25 @@ class StagedGraph(Store):
         """:meth:`_merge_rels` for one batch's ``(i, record)`` pairs of these endpoint labels: how many
         found both ends (and were written), and the pairs that did not."""
         sources_of, targets_of = self.nodes[src_label], self.nodes[dst_label]
-        key_name, rels, written, waiting = spec.key, self.rels, 0, []
+        key_name, rels, written, waiting, shared = spec.key, self.rels, 0, [], self._shared
         for pair in batch:
             r = pair[1]
-            if r.src not in sources_of or r.dst not in targets_of:
+            src, dst = sources_of.get(r.src), targets_of.get(r.dst)
+            if src is None or dst is None:
                 waiting.append(pair)
                 continue
+            # the ends as the node tables hold them (equal strings; one copy instead of one per relationship)
+            src, dst = src["id"], dst["id"]
             written += 1
             props = r.props
             key_value = props.get(key_name) if key_name else None
-            key = (spec.type, src_label, r.src, dst_label, r.dst, key_value)
+            key = (spec.type, src_label, src, dst_label, dst, key_value)
             rel = rels.get(key)
             sources = props.get("sources") or []
             if rel is None:
                 rel = {key_name: key_value} if key_name else {}
                 _set_props(rel, props)
-                rel["sources"] = sources
+                rel["sources"] = shared(sources)
                 self._add_rel(key, rel)
             else:
                 _set_props(rel, props)
@@ -266,7 +306,7 @@ class StagedGraph(Store):
             ident = self.nodes[IDENTIFIER].get(k)
             if ident is None:
                 continue
-            for key in self._out.get((IDENTIFIER, k), ()):
+            for key in self._owned.get(k, ()):
                 if key[0] == IDENTIFIES and key[3] == ACCOUNT:
                     account = self.nodes[ACCOUNT][key[4]]
                     rows.append({"k": k, "a": key[4], "uid": account.get("user_id"), "conflict": ident.get("conflict")})
@@ -323,9 +363,9 @@ class StagedGraph(Store):
         return []
 
     def _account_rels(self, type_: str, outgoing: bool, id: str) -> list[dict]:
-        index = self._out if outgoing else self._in
+        index = self._account_index()[0 if outgoing else 1]
         rows = []
-        for key in sorted(index.get((ACCOUNT, id), ())):
+        for key in sorted(index.get(id, ())):
             if key[0] == type_:
                 label, other = (key[3], key[4]) if outgoing else (key[1], key[2])
                 rows.append({"b": other, "labels": [label], "p": dict(self.rels[key])})
@@ -334,8 +374,8 @@ class StagedGraph(Store):
     def _delete_account(self, id: str) -> list:
         if self.nodes[ACCOUNT].pop(id, None) is None:
             return []
-        for index in (self._out, self._in):
-            for key in list(index.pop((ACCOUNT, id), ())):
+        for index in self._account_index():
+            for key in list(index.pop(id, ())):
                 if key in self.rels:
                     self._drop_rel(key)
         return []
