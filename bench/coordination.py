@@ -157,7 +157,7 @@ def server_process(store_dir: Path):
 
 
 def measure(cmd: list[str], timeout: float, server=None) -> dict:
-    """Run ``cmd`` in a fresh process: wall, CPU (tree + server), peak RSS (tree + server)."""
+    """Run ``cmd`` in a fresh process: wall, CPU (tree + server), peak RSS (tree + server; and each alone)."""
     import resource
 
     import psutil
@@ -166,19 +166,20 @@ def measure(cmd: list[str], timeout: float, server=None) -> dict:
     server_before = sum(server.cpu_times()[:2]) if server else 0.0
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
+    peak = peak_tree = peak_server = 0
     stop = threading.Event()
 
     def sample():
-        nonlocal peak
+        nonlocal peak, peak_tree, peak_server
         try:
             top = psutil.Process(proc.pid)
         except psutil.Error:
             return
         while not stop.is_set():
             try:
-                tree = [top, *top.children(recursive=True)] + ([server] if server else [])
-                peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+                tree = sum(p.memory_info().rss for p in [top, *top.children(recursive=True)] if p.is_running())
+                alone = server.memory_info().rss if server else 0
+                peak, peak_tree, peak_server = max(peak, tree + alone), max(peak_tree, tree), max(peak_server, alone)
             except psutil.Error:
                 pass
             stop.wait(0.02)
@@ -204,7 +205,7 @@ def measure(cmd: list[str], timeout: float, server=None) -> dict:
     if not timed_out and proc.returncode not in (0, 1):  # 1: an import that rejected rows
         raise RuntimeError(f"{' '.join(cmd)} failed: {err.decode(errors='replace')[-2000:]}")
     return {"seconds": seconds, "cpu_seconds": cpu, "server_cpu_seconds": server_cpu, "peak_mib": peak / 2**20,
-            "timed_out": timed_out}
+            "peak_tree_mib": peak_tree / 2**20, "peak_server_mib": peak_server / 2**20, "timed_out": timed_out}
 
 
 def summary(results: list[dict]) -> dict:
@@ -215,7 +216,9 @@ def summary(results: list[dict]) -> dict:
             "cpu_seconds": statistics.median(r["cpu_seconds"] for r in done),
             "all_cpu_seconds": [round(r["cpu_seconds"], 2) for r in results],
             "server_cpu_seconds": statistics.median(r.get("server_cpu_seconds", 0.0) for r in done),
-            "peak_mib": max(r["peak_mib"] for r in results)}
+            "peak_mib": max(r["peak_mib"] for r in results),
+            "peak_tree_mib": max(r.get("peak_tree_mib", 0) for r in results),
+            "peak_server_mib": max(r.get("peak_server_mib", 0) for r in results)}
 
 
 def worker(tool: str, path: Path, kind: str, out: Path) -> list[str]:
