@@ -93,7 +93,9 @@ def _split_sources(props: dict) -> tuple[dict, list]:
         return props, []
     if len(props) == 1:
         return {}, sources
-    return {k: v for k, v in props.items() if k != "sources"}, sources
+    props = props.copy()  # a C copy and one delete: a third of a comprehension's cost, the same order
+    del props["sources"]
+    return props, sources
 
 
 class BatchWriter:
@@ -220,17 +222,22 @@ class BatchWriter:
             if not records:
                 continue
             rows = []
-            sent = self._stubs_sent
-            if stub and len(sent) > self.STUBS_REMEMBERED:
-                sent.clear()
-            for r in records:
-                props, sources = _split_sources(r.props)
-                if stub:
+            append, split = rows.append, _split_sources
+            if stub:
+                sent = self._stubs_sent
+                if len(sent) > self.STUBS_REMEMBERED:
+                    sent.clear()
+                for r in records:
+                    props, sources = split(r.props)
                     seen = (label, r.id, tuple(sources))
                     if seen in sent:
                         continue
                     sent.add(seen)
-                rows.append({"id": r.id, "props": props, "sources": sources})
+                    append({"id": r.id, "props": props, "sources": sources})
+            else:
+                for r in records:
+                    props, sources = split(r.props)
+                    append({"id": r.id, "props": props, "sources": sources})
             # the stubs not sent again count as written: the counts stay those of the records
             self._submit(self._write_nodes, label, stub, rows, len(records))
 
@@ -261,17 +268,21 @@ class BatchWriter:
         sent = self._links_sent
         if len(sent) > self.STUBS_REMEMBERED:
             sent.clear()
-        fresh, keys = [], []
-        for r in unique:
-            key = _link_key(r)
-            if key is None or key not in sent:
-                fresh.append(r)
-                keys.append(key)
-        # the links not sent again count as written: the counts stay those of the records
-        self.result.relationships[type_] += len(unique) - len(fresh)
+        if _KEY_OF[type_]:  # a keyed type has no links (see _link_key): nothing to look up
+            fresh, keys = unique, None
+        else:
+            fresh, keys = [], []
+            for r in unique:
+                key = _link_key(r)
+                if key is None or key not in sent:
+                    fresh.append(r)
+                    keys.append(key)
+            # the links not sent again count as written: the counts stay those of the records
+            self.result.relationships[type_] += len(unique) - len(fresh)
         waiting = self._try_rels(spec, list(enumerate(fresh)))
-        left = {i for i, _ in waiting}  # remembered once written (a retried row's ends change below)
-        sent.update(key for i, key in enumerate(keys) if key is not None and i not in left)
+        if keys:
+            left = {i for i, _ in waiting}  # remembered once written (a retried row's ends change below)
+            sent.update(key for i, key in enumerate(keys) if key is not None and i not in left)
         if waiting and ACCOUNT in (*spec.sources, *spec.targets):
             # Ends that are not nodes may still name an account by handle, user id or URL.
             ends = {e for _, r in waiting for e in (r.src, r.dst)}
@@ -295,6 +306,7 @@ class BatchWriter:
     def _try_rels(self, spec, waiting: list) -> list:
         """Write what finds both ends; returns the rows that did not."""
         type_ = spec.type
+        key_name = _KEY_OF[type_]
         # A row without endpoint labels is tried against each allowed label in turn.
         for src_label in spec.sources:
             for dst_label in spec.targets:
@@ -302,12 +314,12 @@ class BatchWriter:
                          if r.src_label in (None, src_label) and r.dst_label in (None, dst_label)]
                 if not batch:
                     continue
-                key_name = _KEY_OF[type_]
                 rows = []
+                append, split = rows.append, _split_sources
                 for i, r in batch:
-                    props, sources = _split_sources(r.props)
-                    rows.append({"i": i, "src": r.src, "dst": r.dst, "key": props.get(key_name) if key_name else None,
-                                 "props": props, "sources": sources})
+                    props, sources = split(r.props)
+                    append({"i": i, "src": r.src, "dst": r.dst, "key": props.get(key_name) if key_name else None,
+                            "props": props, "sources": sources})
                 written = self.store.run(rel_query(type_, src_label, dst_label), {"rows": rows})[0]["written"]
                 self.result.relationships[type_] += written
                 if written == len(rows) and len(batch) == len(waiting):
