@@ -11,7 +11,9 @@ graph and the same rejects by construction; ``tests/test_bulk.py`` checks it on 
 
 Why not a MERGE per batch: on an empty store every MERGE is a create, and the engines' bulk
 paths create without looking up, without per-query parsing and without per-row parameters.
-The cost is memory: the whole first load is held in Python until it is written.
+The cost is memory: the whole first load is held in Python until it is written.  A co-share file
+peaks at ~1.5-2 KiB per share in graphtool's process (and ~1.1 KiB in FalkorDB), so 3*10^6 shares
+fit a 24 GiB machine and 10^7 do not (docs/benchmarks.md, "Store path at 10^7 co-share").
 """
 from __future__ import annotations
 
@@ -85,11 +87,11 @@ class StagedGraph(Store):
     ``nodes[label][id]`` are property maps (``id`` included); ``rels[(type, src_label, src,
     dst_label, dst, key)]`` are property maps, one per relationship the writer's MERGE would make.
 
-    The whole first load is held here, so it is kept lean (10^6 shares held ~2.4 KB each): an
-    identifier's relationships are indexed by their source (identity resolution reads an
-    identifier's owners for every batch of accounts), an account's only once two accounts merge or
-    one is deleted (most loads never do); relationship ends are the node tables' own id strings;
-    equal ``sources`` lists in a row are one list.
+    The whole first load is held here, so it is kept lean (a 10^6-share import peaked at 2.6 KiB a
+    share before these measures, 2.0 after): an identifier's relationships are indexed by their
+    source (identity resolution reads an identifier's owners for every batch of accounts), an
+    account's only once two accounts merge or one is deleted (most loads never do); relationship
+    ends are the node tables' own id strings; equal ``sources`` lists in a row are one list.
     """
 
     url = "memory:staged"
