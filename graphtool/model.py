@@ -198,7 +198,7 @@ NODES: tuple[NodeType, ...] = (
           Prop("rejects", "integer", minimum=0), Prop("error"),
           color="#dddddd", shape="box"),
     # Kept off the Account nodes: FalkorDB re-indexes an updated node in every index of its label, so group
-    # numbers SET on 43,000 accounts cost 1.1 server s, and these nodes and links 0.35 s (docs/coordination.md).
+    # numbers SET on 43,000 accounts cost 0.8-1.1 server s, these nodes and links 0.4-0.5 s (docs/coordination.md).
     _node("CoordinationGroup", "Derived by `graphtool coordination`: a group of accounts that acted together, "
           "found on the coordination graph of the latest run (its members are linked by IN_GROUP). A group both "
           "methods find (a component that Louvain leaves whole) is one node with both numbers. A lead, not a finding.",
