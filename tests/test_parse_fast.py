@@ -181,3 +181,27 @@ def test_a_plain_id_is_one_every_rule_takes_unchanged_with_or_without_its_prefix
             for text in (value, "x:" + value):
                 assert check_id(text) == text and text_problem(text) is None
     assert plain > 100
+
+
+QUT_UNUSUAL = FORMATS / "bad" / "qut_reposts_unusual.csv"
+COORDINATION = Path(__file__).parent / "fixtures" / "coordination"
+
+
+@pytest.mark.parametrize("path", [QUT_UNUSUAL, COORDINATION / "qut_sample_data.csv",
+                                  COORDINATION / "qut_coretweet_test_input.csv"], ids=lambda p: p.name)
+def test_qut_reposts_fast_and_general_paths_give_the_same_records_and_rejects(path):
+    from graphtool.load import fmt_qut
+
+    fast = list(fmt_qut.read(path, ["file:x"]))
+    general = list(fmt_qut.read(path, ["file:x"], fast=False))
+    assert len(fast) == len(general)
+    for a, b in zip(fast, general):
+        assert a == b
+        if not isinstance(a, Reject):
+            assert list(a.props) == list(b.props)
+    if path == QUT_UNUSUAL:
+        rejects = {r.line: r.field for r in fast if isinstance(r, Reject)}
+        assert rejects == {9: "display_name", 10: "timestamp", 13: "message_id"}  # a NUL, no time, m1 again
+        shared = {r.props["id"]: r for r in fast if isinstance(r, RelRecord) and r.type == "SHARED"}
+        assert shared["m5"].src == "x:u3" and shared["m6"].dst == "x:t3"  # spaces and a tab around ids go
+        assert shared["m7"].dst == "x:t中" and shared["m12"].src == "x:u中"  # not plain: the general path

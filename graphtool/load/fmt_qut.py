@@ -25,11 +25,12 @@ def sniff(path: Path) -> bool:
     return header_matches(path, COLUMNS)
 
 
-def read(path: Path, default_sources: list[str] | None = None, platform: str | None = None) -> Iterator:
-    """Validated records and rejects from one QUT CSV file."""
+def read(path: Path, default_sources: list[str] | None = None, platform: str | None = None,
+         fast: bool = True) -> Iterator:
+    """Validated records and rejects from one QUT CSV file (``fast=False``: each value through the model)."""
     path = Path(path)
     rows = read_csv(path)
-    messages = MessageRows(path, default_sources)
+    messages = MessageRows(path, default_sources, fast=fast)
     checked = False
     for row in rows:
         if isinstance(row, Reject):

@@ -186,12 +186,17 @@ _ID_PROPS = {name: model.Prop(name) for name in ("id", "src", "dst")}
 def _props(spec, row: dict, skip: tuple[str, ...]) -> dict:
     props: dict = {}
     for prop in spec.props:
-        if prop.name in skip:
+        name = prop.name
+        if name in skip:
             continue
-        value = row.get(prop.name)
+        value = row.get(name)
+        if value is None:  # what coerce makes of it, without the call: most of a spec's props are absent
+            if prop.required:
+                raise FieldError(name, "required but missing")
+            continue
         stored = coerce(prop, value)
         if prop.required and not stored:
-            raise FieldError(prop.name, "required but missing")
+            raise FieldError(name, "required but missing")
         props.update(stored)
     return props
 
