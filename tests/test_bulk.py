@@ -96,6 +96,25 @@ def test_bulk_needs_an_empty_store(embedded_store):
     assert bulk_calls(embedded_store) == before
 
 
+def test_a_first_load_that_would_not_fit_in_memory_goes_by_merge(embedded_store, monkeypatch):
+    from graphtool.load import bulk
+
+    free = bulk.available_memory()
+    assert free and free > 0  # Linux: MemAvailable
+    paths = [FIXTURES / "load"]
+    size = sum(p.stat().st_size for p in paths[0].rglob("*") if p.is_file())
+    # as if staging took more than the machine has per byte of this small input
+    monkeypatch.setattr(bulk, "STAGED_PER_INPUT_BYTE", 10 * free // max(size, 1))
+    monkeypatch.setattr(bulk, "BULK_MIN_BYTES", 0)
+    embedded_store.clear()
+    with pytest.raises(ConfigError, match="may hold .* GiB in memory .* --no-bulk"):
+        import_paths(embedded_store, paths, progress=False, bulk=True)
+    before = bulk_calls(embedded_store)
+    result = import_paths(embedded_store, paths, progress=False)  # by size it would be bulk; by memory, MERGE
+    assert bulk_calls(embedded_store) == before and sum(result.nodes.values()) > 0
+    assert len(result.notes) == 1 and "loaded by MERGE instead" in result.notes[0]
+
+
 def test_staged_graph_answers_each_statement_as_the_store_does(store):
     """The MERGE semantics the staging graph copies, statement by statement, on rows the fixtures never reach:
     a stub after a full record, a null that removes, relationships and identifiers met again."""

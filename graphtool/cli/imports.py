@@ -45,6 +45,8 @@ def register(app: typer.Typer) -> None:
 
             result = import_paths(state.store(), paths, bulk=bulk, **options)
         show.close()
+        for note in result.notes:
+            typer.echo(f"note: {note}", err=True)
         if as_json:
             echo_json(result.as_dict())
         else:

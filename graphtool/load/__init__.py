@@ -145,7 +145,7 @@ def write_files(store: Store, files: Iterable[ImportFile], result: LoadResult, r
     files = list(files)
     kwargs = {"batch_size": batch_size} if batch_size else {}
     with store.writing(), cycle_collector_paused(), ExitStack() as stack, progress_bar(progress) as bar:
-        staged = StagedGraph() if wants_bulk(store, [item.path for item in files], bulk) else None
+        staged = StagedGraph() if wants_bulk(store, [item.path for item in files], bulk, result.notes.append) else None
         committed = []  # files done, told once the bulk insert has written them
         target = store if staged is None else staged
         # a staging graph (this first load's, or one neo4j-admin's import passes in) takes records directly

@@ -30,19 +30,45 @@ ACCOUNT, IDENTIFIER, IDENTIFIES = model.L.Account, model.L.Identifier, model.R.I
 # Inputs smaller than this load by MERGE even into an empty store: the bulk path's fixed costs
 # (dropping and rebuilding the schema) are not worth it, and the store stays the well-trodden one.
 BULK_MIN_BYTES = 4 * 1024 * 1024
+# What a first load stages in graphtool's process per byte of input, at most: measured ~16 for a co-share
+# file (2.0 KiB per 128-byte row at 10^6) and ~8 for an archive's tweets (docs/benchmarks.md).
+STAGED_PER_INPUT_BYTE = 20
 
 
-def wants_bulk(store: Store, paths, bulk: bool | None) -> bool:
-    """Whether an import into ``store`` takes the bulk path (``bulk``: True asks, False never, None: by size)."""
+def available_memory() -> int | None:
+    """Bytes the system can still give without swapping (Linux's MemAvailable); None where unknown."""
+    try:
+        with open("/proc/meminfo") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def wants_bulk(store: Store, paths, bulk: bool | None, note=None) -> bool:
+    """Whether an import into ``store`` takes the bulk path (``bulk``: True asks, False never, None: by size
+    and memory).  ``note(text)`` hears why a first load that would not fit in memory goes by MERGE."""
     if bulk is False or (bulk is None and not store.bulk_loads):
         return False
     if not store.bulk_loads:
         raise ConfigError(f"{store.describe()} has no bulk path from graphtool; for Neo4j, stop the server and "
                           "use graphtool import --neo4j-home DIR")
-    if bulk is None and sum(path.stat().st_size for path in paths) < BULK_MIN_BYTES:
+    size = sum(path.stat().st_size for path in paths)
+    if bulk is None and size < BULK_MIN_BYTES:
         return False
     if store.is_empty():
-        return True
+        need, free = size * STAGED_PER_INPUT_BYTE, available_memory()
+        if free is None or need <= free:
+            return True
+        why = (f"a bulk first load of {size / 2**20:,.0f} MiB of input may hold ~{need / 2**30:,.1f} GiB in memory "
+               f"and {free / 2**30:,.1f} GiB are available")
+        if bulk:
+            raise ConfigError(why + ": import with --no-bulk (MERGE: slower, within memory) or split the input")
+        if note is not None:
+            note(why + "; loaded by MERGE instead (slower)")
+        return False
     if bulk:
         raise ConfigError(f"--bulk needs an empty store, and {store.describe()} holds data; "
                           "import without --bulk to add to it (MERGE)")

@@ -61,6 +61,7 @@ class LoadResult:
     # Rows that loaded but need a look (an identity conflict), with file, line and field, for the
     # rejects file; ``warnings`` holds them as text.
     warning_rows: list = field(default_factory=list)
+    notes: list = field(default_factory=list)  # about the import as a whole (how it loaded), for the user
 
     def warn(self, row: Reject) -> None:
         self.warning_rows.append(row)
@@ -72,7 +73,7 @@ class LoadResult:
 
     def as_dict(self) -> dict:
         return {"files": self.files, "nodes": dict(self.nodes), "relationships": dict(self.relationships),
-                "rejected": self.rejected, "warnings": self.warnings}
+                "rejected": self.rejected, "warnings": self.warnings, "notes": self.notes}
 
 
 # Each type's key property (or None): RelRecord.key looks the spec up per call, once per record and batch.
