@@ -21,12 +21,14 @@ import json
 from pathlib import Path
 from typing import Iterator
 
+from .. import model
 from ..values import normalize_url
 from .records import (FieldError, NodeRecord, Origin, Reject, RelRecord, iso, node_record, parse_time, plain_id,
                       rel_record)
 
 DEFAULT_PLATFORM = "x"
 ACCOUNTS_REMEMBERED = 1 << 16  # checked account records kept per file (forgotten all at once when full)
+_SHARED_AT_TS = model.rel(model.R.SHARED).prop("at").ts_name  # where a share's epoch seconds are stored
 
 
 def parse_urls(value) -> list[str]:
@@ -147,8 +149,8 @@ class MessageRows:
             # A repost whose ids every rule takes as they are: its records built directly, as the rules
             # would make them (tests/test_parse_fast.py compares the two ways).
             out.append(NodeRecord("Article", target, {"platform": platform}, origin))
-            out.append(RelRecord("SHARED", account, target, {"id": message_id, "at": at, "at_ts": ts, "kind": "repost"},
-                                 "Account", "Article", origin))
+            props = {"id": message_id, "at": at, _SHARED_AT_TS: ts, "kind": "repost"}  # the model's order
+            out.append(RelRecord("SHARED", account, target, props, "Account", "Article", origin))
             return self._sourced(out)
 
         def share(target: str, kind: str, **article):
