@@ -74,7 +74,7 @@ def store_url(store):
     return store.url
 
 
-# Second-store variants of the heaviest tests (each 10-30 s, the embedded variant stays in the
+# Second-store variants of the heaviest tests (each 7-30 s, the embedded variant stays in the
 # default run) and the demo-maps browser test: they run with the slow tests in .ci/run, so the
 # default run stays well under its 15 minutes.
 SLOW_VARIANTS = {
@@ -84,6 +84,10 @@ SLOW_VARIANTS = {
     "tests/test_affiliation_real.py::test_ownership_state_definition_and_credit[neo4j]",
     "tests/test_provenance.py::test_cli_copies_trace_timeline[neo4j]",
     "tests/test_maps_browser.py::test_demo_maps_of_the_case",
+    "tests/test_serve.py::test_browser_flow[neo4j]",
+    "tests/test_schedule.py::test_run_records_evidence_then_an_unchanged_manifest_writes_nothing[neo4j]",
+    "tests/test_analyze_store.py::test_cli_analyze_and_explain[neo4j]",
+    "tests/test_provenance.py::test_case_answer_key[neo4j]",
 }
 
 
