@@ -126,7 +126,8 @@ class MessageRows:
             yield self.reject(line, exc.field, exc.reason, raw)
 
     def _account(self, account: str, platform: str, user_id: str, username, origin) -> NodeRecord:
-        name = username.strip() if username and username.strip() and username.strip() != user_id else None
+        name = (username or "").strip()
+        name = name if name and name != user_id else None  # a display name only when it says more than the id
         first = self.accounts.get((account, name)) if self.fast else None
         if first is None:
             row = {"id": account, "platform": platform, "handle": user_id}
