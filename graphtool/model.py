@@ -217,6 +217,14 @@ NODES: tuple[NodeType, ...] = (
           color="#ff7f0e", shape="box"),
 )
 
+# Properties an earlier graphtool stored and the model no longer has, with the index that marks a store holding
+# them: opening such a store removes them and then that index (Store.retire_old_schema), so no stale group
+# number from an old run is shown as evidence, and no account update keeps paying for an index nobody reads.
+RETIRED: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    # until 868ad2a: coordination groups as numbers on the accounts (now CoordinationGroup nodes)
+    ("Account", "coord_community", ("coord_component", "coord_community", "coord_run")),
+)
+
 ACTORS = ("Account", "Outlet")
 OWNERS = ("Organization", "Person", "Outlet")
 

@@ -517,6 +517,26 @@ def test_store_results_are_written_replaced_and_grouped(store):
     assert stored_groups(store) == groups_of_nothing
 
 
+def test_a_store_of_an_earlier_version_loses_its_group_numbers_and_their_index(store):
+    """Until 868ad2a a run SET coord_component/coord_community/coord_run on the accounts, with an index on
+    coord_community: opening such a store removes them, so no stale number reads as a group, and keeps the rest."""
+    import_paths(store, [DATA / "qut_sample_data.csv"], progress=False)
+    before = store.snapshot()
+    old = store.read("MATCH (a:Account) RETURN a.id AS id ORDER BY id LIMIT 3")
+    store.run("UNWIND $ids AS id MATCH (a:Account {id: id}) SET a.coord_component = 1, a.coord_community = 2, "
+              "a.coord_run = 'old-run'", {"ids": [r["id"] for r in old]})
+    store.create_index("Account", "coord_community")
+    assert ("Account", "coord_community") in store.range_indexed()
+    store.ensure_schema()
+    assert store.read("MATCH (a:Account) WHERE a.coord_component IS NOT NULL OR a.coord_community IS NOT NULL "
+                      "OR a.coord_run IS NOT NULL RETURN count(a) AS n") == [{"n": 0}]
+    assert ("Account", "coord_community") not in store.range_indexed()
+    store.ensure_schema()  # the same store opened again: nothing left to do, and the rest untouched
+    assert ("Account", "coord_community") not in store.range_indexed()
+    assert ("Account", "platform") in store.range_indexed()
+    assert store.snapshot() == before
+
+
 groups_of_nothing = ({}, {}, set())
 
 

@@ -165,6 +165,30 @@ class Store(ABC):
             self.create_fulltext(label, props)
         for kind, label, prop in self.schema():
             (self.create_unique if kind == "unique" else self.create_index)(label, prop)
+        self.retire_old_schema()
+
+    def retire_old_schema(self) -> None:
+        """Remove what an earlier graphtool stored and the model no longer has (:data:`graphtool.model.RETIRED`):
+        the properties first, then the index that marks such a store, so an interrupted run is redone."""
+        indexed = self.range_indexed()
+        for label, marker, props in model.RETIRED:
+            if (label, marker) not in indexed:
+                continue
+            stale = " OR ".join(f"n.{p} IS NOT NULL" for p in props)
+            cleared = ", ".join(f"n.{p} = null" for p in props)
+            # once per old store: a scan of the label in batches (a transaction per batch, as wipe does)
+            while self.run(f"MATCH (n:{label}) WHERE {stale} WITH n LIMIT 20000 SET {cleared} "
+                           "RETURN count(*) AS c")[0]["c"]:
+                pass
+            self.drop_index(label, marker)
+
+    def range_indexed(self) -> set[tuple[str, str]]:
+        """``(label, property)`` of every plain (range) index the store has."""
+        return set()
+
+    def drop_index(self, label: str, prop: str) -> None:
+        """Drop the plain index on ``label``'s ``prop``."""
+        raise NotImplementedError
 
     # What people search by (serve's search): one full-text index per label over its key and these properties.
     SEARCHED = ("name", "display_name", "handle", "url", "title", "text", "value")  # value: an Identifier's

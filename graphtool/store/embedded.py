@@ -29,6 +29,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from .. import model
 from ..errors import ConfigError, ReadOnlyError, StoreError
 from .base import Store, search_words
 
@@ -336,7 +337,8 @@ class FalkorStore(Store):
             if r["type"] == "UNIQUE" and len(r["properties"]) == 1 and r["status"] == "OPERATIONAL"}
         indexed, fulltext = self._indexed(), self._indexed("FULLTEXT")
         if all((label, prop) in (unique if kind == "unique" else indexed) for kind, label, prop in self.schema()) \
-                and all((label, p) in fulltext for label, props in self.fulltext_schema().items() for p in props):
+                and all((label, p) in fulltext for label, props in self.fulltext_schema().items() for p in props) \
+                and not any((label, marker) in indexed for label, marker, _ in model.RETIRED):
             return
         with self.writing():
             super().ensure_schema()
@@ -382,6 +384,12 @@ class FalkorStore(Store):
         return self.read("CALL db.idx.fulltext.queryNodes($label, $q) YIELD node, score "
                          "RETURN node.id AS id, score ORDER BY score DESC, id LIMIT $limit",
                          {"label": label, "q": " ".join(terms), "limit": limit})
+
+    def range_indexed(self):
+        return self._indexed()
+
+    def drop_index(self, label, prop):
+        self.run(f"DROP INDEX FOR (n:{label}) ON (n.{prop})")
 
     def create_index(self, label, prop):
         if (label, prop) in self._indexed():

@@ -127,10 +127,22 @@ class Neo4jStore(Store):
 
     def ensure_schema(self):
         # One look at what exists instead of two dozen schema transactions on every open.
-        rows = self.read("SHOW INDEXES YIELD name, type, properties RETURN name, type, properties")
+        rows = self.read("SHOW INDEXES YIELD name, type, labelsOrTypes, properties "
+                         "RETURN name, type, labelsOrTypes, properties")
         self._existing = {r["name"] for r in rows}
         self._fulltext = {r["name"]: tuple(r["properties"] or ()) for r in rows if r["type"] == "FULLTEXT"}
+        self._range = {r["name"]: (label, prop) for r in rows if r["type"] == "RANGE"
+                       for label in r["labelsOrTypes"] or () for prop in r["properties"] or ()}
         super().ensure_schema()
+
+    def range_indexed(self):
+        return set(self._range.values())
+
+    def drop_index(self, label, prop):
+        for name in [name for name, indexed in self._range.items() if indexed == (label, prop)]:
+            self._create_schema(f"DROP INDEX `{name}` IF EXISTS")
+            self._existing.discard(name)
+            del self._range[name]
 
     def _create_schema(self, statement: str, attempts: int = 8) -> None:
         import neo4j
@@ -160,6 +172,8 @@ class Neo4jStore(Store):
         name = f"{label.lower()}_{prop}"
         if name not in self._existing:
             self._create_schema(f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})")
+            self._existing.add(name)
+            self._range[name] = (label, prop)
 
     def create_fulltext(self, label, props):
         # The CJK analyzer: bigrams for Chinese (no segmenter needed), lower-cased words for English.
