@@ -39,7 +39,29 @@ def load(store, paths, bulk):
     store.clear()
     result = import_paths(store, paths, progress=False, bulk=bulk, batch_size=7)
     return store.snapshot(), [str(r) for r in result.rejects], result.warnings, dict(result.nodes), \
-        dict(result.relationships)
+        dict(result.relationships), schema_and_search(store)
+
+
+def schema_and_search(store):
+    """The store's indexes (fields, their types, language) and constraints, and what full-text search finds
+    for words of every searched node's text: the bulk path builds its schema before the entities arrive."""
+    from graphtool.store.base import search_words
+
+    indexes = sorted((r["label"], sorted((p, sorted(t)) for p, t in r["types"].items()), r["language"], r["status"])
+                     for r in store.run("CALL db.indexes() YIELD label, types, language, status "
+                                        "RETURN label, types, language, status"))
+    constraints = sorted((r["label"], r["properties"], r["status"]) for r in store.run(
+        "CALL db.constraints() YIELD label, properties, status RETURN label, properties, status"))
+    hits = {}
+    for label, props in store.fulltext_schema().items():
+        for row in store.read(f"MATCH (n:{label}) RETURN n AS n ORDER BY n.id LIMIT 5"):
+            node = row["n"].properties if hasattr(row["n"], "properties") else row["n"]
+            for prop in props:
+                for word, _ in search_words(str(node.get(prop) or ""))[:3]:
+                    # which nodes (scores differ: the MERGE path's updates leave the index other word statistics)
+                    hits[label, word] = sorted(hit["id"] for hit in store.fulltext(label, word, 100))
+    assert any(hits.values()), "the fixtures must give words that search finds"
+    return indexes, constraints, hits
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

@@ -174,7 +174,7 @@ class StagedGraph(Store):
         """Keys are unique by construction (one map per id)."""
 
     def create_index(self, label, prop):
-        """Nothing to index: the engine builds its indexes after the bulk insert."""
+        """Nothing to index: the engine's indexes are built on the store itself (before the bulk insert)."""
 
     def wipe(self):
         self.__init__()

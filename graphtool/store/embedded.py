@@ -433,19 +433,24 @@ class FalkorStore(Store):
             raise
 
     def bulk_load(self, staged, on_written=None):
-        """Create the graph with ``GRAPH.BULK`` (it needs the graph key absent), then the schema on top."""
+        """Create the graph with ``GRAPH.BULK`` (it needs the graph key absent): empty, then its schema, then
+        the entities, which the engine indexes as they arrive (falkor_bulk._create_empty says why)."""
         from .falkor_bulk import bulk_insert
 
         with self.writing(), self._no_log_rewrites():
             if not self.is_empty():
                 raise StoreError(f"{self.describe()}: a bulk load needs an empty store")
             self.wipe()  # the empty graph's indexes: GRAPH.BULK creates the graph itself
-            try:
-                bulk_insert(self.db.connection.execute_command, self.graph_name, staged.nodes, staged.rels,
-                            on_written or (lambda n: None))
-            finally:
+
+            def schema():
                 self._select_graph()
                 self.ensure_schema()
+
+            try:
+                bulk_insert(self.db.connection.execute_command, self.graph_name, staged.nodes, staged.rels,
+                            on_written or (lambda n: None), on_created=schema)
+            finally:
+                schema()  # once more: a failed insert still leaves the store its schema
 
     @contextmanager
     def _no_log_rewrites(self):

@@ -161,15 +161,35 @@ class _Calls:
         self._reset()
 
 
+def _create_empty(calls: _Calls) -> None:
+    """The graph, empty, from a ``BEGIN`` call of no entities.
+
+    A schema built on it first is filled as the entities arrive.  Built after the insert, each index
+    the engine creates re-reads every node of its label into the label's one index, full-text fields
+    included: each of Article's four range indexes re-segmented every Article's text.  At 10^5 tweets
+    the schema after the insert took 5.0 server CPU s; built first, it adds 1.6-1.8 s to the insert's 0.3.
+    """
+    try:
+        calls.execute("GRAPH.BULK", calls.graph, "BEGIN", 0, 0, 0, 0)
+    except Exception as exc:
+        raise StoreError(f"FalkorDB bulk insert failed: {exc}") from exc
+    calls.begun = True
+
+
 def bulk_insert(execute: Callable, graph: str, nodes: dict[str, dict[str, dict]], rels: dict[tuple, dict],
-                on_written: Callable[[int], None] = lambda n: None) -> tuple[int, int]:
+                on_written: Callable[[int], None] = lambda n: None,
+                on_created: Callable[[], None] | None = None) -> tuple[int, int]:
     """Create ``graph`` from staged ``nodes[label][id]`` and ``rels[(type, sl, s, dl, d, key)]``.
 
     ``execute`` is the connection's ``execute_command``.  Returns (nodes, relationships) created.
     Nodes go in label and id order, relationships in key order: the same input gives the same
-    internal ids.
+    internal ids.  ``on_created()``, when given, runs once the graph exists and before any entity is
+    sent: the place to build its schema (see :func:`_create_empty`).
     """
     calls = _Calls(execute, graph, on_written)
+    if on_created is not None:
+        _create_empty(calls)
+        on_created()
     number: dict[str, dict[str, int]] = {}  # label -> id -> the node's number, in the order sent
     sent = 0
     for label in sorted(nodes):
