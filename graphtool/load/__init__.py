@@ -192,6 +192,8 @@ def write_files(store: Store, files: Iterable[ImportFile], result: LoadResult, r
         writer.flush()
         if staged is not None:
             store.bulk_load(staged, bar.task("bulk insert", total=len(staged), unit="entities").advance)
+            # freed while the collector is paused: resumed, its first pass would walk every staged object
+            staged = target = writer = add = None
             for item in committed:
                 on_file_done(item)
         store.after_import(sum(result.nodes.values()) + sum(result.relationships.values()))

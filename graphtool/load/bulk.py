@@ -18,7 +18,7 @@ fit a 24 GiB machine and 10^7 do not (docs/benchmarks.md, "Store path at 10^7 co
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import partial
+from functools import cache
 
 from .. import internal_queries as Q
 from .. import model
@@ -131,37 +131,44 @@ class StagedGraph(Store):
         self._account_out: dict[str, set] | None = None
         self._account_in: dict[str, set] | None = None
         self._sources: list = []  # the last sources list staged: the next equal one is this one
-        table = {}
+
+    @staticmethod
+    @cache
+    def _statements() -> dict[str, tuple]:
+        """Statement text -> (method, leading arguments): the loader's statements, made once.  Functions,
+        not methods bound to a graph: a table of bound methods made every staged graph a reference cycle,
+        freed only by the cycle collector's next pass over all of it, once an import ended."""
+        S, table = StagedGraph, {}
         for spec in model.NODES:
             for stub in (False, True):
-                table[node_query(spec.label, stub)] = partial(self._merge_nodes, spec.label, stub)
-            table[Q.NODE_EXISTS.cypher(label=spec.label)] = partial(self._node_exists, spec.label)
+                table[node_query(spec.label, stub)] = (S._merge_nodes, spec.label, stub)
+            table[Q.NODE_EXISTS.cypher(label=spec.label)] = (S._node_exists, spec.label)
         for spec in model.RELATIONSHIPS:
             for src in spec.sources:
                 for dst in spec.targets:
-                    table[rel_query(spec.type, src, dst)] = partial(self._merge_rels, spec, src, dst)
-                    table[matched_query(src, dst)] = partial(self._matched, src, dst)
+                    table[rel_query(spec.type, src, dst)] = (S._merge_rels, spec, src, dst)
+                    table[matched_query(src, dst)] = (S._matched, src, dst)
             if ACCOUNT in spec.sources:
-                table[Q.ACCOUNT_RELS_OUT.cypher(type=spec.type)] = partial(self._account_rels, spec.type, True)
+                table[Q.ACCOUNT_RELS_OUT.cypher(type=spec.type)] = (S._account_rels, spec.type, True)
             if ACCOUNT in spec.targets:
-                table[Q.ACCOUNT_RELS_IN.cypher(type=spec.type)] = partial(self._account_rels, spec.type, False)
-        for statement, handler in ((Q.IDENTIFIER_OWNERS, self._identifier_owners),
-                                   (Q.ACCOUNT_USER_IDS, self._account_user_ids),
-                                   (Q.MARK_CONFLICTS, self._mark_conflicts),
-                                   (Q.LINK_IDENTIFIERS, self._link_identifiers),
-                                   (Q.ACCOUNT_PROPERTIES, self._account_properties),
-                                   (Q.SET_ACCOUNT, self._set_account),
-                                   (Q.DELETE_ACCOUNT, self._delete_account)):
-            table[statement.cypher()] = handler
-        self._table = table
+                table[Q.ACCOUNT_RELS_IN.cypher(type=spec.type)] = (S._account_rels, spec.type, False)
+        for statement, handler in ((Q.IDENTIFIER_OWNERS, S._identifier_owners),
+                                   (Q.ACCOUNT_USER_IDS, S._account_user_ids),
+                                   (Q.MARK_CONFLICTS, S._mark_conflicts),
+                                   (Q.LINK_IDENTIFIERS, S._link_identifiers),
+                                   (Q.ACCOUNT_PROPERTIES, S._account_properties),
+                                   (Q.SET_ACCOUNT, S._set_account),
+                                   (Q.DELETE_ACCOUNT, S._delete_account)):
+            table[statement.cypher()] = (handler,)
+        return table
 
     # --- the Store interface: only the loader's statements -------------------------------------------
 
     def run(self, query, params=None):
-        handler = self._table.get(query)
+        handler = self._statements().get(query)
         if handler is None:
             raise StoreError(f"the staging graph of a bulk load cannot run this statement: {query[:120]}")
-        return handler(**(params or {}))
+        return handler[0](self, *handler[1:], **(params or {}))
 
     read = run  # every statement it knows is either a read or a write; none is both
 

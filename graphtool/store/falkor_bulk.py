@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import struct
 from collections import Counter
-from itertools import chain
+from itertools import chain, repeat
 from operator import itemgetter
 from typing import Callable, Iterator
 
@@ -28,6 +28,7 @@ from ..errors import StoreError
 MAX_CALL_BYTES = 64 * 1024 * 1024  # one GRAPH.BULK call (Redis takes up to 512 MB per argument)
 _HEAD = struct.Struct("=I")
 _LONG, _DOUBLE, _BOOL, _ENDS = struct.Struct("=Bq"), struct.Struct("=Bd"), struct.Struct("=B?"), struct.Struct("=QQ")
+_INT64 = struct.Struct("=q")
 _NULL = b"\x00"
 
 
@@ -63,36 +64,44 @@ def _property_names(maps: list[dict]) -> tuple[list[str], set[str]]:
 _CHUNK = 20_000  # entities encoded at a time: bounds the encoded columns held next to the staged graph
 
 
-def _column(values: list) -> list[bytes]:
-    """One property's encoded values for a run of entities, a column at a time: one comprehension per
-    column of one kind (the common case) instead of a type test per value."""
+def _column(values: list) -> tuple[bytes, list[bytes], bytes]:
+    """One property's values for a run of entities, encoded: ``(lead, pieces, tail)``, each value's bytes
+    being ``lead + piece + tail``.  A column at a time, one comprehension per column of one kind (the
+    common case), and a column of one kind leaves its type byte and terminator to be written once per
+    entity by the caller's join rather than concatenated onto every value."""
     kinds = set(map(type, values))
     if kinds == {str}:
-        return [b"\x03" + v.encode("utf-8") + b"\x00" for v in values]
+        return b"\x03", [v.encode("utf-8") for v in values], b"\x00"
+    if kinds == {int}:
+        return b"\x04", list(map(_INT64.pack, values)), b""
     if kinds <= {int, type(None)}:
         long_ = _LONG.pack
-        return [_NULL if v is None else long_(4, v) for v in values]
+        return b"", [_NULL if v is None else long_(4, v) for v in values], b""
     if kinds <= {list, type(None)}:
         seen: dict[tuple, bytes] = {}  # the same list again and again (sources, mostly): encode it once
+        by_id: dict[int, bytes] = {}  # and the staged graph shares equal lists: one look-up per list object
         out = []
         for v in values:
             if v is None:
                 out.append(_NULL)
                 continue
-            key = (tuple(v), tuple(map(type, v)))  # [1] and [True] are equal, and encode apart
-            encoded = seen.get(key)
+            encoded = by_id.get(id(v))  # ``values`` holds every list: no id is reused meanwhile
             if encoded is None:
-                parts: list = []
-                _value(v, parts)
-                encoded = seen[key] = b"".join(parts)
+                key = (tuple(v), tuple(map(type, v)))  # [1] and [True] are equal, and encode apart
+                encoded = seen.get(key)
+                if encoded is None:
+                    parts: list = []
+                    _value(v, parts)
+                    encoded = seen[key] = b"".join(parts)
+                by_id[id(v)] = encoded
             out.append(encoded)
-        return out
+        return b"", out, b""
     out = []
     for v in values:  # mixed kinds: value by value
         parts = []
         _value(v, parts)
         out.append(b"".join(parts))
-    return out
+    return b"", out, b""
 
 
 def _tokens(name: str, maps: list[dict], prefixes: bytes | None = None) -> Iterator[tuple[bytes, int]]:
@@ -111,9 +120,26 @@ def _tokens(name: str, maps: list[dict], prefixes: bytes | None = None) -> Itera
         if prefixes is not None:
             width = _ENDS.size
             ends = prefixes[start * width:(start + len(chunk)) * width]
-            columns.insert(0, [ends[i:i + width] for i in range(0, len(ends), width)])
-        entities = list(map(b"".join, zip(*columns))) if columns else [b""] * len(chunk)
-        for entity_bytes in entities:
+            columns.insert(0, (b"", [ends[i:i + width] for i in range(0, len(ends), width)], b""))
+        # an entity is the constant bytes between its columns' pieces and the pieces, in turn
+        sequence, between = [], b""
+        for lead, pieces, tail in columns:
+            if between + lead:
+                sequence.append(repeat(between + lead))
+            sequence.append(pieces)
+            between = tail
+        if between:
+            sequence.append(repeat(between))
+        if not columns:
+            sequence = [[b""] * len(chunk)]
+        whole = b"".join(chain.from_iterable(zip(*sequence)))
+        if size + len(whole) <= MAX_CALL_BYTES:  # the common case: the chunk fits the call as a whole
+            parts.append(whole)
+            size += len(whole)
+            count += len(chunk)
+            continue
+        del whole
+        for entity_bytes in map(b"".join, zip(*sequence)):
             if count and size + len(entity_bytes) > MAX_CALL_BYTES:
                 yield b"".join(parts), count
                 parts, size, count = [header], len(header), 0
@@ -201,11 +227,13 @@ def bulk_insert(execute: Callable, graph: str, nodes: dict[str, dict[str, dict]]
         for token, count in _tokens(label, maps):
             calls.add(token, count, 0)
     calls.send()  # every node is created before a relationship names it
-    by_type: dict[str, list[tuple]] = {}
-    for key in rels:
-        by_type.setdefault(key[0], []).append(key)
+    by_type: dict[str, tuple[list[tuple], list[dict]]] = {}  # keys and their maps (no look-up by key later)
+    for key, props in rels.items():
+        keys, maps = by_type.setdefault(key[0], ([], []))
+        keys.append(key)
+        maps.append(props)
     for type_ in sorted(by_type):
-        keys = by_type[type_]
+        keys, maps = by_type.pop(type_)
         n = len(keys)
         # Node numbers follow (label, id) order, so (source number, target number, key) is key order.
         # Arrays, not lists of ints: at 10^6 relationships the lists were a tenth of the load's peak.
@@ -220,7 +248,7 @@ def bulk_insert(execute: Callable, graph: str, nodes: dict[str, dict[str, dict]]
         else:
             order = np.argsort(pairs, kind="stable")
         del pairs
-        maps = [rels[keys[i]] for i in order.tolist()]
+        maps = list(map(maps.__getitem__, order.tolist()))
         ends = np.empty((n, 2), dtype=np.uint64)  # _ENDS: two native uint64 per relationship
         ends[:, 0], ends[:, 1] = src[order], dst[order]
         del src, dst, order
