@@ -71,7 +71,9 @@ class MessageRows:
         self.path = str(path)
         self.fast = fast  # False: every record value by value through the model (tests compare the two)
         self.sources = list(default_sources or [])
-        self.seen: dict[str, tuple[int, tuple]] = {}
+        # message id -> (its first line, a 64-bit hash of its content): the content itself would hold ~300 bytes
+        # per message more (10^7 messages: ~3 GiB); two contents with one hash are 2**-64 likely
+        self.seen: dict[str, tuple[int, int]] = {}
         # An account's record as the model's rules made it, by (id, display name): its later rows
         # reuse it instead of checking every field again (a repost file names each account many times).
         self.accounts: dict[tuple, NodeRecord] = {}
@@ -111,7 +113,7 @@ class MessageRows:
         # A repost's links are the original's (QUT ignores them too).  Anything else in the field is
         # a link: a URL, or an id standing for one (anonymised releases, CooRTweet's url_id 23678).
         links = [] if repost_of else parse_urls(urls)
-        content = (user_id, ts, repost_of, reply_to, text or "", tuple(links))
+        content = hash((user_id, ts, repost_of, reply_to, text or "", tuple(links)))
         first = self.seen.get(message_id)
         if first is not None:
             if first[1] != content:
