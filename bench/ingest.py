@@ -313,7 +313,8 @@ class Table:
         self.rows.append(r)
 
 
-def first_load_embedded(tweets: int, runs: int, workdir: Path, incremental_only: bool = False) -> list[dict]:
+def first_load_embedded(tweets: int, runs: int, workdir: Path, incremental_only: bool = False,
+                        incremental: bool = True) -> list[dict]:
     import shutil
     import subprocess
 
@@ -321,8 +322,8 @@ def first_load_embedded(tweets: int, runs: int, workdir: Path, incremental_only:
     from graphtool.store.falkor_bulk import bulk_insert
 
     full, first, second = io_case(workdir, tweets)
-    staged, increment = (None if incremental_only else staged_of([full])), staged_of([second])
-    n, n_inc = (0 if incremental_only else len(staged)), len(increment)
+    staged, increment = (None if incremental_only else staged_of([full])), staged_of([second]) if incremental else None
+    n, n_inc = (0 if incremental_only else len(staged)), len(increment) if incremental else 0
     store = open_store(f"embedded:{workdir / 'db'}")
     table = Table("embedded FalkorDB", tweets, runs)
     table.servers = [EmbeddedServer(workdir / "db").pid()]
@@ -344,7 +345,7 @@ def first_load_embedded(tweets: int, runs: int, workdir: Path, incremental_only:
                   table.measure(lambda: import_paths(store, [full], progress=False, bulk=False), empty, runs=1), n,
                   runs=1)
         table.row("raw batched UNWIND ... MERGE of the same graph (no parsing)", table.measure(raw(staged), empty), n)
-        table.row("GRAPH.BULK of the same graph alone (graphtool's writer, schema after it)",
+        table.row("GRAPH.BULK of the same graph alone (graphtool's writer, schema built first)",
                   table.measure(lambda: store.bulk_load(staged), store.wipe), n)
         table.row("GRAPH.BULK of the same graph alone, without the schema (no indexes, no full-text)",
                   table.measure(lambda: bulk_insert(store.db.connection.execute_command, store.graph_name,
@@ -363,7 +364,8 @@ def first_load_embedded(tweets: int, runs: int, workdir: Path, incremental_only:
                       table.measure(lambda: subprocess.run(command, check=True, capture_output=True), drop_tool_graph),
                       n)
             drop_tool_graph()
-        incremental_embedded(store, table, raw(increment), first, second, n_inc)
+        if incremental:
+            incremental_embedded(store, table, raw(increment), first, second, n_inc)
         table.rows[0]["peak_mib"] = peak_rss_mib()
     finally:
         store.close()
@@ -488,7 +490,7 @@ def main() -> None:
     parser.add_argument("--incremental-only", action="store_true",
                         help="with --first-load: only the incremental rows (raw MERGE and the import, MERGE)")
     parser.add_argument("--first-only", action="store_true",
-                        help="with --first-load and --stores neo4j: the neo4j-admin rows only (no incremental loads)")
+                        help="with --first-load: the first-load rows only (no incremental loads)")
     args = parser.parse_args()
     if args.first_load:
         rows = []
@@ -497,7 +499,8 @@ def main() -> None:
                 folder = Path(tmp) / str(tweets)
                 folder.mkdir()
                 if "embedded" in args.stores:
-                    rows += first_load_embedded(tweets, args.runs, folder, args.incremental_only)
+                    rows += first_load_embedded(tweets, args.runs, folder, args.incremental_only,
+                                                incremental=not args.first_only)
                 if "neo4j" in args.stores:
                     rows += first_load_neo4j(tweets, args.runs, folder, incremental=not args.first_only,
                                              incremental_only=args.incremental_only)
