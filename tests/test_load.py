@@ -174,10 +174,14 @@ def test_case_imports_cleanly_and_identically_on_both_stores(embedded_store, neo
         assert counts["relationships"][type_] == n, type_
 
 
-def test_a_link_met_again_in_a_later_batch_is_sent_once(store, tmp_path):
+def test_a_link_met_again_in_a_later_batch_is_sent_once(store, tmp_path, monkeypatch):
     """A retweeted tweet's PUBLISHED comes with every batch that retweets it: written once, same graph and counts."""
+    from graphtool.load import fmt_twitter_io
     from graphtool.synthetic import write_io_tweets
 
+    # the adapter gives a stub and its PUBLISHED once per tweet and author it remembers: remembering
+    # none, it gives them again for every retweet, as an adapter without that memory would
+    monkeypatch.setattr(fmt_twitter_io, "STUBS_REMEMBERED", 0)
     # the second half: the tweets it retweets are not in it, so each is a stub with its author's PUBLISHED
     lines = write_io_tweets(tmp_path / "all.csv", 400).read_text(encoding="utf-8").splitlines(keepends=True)
     path = tmp_path / "tweets.csv"

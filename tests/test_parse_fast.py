@@ -91,6 +91,67 @@ def test_fast_and_general_paths_agree_on_a_synthetic_archive(tmp_path):
                 and not r.stub}) > 100
 
 
+def _same(record) -> tuple:
+    """A record without where it came from: two records that write the same thing are equal."""
+    if isinstance(record, NodeRecord):
+        return ("node", record.label, record.id, repr(record.props), record.stub, repr(record.identifiers))
+    return ("rel", record.type, record.src, record.dst, repr(record.props), record.src_label, record.dst_label)
+
+
+def test_a_stub_given_already_for_the_same_tweet_and_author_is_not_given_again(tmp_path, monkeypatch):
+    # the second half of an archive: the tweets it retweets are not in it, so each is a stub
+    lines = write_io_tweets(tmp_path / "all.csv", 2000, seed=3).read_text(encoding="utf-8").splitlines(keepends=True)
+    path = tmp_path / "tweets.csv"
+    path.write_text(lines[0] + "".join(lines[len(lines) // 2:]), encoding="utf-8")
+    remembered = list(fmt_twitter_io.read(path, ["file:x"]))
+    monkeypatch.setattr(fmt_twitter_io, "STUBS_REMEMBERED", 0)
+    every = list(fmt_twitter_io.read(path, ["file:x"]))
+    assert len(remembered) < len(every) * 0.9
+    # only repeats are left out, and nothing else changes: the same records in the same order
+    kept = iter(every)
+    for record in remembered:
+        assert any(record == other for other in kept)
+    assert {_same(r) for r in remembered} == {_same(r) for r in every}
+
+
+def _tweets_file(path: Path, rows: list[dict]) -> Path:
+    header = fmt_twitter_io.TWEETS_HEADER
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(header)
+        for row in rows:
+            values = {"userid": "u1", "user_screen_name": "u1", "tweet_text": "t", "tweet_time": "2021-08-15 12:30:02",
+                      "is_retweet": "False", "hashtags": "[]", "urls": "[]", "user_mentions": "[]", **row}
+            writer.writerow([values.get(name, "") for name in header])
+    return path
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "general"])
+def test_a_stub_is_given_again_for_another_author_and_after_a_rejected_row(tmp_path, fast):
+    path = _tweets_file(tmp_path / "tweets.csv", [
+        {"tweetid": "1", "is_retweet": "True", "retweet_tweetid": "900", "retweet_userid": "a1"},
+        {"tweetid": "2", "is_retweet": "True", "retweet_tweetid": "900", "retweet_userid": "a1"},  # a repeat
+        {"tweetid": "3", "is_retweet": "True", "retweet_tweetid": "900", "retweet_userid": "a2"},  # another author
+        {"tweetid": "4", "quoted_tweet_tweetid": "901", "in_reply_to_tweetid": "9\t02"},  # rejected: a tab in an id
+        {"tweetid": "5", "is_retweet": "True", "retweet_tweetid": "901"},  # so 901's stub comes here
+    ])
+    records = list(fmt_twitter_io.read(path, ["file:x"], fast=fast))
+    by_line: dict[int, list] = {}
+    for r in records:
+        by_line.setdefault(r.line if isinstance(r, Reject) else r.origin.line, []).append(r)
+    written = {line: sorted((type(r).__name__, getattr(r, "label", None) or r.type, getattr(r, "id", None) or r.src,
+                             getattr(r, "dst", None)) for r in rs if not isinstance(r, Reject))
+               for line, rs in by_line.items()}
+    assert ("NodeRecord", "Article", "x:900", None) in written[2] and ("RelRecord", "PUBLISHED", "x:a1", "x:900") in \
+        written[2]
+    assert written[3] == [("RelRecord", "SHARED", "x:u1", "x:900")]
+    assert ("NodeRecord", "Article", "x:900", None) in written[4] and ("RelRecord", "PUBLISHED", "x:a2", "x:900") in \
+        written[4]
+    assert [r.field for r in by_line[5]] == ["id"]
+    assert ("NodeRecord", "Article", "x:901", None) in written[6]
+    assert fast or records == list(fmt_twitter_io.read(path, ["file:x"]))
+
+
 def test_list_rows_are_the_dict_rows_in_header_order():
     by_name, by_position = read_csv(UNUSUAL), read_csv(UNUSUAL, lists=True)
     named, positional = list(by_name), list(by_position)

@@ -16,7 +16,8 @@ ids and screen names.  How each row becomes records:
   from the retweeter to the retweeted tweet; a quote or reply adds ``SHARED`` of kind
   ``quote`` / ``reply`` to the tweet it quotes or answers, and a quote also ``CITES`` it;
 - the retweeted / answered tweet and its author, when known only by id, are stubs: they
-  create the node when it is absent and never overwrite what its own row says.
+  create the node when it is absent and never overwrite what its own row says; given once per
+  tweet and author (while remembered: ``STUBS_REMEMBERED``), not with every retweet of it.
 
 Times are ISO (``2019-07-02 14:30``) or, in some releases, US style (``07/02/2019 14:30``).
 
@@ -258,7 +259,7 @@ class _Cache(dict):
         return result
 
 
-def _fast_tweets(seen: set, written: "_Recent", sources: list | None):
+def _fast_tweets(seen: set, written: "_Recent", stubbed: "_Recent", sources: list | None):
     """``(values, origin) -> records`` for a tweets row whose every value the model's rules take unchanged,
     built directly; None for any other row, which goes the general way (:func:`_tweet` with
     :class:`_Records`), so that it gives the same records or the same reject.
@@ -268,7 +269,8 @@ def _fast_tweets(seen: set, written: "_Recent", sources: list | None):
     ``parse_when`` reads it), any other is read by ``_time`` once per distinct text; counts, list columns
     and languages go through the model's own ``coerce``, once per distinct text; the text by the
     ``text_problem`` rules.  An account's first row (or a new screen name) goes the general way, which
-    writes the account.
+    writes the account.  A stub (and its author's) already given for the same tweet and author is not given
+    again (``stubbed``, as :func:`_tweet` does).
     """
     minutes = _Cache(lambda text: utc_minute(text) or _OTHER)
     times = _Cache(_time_value)
@@ -298,22 +300,26 @@ def _fast_tweets(seen: set, written: "_Recent", sources: list | None):
             props["sources"] = copy()
         return RelRecord("SHARED", author, target, props, "Account", "Article", origin)
 
-    def shared_tweet(out, tweetid, userid, origin) -> str | None:
+    def shared_tweet(out, tweetid, userid, origin, marks: list) -> str | None:
         """``x:<tweetid>`` of the tweet a row shares (``tweetid`` stripped, not empty), after its stub and its
         author's (``userid``, a column's text; None: no author column), as :func:`_tweet` writes them when
-        the tweet is not written; None when an id is not plain."""
+        the tweet is not written and not stubbed with this author (the stub's key goes to ``marks``, for the
+        caller to note once the row is sure); None when an id is not plain."""
         if not plain_id(tweetid):
             return None
         target = "x:" + tweetid
         if target not in written:
-            out.append(stub_article(target, origin))
             other = userid.strip() if userid is not None else ""
+            if (target, other) in stubbed:
+                return target
+            out.append(stub_article(target, origin))
             if other:  # as _stub_author
                 if not plain_id(other):
                     return None
                 if account_id(other) not in seen:
                     out.append(stub_account(other, origin))
                 out.append(link("PUBLISHED", account_id(other), target, "Account", "Article", origin))
+            marks.append((target, other))
         return target
 
     def records(values: tuple, origin: Origin) -> list | None:
@@ -347,9 +353,12 @@ def _fast_tweets(seen: set, written: "_Recent", sources: list | None):
             original = retweet_tweetid.strip()
             target = "x:" + original
             if target not in written:  # (a written tweet's id is one the rules took unchanged)
-                target = original and shared_tweet(out, original, retweet_userid, origin)
+                marks = []
+                target = original and shared_tweet(out, original, retweet_userid, origin, marks)
                 if not target:
                     return None
+                if marks:
+                    stubbed.add(marks[0])
             props = {"id": tweetid, "at": at_text, "at_ts": at, "kind": "repost"}
             if copy:
                 props["sources"] = copy()
@@ -402,16 +411,19 @@ def _fast_tweets(seen: set, written: "_Recent", sources: list | None):
             if other_id not in seen:  # (the author is: this path takes only rows whose account is written)
                 out.append(stub_account(other, origin))
             out.append(link("MENTIONS", me, other_id, *_MENTIONS_ENDS, origin))  # a mention, never a share
+        marks = []
         for other_tweet, other_author, kind in ((quoted, None, "quote"), (replied, reply_userid, "reply")) \
                 if quoted or replied else ():
             other_tweet = other_tweet.strip()
             if other_tweet:
-                target = shared_tweet(out, other_tweet, other_author, origin)
+                target = shared_tweet(out, other_tweet, other_author, origin, marks)
                 if target is None:
                     return None
                 out.append(shared(author, target, tweetid, at_text, at, kind, origin))
                 if kind == "quote":
                     out.append(link("CITES", me, target, "Article", "Article", origin))
+        for key in marks:
+            stubbed.add(key)
         written.add(me)
         return out
 
@@ -432,24 +444,36 @@ class _Recent(OrderedDict):
 
 
 # Tweets written in full from this file that a later retweet, quote or reply needs no stub for
-# (archives are mostly in time order, so the original is usually close before them).
+# (archives are mostly in time order, so the original is usually close before them); and as many
+# (stubbed tweet, its author) pairs given already, which a later row need not give again: the writer
+# would send them once anyway (writer.py, stubs and links sent), and a quarter of a real-shaped
+# increment's records were these repeats.
 RECENT_TWEETS = 200_000
+STUBS_REMEMBERED = 200_000
 
 
 _TRUTH = {"True": True, "False": False}  # as the releases write is_retweet; other spellings go through boolean()
 
 
-def _stub_author(out: list, other, tweet_target: str, origin: Origin, seen: set, build: _Records) -> None:
-    """The author of a tweet known only by id: a stub account, unless written in full, and its PUBLISHED."""
+def _stub(out: list, tweetid: str, other, origin: Origin, seen: set, stubbed: _Recent, build: _Records, marks: list):
+    """The stub of a tweet known only by id and, with ``other`` (its author's id, or None), the author's
+    stub account, unless written in full, and its PUBLISHED; nothing when given already for this author."""
     other = (other or "").strip()
+    target = article_id(tweetid)
+    if (target, other) in stubbed:
+        return
+    out.append(build.stub_article(tweetid, origin))
     if other:
         if account_id(other) not in seen:
             out.append(build.stub_account(other, origin))
-        out.append(build.link("PUBLISHED", account_id(other), tweet_target, origin))
+        out.append(build.link("PUBLISHED", account_id(other), target, origin))
+    marks.append((target, other))
 
 
-def _tweet(values: tuple, fields: list, origin: Origin, seen: set, written: _Recent, build: _Records) -> list:
-    """The records of one tweets row (all or none: a bad value rejects the row); ``values`` as TWEET_COLUMNS."""
+def _tweet(values: tuple, fields: list, origin: Origin, seen: set, written: _Recent, stubbed: _Recent,
+           build: _Records) -> list:
+    """The records of one tweets row (all or none: a bad value rejects the row); ``values`` as TWEET_COLUMNS.
+    The stubs it gives are noted in ``stubbed`` once the row is sure."""
     (tweetid, userid, handle, text, when, lang, is_retweet, retweet_userid, retweet_tweetid, quoted, reply_userid,
      replied, likes, shares, hashtags, urls, mentions) = values
     tweetid = (tweetid or "").strip()
@@ -473,10 +497,12 @@ def _tweet(values: tuple, fields: list, origin: Origin, seen: set, written: _Rec
         if not original:
             raise FieldError("retweet_tweetid", "is_retweet is True but the retweeted tweet id is missing")
         target = article_id(original)
+        marks: list = []
         if target not in written:
-            out.append(build.stub_article(original, origin))
-            _stub_author(out, retweet_userid, target, origin, seen, build)
+            _stub(out, original, retweet_userid, origin, seen, stubbed, build, marks)
         out.append(build.shared(author, target, tweetid, at, "repost", origin))
+        for key in marks:
+            stubbed.add(key)
         return out
 
     lang = (lang or "").strip()
@@ -489,18 +515,20 @@ def _tweet(values: tuple, fields: list, origin: Origin, seen: set, written: _Rec
         if account_id(mentioned) not in seen and account_id(mentioned) != author:
             out.append(build.stub_account(mentioned, origin))
         out.append(build.link("MENTIONS", me, account_id(mentioned), origin))  # a mention, never a share
+    marks = []
     quoted = (quoted or "").strip()
     if quoted:
         if article_id(quoted) not in written:
-            out.append(build.stub_article(quoted, origin))
+            _stub(out, quoted, None, origin, seen, stubbed, build, marks)
         out.append(build.shared(author, article_id(quoted), tweetid, at, "quote", origin))
         out.append(build.link("CITES", me, article_id(quoted), origin))
     replied = (replied or "").strip()
     if replied:
         if article_id(replied) not in written:
-            out.append(build.stub_article(replied, origin))
-            _stub_author(out, reply_userid, article_id(replied), origin, seen, build)
+            _stub(out, replied, reply_userid, origin, seen, stubbed, build, marks)
         out.append(build.shared(author, article_id(replied), tweetid, at, "reply", origin))
+    for key in marks:
+        stubbed.add(key)
     return out
 
 
@@ -523,6 +551,7 @@ def read(path: Path, default_sources: list[str] | None = None, fast: bool = True
     rows = read_csv(path, lists=True)
     seen: set[str] = set()  # accounts already written in full from this file (bounded by #accounts)
     written = _Recent(RECENT_TWEETS)
+    stubbed = _Recent(STUBS_REMEMBERED)  # (tweet, author) stubs given already
     kind = None
     for item in rows:
         if isinstance(item, Reject):
@@ -542,7 +571,7 @@ def read(path: Path, default_sources: list[str] | None = None, fast: bool = True
             pick = _picker(rows.header)
             fast_records = None  # the fast path reads rows with every column it names
             if fast and kind == "tweets" and set(TWEET_COLUMNS) <= set(rows.header):
-                fast_records = _fast_tweets(seen, written, build.sources)
+                fast_records = _fast_tweets(seen, written, stubbed, build.sources)
             repeated = len(set(rows.header)) < len(rows.header)  # then the raw row is the dict's, as it was
             name = str(path)
         fields = item.values
@@ -554,7 +583,7 @@ def read(path: Path, default_sources: list[str] | None = None, fast: bool = True
                 continue
         try:
             if kind == "tweets":
-                records = _tweet(pick(fields), fields, origin, seen, written, build)
+                records = _tweet(pick(fields), fields, origin, seen, written, stubbed, build)
             else:
                 records = [build.account(fields, origin)]
         except FieldError as exc:

@@ -269,15 +269,24 @@ class BatchWriter:
         sent = self._links_sent
         if len(sent) > self.STUBS_REMEMBERED:
             sent.clear()
-        if _KEY_OF[type_]:  # a keyed type has no links (see _link_key): nothing to look up
+        if _KEY_OF[type_]:  # a keyed type has no links: nothing to look up
             fresh, keys = unique, None
         else:
             fresh, keys = [], []
             for r in unique:
-                key = _link_key(r)
-                if key is None or key not in sent:
-                    fresh.append(r)
-                    keys.append(key)
+                # A link written once is known by its type, labelled ends and sources; any other
+                # relationship has no key here (None): a property may change on a later MERGE, and an
+                # unlabelled end may find a node of another label that a later batch created.
+                props = r.props
+                if len(props) > 1 or (props and "sources" not in props) or r.src_label is None \
+                        or r.dst_label is None:
+                    key = None
+                else:
+                    key = (type_, r.src_label, r.src, r.dst_label, r.dst, tuple(props.get("sources") or ()))
+                    if key in sent:
+                        continue
+                fresh.append(r)
+                keys.append(key)
             # the links not sent again count as written: the counts stay those of the records
             self.result.relationships[type_] += len(unique) - len(fresh)
         waiting = self._try_rels(spec, list(enumerate(fresh)))
@@ -316,9 +325,17 @@ class BatchWriter:
                 if not batch:
                     continue
                 rows = []
-                append, split = rows.append, _split_sources
+                append = rows.append
                 for i, r in batch:
-                    props, sources = split(r.props)
+                    props = r.props  # _split_sources(r.props), inline: once per record
+                    sources = props.get("sources")
+                    if sources is None:
+                        sources = []
+                    elif len(props) == 1:
+                        props = {}
+                    else:
+                        props = props.copy()
+                        del props["sources"]
                     append({"i": i, "src": r.src, "dst": r.dst, "key": props.get(key_name) if key_name else None,
                             "props": props, "sources": sources})
                 written = self.store.run(rel_query(type_, src_label, dst_label), {"rows": rows})[0]["written"]
@@ -354,17 +371,6 @@ def _raw(r: RelRecord) -> str:
     if r.origin is not None and r.origin.row is not None:
         return r.origin.raw()
     return f"{r.type},{r.src},{r.dst}," + ",".join(f"{k}={v}" for k, v in r.props.items() if k != "sources")
-
-
-def _link_key(r: RelRecord) -> tuple | None:
-    """What identifies a link written once (its type, labelled ends and sources); None for any
-    other relationship: a property or a key may change on a later MERGE, and an unlabelled end
-    may find a node of another label that a later batch created."""
-    props = r.props
-    if len(props) > 1 or (props and "sources" not in props) or r.src_label is None or r.dst_label is None \
-            or _KEY_OF[r.type]:
-        return None
-    return (r.type, r.src_label, r.src, r.dst_label, r.dst, tuple(props.get("sources") or ()))
 
 
 def _unique(records: list[RelRecord]) -> list[RelRecord]:
