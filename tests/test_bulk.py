@@ -264,10 +264,18 @@ def test_neo4j_admin_first_load_matches_merge(neo4j_store, tmp_path):
     import_paths(staged, paths, progress=False)
     done = {}
 
+    cache = {"XDG_CACHE_HOME": str(tmp_path / "cache")}  # the JVM's class archive (bulk_neo4j.class_archive)
+
     def prepare(home, lib):
         (home / "lib").symlink_to(lib)
-        done["cli"] = graphtool("import", "--neo4j-home", str(home), "--rejects", str(tmp_path / "rejects.csv"), *paths)
-        done["again"] = graphtool("import", "--neo4j-home", str(home), *paths)  # the database exists now
+        done["cli"] = graphtool("import", "--neo4j-home", str(home), "--rejects", str(tmp_path / "rejects.csv"), *paths,
+                                env=cache)
+        done["archives"] = sorted(p.name for p in (tmp_path / "cache" / "graphtool").iterdir())
+        archive = tmp_path / "cache" / "graphtool" / done["archives"][0]
+        archive.chmod(0o644)
+        archive.write_bytes(archive.read_bytes()[:1_000_000])  # torn: the JVM dies of it (SIGBUS) at start
+        done["again"] = graphtool("import", "--neo4j-home", str(home), *paths, env=cache)  # the database exists now
+        done["archive_left"] = archive.exists()
 
     try:
         server_context = maven_server(prepare=prepare)
@@ -276,6 +284,10 @@ def test_neo4j_admin_first_load_matches_merge(neo4j_store, tmp_path):
         pytest.skip(f"NO SECOND NEO4J FOR neo4j-admin COULD BE HAD: {exc}")
     try:
         assert done["cli"].returncode == 1, done["cli"].stderr
+        # the first import made the archive whole (no partial file left); the torn one cost the second
+        # import nothing but a rerun without it, which gave the tool's own refusal, and was deleted
+        assert len(done["archives"]) == 1 and done["archives"][0].endswith(".jsa"), done["archives"]
+        assert not done["archive_left"]
         assert done["again"].returncode == 2 and "Database already exist" in done["again"].stderr
         assert "--overwrite replaces" in done["again"].stderr and "Traceback" not in done["again"].stderr
         assert done["cli"].stdout == merged.stdout
