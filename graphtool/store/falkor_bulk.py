@@ -193,7 +193,7 @@ def _create_empty(calls: _Calls) -> None:
     A schema built on it first is filled as the entities arrive.  Built after the insert, each index
     the engine creates re-reads every node of its label into the label's one index, full-text fields
     included: each of Article's four range indexes re-segmented every Article's text.  At 10^5 tweets
-    the schema after the insert took 5.0 server CPU s; built first, it adds 1.6-1.8 s to the insert's 0.3.
+    the schema built after the insert took 5.0 server CPU s; built first, keeping it up adds 1.0-1.8 s.
     """
     try:
         calls.execute("GRAPH.BULK", calls.graph, "BEGIN", 0, 0, 0, 0)
