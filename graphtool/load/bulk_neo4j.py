@@ -221,12 +221,13 @@ def admin_command(home: Path, lib: Path | None = None) -> tuple[list[str], dict,
     return command, env, None if own else class_archive(Path(java), lib)
 
 
-# The jars' JVM spends ~5 CPU s on an import of any size (1,869 entities: 5.2 s; 171,194: ~13 s), most
+# The jars' JVM spends ~5 CPU s on an import of any size (1,869 entities: 5.2 s; 171,194: ~12 s), much
 # of it loading and verifying ~6,400 classes.  A class-data-sharing archive of them (JDK 17: made by
 # -XX:ArchiveClassesAtExit on the first import, mapped by -XX:SharedArchiveFile on later ones) takes
-# 0.85 CPU s off each later import and costs 4-5 CPU s once, on the import that makes it.  It lives in
-# the user's cache, never in the Neo4j home; the JVM itself ignores an archive made for other jars or
-# another JVM build (checked: a warning, which -Xlog:cds*=off silences, and a normal run).
+# 0.85 CPU s off the small import and 2.0 off the large one (medians of 3 alternating runs) and costs
+# 3-5 CPU s once, on the import that makes it (docs/benchmarks.md, "First load with neo4j-admin").
+# It lives in the user's cache, never in the Neo4j home; the JVM itself ignores an archive made for
+# other jars or another JVM build (checked: a warning, which -Xlog:cds*=off silences, and a normal run).
 def class_archive(java: Path, lib: Path) -> Path:
     """The archive's path for this java and jar set (names, sizes, times) and :data:`JVM_OPTIONS`."""
     java = java.resolve()
@@ -243,14 +244,14 @@ def _run_tool(command: list[str], env: dict, archive: Path | None, tmp: Path) ->
     17.0.15) is deleted and the import run again without; a failure to write one after the import
     is done (the JVM then exits 1) leaves the import done.
     """
-    def run(*options: str) -> subprocess.CompletedProcess:
-        java = [command[0], f"-XX:ErrorFile={tmp / 'hs_err_pid%p.log'}", *options, *command[1:]]
-        return subprocess.run(java, env=env, capture_output=True, text=True)
+    def run(*options: str) -> subprocess.CompletedProcess:  # JVM options go after "java"
+        return subprocess.run([command[0], *options, *command[1:]], env=env, capture_output=True, text=True)
 
     if archive is None:
         return run()
+    quiet = ("-Xlog:cds*=off", f"-XX:ErrorFile={tmp / 'hs_err_pid%p.log'}")  # a crash report: not in the cwd
     if archive.is_file():
-        result = run("-Xlog:cds*=off", f"-XX:SharedArchiveFile={archive}")
+        result = run(*quiet, f"-XX:SharedArchiveFile={archive}")
         if result.returncode < 0 or "A fatal error has been detected" in result.stdout + result.stderr:
             with contextlib.suppress(OSError):
                 archive.unlink(missing_ok=True)
@@ -261,7 +262,7 @@ def _run_tool(command: list[str], env: dict, archive: Path | None, tmp: Path) ->
         archive.parent.mkdir(parents=True, exist_ok=True)
     except OSError:
         return run()
-    result = run("-Xlog:cds*=off", f"-XX:ArchiveClassesAtExit={partial}")
+    result = run(*quiet, f"-XX:ArchiveClassesAtExit={partial}")
     if result.returncode == 0 and partial.is_file():
         with contextlib.suppress(OSError):
             os.replace(partial, archive)
