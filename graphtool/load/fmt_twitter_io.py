@@ -183,6 +183,8 @@ class _Records:
 
 ARTICLE = model.node("Article")
 _MENTIONS_ENDS = (model.rel("MENTIONS").sources[0], model.rel("MENTIONS").targets[0])
+_SHARED = model.rel(model.R.SHARED)
+_ACCOUNT, _ARTICLE = _SHARED.sources[0], _SHARED.targets[0]  # the fast path's labels, from the model
 
 
 @lru_cache(maxsize=1 << 14)  # counts repeat: each text is checked once, by the model's rule itself
@@ -282,14 +284,14 @@ def _fast_tweets(seen: set, written: "_Recent", stubbed: "_Recent", sources: lis
     copy = sources.copy if sources else None
 
     def stub_article(tweetid, origin):
-        return NodeRecord("Article", tweetid, {"platform": PLATFORM, "sources": copy()} if copy else
+        return NodeRecord(_ARTICLE, tweetid, {"platform": PLATFORM, "sources": copy()} if copy else
                           {"platform": PLATFORM}, origin, True)
 
     def stub_account(userid, origin):
         props = {"platform": PLATFORM, "handle": userid, "user_id": userid}
         if copy:
             props["sources"] = copy()
-        return NodeRecord("Account", account_id(userid), props, origin, True, [Seen(PLATFORM, "user_id", userid)])
+        return NodeRecord(_ACCOUNT, account_id(userid), props, origin, True, [Seen(PLATFORM, "user_id", userid)])
 
     def link(type_, src, dst, src_label, dst_label, origin):
         return RelRecord(type_, src, dst, {"sources": copy()} if copy else {}, src_label, dst_label, origin)
@@ -298,7 +300,7 @@ def _fast_tweets(seen: set, written: "_Recent", stubbed: "_Recent", sources: lis
         props = {"id": tweetid, "at": at_text, "at_ts": at, "kind": kind}
         if copy:
             props["sources"] = copy()
-        return RelRecord("SHARED", author, target, props, "Account", "Article", origin)
+        return RelRecord(_SHARED.type, author, target, props, _ACCOUNT, _ARTICLE, origin)
 
     def shared_tweet(out, tweetid, userid, origin, marks: list) -> str | None:
         """``x:<tweetid>`` of the tweet a row shares (``tweetid`` stripped, not empty), after its stub and its
@@ -357,12 +359,12 @@ def _fast_tweets(seen: set, written: "_Recent", stubbed: "_Recent", sources: lis
                 target = original and shared_tweet(out, original, retweet_userid, origin, marks)
                 if not target:
                     return None
-                if marks:
-                    stubbed.add(marks[0])
+                for key in marks:
+                    stubbed.add(key)
             props = {"id": tweetid, "at": at_text, "at_ts": at, "kind": "repost"}
             if copy:
                 props["sources"] = copy()
-            out.append(RelRecord("SHARED", author, target, props, "Account", "Article", origin))
+            out.append(RelRecord(_SHARED.type, author, target, props, _ACCOUNT, _ARTICLE, origin))
             return out
 
         language = langs[lang]
@@ -404,7 +406,7 @@ def _fast_tweets(seen: set, written: "_Recent", stubbed: "_Recent", sources: lis
         if copy:
             props["sources"] = copy()
         me = "x:" + tweetid
-        out.append(NodeRecord("Article", me, props, origin))
+        out.append(NodeRecord(_ARTICLE, me, props, origin))
         out.append(link("PUBLISHED", author, me, "Account", "Article", origin))
         for other in mentioned_ids:
             other_id = "x:" + other

@@ -28,7 +28,9 @@ from .records import (FieldError, NodeRecord, Origin, Reject, RelRecord, iso, no
 
 DEFAULT_PLATFORM = "x"
 ACCOUNTS_REMEMBERED = 1 << 16  # checked account records kept per file (forgotten all at once when full)
-_SHARED_AT_TS = model.rel(model.R.SHARED).prop("at").ts_name  # where a share's epoch seconds are stored
+_SHARED = model.rel(model.R.SHARED)
+_SHARED_AT_TS = _SHARED.prop("at").ts_name  # where a share's epoch seconds are stored
+_ACCOUNT, _ARTICLE = _SHARED.sources[0], _SHARED.targets[0]  # a share's ends, as the fast path writes them
 
 
 def parse_urls(value) -> list[str]:
@@ -140,7 +142,7 @@ class MessageRows:
                 if len(self.accounts) >= ACCOUNTS_REMEMBERED:
                     self.accounts.clear()
                 self.accounts[(account, name)] = first
-        return NodeRecord("Account", first.id, dict(first.props), origin, False, list(first.identifiers))
+        return NodeRecord(_ACCOUNT, first.id, dict(first.props), origin, False, list(first.identifiers))
 
     def _records(self, origin, platform, message_id, user_id, username, ts, repost_of, reply_to, text, links):
         out = []
@@ -151,9 +153,9 @@ class MessageRows:
         if self.fast and repost_of and plain_id(account) and plain_id(message_id) and plain_id(target):
             # A repost whose ids every rule takes as they are: its records built directly, as the rules
             # would make them (tests/test_parse_fast.py compares the two ways).
-            out.append(NodeRecord("Article", target, {"platform": platform}, origin))
+            out.append(NodeRecord(_ARTICLE, target, {"platform": platform}, origin))
             props = {"id": message_id, "at": at, _SHARED_AT_TS: ts, "kind": "repost"}  # the model's order
-            out.append(RelRecord("SHARED", account, target, props, "Account", "Article", origin))
+            out.append(RelRecord(_SHARED.type, account, target, props, _ACCOUNT, _ARTICLE, origin))
             return self._sourced(out)
 
         def share(target: str, kind: str, **article):

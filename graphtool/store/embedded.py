@@ -442,15 +442,20 @@ class FalkorStore(Store):
                 raise StoreError(f"{self.describe()}: a bulk load needs an empty store")
             self.wipe()  # the empty graph's indexes: GRAPH.BULK creates the graph itself
 
+            built = []
+
             def schema():
                 self._select_graph()
                 self.ensure_schema()
+                built.append(True)
 
             try:
                 bulk_insert(self.db.connection.execute_command, self.graph_name, staged.nodes, staged.rels,
                             on_written or (lambda n: None), on_created=schema)
             finally:
-                schema()  # once more: a failed insert still leaves the store its schema
+                self._select_graph()  # the client's view of the graph GRAPH.BULK has filled
+                if not built:  # an insert that failed before the graph existed still leaves the schema
+                    self.ensure_schema()
 
     @contextmanager
     def _no_log_rewrites(self):
